@@ -1,0 +1,3 @@
+using OrleansKb.Cli;
+
+return OrleansKbCommandLine.Run(args, Console.Out, Console.Error, Console.OpenStandardOutput);

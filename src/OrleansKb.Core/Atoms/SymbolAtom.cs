@@ -1,0 +1,37 @@
+using System.Text;
+using OrleansKb.Text;
+
+namespace OrleansKb.Atoms;
+
+/// <summary>
+/// A symbol. Its name is exactly the word the reader saw: non-empty, without whitespace, parentheses
+/// or <c>;</c>, not starting with <c>"</c> or <c>$</c>, and not a number or boolean word — so every
+/// symbol prints as text that reads back as the same symbol.
+/// </summary>
+public sealed class SymbolAtom : TokenAtom
+{
+    private SymbolAtom(string name, byte[] utf8)
+        : base(AtomKind.Symbol, utf8) => Name = name;
+
+    /// <summary>The symbol's name.</summary>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public override AtomKind Kind => AtomKind.Symbol;
+
+    internal static SymbolAtom Create(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var utf8 = Encoding.UTF8.GetBytes(name);
+        if (!Utf8Text.IsValidScalarText(name) || WordClassifier.Classify(utf8) != WordKind.Symbol)
+        {
+            throw new ArgumentException($"'{name}' cannot be a symbol: it would not read back as one.", nameof(name));
+        }
+
+        return new SymbolAtom(name, utf8);
+    }
+
+    /// <summary>For the reader and decoder, which have already classified the word.</summary>
+    internal static SymbolAtom FromValidatedUtf8(ReadOnlySpan<byte> utf8) =>
+        new(Encoding.UTF8.GetString(utf8), utf8.ToArray());
+}

@@ -1,0 +1,334 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+using OrleansKb.Atoms;
+using OrleansKb.Text;
+
+namespace OrleansKb.Codec;
+
+/// <summary>
+/// Decodes and validates the binary key format (docs/encoding.md). Every input is checked: bytes
+/// that are truncated, use an unknown tag, refer to a variable not yet introduced, or are not in
+/// the one canonical form of their atom give a <see cref="MalformedEncodingException"/>; the
+/// decoder never reads out of range, never recurses, and never allocates in proportion to a
+/// length it has not yet seen the bytes for.
+/// </summary>
+public static class AtomDecoder
+{
+    private static readonly VariableAtom[] DecodedVariableNames =
+        [.. Enumerable.Range(0, 64).Select(i => VariableAtom.FromValidatedUtf8(Encoding.ASCII.GetBytes($"x{i}")))];
+
+    /// <summary>Decodes exactly one atom that fills <paramref name="encoded"/>.</summary>
+    public static Atom Decode(ReadOnlySpan<byte> encoded)
+    {
+        var atom = DecodeNext(encoded, out var consumed);
+        if (consumed != encoded.Length)
+        {
+            throw new MalformedEncodingException("bytes follow the end of the atom", consumed);
+        }
+
+        return atom;
+    }
+
+    /// <summary>Decodes the atom at the start of <paramref name="data"/>. Variables are named <c>$x0</c>, <c>$x1</c>, … by first occurrence.</summary>
+    public static Atom DecodeNext(ReadOnlySpan<byte> data, out int consumed)
+    {
+        var builder = new BuildingVisitor(new AtomBuilder());
+        consumed = Walk(data, ref builder);
+        return builder.Builder.Result;
+    }
+
+    /// <summary>Decodes every atom of a batch (encoded atoms back to back).</summary>
+    public static List<Atom> DecodeAll(ReadOnlySpan<byte> batch)
+    {
+        var atoms = new List<Atom>();
+        var builder = new BuildingVisitor(new AtomBuilder());
+        for (var offset = 0; offset < batch.Length;)
+        {
+            builder.Builder.Reset();
+            offset += Walk(batch[offset..], ref builder, offset);
+            atoms.Add(builder.Builder.Result);
+        }
+
+        return atoms;
+    }
+
+    /// <summary>Validates the atom at the start of <paramref name="data"/> without building it; returns its length.</summary>
+    public static int Measure(ReadOnlySpan<byte> data)
+    {
+        var visitor = default(ValidatingVisitor);
+        return Walk(data, ref visitor);
+    }
+
+    /// <summary>Validates a whole batch without building atoms; returns how many atoms it holds.</summary>
+    public static int CountAtoms(ReadOnlySpan<byte> batch)
+    {
+        var count = 0;
+        var visitor = default(ValidatingVisitor);
+        for (var offset = 0; offset < batch.Length; count++)
+        {
+            offset += Walk(batch[offset..], ref visitor, offset);
+        }
+
+        return count;
+    }
+
+    /// <summary>Walks one atom in prefix order, validating as it goes; returns the bytes it took.</summary>
+    private static int Walk<TVisitor>(ReadOnlySpan<byte> data, ref TVisitor visitor, int reportBase = 0)
+        where TVisitor : struct, IDecodeVisitor
+    {
+        var remaining = ArrayPool<int>.Shared.Rent(16);
+        try
+        {
+            var depth = 0;
+            var variables = 0;
+            var pos = 0;
+            while (true)
+            {
+                if (pos >= data.Length)
+                {
+                    throw Malformed("the atom is truncated", pos);
+                }
+
+                var tagAt = pos;
+                var tag = data[pos++];
+                switch (tag)
+                {
+                    case <= EncodingTags.MaxShortArity or EncodingTags.LongArity:
+                        var arity = tag == EncodingTags.LongArity ? ReadExtension(data, ref pos) : tag;
+                        if (arity > data.Length - pos)
+                        {
+                            throw Malformed($"an expression of {arity} children cannot fit in the {data.Length - pos} bytes left", tagAt);
+                        }
+
+                        visitor.BeginExpression(arity);
+                        if (arity > 0)
+                        {
+                            if (depth == remaining.Length)
+                            {
+                                var larger = ArrayPool<int>.Shared.Rent(depth * 2);
+                                remaining.AsSpan(0, depth).CopyTo(larger);
+                                ArrayPool<int>.Shared.Return(remaining);
+                                remaining = larger;
+                            }
+
+                            remaining[depth++] = arity;
+                            continue;
+                        }
+
+                        visitor.EndExpression();
+                        break;
+                    case EncodingTags.LongSymbol or > EncodingTags.SymbolBase:
+                        var length = tag == EncodingTags.LongSymbol ? ReadExtension(data, ref pos) : tag & 0x3F;
+                        if (length > data.Length - pos)
+                        {
+                            throw Malformed($"a token of {length} bytes is cut off", tagAt);
+                        }
+
+                        var token = data.Slice(pos, length);
+                        visitor.Token(token, ValidateToken(token, tagAt + reportBase));
+                        pos += length;
+                        break;
+                    case EncodingTags.NewVar:
+                        visitor.NewVariable(variables++);
+                        break;
+                    case EncodingTags.LongVarRef or (>= EncodingTags.VarRefBase and < EncodingTags.NewVar):
+                        var index = tag == EncodingTags.LongVarRef ? ReadExtension(data, ref pos) : tag & 0x3F;
+                        if (index >= variables)
+                        {
+                            throw Malformed($"reference to variable {index}, but only {variables} introduced", tagAt);
+                        }
+
+                        visitor.VariableReference(index);
+                        break;
+                    default:
+                        throw Malformed($"unknown tag 0x{tag:X2}", tagAt);
+                }
+
+                // One item is complete: close every expression it completes.
+                while (true)
+                {
+                    if (depth == 0)
+                    {
+                        return pos;
+                    }
+
+                    if (--remaining[depth - 1] > 0)
+                    {
+                        break;
+                    }
+
+                    depth--;
+                    visitor.EndExpression();
+                }
+            }
+
+            // Positions in messages are relative to the batch the caller gave.
+            MalformedEncodingException Malformed(string message, int at) => new(message, at + reportBase);
+
+            int ReadExtension(ReadOnlySpan<byte> bytes, ref int at)
+            {
+                var start = at - 1;
+                uint value = 0;
+                for (var shift = 0; ; shift += 7)
+                {
+                    if (at >= bytes.Length)
+                    {
+                        throw Malformed("a length is truncated", start);
+                    }
+
+                    var b = bytes[at++];
+                    if (shift == 28 && b > 0x07)
+                    {
+                        throw Malformed("a length exceeds 2^31 - 1", start);
+                    }
+
+                    value |= (uint)(b & 0x7F) << shift;
+                    if (b < 0x80)
+                    {
+                        if (b == 0 && shift > 0)
+                        {
+                            throw Malformed("a length is not in its shortest form", start);
+                        }
+
+                        break;
+                    }
+                }
+
+                if (value <= 63)
+                {
+                    throw Malformed($"the long form is used for {value}, which has a short form", start);
+                }
+
+                return (int)value;
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(remaining);
+        }
+    }
+
+    /// <summary>Checks that a token is the canonical text of exactly one atom, and says which kind.</summary>
+    private static WordKind? ValidateToken(ReadOnlySpan<byte> token, int tagAt)
+    {
+        if (token[0] == (byte)'"')
+        {
+            if (!IsCanonicalStringToken(token))
+            {
+                throw new MalformedEncodingException("a string token is not in canonical form", tagAt);
+            }
+
+            return null;
+        }
+
+        if (!WordClassifier.IsWord(token) || token[0] == (byte)'$')
+        {
+            throw new MalformedEncodingException("a token is not a valid MeTTa word", tagAt);
+        }
+
+        var kind = WordClassifier.Classify(token);
+        var canonical = kind switch
+        {
+            WordKind.Integer => CanonicalText.TryParseInteger(token, out var integer) &&
+                                CanonicalText.FormatInteger(integer).AsSpan().SequenceEqual(token),
+            WordKind.Double => CanonicalText.TryParseDouble(token, out var number) &&
+                               CanonicalText.FormatDouble(number).AsSpan().SequenceEqual(token),
+            _ => true,
+        };
+        return canonical ? kind : throw new MalformedEncodingException("a number token is not in canonical form", tagAt);
+    }
+
+    private static bool IsCanonicalStringToken(ReadOnlySpan<byte> token)
+    {
+        if (token.Length < 2 || token[^1] != (byte)'"' || !Utf8.IsValid(token))
+        {
+            return false;
+        }
+
+        var inner = token[1..^1];
+        var rented = ArrayPool<byte>.Shared.Rent(inner.Length);
+        try
+        {
+            if (CanonicalText.Unescape(inner, rented, out var written, out _) >= 0)
+            {
+                return false;
+            }
+
+            var value = rented.AsSpan(0, written);
+            return CanonicalText.QuotedLength(value) == token.Length && CanonicalText.QuoteString(value).AsSpan().SequenceEqual(token);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private interface IDecodeVisitor
+    {
+        void BeginExpression(int arity);
+
+        void EndExpression();
+
+        /// <summary>A validated token; <paramref name="kind"/> is null for a string.</summary>
+        void Token(ReadOnlySpan<byte> token, WordKind? kind);
+
+        void NewVariable(int index);
+
+        void VariableReference(int index);
+    }
+
+    private readonly struct ValidatingVisitor : IDecodeVisitor
+    {
+        public void BeginExpression(int arity)
+        {
+        }
+
+        public void EndExpression()
+        {
+        }
+
+        public void Token(ReadOnlySpan<byte> token, WordKind? kind)
+        {
+        }
+
+        public void NewVariable(int index)
+        {
+        }
+
+        public void VariableReference(int index)
+        {
+        }
+    }
+
+    private readonly struct BuildingVisitor(AtomBuilder builder) : IDecodeVisitor
+    {
+        public AtomBuilder Builder { get; } = builder;
+
+        public void BeginExpression(int arity) => Builder.BeginExpression();
+
+        public void EndExpression() => Builder.EndExpression();
+
+        public void Token(ReadOnlySpan<byte> token, WordKind? kind)
+        {
+            if (kind is { } word)
+            {
+                Builder.AddToken(token, word);
+                return;
+            }
+
+            var inner = token[1..^1];
+            var value = new byte[inner.Length];
+            CanonicalText.Unescape(inner, value, out var written, out _);
+            Builder.Add(StringAtom.FromValidatedUtf8(value.AsSpan(0, written)));
+        }
+
+        public void NewVariable(int index) => Builder.Add(VariableName(index));
+
+        public void VariableReference(int index) => Builder.Add(VariableName(index));
+
+        private static VariableAtom VariableName(int index) => index < DecodedVariableNames.Length
+            ? DecodedVariableNames[index]
+            : VariableAtom.FromValidatedUtf8(Encoding.ASCII.GetBytes($"x{index}"));
+    }
+}

@@ -1,0 +1,187 @@
+using OrleansKb.Text;
+
+namespace OrleansKb.Codec;
+
+/// <summary>
+/// Appends encoded atoms back to back into one growable buffer: a batch, ready to send or insert.
+/// Both the encoder (from atom objects) and the reader's fast path (straight from text) write
+/// through this type, so there is one implementation of the format's writing side.
+/// </summary>
+public sealed class EncodedAtomWriter
+{
+    private readonly VariableTable _variables = new();
+    private byte[] _buffer;
+    private int _length;
+    private int _atomStart;
+
+    // The reader learns an expression's arity only at its ')': one placeholder byte per open expression.
+    private int[] _openAt = new int[16];
+    private int[] _childCounts = new int[16];
+    private int _depth;
+
+    public EncodedAtomWriter(int initialCapacity = 4096) => _buffer = new byte[Math.Max(16, initialCapacity)];
+
+    /// <summary>Bytes written so far.</summary>
+    public int Length => _length;
+
+    /// <summary>Complete atoms written so far.</summary>
+    public int AtomCount { get; private set; }
+
+    /// <summary>The encoded atoms written so far, back to back.</summary>
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _length);
+
+    /// <summary>The encoded atoms written so far, back to back.</summary>
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
+
+    /// <summary>Forgets everything written; keeps the buffer for reuse.</summary>
+    public void Clear()
+    {
+        _length = 0;
+        AtomCount = 0;
+        _depth = 0;
+    }
+
+    /// <summary>A copy of the bytes written.</summary>
+    public byte[] ToArray() => WrittenSpan.ToArray();
+
+    internal void BeginAtom()
+    {
+        _atomStart = _length;
+        _variables.Clear();
+        _depth = 0;
+    }
+
+    internal void EndAtom() => AtomCount++;
+
+    /// <summary>Drops the atom being written (the reader needs more input, or found an error).</summary>
+    internal void AbortAtom()
+    {
+        _length = _atomStart;
+        _depth = 0;
+    }
+
+    /// <summary>Opens an expression whose arity is known only when <see cref="EndExpression"/> is called.</summary>
+    internal void BeginExpression()
+    {
+        CountChild();
+        if (_depth == _openAt.Length)
+        {
+            Array.Resize(ref _openAt, _depth * 2);
+            Array.Resize(ref _childCounts, _depth * 2);
+        }
+
+        _openAt[_depth] = _length;
+        _childCounts[_depth++] = 0;
+        Reserve(1);
+        _length++;
+    }
+
+    internal void EndExpression()
+    {
+        var at = _openAt[--_depth];
+        var arity = _childCounts[_depth];
+        if (arity <= EncodingTags.MaxShortArity)
+        {
+            _buffer[at] = (byte)arity;
+            return;
+        }
+
+        // Rare: more than 63 children. Widen the placeholder into the long form.
+        var extra = EncodingTags.VarintLength(arity);
+        Reserve(extra);
+        _buffer.AsSpan(at + 1, _length - at - 1).CopyTo(_buffer.AsSpan(at + 1 + extra));
+        _buffer[at] = EncodingTags.LongArity;
+        EncodingTags.WriteVarint(_buffer.AsSpan(at + 1), arity);
+        _length += extra;
+    }
+
+    /// <summary>Writes the header of an expression whose arity is known up front.</summary>
+    internal void WriteArity(int arity)
+    {
+        CountChild();
+        Reserve(1 + EncodingTags.MaxVarintBytes);
+        if (arity <= EncodingTags.MaxShortArity)
+        {
+            _buffer[_length++] = (byte)arity;
+        }
+        else
+        {
+            _buffer[_length++] = EncodingTags.LongArity;
+            _length += EncodingTags.WriteVarint(_buffer.AsSpan(_length), arity);
+        }
+    }
+
+    /// <summary>Writes a token (symbol, number, boolean or quoted string) given its canonical text.</summary>
+    internal void WriteToken(ReadOnlySpan<byte> canonicalToken)
+    {
+        WriteTokenHeader(canonicalToken.Length);
+        canonicalToken.CopyTo(_buffer.AsSpan(_length));
+        _length += canonicalToken.Length;
+    }
+
+    /// <summary>Writes a string token from the string's value, quoting and escaping it in place.</summary>
+    internal void WriteQuotedString(ReadOnlySpan<byte> valueUtf8)
+    {
+        var tokenLength = CanonicalText.QuotedLength(valueUtf8);
+        WriteTokenHeader(tokenLength);
+        CanonicalText.WriteQuoted(valueUtf8, _buffer.AsSpan(_length, tokenLength));
+        _length += tokenLength;
+    }
+
+    internal void WriteVariable(ReadOnlySpan<byte> name)
+    {
+        CountChild();
+        Reserve(1 + EncodingTags.MaxVarintBytes);
+        var index = _variables.GetOrAdd(name, out var isNew);
+        if (isNew)
+        {
+            _buffer[_length++] = EncodingTags.NewVar;
+        }
+        else if (index <= EncodingTags.MaxShortVarRef)
+        {
+            _buffer[_length++] = (byte)(EncodingTags.VarRefBase | index);
+        }
+        else
+        {
+            _buffer[_length++] = EncodingTags.LongVarRef;
+            _length += EncodingTags.WriteVarint(_buffer.AsSpan(_length), index);
+        }
+    }
+
+    private void WriteTokenHeader(int tokenLength)
+    {
+        CountChild();
+        Reserve(1 + EncodingTags.MaxVarintBytes + tokenLength);
+        if (tokenLength <= EncodingTags.MaxShortSymbol)
+        {
+            _buffer[_length++] = (byte)(EncodingTags.SymbolBase | tokenLength);
+        }
+        else
+        {
+            _buffer[_length++] = EncodingTags.LongSymbol;
+            _length += EncodingTags.WriteVarint(_buffer.AsSpan(_length), tokenLength);
+        }
+    }
+
+    private void CountChild()
+    {
+        if (_depth > 0)
+        {
+            _childCounts[_depth - 1]++;
+        }
+    }
+
+    private void Reserve(int bytes)
+    {
+        if (_buffer.Length - _length < bytes)
+        {
+            var needed = (long)_length + bytes;
+            if (needed > Array.MaxLength)
+            {
+                throw new InvalidOperationException("An encoded batch cannot exceed 2 GiB.");
+            }
+
+            Array.Resize(ref _buffer, (int)Math.Min(Array.MaxLength, Math.Max(needed, (long)_buffer.Length * 2)));
+        }
+    }
+}

@@ -1,0 +1,326 @@
+using System.Globalization;
+using System.Text;
+
+namespace OrleansKb.Text;
+
+/// <summary>
+/// The canonical token text of numbers, booleans and strings (DESIGN.md, "Canonical text"). The
+/// printer writes these tokens and the encoder stores them, so both agree by construction.
+/// </summary>
+internal static class CanonicalText
+{
+    public static ReadOnlySpan<byte> True => "True"u8;
+
+    public static ReadOnlySpan<byte> False => "False"u8;
+
+    public static byte[] FormatInteger(long value)
+    {
+        Span<byte> buffer = stackalloc byte[20];
+        value.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture);
+        return buffer[..written].ToArray();
+    }
+
+    /// <summary>Parses an integer word (<c>[-+]?\d+</c>); false when it does not fit in 64 bits.</summary>
+    public static bool TryParseInteger(ReadOnlySpan<byte> word, out long value)
+    {
+        var negative = word[0] == (byte)'-';
+        var i = word[0] is (byte)'-' or (byte)'+' ? 1 : 0;
+        ulong magnitude = 0;
+        const ulong limit = (ulong)long.MaxValue + 1;
+        for (; i < word.Length; i++)
+        {
+            var digit = (ulong)(word[i] - '0');
+            if (magnitude > (limit - digit) / 10)
+            {
+                value = 0;
+                return false;
+            }
+
+            magnitude = (magnitude * 10) + digit;
+        }
+
+        if (!negative && magnitude == limit)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = negative ? (long)(0 - magnitude) : (long)magnitude;
+        return true;
+    }
+
+    /// <summary>Parses an integer word the reader or decoder has already checked.</summary>
+    public static long ParseCheckedInteger(ReadOnlySpan<byte> word) =>
+        TryParseInteger(word, out var value) ? value : throw new InvalidOperationException("The word was not checked as an integer.");
+
+    /// <summary>Parses a double word the reader or decoder has already checked.</summary>
+    public static double ParseCheckedDouble(ReadOnlySpan<byte> word) =>
+        TryParseDouble(word, out var value) ? value : throw new InvalidOperationException("The word was not checked as a double.");
+
+    /// <summary>Parses a double word; false when it is out of range (would be infinite).</summary>
+    public static bool TryParseDouble(ReadOnlySpan<byte> word, out double value) =>
+        double.TryParse(word, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+
+    /// <summary>
+    /// The shortest digits that round-trip, written plainly with at least one fractional digit
+    /// (<c>1.0</c>, <c>0.000001</c>, <c>25000000000.0</c>) when the decimal exponent is in
+    /// (-7, 21), otherwise in exponent form (<c>1e-7</c>, <c>1.5e21</c>) — the rule of JavaScript's
+    /// number printing, with <c>.0</c> added so a double never prints as an integer.
+    /// </summary>
+    public static byte[] FormatDouble(double value)
+    {
+        Span<char> roundTrip = stackalloc char[32];
+        value.TryFormat(roundTrip, out var length, "R", CultureInfo.InvariantCulture);
+        ReadOnlySpan<char> text = roundTrip[..length];
+        var negative = text[0] == '-';
+        if (negative)
+        {
+            text = text[1..];
+        }
+
+        var exponentAt = text.IndexOf('E');
+        var exponent = exponentAt < 0 ? 0 : int.Parse(text[(exponentAt + 1)..], CultureInfo.InvariantCulture);
+        var mantissa = exponentAt < 0 ? text : text[..exponentAt];
+
+        // digits × 10^(pointPosition − digits.Length): the point sits after pointPosition digits.
+        Span<char> digits = stackalloc char[mantissa.Length];
+        var count = 0;
+        var dot = mantissa.IndexOf('.');
+        foreach (var c in mantissa)
+        {
+            if (c != '.')
+            {
+                digits[count++] = c;
+            }
+        }
+
+        var pointPosition = (dot < 0 ? mantissa.Length : dot) + exponent;
+        var lead = 0;
+        while (lead < count && digits[lead] == '0')
+        {
+            lead++;
+        }
+
+        var significant = digits[lead..count].TrimEnd('0');
+        pointPosition -= lead;
+
+        var result = new StringBuilder(32);
+        if (negative)
+        {
+            result.Append('-');
+        }
+
+        if (significant.IsEmpty)
+        {
+            return Encoding.ASCII.GetBytes(result.Append("0.0").ToString());
+        }
+
+        var scientificExponent = pointPosition - 1;
+        if (scientificExponent is > -7 and < 21)
+        {
+            if (pointPosition <= 0)
+            {
+                result.Append("0.").Append('0', -pointPosition).Append(significant);
+            }
+            else if (pointPosition >= significant.Length)
+            {
+                result.Append(significant).Append('0', pointPosition - significant.Length).Append(".0");
+            }
+            else
+            {
+                result.Append(significant[..pointPosition]).Append('.').Append(significant[pointPosition..]);
+            }
+        }
+        else
+        {
+            result.Append(significant[0]);
+            if (significant.Length > 1)
+            {
+                result.Append('.').Append(significant[1..]);
+            }
+
+            result.Append('e').Append(scientificExponent.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return Encoding.ASCII.GetBytes(result.ToString());
+    }
+
+    /// <summary>The string token: the value in quotes, with <c>" \ \n \r \t</c> and other control characters escaped.</summary>
+    public static byte[] QuoteString(ReadOnlySpan<byte> valueUtf8)
+    {
+        var token = new byte[QuotedLength(valueUtf8)];
+        WriteQuoted(valueUtf8, token);
+        return token;
+    }
+
+    public static int QuotedLength(ReadOnlySpan<byte> valueUtf8)
+    {
+        var length = 2;
+        foreach (var b in valueUtf8)
+        {
+            length += b switch
+            {
+                (byte)'"' or (byte)'\\' or (byte)'\n' or (byte)'\r' or (byte)'\t' => 2,
+                < 0x20 or 0x7F => 4,
+                _ => 1,
+            };
+        }
+
+        return length;
+    }
+
+    public static void WriteQuoted(ReadOnlySpan<byte> valueUtf8, Span<byte> destination)
+    {
+        var at = 0;
+        destination[at++] = (byte)'"';
+        foreach (var b in valueUtf8)
+        {
+            switch (b)
+            {
+                case (byte)'"' or (byte)'\\':
+                    destination[at++] = (byte)'\\';
+                    destination[at++] = b;
+                    break;
+                case (byte)'\n':
+                    destination[at++] = (byte)'\\';
+                    destination[at++] = (byte)'n';
+                    break;
+                case (byte)'\r':
+                    destination[at++] = (byte)'\\';
+                    destination[at++] = (byte)'r';
+                    break;
+                case (byte)'\t':
+                    destination[at++] = (byte)'\\';
+                    destination[at++] = (byte)'t';
+                    break;
+                case < 0x20 or 0x7F:
+                    destination[at++] = (byte)'\\';
+                    destination[at++] = (byte)'x';
+                    destination[at++] = HexDigit(b >> 4);
+                    destination[at++] = HexDigit(b & 0xF);
+                    break;
+                default:
+                    destination[at++] = b;
+                    break;
+            }
+        }
+
+        destination[at] = (byte)'"';
+    }
+
+    /// <summary>True when a string's raw text needs no escaping, so the token as read is already canonical.</summary>
+    public static bool NeedsNoEscaping(byte b) => b >= 0x20 && b != 0x7F && b != (byte)'"' && b != (byte)'\\';
+
+    /// <summary>
+    /// Resolves the escapes of a string's inner text (between the quotes) into
+    /// <paramref name="destination"/> (at least as long as the input). Returns -1 on success, else the
+    /// offset of the offending backslash, with <paramref name="error"/> saying what is wrong.
+    /// </summary>
+    public static int Unescape(ReadOnlySpan<byte> inner, Span<byte> destination, out int written, out string? error)
+    {
+        written = 0;
+        error = null;
+        for (var i = 0; i < inner.Length; i++)
+        {
+            var b = inner[i];
+            if (b != (byte)'\\')
+            {
+                destination[written++] = b;
+                continue;
+            }
+
+            var start = i;
+            if (++i >= inner.Length)
+            {
+                error = "unfinished escape sequence at the end of the string";
+                return start;
+            }
+
+            switch (inner[i])
+            {
+                case (byte)'"' or (byte)'\'' or (byte)'\\':
+                    destination[written++] = inner[i];
+                    break;
+                case (byte)'n':
+                    destination[written++] = (byte)'\n';
+                    break;
+                case (byte)'r':
+                    destination[written++] = (byte)'\r';
+                    break;
+                case (byte)'t':
+                    destination[written++] = (byte)'\t';
+                    break;
+                case (byte)'x':
+                    if (inner.Length - i - 1 < 2 || !TryHex(inner.Slice(i + 1, 2), out var code))
+                    {
+                        error = "invalid escape: \\x needs two hex digits";
+                        return start;
+                    }
+
+                    if (code > 0x7F)
+                    {
+                        error = $"invalid escape: \\x{code:X2} is above \\x7F (use \\u{{...}} for other characters)";
+                        return start;
+                    }
+
+                    destination[written++] = (byte)code;
+                    i += 2;
+                    break;
+                case (byte)'u':
+                    var close = i + 1 < inner.Length && inner[i + 1] == (byte)'{' ? inner[(i + 2)..].IndexOf((byte)'}') : -1;
+                    if (close is < 1 or > 8 || !TryHex(inner.Slice(i + 2, close), out var scalar))
+                    {
+                        error = "invalid escape: \\u needs the form \\u{1 to 8 hex digits}";
+                        return start;
+                    }
+
+                    if (!Rune.IsValid(scalar))
+                    {
+                        error = $"invalid escape: \\u{{{scalar:X}}} is not a Unicode character";
+                        return start;
+                    }
+
+                    written += new Rune(scalar).EncodeToUtf8(destination[written..]);
+                    i += close + 2;
+                    break;
+                default:
+                    error = inner[i] < 0x80
+                        ? $"invalid escape sequence '\\{(char)inner[i]}'"
+                        : "invalid escape sequence: '\\' followed by a non-ASCII character";
+                    return start;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool TryHex(ReadOnlySpan<byte> digits, out int value)
+    {
+        value = 0;
+        if (digits.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var d in digits)
+        {
+            int nibble = d switch
+            {
+                >= (byte)'0' and <= (byte)'9' => d - '0',
+                >= (byte)'a' and <= (byte)'f' => d - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => d - 'A' + 10,
+                _ => -1,
+            };
+            if (nibble < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | nibble;
+        }
+
+        return true;
+    }
+
+    private static byte HexDigit(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'A' + nibble - 10);
+}

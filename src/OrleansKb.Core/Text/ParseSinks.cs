@@ -1,0 +1,81 @@
+using System.Globalization;
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+
+namespace OrleansKb.Text;
+
+/// <summary>Builds atom objects.</summary>
+internal readonly struct AtomSink(AtomBuilder builder) : IParseSink
+{
+    public void BeginAtom() => builder.Reset();
+
+    public void EndAtom()
+    {
+    }
+
+    public void AbortAtom() => builder.Reset();
+
+    public void BeginExpression() => builder.BeginExpression();
+
+    public void EndExpression() => builder.EndExpression();
+
+    public void Word(ReadOnlySpan<byte> word, WordKind kind) => builder.AddToken(word, kind);
+
+    public void Variable(ReadOnlySpan<byte> name) => builder.Add(VariableAtom.FromValidatedUtf8(name));
+
+    public void String(ReadOnlySpan<byte> valueUtf8, ReadOnlySpan<byte> canonicalToken) =>
+        builder.Add(StringAtom.FromValidatedUtf8(valueUtf8));
+}
+
+/// <summary>Writes encoded atoms straight into a batch, with no atom objects.</summary>
+internal readonly struct EncodingSink(EncodedAtomWriter writer) : IParseSink
+{
+    public void BeginAtom() => writer.BeginAtom();
+
+    public void EndAtom() => writer.EndAtom();
+
+    public void AbortAtom() => writer.AbortAtom();
+
+    public void BeginExpression() => writer.BeginExpression();
+
+    public void EndExpression() => writer.EndExpression();
+
+    public void Word(ReadOnlySpan<byte> word, WordKind kind)
+    {
+        switch (kind)
+        {
+            case WordKind.Integer when !IsCanonicalInteger(word):
+                Span<byte> digits = stackalloc byte[20];
+                CanonicalText.ParseCheckedInteger(word).TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+                writer.WriteToken(digits[..written]);
+                break;
+            case WordKind.Double:
+                writer.WriteToken(CanonicalText.FormatDouble(CanonicalText.ParseCheckedDouble(word)));
+                break;
+            default:
+                writer.WriteToken(word);
+                break;
+        }
+    }
+
+    public void Variable(ReadOnlySpan<byte> name) => writer.WriteVariable(name);
+
+    public void String(ReadOnlySpan<byte> valueUtf8, ReadOnlySpan<byte> canonicalToken)
+    {
+        if (canonicalToken.IsEmpty)
+        {
+            writer.WriteQuotedString(valueUtf8);
+        }
+        else
+        {
+            writer.WriteToken(canonicalToken);
+        }
+    }
+
+    /// <summary>No sign of '+', no leading zero, not "-0": the digits as read are the canonical text.</summary>
+    private static bool IsCanonicalInteger(ReadOnlySpan<byte> word)
+    {
+        var digits = word[0] == (byte)'-' ? word[1..] : word;
+        return word[0] != (byte)'+' && (digits[0] != (byte)'0' || word.Length == 1);
+    }
+}
