@@ -23,7 +23,7 @@ public sealed class SymbolAtom : TokenAtom
     {
         ArgumentNullException.ThrowIfNull(name);
         var utf8 = Encoding.UTF8.GetBytes(name);
-        if (!Utf8Text.IsValidScalarText(name) || WordClassifier.Classify(utf8) != WordKind.Symbol)
+        if (!Utf8Text.IsValidScalarText(name) || !WordClassifier.IsSymbol(utf8))
         {
             throw new ArgumentException($"'{name}' cannot be a symbol: it would not read back as one.", nameof(name));
         }
