@@ -1,0 +1,115 @@
+using System.Text;
+using OrleansKb.Cli;
+using OrleansKb.Tests.Reference;
+
+namespace OrleansKb.Tests;
+
+/// <summary>The <c>orleanskb check</c> and <c>fmt</c> commands, run in-process with captured output.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("orleanskb-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    private static (int Exit, string Out, string Err, byte[] Binary) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var binary = new MemoryStream();
+        var exit = OrleansKbCommandLine.Run(args, output, error, () => binary);
+        return (exit, output.ToString(), error.ToString(), binary.ToArray());
+    }
+
+    private string Scratch(string name, byte[] content)
+    {
+        var path = Path.Combine(_scratch, name);
+        File.WriteAllBytes(path, content);
+        return path;
+    }
+
+    private static void AssertOneLineError((int Exit, string Out, string Err, byte[] Binary) result, string expected)
+    {
+        Assert.Equal(1, result.Exit);
+        Assert.Equal(expected + Environment.NewLine, result.Err);
+        Assert.Empty(result.Binary);
+    }
+
+    [Fact]
+    public void Check_reports_the_atom_count_of_each_file()
+    {
+        var royal = TestData.PathOf("aunt-kg/royal92.metta");
+        var toy = TestData.PathOf("aunt-kg/toy.metta");
+
+        var result = Run("check", royal, toy);
+
+        Assert.Equal(0, result.Exit);
+        Assert.Equal($"{royal}: 53442 atoms{Environment.NewLine}{toy}: 13 atoms{Environment.NewLine}", result.Out);
+        Assert.Empty(result.Err);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestData.MalformedFiles), MemberType = typeof(TestData))]
+    public void Check_names_file_line_and_column_of_the_first_error(string file, int line)
+    {
+        var path = TestData.PathOf(file);
+
+        var result = Run("check", TestData.PathOf("aunt-kg/toy.metta"), path);
+
+        Assert.Equal(1, result.Exit);
+        Assert.StartsWith($"{path}:{line}:", result.Err, StringComparison.Ordinal);
+        Assert.Single(result.Err.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Bad_input_files_give_one_line_errors()
+    {
+        var missing = Path.Combine(_scratch, "missing.metta");
+        var empty = Scratch("empty.metta", []);
+        var invalid = Scratch("invalid.metta", [(byte)'(', (byte)'a', (byte)' ', 0xC3, 0x28, (byte)')']);
+
+        foreach (var command in new[] { "check", "fmt" })
+        {
+            AssertOneLineError(Run(command, missing), $"orleanskb: {missing}: no such file");
+            AssertOneLineError(Run(command, empty), $"orleanskb: {empty}: the file is empty");
+            AssertOneLineError(Run(command, invalid), $"{invalid}:1:4: invalid UTF-8");
+            AssertOneLineError(Run(command, _scratch), $"orleanskb: {_scratch}: is a directory, not a file");
+        }
+    }
+
+    [Fact]
+    public void Usage_errors_exit_non_zero()
+    {
+        Assert.NotEqual(0, Run().Exit);
+        Assert.NotEqual(0, Run("check").Exit);
+        Assert.NotEqual(0, Run("frobnicate").Exit);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestData.ValidFiles), MemberType = typeof(TestData))]
+    public void Fmt_prints_exactly_the_files_atoms_in_canonical_text(string file, int expectedAtoms)
+    {
+        var result = Run("fmt", TestData.PathOf(file));
+        var text = Encoding.UTF8.GetString(result.Binary);
+
+        Assert.Equal(0, result.Exit);
+        Assert.Equal(expectedAtoms, text.Count(c => c == '\n'));
+        Assert.Equal(ReferenceReader.ReadAll(TestData.ReadText(file)), ReferenceReader.ReadAll(text));
+
+        // Canonical text is a fixed point.
+        var again = Run("fmt", Scratch("canonical.metta", result.Binary));
+        Assert.Equal(result.Binary, again.Binary);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestData.MalformedFiles), MemberType = typeof(TestData))]
+    public void Fmt_of_a_malformed_file_prints_nothing_but_the_error(string file, int line)
+    {
+        var path = TestData.PathOf(file);
+
+        var result = Run("fmt", path);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Empty(result.Binary);
+        Assert.StartsWith($"{path}:{line}:", result.Err, StringComparison.Ordinal);
+    }
+}
