@@ -12,11 +12,16 @@ namespace OrleansKb.Atoms;
 public abstract class Atom : IEquatable<Atom>
 {
     private readonly int _hash;
+    private readonly AtomKind _kind;
 
-    private protected Atom(int hash) => _hash = hash;
+    private protected Atom(AtomKind kind, int hash)
+    {
+        _kind = kind;
+        _hash = hash;
+    }
 
     /// <summary>Which of the seven kinds this atom is.</summary>
-    public abstract AtomKind Kind { get; }
+    public AtomKind Kind => _kind;
 
     /// <summary>A symbol; <paramref name="name"/> must read back as a symbol (see <see cref="SymbolAtom"/>).</summary>
     public static SymbolAtom Symbol(string name) => SymbolAtom.Create(name);
@@ -82,7 +87,7 @@ public abstract class Atom : IEquatable<Atom>
     public static bool operator !=(Atom? left, Atom? right) => !(left == right);
 
     /// <summary>Same kind and hash: the cheap test before a deep comparison.</summary>
-    internal static bool SameShallow(Atom left, Atom right) => left._hash == right._hash && left.Kind == right.Kind;
+    internal static bool SameShallow(Atom left, Atom right) => left._hash == right._hash && left._kind == right._kind;
 
     /// <summary>Equality of two non-expression atoms of the same kind.</summary>
     internal abstract bool LeafEquals(Atom other);

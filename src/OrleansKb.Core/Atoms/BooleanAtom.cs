@@ -17,6 +17,4 @@ public sealed class BooleanAtom : TokenAtom
     /// <summary>The boolean's value.</summary>
     public bool Value { get; }
 
-    /// <inheritdoc/>
-    public override AtomKind Kind => AtomKind.Boolean;
 }

@@ -14,8 +14,6 @@ public sealed class DoubleAtom : TokenAtom
     /// <summary>The number's value.</summary>
     public double Value { get; }
 
-    /// <inheritdoc/>
-    public override AtomKind Kind => AtomKind.Double;
 
     internal static DoubleAtom Create(double value)
     {

@@ -7,13 +7,14 @@ public sealed class ExpressionAtom : Atom
 
     /// <summary>Takes ownership of <paramref name="children"/>; callers pass a fresh array.</summary>
     internal ExpressionAtom(Atom[] children)
-        : base(ChildrenHash(children)) => _children = children;
+        : base(AtomKind.Expression, ChildrenHash(children)) => _children = children;
 
-    /// <inheritdoc/>
-    public override AtomKind Kind => AtomKind.Expression;
 
     /// <summary>The children, in order.</summary>
     public ReadOnlySpan<Atom> Children => _children;
+
+    /// <summary>The children array itself, for the encoder's and printer's loops; never modified.</summary>
+    internal Atom[] ChildArray => _children;
 
     /// <summary>The number of children.</summary>
     public int Count => _children.Length;

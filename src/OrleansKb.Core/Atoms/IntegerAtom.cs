@@ -11,6 +11,4 @@ public sealed class IntegerAtom : TokenAtom
     /// <summary>The integer's value.</summary>
     public long Value { get; }
 
-    /// <inheritdoc/>
-    public override AtomKind Kind => AtomKind.Integer;
 }

@@ -12,8 +12,6 @@ public sealed class StringAtom : TokenAtom
     /// <summary>The string's value (unescaped).</summary>
     public string Value { get; }
 
-    /// <inheritdoc/>
-    public override AtomKind Kind => AtomKind.String;
 
     internal static StringAtom Create(string value)
     {
@@ -25,6 +23,10 @@ public sealed class StringAtom : TokenAtom
 
         return FromValidatedUtf8(Encoding.UTF8.GetBytes(value));
     }
+
+    /// <summary>From the value and its token, when the token is known to be canonical (the decoder checked it).</summary>
+    internal static StringAtom FromCanonicalToken(ReadOnlySpan<byte> valueUtf8, ReadOnlySpan<byte> token) =>
+        new(Encoding.UTF8.GetString(valueUtf8), token.ToArray());
 
     /// <summary>From the value's UTF-8 bytes (already valid UTF-8).</summary>
     internal static StringAtom FromValidatedUtf8(ReadOnlySpan<byte> valueUtf8) =>

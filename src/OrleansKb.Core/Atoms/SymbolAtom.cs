@@ -16,8 +16,6 @@ public sealed class SymbolAtom : TokenAtom
     /// <summary>The symbol's name.</summary>
     public string Name { get; }
 
-    /// <inheritdoc/>
-    public override AtomKind Kind => AtomKind.Symbol;
 
     internal static SymbolAtom Create(string name)
     {

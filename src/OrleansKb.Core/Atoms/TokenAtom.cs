@@ -10,7 +10,7 @@ public abstract class TokenAtom : Atom
     private readonly byte[] _token;
 
     private protected TokenAtom(AtomKind kind, byte[] token)
-        : base(HashCode.Combine(kind, TokenHash(token))) => _token = token;
+        : base(kind, HashCode.Combine(kind, TokenHash(token))) => _token = token;
 
     /// <summary>The canonical token text as UTF-8 (strings with their quotes, numbers in canonical form).</summary>
     public ReadOnlySpan<byte> CanonicalUtf8 => _token;

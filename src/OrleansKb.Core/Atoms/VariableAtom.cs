@@ -9,7 +9,7 @@ public sealed class VariableAtom : Atom
     private readonly byte[] _nameUtf8;
 
     private VariableAtom(string name, byte[] nameUtf8)
-        : base(HashCode.Combine(AtomKind.Variable, TokenAtom.TokenHash(nameUtf8)))
+        : base(AtomKind.Variable, HashCode.Combine(AtomKind.Variable, TokenAtom.TokenHash(nameUtf8)))
     {
         Name = name;
         _nameUtf8 = nameUtf8;
@@ -18,8 +18,6 @@ public sealed class VariableAtom : Atom
     /// <summary>The name, without the <c>$</c>.</summary>
     public string Name { get; }
 
-    /// <inheritdoc/>
-    public override AtomKind Kind => AtomKind.Variable;
 
     internal ReadOnlySpan<byte> NameUtf8 => _nameUtf8;
 

@@ -222,7 +222,7 @@ public static class AtomDecoder
             return null;
         }
 
-        if (!WordClassifier.IsWord(token) || token[0] == (byte)'$')
+        if (!WordClassifier.IsBareWord(token))
         {
             throw new MalformedEncodingException("a token is not a valid MeTTa word", tagAt);
         }
@@ -230,13 +230,18 @@ public static class AtomDecoder
         var kind = WordClassifier.Classify(token);
         var canonical = kind switch
         {
-            WordKind.Integer => CanonicalText.TryParseInteger(token, out var integer) &&
-                                CanonicalText.FormatInteger(integer).AsSpan().SequenceEqual(token),
-            WordKind.Double => CanonicalText.TryParseDouble(token, out var number) &&
-                               CanonicalText.FormatDouble(number).AsSpan().SequenceEqual(token),
+            WordKind.Integer => CanonicalText.IsCanonicalIntegerWord(token) && CanonicalText.TryParseInteger(token, out _),
+            WordKind.Double => IsCanonicalDouble(token),
             _ => true,
         };
         return canonical ? kind : throw new MalformedEncodingException("a number token is not in canonical form", tagAt);
+    }
+
+    private static bool IsCanonicalDouble(ReadOnlySpan<byte> token)
+    {
+        Span<byte> canonical = stackalloc byte[CanonicalText.MaxDoubleLength];
+        return CanonicalText.TryParseDouble(token, out var number) &&
+               canonical[..CanonicalText.FormatDouble(number, canonical)].SequenceEqual(token);
     }
 
     private static bool IsCanonicalStringToken(ReadOnlySpan<byte> token)
@@ -247,6 +252,11 @@ public static class AtomDecoder
         }
 
         var inner = token[1..^1];
+        if (CanonicalText.IsPlainStringContent(inner))
+        {
+            return true;
+        }
+
         var rented = ArrayPool<byte>.Shared.Rent(inner.Length);
         try
         {
@@ -318,9 +328,10 @@ public static class AtomDecoder
             }
 
             var inner = token[1..^1];
-            var value = new byte[inner.Length];
+            var value = ArrayPool<byte>.Shared.Rent(inner.Length);
             CanonicalText.Unescape(inner, value, out var written, out _);
-            Builder.Add(StringAtom.FromValidatedUtf8(value.AsSpan(0, written)));
+            Builder.Add(StringAtom.FromCanonicalToken(value.AsSpan(0, written), token));
+            ArrayPool<byte>.Shared.Return(value);
         }
 
         public void NewVariable(int index) => Builder.Add(VariableName(index));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OrleansKb.Atoms;
 
 namespace OrleansKb.Codec;
@@ -7,9 +8,6 @@ public static class AtomEncoder
 {
     [ThreadStatic]
     private static EncodedAtomWriter? s_scratch;
-
-    [ThreadStatic]
-    private static (ExpressionAtom, int)[]? s_frames;
 
     /// <summary>The encoding of one atom. Alpha-equivalent atoms give the same bytes.</summary>
     public static byte[] Encode(Atom atom)
@@ -26,43 +24,58 @@ public static class AtomEncoder
         ArgumentNullException.ThrowIfNull(atom);
         ArgumentNullException.ThrowIfNull(writer);
         writer.BeginAtom();
-        if (atom is not ExpressionAtom root)
-        {
-            WriteLeaf(atom, writer);
-            writer.EndAtom();
-            return;
-        }
 
-        // Prefix order without recursion: each open expression and the index of its next child.
-        writer.WriteArity(root.Count);
-        var stack = new ExpressionCursorStack(s_frames);
-        stack.Push(root);
-        while (stack.TryNextChild(out var child))
+        // Prefix order without recursion: a stack of (expression, index of its next child), kept by
+        // the writer so that encoding allocates nothing. The kind is checked once per atom, so the
+        // casts below are exact.
+        var frames = writer.EncoderFrames;
+        var depth = 0;
+        var current = atom;
+        while (true)
         {
-            if (child is ExpressionAtom expression)
+            switch (current.Kind)
             {
-                writer.WriteArity(expression.Count);
-                stack.Push(expression);
+                case AtomKind.Expression:
+                    var expression = Unsafe.As<ExpressionAtom>(current);
+                    writer.WriteArity(expression.Count);
+                    if (expression.Count > 0)
+                    {
+                        if (depth == frames.Length)
+                        {
+                            Array.Resize(ref frames, depth * 2);
+                            writer.EncoderFrames = frames;
+                        }
+
+                        frames[depth++] = (expression.ChildArray, 0);
+                    }
+
+                    break;
+                case AtomKind.Variable:
+                    writer.WriteVariable(Unsafe.As<VariableAtom>(current).NameUtf8);
+                    break;
+                default:
+                    writer.WriteToken(Unsafe.As<TokenAtom>(current).CanonicalUtf8);
+                    break;
             }
-            else
+
+            while (true)
             {
-                WriteLeaf(child, writer);
+                if (depth == 0)
+                {
+                    writer.EndAtom();
+                    return;
+                }
+
+                ref var top = ref frames[depth - 1];
+                if (top.Next < top.Children.Length)
+                {
+                    current = top.Children[top.Next++];
+                    break;
+                }
+
+                top = default;
+                depth--;
             }
-        }
-
-        s_frames = stack.Frames;
-        writer.EndAtom();
-    }
-
-    private static void WriteLeaf(Atom atom, EncodedAtomWriter writer)
-    {
-        if (atom is TokenAtom token)
-        {
-            writer.WriteToken(token.CanonicalUtf8);
-        }
-        else
-        {
-            writer.WriteVariable(((VariableAtom)atom).NameUtf8);
         }
     }
 }

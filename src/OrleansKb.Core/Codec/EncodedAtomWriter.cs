@@ -1,3 +1,4 @@
+using OrleansKb.Atoms;
 using OrleansKb.Text;
 
 namespace OrleansKb.Codec;
@@ -18,6 +19,9 @@ public sealed class EncodedAtomWriter
     private int[] _openAt = new int[16];
     private int[] _childCounts = new int[16];
     private int _depth;
+
+    /// <summary>The encoder's traversal stack (children array, next index), kept here so encoding allocates nothing.</summary>
+    internal (Atom[] Children, int Next)[] EncoderFrames { get; set; } = new (Atom[], int)[16];
 
     public EncodedAtomWriter(int initialCapacity = 4096) => _buffer = new byte[Math.Max(16, initialCapacity)];
 

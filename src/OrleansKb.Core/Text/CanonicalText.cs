@@ -69,26 +69,38 @@ internal static class CanonicalText
     /// </summary>
     public static byte[] FormatDouble(double value)
     {
-        Span<char> roundTrip = stackalloc char[32];
+        Span<byte> text = stackalloc byte[MaxDoubleLength];
+        return text[..FormatDouble(value, text)].ToArray();
+    }
+
+    /// <summary>The longest canonical double: 17 digits, sign, point, <c>0.</c> and six zeros, or an exponent.</summary>
+    public const int MaxDoubleLength = 32;
+
+    /// <summary>Writes the canonical text of <paramref name="value"/> (see <see cref="FormatDouble(double)"/>); returns its length.</summary>
+    public static int FormatDouble(double value, Span<byte> destination)
+    {
+        Span<byte> roundTrip = stackalloc byte[MaxDoubleLength];
         value.TryFormat(roundTrip, out var length, "R", CultureInfo.InvariantCulture);
-        ReadOnlySpan<char> text = roundTrip[..length];
-        var negative = text[0] == '-';
-        if (negative)
+        ReadOnlySpan<byte> text = roundTrip[..length];
+        var at = 0;
+        if (text[0] == (byte)'-')
         {
+            destination[at++] = (byte)'-';
             text = text[1..];
         }
 
-        var exponentAt = text.IndexOf('E');
-        var exponent = exponentAt < 0 ? 0 : int.Parse(text[(exponentAt + 1)..], CultureInfo.InvariantCulture);
+        var exponentAt = text.IndexOf((byte)'E');
+        var exponent = exponentAt < 0 ? 0 : int.Parse(text[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+
         var mantissa = exponentAt < 0 ? text : text[..exponentAt];
 
         // digits × 10^(pointPosition − digits.Length): the point sits after pointPosition digits.
-        Span<char> digits = stackalloc char[mantissa.Length];
+        Span<byte> digits = stackalloc byte[mantissa.Length];
         var count = 0;
-        var dot = mantissa.IndexOf('.');
+        var dot = mantissa.IndexOf((byte)'.');
         foreach (var c in mantissa)
         {
-            if (c != '.')
+            if (c != (byte)'.')
             {
                 digits[count++] = c;
             }
@@ -96,23 +108,16 @@ internal static class CanonicalText
 
         var pointPosition = (dot < 0 ? mantissa.Length : dot) + exponent;
         var lead = 0;
-        while (lead < count && digits[lead] == '0')
+        while (lead < count && digits[lead] == (byte)'0')
         {
             lead++;
         }
 
-        var significant = digits[lead..count].TrimEnd('0');
+        ReadOnlySpan<byte> significant = digits[lead..count].TrimEnd((byte)'0');
         pointPosition -= lead;
-
-        var result = new StringBuilder(32);
-        if (negative)
-        {
-            result.Append('-');
-        }
-
         if (significant.IsEmpty)
         {
-            return Encoding.ASCII.GetBytes(result.Append("0.0").ToString());
+            return at + Append(destination, at, "0.0"u8);
         }
 
         var scientificExponent = pointPosition - 1;
@@ -120,29 +125,65 @@ internal static class CanonicalText
         {
             if (pointPosition <= 0)
             {
-                result.Append("0.").Append('0', -pointPosition).Append(significant);
+                at += Append(destination, at, "0."u8);
+                destination.Slice(at, -pointPosition).Fill((byte)'0');
+                at += -pointPosition;
+                at += Append(destination, at, significant);
             }
             else if (pointPosition >= significant.Length)
             {
-                result.Append(significant).Append('0', pointPosition - significant.Length).Append(".0");
+                at += Append(destination, at, significant);
+                destination.Slice(at, pointPosition - significant.Length).Fill((byte)'0');
+                at += pointPosition - significant.Length;
+                at += Append(destination, at, ".0"u8);
             }
             else
             {
-                result.Append(significant[..pointPosition]).Append('.').Append(significant[pointPosition..]);
+                at += Append(destination, at, significant[..pointPosition]);
+                destination[at++] = (byte)'.';
+                at += Append(destination, at, significant[pointPosition..]);
             }
+
+            return at;
         }
-        else
+
+        destination[at++] = significant[0];
+        if (significant.Length > 1)
         {
-            result.Append(significant[0]);
-            if (significant.Length > 1)
-            {
-                result.Append('.').Append(significant[1..]);
-            }
-
-            result.Append('e').Append(scientificExponent.ToString(CultureInfo.InvariantCulture));
+            destination[at++] = (byte)'.';
+            at += Append(destination, at, significant[1..]);
         }
 
-        return Encoding.ASCII.GetBytes(result.ToString());
+        destination[at++] = (byte)'e';
+        scientificExponent.TryFormat(destination[at..], out var written, default, CultureInfo.InvariantCulture);
+        return at + written;
+
+        static int Append(Span<byte> to, int at, ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(to[at..]);
+            return bytes.Length;
+        }
+    }
+
+    /// <summary>No sign of '+', no leading zero, not "-0": an integer word as read is canonical (if it fits in 64 bits).</summary>
+    public static bool IsCanonicalIntegerWord(ReadOnlySpan<byte> word)
+    {
+        var digits = word[0] == (byte)'-' ? word[1..] : word;
+        return word[0] != (byte)'+' && (digits[0] != (byte)'0' || word.Length == 1);
+    }
+
+    /// <summary>True when a string's inner text (between the quotes) is already canonical: nothing in it needs escaping.</summary>
+    public static bool IsPlainStringContent(ReadOnlySpan<byte> inner)
+    {
+        foreach (var b in inner)
+        {
+            if (!NeedsNoEscaping(b))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The string token: the value in quotes, with <c>" \ \n \r \t</c> and other control characters escaped.</summary>

@@ -188,8 +188,9 @@ public sealed class MettaReader : IDisposable
     {
         _started = true;
         Fill();
-        if (_buffer.AsSpan(0, _end).StartsWith("\uFEFF"u8))
+        if (_buffer.AsSpan(0, _end).StartsWith(WordClassifier.ByteOrderMark))
         {
+            // Not counted as a column: editors do not show it.
             _pos = _anchor = _lineStart = 3;
         }
     }
@@ -326,7 +327,8 @@ public sealed class MettaReader : IDisposable
                         throw Error(pos, "invalid UTF-8");
                     }
 
-                    if (!Utf8Text.IsWhiteSpace(rune.Value))
+                    // U+FEFF is skipped where a token could start: a byte-order mark, or one pasted between atoms.
+                    if (!Utf8Text.IsWhiteSpace(rune.Value) && rune.Value != 0xFEFF)
                     {
                         return pos;
                     }

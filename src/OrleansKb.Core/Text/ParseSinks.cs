@@ -44,13 +44,14 @@ internal readonly struct EncodingSink(EncodedAtomWriter writer) : IParseSink
     {
         switch (kind)
         {
-            case WordKind.Integer when !IsCanonicalInteger(word):
+            case WordKind.Integer when !CanonicalText.IsCanonicalIntegerWord(word):
                 Span<byte> digits = stackalloc byte[20];
                 CanonicalText.ParseCheckedInteger(word).TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
                 writer.WriteToken(digits[..written]);
                 break;
             case WordKind.Double:
-                writer.WriteToken(CanonicalText.FormatDouble(CanonicalText.ParseCheckedDouble(word)));
+                Span<byte> text = stackalloc byte[CanonicalText.MaxDoubleLength];
+                writer.WriteToken(text[..CanonicalText.FormatDouble(CanonicalText.ParseCheckedDouble(word), text)]);
                 break;
             default:
                 writer.WriteToken(word);
@@ -70,12 +71,5 @@ internal readonly struct EncodingSink(EncodedAtomWriter writer) : IParseSink
         {
             writer.WriteToken(canonicalToken);
         }
-    }
-
-    /// <summary>No sign of '+', no leading zero, not "-0": the digits as read are the canonical text.</summary>
-    private static bool IsCanonicalInteger(ReadOnlySpan<byte> word)
-    {
-        var digits = word[0] == (byte)'-' ? word[1..] : word;
-        return word[0] != (byte)'+' && (digits[0] != (byte)'0' || word.Length == 1);
     }
 }

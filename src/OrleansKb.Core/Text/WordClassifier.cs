@@ -63,9 +63,18 @@ internal static class WordClassifier
         return true;
     }
 
+    /// <summary>
+    /// True when <paramref name="utf8"/> is a word that reads as a symbol, number or boolean: not a
+    /// string or variable, and not starting with U+FEFF, which the reader skips where a token could start.
+    /// </summary>
+    public static bool IsBareWord(ReadOnlySpan<byte> utf8) =>
+        IsWord(utf8) && utf8[0] != (byte)'"' && utf8[0] != (byte)'$' && !utf8.StartsWith(ByteOrderMark);
+
     /// <summary>True when <paramref name="utf8"/> reads back as a plain symbol.</summary>
-    public static bool IsSymbol(ReadOnlySpan<byte> utf8) =>
-        IsWord(utf8) && utf8[0] != (byte)'"' && utf8[0] != (byte)'$' && Classify(utf8) == WordKind.Symbol;
+    public static bool IsSymbol(ReadOnlySpan<byte> utf8) => IsBareWord(utf8) && Classify(utf8) == WordKind.Symbol;
+
+    /// <summary>U+FEFF in UTF-8: a byte-order mark at the start of a file, and skipped wherever a token could start.</summary>
+    public static ReadOnlySpan<byte> ByteOrderMark => "\uFEFF"u8;
 
     private static WordKind NumberKind(ReadOnlySpan<byte> word)
     {

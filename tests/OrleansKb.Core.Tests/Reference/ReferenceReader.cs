@@ -17,7 +17,7 @@ namespace OrleansKb.Tests.Reference;
 /// <c>[-+]?[0-9]+\.[0-9]+</c> and <c>[-+]?[0-9]+(\.[0-9]+)?[eE][-+]?[0-9]+</c> are doubles
 /// (an infinite result is an error); <c>True</c>/<c>False</c> are booleans; any other word is a symbol.</item>
 /// <item>A stray <c>)</c>, an unclosed <c>(</c> or string, a bad escape, or an unpaired UTF-16 surrogate is an error.</item>
-/// <item>A U+FEFF byte-order mark at the very start is skipped.</item>
+/// <item>U+FEFF is skipped where a token could start (so a byte-order mark is); inside a word it is part of the word.</item>
 /// </list>
 /// Lines are counted by <c>\n</c>. The error line is where the problem is. For an unclosed <c>(</c> it is the
 /// line of the innermost unclosed <c>(</c>; for an unclosed string, the line of its opening quote.
@@ -78,7 +78,7 @@ internal static partial class ReferenceReader
     private sealed class Parser(string text)
     {
         private readonly string _text = text;
-        private int _pos = text.StartsWith('\uFEFF') ? 1 : 0;
+        private int _pos;
         private int _line = 1;
 
         private bool AtEnd => _pos >= _text.Length;
@@ -113,7 +113,7 @@ internal static partial class ReferenceReader
                     _line++;
                     _pos++;
                 }
-                else if (IsWhiteSpace(c))
+                else if (IsWhiteSpace(c) || c == '\uFEFF')
                 {
                     _pos++;
                 }
