@@ -33,7 +33,7 @@ public abstract class Atom : IEquatable<Atom>
     public static StringAtom String(string value) => StringAtom.Create(value);
 
     /// <summary>A 64-bit integer atom.</summary>
-    public static IntegerAtom Integer(long value) => new(value);
+    public static IntegerAtom Integer(long value) => IntegerAtom.Of(value);
 
     /// <summary>A double atom; NaN and infinities have no MeTTa text and are refused.</summary>
     public static DoubleAtom Double(double value) => DoubleAtom.Create(value);

@@ -59,7 +59,7 @@ internal sealed class AtomBuilder
         switch (kind)
         {
             case WordKind.Integer:
-                Add(new IntegerAtom(CanonicalText.ParseCheckedInteger(token)));
+                Add(IntegerAtom.Of(CanonicalText.ParseCheckedInteger(token)));
                 break;
             case WordKind.Double:
                 Add(Atom.Double(CanonicalText.ParseCheckedDouble(token)));

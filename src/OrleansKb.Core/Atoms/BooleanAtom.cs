@@ -16,5 +16,4 @@ public sealed class BooleanAtom : TokenAtom
 
     /// <summary>The boolean's value.</summary>
     public bool Value { get; }
-
 }

@@ -14,7 +14,6 @@ public sealed class DoubleAtom : TokenAtom
     /// <summary>The number's value.</summary>
     public double Value { get; }
 
-
     internal static DoubleAtom Create(double value)
     {
         if (!double.IsFinite(value))

@@ -9,7 +9,6 @@ public sealed class ExpressionAtom : Atom
     internal ExpressionAtom(Atom[] children)
         : base(AtomKind.Expression, ChildrenHash(children)) => _children = children;
 
-
     /// <summary>The children, in order.</summary>
     public ReadOnlySpan<Atom> Children => _children;
 

@@ -10,12 +10,13 @@ namespace OrleansKb.Atoms;
 /// </summary>
 public sealed class SymbolAtom : TokenAtom
 {
-    private SymbolAtom(string name, byte[] utf8)
-        : base(AtomKind.Symbol, utf8) => Name = name;
+    private string? _name;
 
-    /// <summary>The symbol's name.</summary>
-    public string Name { get; }
+    private SymbolAtom(string? name, byte[] utf8)
+        : base(AtomKind.Symbol, utf8) => _name = name;
 
+    /// <summary>The symbol's name (made from the UTF-8 on first use: most atoms are only ever encoded).</summary>
+    public string Name => _name ??= Encoding.UTF8.GetString(CanonicalUtf8);
 
     internal static SymbolAtom Create(string name)
     {
@@ -30,6 +31,5 @@ public sealed class SymbolAtom : TokenAtom
     }
 
     /// <summary>For the reader and decoder, which have already classified the word.</summary>
-    internal static SymbolAtom FromValidatedUtf8(ReadOnlySpan<byte> utf8) =>
-        new(Encoding.UTF8.GetString(utf8), utf8.ToArray());
+    internal static SymbolAtom FromValidatedUtf8(ReadOnlySpan<byte> utf8) => new(null, utf8.ToArray());
 }

@@ -18,7 +18,6 @@ public sealed class VariableAtom : Atom
     /// <summary>The name, without the <c>$</c>.</summary>
     public string Name { get; }
 
-
     internal ReadOnlySpan<byte> NameUtf8 => _nameUtf8;
 
     internal static VariableAtom Create(string name)

@@ -327,11 +327,7 @@ public static class AtomDecoder
                 return;
             }
 
-            var inner = token[1..^1];
-            var value = ArrayPool<byte>.Shared.Rent(inner.Length);
-            CanonicalText.Unescape(inner, value, out var written, out _);
-            Builder.Add(StringAtom.FromCanonicalToken(value.AsSpan(0, written), token));
-            ArrayPool<byte>.Shared.Return(value);
+            Builder.Add(StringAtom.FromCanonicalToken(token));
         }
 
         public void NewVariable(int index) => Builder.Add(VariableName(index));

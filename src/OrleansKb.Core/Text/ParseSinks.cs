@@ -24,7 +24,7 @@ internal readonly struct AtomSink(AtomBuilder builder) : IParseSink
     public void Variable(ReadOnlySpan<byte> name) => builder.Add(VariableAtom.FromValidatedUtf8(name));
 
     public void String(ReadOnlySpan<byte> valueUtf8, ReadOnlySpan<byte> canonicalToken) =>
-        builder.Add(StringAtom.FromValidatedUtf8(valueUtf8));
+        builder.Add(canonicalToken.IsEmpty ? StringAtom.FromValidatedUtf8(valueUtf8) : StringAtom.FromCanonicalToken(canonicalToken));
 }
 
 /// <summary>Writes encoded atoms straight into a batch, with no atom objects.</summary>
