@@ -28,6 +28,9 @@ public sealed class EncodedAtomWriter
     /// <summary>Bytes written so far.</summary>
     public int Length => _length;
 
+    /// <summary>The size of the buffer.</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>Complete atoms written so far.</summary>
     public int AtomCount { get; private set; }
 

@@ -1,0 +1,334 @@
+using System.Text;
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+using OrleansKb.Storage;
+
+namespace OrleansKb.Spaces;
+
+/// <summary>
+/// A space: a set of atoms (facts and rules) in a <see cref="ByteTrie"/> keyed by their encoding,
+/// with a <see cref="RuleIndex"/> of the rules by (head, arity). Atoms are identified up to variable
+/// names: adding an alpha-equivalent atom again changes nothing.
+/// <para>
+/// Thread-safe: one lock guards the trie and the index, and is held only to insert, remove or read;
+/// encoding — most of a bulk add's work — happens before, outside it, on as many threads as
+/// <see cref="BulkOptions.DegreeOfParallelism"/> allows.
+/// </para>
+/// </summary>
+public sealed class Environment
+{
+    private readonly Lock _lock = new();
+    private readonly ByteTrie _trie = new();
+    private readonly RuleIndex _rules = new();
+
+    /// <summary>The number of atoms.</summary>
+    public long Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _trie.Count;
+            }
+        }
+    }
+
+    /// <summary>The number of rules in the rule index.</summary>
+    public int RuleCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _rules.Count;
+            }
+        }
+    }
+
+    /// <summary>The trie's memory.</summary>
+    public TrieMemory Memory
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _trie.Memory;
+            }
+        }
+    }
+
+    /// <summary>The lock the trie and index live under (the parallel bulk add takes it for its insertion turns).</summary>
+    internal Lock Sync => _lock;
+
+    /// <summary>Adds one atom; true if it was new. An atom of the form <c>(= lhs rhs)</c> is also indexed as a rule.</summary>
+    public bool Add(Atom atom)
+    {
+        var key = AtomEncoder.Encode(atom);
+        lock (_lock)
+        {
+            return InsertKey(key);
+        }
+    }
+
+    /// <summary>Adds atoms on this thread: encodes up to <see cref="BulkOptions.BatchBytes"/> at a time, then inserts them in one locked pass. Returns how many were new.</summary>
+    public int AddFacts(IEnumerable<Atom> atoms, BulkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(atoms);
+        options ??= BulkOptions.CpuBound;
+        options.Validate();
+        var writer = WriterPool.Rent();
+        try
+        {
+            var added = 0;
+            foreach (var atom in atoms)
+            {
+                AtomEncoder.Append(atom, writer);
+                if (writer.Length >= options.BatchBytes)
+                {
+                    added += InsertBatch(writer.WrittenSpan, options.SortKeys);
+                    writer.Clear();
+                }
+            }
+
+            return added + InsertBatch(writer.WrittenSpan, options.SortKeys);
+        }
+        finally
+        {
+            WriterPool.Return(writer);
+        }
+    }
+
+    /// <summary>Adds rules on this thread, in order; every atom must be <c>(= lhs rhs)</c> (checked before any is added).</summary>
+    public int AddRules(IReadOnlyList<Atom> rules, BulkOptions? options = null)
+    {
+        RequireRules(rules);
+        return AddFacts(rules, options);
+    }
+
+    /// <summary>
+    /// Adds atoms with the encoding spread over <see cref="BulkOptions.DegreeOfParallelism"/> threads
+    /// and the insertion kept in input order; sequential below <see cref="BulkOptions.ParallelThreshold"/>.
+    /// The result is the same as <see cref="AddFacts"/>.
+    /// </summary>
+    public int AddFactsParallel(IReadOnlyList<Atom> atoms, BulkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(atoms);
+        options ??= BulkOptions.CpuBound;
+        options.Validate();
+        for (var i = 0; i < atoms.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(atoms[i], nameof(atoms));
+        }
+
+        if (atoms.Count < options.ParallelThreshold || options.DegreeOfParallelism == 1)
+        {
+            return AddFacts(atoms, options);
+        }
+
+        using var run = new ParallelBulkAdd(this, atoms, options);
+        return run.Run();
+    }
+
+    /// <summary>As <see cref="AddFactsParallel"/>, for rules; every atom must be <c>(= lhs rhs)</c>.</summary>
+    public int AddRulesParallel(IReadOnlyList<Atom> rules, BulkOptions? options = null)
+    {
+        RequireRules(rules);
+        return AddFactsParallel(rules, options);
+    }
+
+    /// <summary>
+    /// Adds a batch of encoded atoms (back to back, as <see cref="EncodedAtomWriter"/> writes them).
+    /// The whole batch is validated first: if any of it is malformed, nothing is added and
+    /// <see cref="MalformedEncodingException"/> says where.
+    /// </summary>
+    public int AddEncoded(ReadOnlySpan<byte> batch)
+    {
+        AtomDecoder.CountAtoms(batch);
+        return InsertBatch(batch, sort: false);
+    }
+
+    /// <summary>Removes an atom (or one alpha-equivalent to it); true if it was present.</summary>
+    public bool Remove(Atom atom)
+    {
+        var key = AtomEncoder.Encode(atom);
+        lock (_lock)
+        {
+            if (!_trie.Remove(key))
+            {
+                return false;
+            }
+
+            var shape = RuleShape.Of(key);
+            if (shape.Kind >= RuleKind.Headed)
+            {
+                _rules.Remove(shape, key);
+            }
+
+            CompactIfWasteful();
+            return true;
+        }
+    }
+
+    /// <summary>True if the atom, or one alpha-equivalent to it, is in the space.</summary>
+    public bool Contains(Atom atom)
+    {
+        var key = AtomEncoder.Encode(atom);
+        lock (_lock)
+        {
+            return _trie.Contains(key);
+        }
+    }
+
+    /// <summary>Removes every atom and rule.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _trie.Clear();
+            _rules.Clear();
+        }
+    }
+
+    /// <summary>Every atom, in the order of their encodings (variables named <c>$x0</c>, <c>$x1</c>, …).</summary>
+    public List<Atom> Export()
+    {
+        lock (_lock)
+        {
+            var atoms = new List<Atom>((int)Math.Min(_trie.Count, int.MaxValue));
+            foreach (var key in _trie.EnumerateKeys())
+            {
+                atoms.Add(AtomDecoder.Decode(key));
+            }
+
+            return atoms;
+        }
+    }
+
+    /// <summary>The rules matching (head, arity): indexed under it, then the wildcard rules of that arity or any, each group in insertion order.</summary>
+    public List<Atom> MatchingRules(string head, int arity)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        lock (_lock)
+        {
+            return [.. _rules.Matching(head, arity).Select(key => AtomDecoder.Decode(key))];
+        }
+    }
+
+    /// <summary>The contents in canonical text, one atom per line in key order: equal for any two environments holding the same atoms.</summary>
+    public string Dump()
+    {
+        var text = new StringBuilder();
+        foreach (var atom in Export())
+        {
+            text.Append(atom).Append('\n');
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Inserts a batch of valid encoded atoms under the lock; returns how many were new.</summary>
+    internal int InsertBatch(ReadOnlySpan<byte> batch, bool sort)
+    {
+        lock (_lock)
+        {
+            return InsertBatchLocked(batch, sort);
+        }
+    }
+
+    /// <summary>Inserts a batch of valid encoded atoms; the caller holds the lock.</summary>
+    internal int InsertBatchLocked(ReadOnlySpan<byte> batch, bool sort)
+    {
+        if (!sort)
+        {
+            var added = 0;
+            for (var pos = 0; pos < batch.Length;)
+            {
+                var length = EncodedItem.Length(batch[pos..]);
+                added += InsertKey(batch.Slice(pos, length)) ? 1 : 0;
+                pos += length;
+            }
+
+            return added;
+        }
+
+        return InsertSorted(batch);
+    }
+
+    /// <summary>Inserts the batch's keys in byte order, then indexes the new rules among them in input order.</summary>
+    private int InsertSorted(ReadOnlySpan<byte> batch)
+    {
+        var keys = new List<(int Offset, int Length)>();
+        for (var pos = 0; pos < batch.Length;)
+        {
+            var length = EncodedItem.Length(batch[pos..]);
+            keys.Add((pos, length));
+            pos += length;
+        }
+
+        var order = Enumerable.Range(0, keys.Count).ToArray();
+        var bytes = batch.ToArray();
+        Array.Sort(order, (a, b) => bytes.AsSpan(keys[a].Offset, keys[a].Length).SequenceCompareTo(bytes.AsSpan(keys[b].Offset, keys[b].Length)));
+        var isNew = new bool[keys.Count];
+        var added = 0;
+        foreach (var i in order)
+        {
+            if (_trie.Add(bytes.AsSpan(keys[i].Offset, keys[i].Length)))
+            {
+                isNew[i] = true;
+                added++;
+            }
+        }
+
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (isNew[i])
+            {
+                IndexIfRule(bytes.AsSpan(keys[i].Offset, keys[i].Length));
+            }
+        }
+
+        return added;
+    }
+
+    private bool InsertKey(ReadOnlySpan<byte> key)
+    {
+        if (!_trie.Add(key))
+        {
+            return false;
+        }
+
+        IndexIfRule(key);
+        return true;
+    }
+
+    private void IndexIfRule(ReadOnlySpan<byte> key)
+    {
+        var shape = RuleShape.Of(key);
+        if (shape.Kind >= RuleKind.Headed)
+        {
+            _rules.Add(shape, key.ToArray());
+        }
+    }
+
+    /// <summary>Removals leave bytes behind in the trie's arenas; rebuild once they are half of it.</summary>
+    private void CompactIfWasteful()
+    {
+        var memory = _trie.Memory;
+        if (memory.GarbageBytes > 1 << 16 && memory.GarbageBytes > memory.LiveBytes / 2)
+        {
+            _trie.Compact();
+        }
+    }
+
+    private static void RequireRules(IReadOnlyList<Atom> rules)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        foreach (var rule in rules)
+        {
+            if (rule is not ExpressionAtom { Count: 3 } expression || expression[0] is not SymbolAtom { Name: "=" })
+            {
+                throw new ArgumentException($"Not a rule (= lhs rhs): {rule}", nameof(rules));
+            }
+        }
+    }
+}

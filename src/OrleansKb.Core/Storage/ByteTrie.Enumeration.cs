@@ -1,0 +1,170 @@
+namespace OrleansKb.Storage;
+
+public sealed partial class ByteTrie
+{
+    /// <summary>
+    /// The keys in ascending byte order, optionally only those starting with <paramref name="prefix"/>.
+    /// Each key is a span valid until the next step; the trie must not change during the enumeration.
+    /// </summary>
+    public KeyEnumerator EnumerateKeys(ReadOnlySpan<byte> prefix = default) => new(this, prefix);
+
+    /// <summary>
+    /// Depth-first enumeration of keys without recursion: a stack of (node, next child, key length),
+    /// and one key buffer that grows and shrinks as the walk goes down and up.
+    /// </summary>
+    public struct KeyEnumerator
+    {
+        private readonly ByteTrie _trie;
+        private (int Node, int NextChild, int KeyLength)[] _frames = new (int, int, int)[16];
+        private int _depth;
+        private byte[] _key = new byte[64];
+        private int _keyLength;
+        private int _currentLength;
+
+        // Set when Start already made a key current (a leaf matching the prefix, or a terminal node).
+        private bool _pendingCurrent;
+
+        internal KeyEnumerator(ByteTrie trie, ReadOnlySpan<byte> prefix)
+        {
+            _trie = trie;
+            Start(prefix);
+        }
+
+        /// <summary>The current key.</summary>
+        public readonly ReadOnlySpan<byte> Current => _key.AsSpan(0, _currentLength);
+
+        public readonly KeyEnumerator GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            if (_pendingCurrent)
+            {
+                _pendingCurrent = false;
+                _currentLength = _keyLength;
+                return true;
+            }
+
+            var trie = _trie;
+            while (_depth > 0)
+            {
+                ref var frame = ref _frames[_depth - 1];
+                ref var node = ref trie._nodes[frame.Node];
+                if (frame.NextChild == node.ChildCount)
+                {
+                    _depth--;
+                    continue;
+                }
+
+                var slot = node.ChildStart + frame.NextChild++;
+                _keyLength = frame.KeyLength;
+                Append(trie._childKeys[slot]);
+                var child = trie._childRefs[slot];
+                if (child < 0)
+                {
+                    Append(trie.LeafBytes(child));
+                    _currentLength = _keyLength;
+                    return true;
+                }
+
+                if (Enter(child))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Descends along the prefix to where the matching keys are, then enters that subtree.</summary>
+        private void Start(ReadOnlySpan<byte> prefix)
+        {
+            var trie = _trie;
+            var node = RootNode;
+            var i = 0;
+            while (true)
+            {
+                var label = trie.LabelOf(node);
+                var rest = prefix[i..];
+                if (rest.Length <= label.Length)
+                {
+                    if (label.StartsWith(rest))
+                    {
+                        _pendingCurrent = Enter(node);
+                    }
+
+                    return;
+                }
+
+                if (!rest.StartsWith(label))
+                {
+                    return;
+                }
+
+                Append(label);
+                i += label.Length;
+                var slot = trie.FindChild(node, prefix[i], out _);
+                if (slot < 0)
+                {
+                    return;
+                }
+
+                Append(prefix[i]);
+                var child = trie._childRefs[slot];
+                if (child < 0)
+                {
+                    var leaf = trie.LeafBytes(child);
+                    if (leaf.StartsWith(prefix[(i + 1)..]))
+                    {
+                        Append(leaf);
+                        _pendingCurrent = true;
+                    }
+
+                    return;
+                }
+
+                node = child;
+                i++;
+            }
+        }
+
+        /// <summary>Pushes a node (its label joins the key); true if a key ends at it, which is then current.</summary>
+        private bool Enter(int node)
+        {
+            Append(_trie.LabelOf(node));
+            if (_depth == _frames.Length)
+            {
+                Array.Resize(ref _frames, _depth * 2);
+            }
+
+            _frames[_depth++] = (node, 0, _keyLength);
+            if (_trie._nodes[node].Terminal)
+            {
+                _currentLength = _keyLength;
+                return true;
+            }
+
+            return false;
+        }
+
+        private void Append(byte b)
+        {
+            if (_keyLength == _key.Length)
+            {
+                Array.Resize(ref _key, _key.Length * 2);
+            }
+
+            _key[_keyLength++] = b;
+        }
+
+        private void Append(ReadOnlySpan<byte> bytes)
+        {
+            if (_keyLength + bytes.Length > _key.Length)
+            {
+                Array.Resize(ref _key, Math.Max(_key.Length * 2, _keyLength + bytes.Length));
+            }
+
+            bytes.CopyTo(_key.AsSpan(_keyLength));
+            _keyLength += bytes.Length;
+        }
+    }
+}
