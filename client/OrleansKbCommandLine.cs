@@ -15,6 +15,7 @@ public static class OrleansKbCommandLine
         {
             CheckCommand(output),
             FormatCommand(openBinaryOutput),
+            BenchCommands.Create(output),
         };
 
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

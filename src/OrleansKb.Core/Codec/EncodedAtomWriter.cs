@@ -20,6 +20,11 @@ public sealed class EncodedAtomWriter
     private int[] _childCounts = new int[16];
     private int _depth;
 
+    // Where each complete atom ends, so that whoever inserts the batch need not parse it again;
+    // and, once SortAtoms has run, the atoms' indexes in byte order of their encodings.
+    private int[] _atomEnds = new int[64];
+    private int[]? _sortedOrder;
+
     /// <summary>The encoder's traversal stack (children array, next index), kept here so encoding allocates nothing.</summary>
     internal (Atom[] Children, int Next)[] EncoderFrames { get; set; } = new (Atom[], int)[16];
 
@@ -46,6 +51,7 @@ public sealed class EncodedAtomWriter
         _length = 0;
         AtomCount = 0;
         _depth = 0;
+        _sortedOrder = null;
     }
 
     /// <summary>A copy of the bytes written.</summary>
@@ -58,7 +64,57 @@ public sealed class EncodedAtomWriter
         _depth = 0;
     }
 
-    internal void EndAtom() => AtomCount++;
+    internal void EndAtom()
+    {
+        if (AtomCount == _atomEnds.Length)
+        {
+            Array.Resize(ref _atomEnds, AtomCount * 2);
+        }
+
+        _atomEnds[AtomCount++] = _length;
+    }
+
+    /// <summary>Where each atom ends in <see cref="WrittenSpan"/>.</summary>
+    internal ReadOnlySpan<int> AtomEnds => _atomEnds.AsSpan(0, AtomCount);
+
+    /// <summary>The atoms' indexes in byte order of their encodings, after <see cref="SortAtoms"/>; else null.</summary>
+    internal ReadOnlySpan<int> SortedOrder => _sortedOrder;
+
+    internal bool IsSorted => _sortedOrder is not null;
+
+    /// <summary>The encoding of atom <paramref name="index"/>.</summary>
+    internal ReadOnlySpan<byte> Atom(int index)
+    {
+        var start = index == 0 ? 0 : _atomEnds[index - 1];
+        return _buffer.AsSpan(start, _atomEnds[index] - start);
+    }
+
+    /// <summary>Orders the atoms by their bytes (see <see cref="SortedOrder"/>), leaving the buffer as it is.</summary>
+    internal void SortAtoms()
+    {
+        var order = new int[AtomCount];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) => Atom(a).SequenceCompareTo(Atom(b)));
+        _sortedOrder = order;
+    }
+
+    /// <summary>Appends a batch of encoded atoms that has been validated, noting where each ends.</summary>
+    internal void AppendValidated(ReadOnlySpan<byte> batch)
+    {
+        Reserve(batch.Length);
+        for (var pos = 0; pos < batch.Length;)
+        {
+            var length = EncodedItem.Length(batch[pos..]);
+            batch.Slice(pos, length).CopyTo(_buffer.AsSpan(_length));
+            _length += length;
+            pos += length;
+            EndAtom();
+        }
+    }
 
     /// <summary>Drops the atom being written (the reader needs more input, or found an error).</summary>
     internal void AbortAtom()

@@ -85,12 +85,12 @@ public sealed class Environment
                 AtomEncoder.Append(atom, writer);
                 if (writer.Length >= options.BatchBytes)
                 {
-                    added += InsertBatch(writer.WrittenSpan, options.SortKeys);
+                    added += Insert(writer, options.SortKeys);
                     writer.Clear();
                 }
             }
 
-            return added + InsertBatch(writer.WrittenSpan, options.SortKeys);
+            return added + Insert(writer, options.SortKeys);
         }
         finally
         {
@@ -144,7 +144,16 @@ public sealed class Environment
     public int AddEncoded(ReadOnlySpan<byte> batch)
     {
         AtomDecoder.CountAtoms(batch);
-        return InsertBatch(batch, sort: false);
+        var writer = WriterPool.Rent();
+        try
+        {
+            writer.AppendValidated(batch);
+            return Insert(writer, sort: false);
+        }
+        finally
+        {
+            WriterPool.Return(writer);
+        }
     }
 
     /// <summary>Removes an atom (or one alpha-equivalent to it); true if it was present.</summary>
@@ -226,64 +235,52 @@ public sealed class Environment
         return text.ToString();
     }
 
-    /// <summary>Inserts a batch of valid encoded atoms under the lock; returns how many were new.</summary>
-    internal int InsertBatch(ReadOnlySpan<byte> batch, bool sort)
+    /// <summary>Inserts a batch under the lock (sorting it first, outside the lock, if asked); returns how many atoms were new.</summary>
+    internal int Insert(EncodedAtomWriter batch, bool sort)
     {
+        if (sort)
+        {
+            batch.SortAtoms();
+        }
+
         lock (_lock)
         {
-            return InsertBatchLocked(batch, sort);
+            return InsertLocked(batch);
         }
     }
 
-    /// <summary>Inserts a batch of valid encoded atoms; the caller holds the lock.</summary>
-    internal int InsertBatchLocked(ReadOnlySpan<byte> batch, bool sort)
+    /// <summary>
+    /// Inserts a batch; the caller holds the lock. A sorted batch goes into the trie in byte order
+    /// (consecutive keys then share most of their path), and its new rules are then indexed in input order.
+    /// </summary>
+    internal int InsertLocked(EncodedAtomWriter batch)
     {
-        if (!sort)
+        var added = 0;
+        if (!batch.IsSorted)
         {
-            var added = 0;
-            for (var pos = 0; pos < batch.Length;)
+            for (var i = 0; i < batch.AtomCount; i++)
             {
-                var length = EncodedItem.Length(batch[pos..]);
-                added += InsertKey(batch.Slice(pos, length)) ? 1 : 0;
-                pos += length;
+                added += InsertKey(batch.Atom(i)) ? 1 : 0;
             }
 
             return added;
         }
 
-        return InsertSorted(batch);
-    }
-
-    /// <summary>Inserts the batch's keys in byte order, then indexes the new rules among them in input order.</summary>
-    private int InsertSorted(ReadOnlySpan<byte> batch)
-    {
-        var keys = new List<(int Offset, int Length)>();
-        for (var pos = 0; pos < batch.Length;)
+        var isNew = new bool[batch.AtomCount];
+        foreach (var i in batch.SortedOrder)
         {
-            var length = EncodedItem.Length(batch[pos..]);
-            keys.Add((pos, length));
-            pos += length;
-        }
-
-        var order = Enumerable.Range(0, keys.Count).ToArray();
-        var bytes = batch.ToArray();
-        Array.Sort(order, (a, b) => bytes.AsSpan(keys[a].Offset, keys[a].Length).SequenceCompareTo(bytes.AsSpan(keys[b].Offset, keys[b].Length)));
-        var isNew = new bool[keys.Count];
-        var added = 0;
-        foreach (var i in order)
-        {
-            if (_trie.Add(bytes.AsSpan(keys[i].Offset, keys[i].Length)))
+            if (_trie.Add(batch.Atom(i)))
             {
                 isNew[i] = true;
                 added++;
             }
         }
 
-        for (var i = 0; i < keys.Count; i++)
+        for (var i = 0; i < isNew.Length; i++)
         {
             if (isNew[i])
             {
-                IndexIfRule(bytes.AsSpan(keys[i].Offset, keys[i].Length));
+                IndexIfRule(batch.Atom(i));
             }
         }
 

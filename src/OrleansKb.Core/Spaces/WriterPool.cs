@@ -9,7 +9,7 @@ internal static class WriterPool
     private const int MaxPooledBytes = 16 << 20;
     private static readonly ConcurrentBag<EncodedAtomWriter> Writers = [];
 
-    public static EncodedAtomWriter Rent() => Writers.TryTake(out var writer) ? writer : new EncodedAtomWriter(64 << 10);
+    public static EncodedAtomWriter Rent() => Writers.TryTake(out var writer) ? writer : new EncodedAtomWriter(16 << 10);
 
     public static void Return(EncodedAtomWriter writer)
     {

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using OrleansKb.Workloads;
+
+namespace OrleansKb.Cli;
+
+/// <summary><c>orleanskb bench …</c>: measurements a user can run on their own machine.</summary>
+internal static class BenchCommands
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static Command Create(TextWriter output)
+    {
+        var facts = new Option<int>("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => 200_000 };
+        var threads = new Option<int>("--threads") { Description = "Threads for the parallel phase.", DefaultValueFactory = _ => System.Environment.ProcessorCount };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var environment = new Command("environment", "Time the in-process environment's bulk adds, phase by phase, on generated facts.")
+        {
+            facts,
+            threads,
+            json,
+        };
+        environment.SetAction(parse =>
+        {
+            var count = parse.GetValue(facts);
+            var degree = parse.GetValue(threads);
+            if (count < 1 || degree < 1)
+            {
+                throw new UserError("--facts and --threads must be at least 1");
+            }
+
+            var result = EnvironmentBench.Run(count, degree);
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result, Json));
+            }
+            else
+            {
+                PrintTable(output, result);
+            }
+
+            return 0;
+        });
+
+        return new Command("bench", "Measure performance on this machine.") { environment };
+    }
+
+    private static void PrintTable(TextWriter output, EnvironmentBenchResult r)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c, $"{r.Facts:N0} royal92-shaped facts, {r.Threads} threads (medians, ns per fact)"));
+        output.WriteLine(string.Create(c, $"  encode, sequential        {r.EncodeNs,10:F1}"));
+        output.WriteLine(string.Create(c, $"  encode, parallel          {r.EncodeParallelNs,10:F1}"));
+        output.WriteLine(string.Create(c, $"  trie insertion            {r.InsertNs,10:F1}"));
+        output.WriteLine(string.Create(c, $"  bulk add, sequential      {r.BulkNs,10:F1}"));
+        output.WriteLine(string.Create(c, $"  bulk add, parallel        {r.BulkParallelNs,10:F1}"));
+        output.WriteLine(string.Create(c, $"  speedup                   {r.Speedup,10:F2}x"));
+        output.WriteLine(string.Create(c, $"  trie bytes per atom       {r.TrieBytesPerAtom,10:F1}"));
+        output.WriteLine(string.Create(c, $"  encoded bytes per atom    {r.KeyBytesPerAtom,10:F1}"));
+    }
+}

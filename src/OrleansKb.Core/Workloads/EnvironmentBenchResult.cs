@@ -1,0 +1,18 @@
+namespace OrleansKb.Workloads;
+
+/// <summary>
+/// The figures of <c>orleanskb bench environment</c>, nanoseconds per fact unless named otherwise.
+/// <see cref="TrieBytesPerAtom"/> is the trie's live bytes (nodes, child entries, labels and leaves)
+/// per atom; <see cref="KeyBytesPerAtom"/> the encoded atoms' own size, for comparison.
+/// </summary>
+public sealed record EnvironmentBenchResult(
+    int Facts,
+    int Threads,
+    double EncodeNs,
+    double EncodeParallelNs,
+    double InsertNs,
+    double BulkNs,
+    double BulkParallelNs,
+    double Speedup,
+    double TrieBytesPerAtom,
+    double KeyBytesPerAtom);
