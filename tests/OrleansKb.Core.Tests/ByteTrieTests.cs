@@ -24,6 +24,7 @@ public sealed class ByteTrieTests
     [InlineData(2, 2, 3000)]
     [InlineData(3, 16, 2000)]
     [InlineData(4, 200, 400)]
+    [InlineData(5, 3, 5000)]
     public void Behaves_like_a_sorted_set_under_random_adds_and_removes(int seed, int alphabet, int steps)
     {
         var random = new Random(seed);
@@ -55,13 +56,20 @@ public sealed class ByteTrieTests
             Assert.Equal(reference.Count, trie.Count);
             var probe = RandomKey();
             Assert.Equal(reference.Contains(probe), trie.Contains(probe));
-            if (step % 97 == 0)
+            if (step % 53 == 0)
             {
                 Assert.Equal(reference.ToList(), Keys(trie));
                 var prefix = probe[..Math.Min(probe.Length, random.Next(0, 4))];
                 var expected = reference.Where(k => k.AsSpan().StartsWith(prefix)).ToList();
                 Assert.Equal(expected, Keys(trie, prefix));
                 Assert.Equal(expected.Count, trie.CountWithPrefix(prefix));
+                var after = new List<byte[]>();
+                foreach (var key in trie.EnumerateKeysAfter(probe))
+                {
+                    after.Add(key.ToArray());
+                }
+
+                Assert.Equal(reference.Where(k => k.AsSpan().SequenceCompareTo(probe) > 0).ToList(), after);
             }
         }
 

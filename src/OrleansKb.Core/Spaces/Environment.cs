@@ -141,19 +141,96 @@ public sealed class Environment
     /// The whole batch is validated first: if any of it is malformed, nothing is added and
     /// <see cref="MalformedEncodingException"/> says where.
     /// </summary>
-    public int AddEncoded(ReadOnlySpan<byte> batch)
+    public int AddEncoded(ReadOnlySpan<byte> batch) => AddEncoded(batch, rulesOnly: false);
+
+    /// <summary>As <see cref="AddEncoded(ReadOnlySpan{byte})"/>, for rules: if any atom is not <c>(= lhs rhs)</c>, nothing is added.</summary>
+    public int AddEncodedRules(ReadOnlySpan<byte> batch) => AddEncoded(batch, rulesOnly: true);
+
+    /// <summary>Removes a batch of encoded atoms (validated whole first); returns how many were present.</summary>
+    public int RemoveEncoded(ReadOnlySpan<byte> batch)
     {
-        AtomDecoder.CountAtoms(batch);
-        var writer = WriterPool.Rent();
-        try
+        using var keys = ValidatedBatch.Of(batch);
+        lock (_lock)
         {
-            writer.AppendValidated(batch);
-            return Insert(writer, sort: false);
+            var removed = 0;
+            for (var i = 0; i < keys.Writer.AtomCount; i++)
+            {
+                removed += RemoveKey(keys.Writer.Atom(i)) ? 1 : 0;
+            }
+
+            CompactIfWasteful();
+            return removed;
         }
-        finally
+    }
+
+    /// <summary>For each atom of a batch of encoded atoms (validated whole first), whether it is in the space.</summary>
+    public bool[] ContainsEncoded(ReadOnlySpan<byte> batch)
+    {
+        using var keys = ValidatedBatch.Of(batch);
+        var found = new bool[keys.Writer.AtomCount];
+        lock (_lock)
         {
-            WriterPool.Return(writer);
+            for (var i = 0; i < found.Length; i++)
+            {
+                found[i] = _trie.Contains(keys.Writer.Atom(i));
+            }
         }
+
+        return found;
+    }
+
+    /// <summary>
+    /// Appends to <paramref name="output"/> the atoms whose encodings come after <paramref name="after"/>
+    /// (all, if it is empty), in key order, until the output holds <paramref name="maxBytes"/> bytes; at
+    /// least one atom if any is left. A page of a paged export: pass the last atom of a page to get the next.
+    /// </summary>
+    public int ExportEncoded(ReadOnlySpan<byte> after, int maxBytes, EncodedAtomWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        lock (_lock)
+        {
+            var count = 0;
+            var keys = after.IsEmpty ? _trie.EnumerateKeys() : _trie.EnumerateKeysAfter(after);
+            foreach (var key in keys)
+            {
+                if (count > 0 && output.Length + key.Length > maxBytes)
+                {
+                    break;
+                }
+
+                output.AppendValidated(key);
+                count++;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>The encodings of the rules matching (head, arity), in <see cref="MatchingRules"/> order.</summary>
+    public List<byte[]> MatchingRulesEncoded(string head, int arity)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        lock (_lock)
+        {
+            return _rules.Matching(head, arity);
+        }
+    }
+
+    private int AddEncoded(ReadOnlySpan<byte> batch, bool rulesOnly)
+    {
+        using var keys = ValidatedBatch.Of(batch);
+        if (rulesOnly)
+        {
+            for (var i = 0; i < keys.Writer.AtomCount; i++)
+            {
+                if (RuleShape.Of(keys.Writer.Atom(i)).Kind == RuleKind.NotARule)
+                {
+                    throw new ArgumentException($"Atom {i} of the batch is not a rule (= lhs rhs): {AtomDecoder.Decode(keys.Writer.Atom(i))}", nameof(batch));
+                }
+            }
+        }
+
+        return Insert(keys.Writer, sort: false);
     }
 
     /// <summary>Removes an atom (or one alpha-equivalent to it); true if it was present.</summary>
@@ -162,19 +239,9 @@ public sealed class Environment
         var key = AtomEncoder.Encode(atom);
         lock (_lock)
         {
-            if (!_trie.Remove(key))
-            {
-                return false;
-            }
-
-            var shape = RuleShape.Of(key);
-            if (shape.Kind >= RuleKind.Headed)
-            {
-                _rules.Remove(shape, key);
-            }
-
+            var removed = RemoveKey(key);
             CompactIfWasteful();
-            return true;
+            return removed;
         }
     }
 
@@ -214,14 +281,8 @@ public sealed class Environment
     }
 
     /// <summary>The rules matching (head, arity): indexed under it, then the wildcard rules of that arity or any, each group in insertion order.</summary>
-    public List<Atom> MatchingRules(string head, int arity)
-    {
-        ArgumentNullException.ThrowIfNull(head);
-        lock (_lock)
-        {
-            return [.. _rules.Matching(head, arity).Select(key => AtomDecoder.Decode(key))];
-        }
-    }
+    public List<Atom> MatchingRules(string head, int arity) =>
+        [.. MatchingRulesEncoded(head, arity).Select(key => AtomDecoder.Decode(key))];
 
     /// <summary>The contents in canonical text, one atom per line in key order: equal for any two environments holding the same atoms.</summary>
     public string Dump()
@@ -285,6 +346,22 @@ public sealed class Environment
         }
 
         return added;
+    }
+
+    private bool RemoveKey(ReadOnlySpan<byte> key)
+    {
+        if (!_trie.Remove(key))
+        {
+            return false;
+        }
+
+        var shape = RuleShape.Of(key);
+        if (shape.Kind >= RuleKind.Headed)
+        {
+            _rules.Remove(shape, key);
+        }
+
+        return true;
     }
 
     private bool InsertKey(ReadOnlySpan<byte> key)

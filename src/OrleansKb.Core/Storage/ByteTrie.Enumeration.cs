@@ -6,7 +6,13 @@ public sealed partial class ByteTrie
     /// The keys in ascending byte order, optionally only those starting with <paramref name="prefix"/>.
     /// Each key is a span valid until the next step; the trie must not change during the enumeration.
     /// </summary>
-    public KeyEnumerator EnumerateKeys(ReadOnlySpan<byte> prefix = default) => new(this, prefix);
+    public KeyEnumerator EnumerateKeys(ReadOnlySpan<byte> prefix = default) => new(this, prefix, seekAfter: false);
+
+    /// <summary>
+    /// The keys greater than <paramref name="after"/>, in ascending byte order: where a paged export
+    /// resumes. Finds the place in one descent; the trie must not change during the enumeration.
+    /// </summary>
+    public KeyEnumerator EnumerateKeysAfter(ReadOnlySpan<byte> after) => new(this, after, seekAfter: true);
 
     /// <summary>
     /// Depth-first enumeration of keys without recursion: a stack of (node, next child, key length),
@@ -24,10 +30,17 @@ public sealed partial class ByteTrie
         // Set when Start already made a key current (a leaf matching the prefix, or a terminal node).
         private bool _pendingCurrent;
 
-        internal KeyEnumerator(ByteTrie trie, ReadOnlySpan<byte> prefix)
+        internal KeyEnumerator(ByteTrie trie, ReadOnlySpan<byte> bytes, bool seekAfter)
         {
             _trie = trie;
-            Start(prefix);
+            if (seekAfter)
+            {
+                SeekAfter(bytes);
+            }
+            else
+            {
+                Start(bytes);
+            }
         }
 
         /// <summary>The current key.</summary>
@@ -127,16 +140,93 @@ public sealed partial class ByteTrie
             }
         }
 
-        /// <summary>Pushes a node (its label joins the key); true if a key ends at it, which is then current.</summary>
-        private bool Enter(int node)
+        /// <summary>
+        /// Descends along <paramref name="after"/>, leaving on the stack, at each node of its path, the
+        /// children after the one it takes: the enumeration then continues with the next greater key.
+        /// </summary>
+        private void SeekAfter(ReadOnlySpan<byte> after)
         {
-            Append(_trie.LabelOf(node));
+            var trie = _trie;
+            var node = RootNode;
+            var i = 0;
+            while (true)
+            {
+                var label = trie.LabelOf(node);
+                var rest = after[i..];
+                var shared = label.CommonPrefixLength(rest);
+                if (shared < label.Length)
+                {
+                    // The label leaves `after` here: the whole subtree is after it if the label's byte
+                    // is greater or `after` has ended (every key below extends it), else before it.
+                    if (shared == rest.Length || label[shared] > rest[shared])
+                    {
+                        _pendingCurrent = Enter(node);
+                    }
+
+                    return;
+                }
+
+                Append(label);
+                PushFrame(node, 0);
+                i += label.Length;
+                if (i == after.Length)
+                {
+                    // A key equal to `after` ends here (not included); all children come after it.
+                    return;
+                }
+
+                ref var n = ref trie._nodes[node];
+                var keys = trie._childKeys.AsSpan(n.ChildStart, n.ChildCount);
+                var b = after[i];
+                var index = 0;
+                while (index < keys.Length && keys[index] < b)
+                {
+                    index++;
+                }
+
+                var takesChild = index < keys.Length && keys[index] == b;
+                _frames[_depth - 1].NextChild = takesChild ? index + 1 : index;
+                if (!takesChild)
+                {
+                    return;
+                }
+
+                var child = trie._childRefs[n.ChildStart + index];
+                if (child < 0)
+                {
+                    // One key left on this path: it comes next if it is greater than `after`.
+                    var leaf = trie.LeafBytes(child);
+                    if (leaf.SequenceCompareTo(after[(i + 1)..]) > 0)
+                    {
+                        Append(b);
+                        Append(leaf);
+                        _pendingCurrent = true;
+                    }
+
+                    return;
+                }
+
+                Append(b);
+                node = child;
+                i++;
+            }
+        }
+
+        private void PushFrame(int node, int nextChild)
+        {
             if (_depth == _frames.Length)
             {
                 Array.Resize(ref _frames, _depth * 2);
             }
 
-            _frames[_depth++] = (node, 0, _keyLength);
+            _frames[_depth++] = (node, nextChild, _keyLength);
+        }
+
+        /// <summary>Pushes a node (its label joins the key); true if a key ends at it, which is then current.</summary>
+        private bool Enter(int node)
+        {
+            Append(_trie.LabelOf(node));
+            PushFrame(node, 0);
             if (_trie._nodes[node].Terminal)
             {
                 _currentLength = _keyLength;

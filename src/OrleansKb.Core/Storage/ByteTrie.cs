@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using OrleansKb.Codec;
 
 namespace OrleansKb.Storage;
 
@@ -340,28 +341,18 @@ public sealed partial class ByteTrie
 
     private int ReadVarint(int offset, out int header)
     {
-        var value = 0;
-        var shift = 0;
-        header = 0;
-        while (true)
-        {
-            var b = _bytes[offset + header++];
-            value |= (b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-
-            shift += 7;
-        }
+        var end = offset;
+        var value = EncodedItem.ReadVarint(_bytes, ref end);
+        header = end - offset;
+        return value;
     }
 
     private int AppendLeaf(ReadOnlySpan<byte> rest)
     {
-        var header = Codec.EncodingTags.VarintLength(rest.Length);
+        var header = EncodingTags.VarintLength(rest.Length);
         EnsureBytes(header + rest.Length);
         var offset = _bytesUsed;
-        Codec.EncodingTags.WriteVarint(_bytes.AsSpan(offset), rest.Length);
+        EncodingTags.WriteVarint(_bytes.AsSpan(offset), rest.Length);
         rest.CopyTo(_bytes.AsSpan(offset + header));
         _bytesUsed += header + rest.Length;
         return offset;
