@@ -64,9 +64,9 @@ public sealed class ByteTrieTests
                 Assert.Equal(expected, Keys(trie, prefix));
                 Assert.Equal(expected.Count, trie.CountWithPrefix(prefix));
                 var after = new List<byte[]>();
-                foreach (var key in trie.EnumerateKeysAfter(probe))
+                foreach (var greater in trie.EnumerateKeysAfter(probe))
                 {
-                    after.Add(key.ToArray());
+                    after.Add(greater.ToArray());
                 }
 
                 Assert.Equal(reference.Where(k => k.AsSpan().SequenceCompareTo(probe) > 0).ToList(), after);
