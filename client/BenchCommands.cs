@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using OrleansKb.Client;
 using OrleansKb.Workloads;
 
 namespace OrleansKb.Cli;
@@ -10,7 +11,7 @@ internal static class BenchCommands
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    public static Command Create(TextWriter output)
+    public static Command Create(ClusterOptions cluster, TextWriter output)
     {
         var facts = new Option<int>("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => 200_000 };
         var threads = new Option<int>("--threads") { Description = "Threads for the parallel phase.", DefaultValueFactory = _ => System.Environment.ProcessorCount };
@@ -43,7 +44,42 @@ internal static class BenchCommands
             return 0;
         });
 
-        return new Command("bench", "Measure performance on this machine.") { environment };
+        var clusterFacts = new Option<int>("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => 100_000 };
+        var clusterJson = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var clusterCommand = new Command("cluster", "Time adding facts to a fresh space of the cluster: one call per fact, bulk, and parallel bulk with pipelining.")
+        {
+            clusterFacts,
+            clusterJson,
+        };
+        clusterCommand.SetAction(async (parse, ct) =>
+        {
+            var count = parse.GetValue(clusterFacts);
+            if (count < 1)
+            {
+                throw new UserError("--facts must be at least 1");
+            }
+
+            await using var kb = await cluster.ConnectAsync(parse, ct);
+            var result = await ClusterBench.RunAsync(kb, count, ct);
+            if (parse.GetValue(clusterJson))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result, Json));
+            }
+            else
+            {
+                var c = CultureInfo.InvariantCulture;
+                output.WriteLine(string.Create(c, $"{result.Facts:N0} royal92-shaped facts into a fresh space ({kb.Description}); medians, ns per fact"));
+                output.WriteLine(string.Create(c, $"  one call per fact         {result.IndividualNs,12:F1}"));
+                output.WriteLine(string.Create(c, $"  bulk, sequential          {result.BulkNs,12:F1}"));
+                output.WriteLine(string.Create(c, $"  bulk, parallel, pipelined {result.BulkParallelNs,12:F1}"));
+                output.WriteLine(string.Create(c, $"  facts per second          {result.FactsPerS,12:N0}"));
+                output.WriteLine(string.Create(c, $"  bulk vs one call per fact {result.BulkVsIndividual,12:F1}x"));
+            }
+
+            return 0;
+        });
+
+        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand };
     }
 
     private static void PrintTable(TextWriter output, EnvironmentBenchResult r)

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using OrleansKb.Client;
+using OrleansKb.Codec;
 using OrleansKb.Text;
 
 namespace OrleansKb.Cli;
@@ -7,21 +9,27 @@ namespace OrleansKb.Cli;
 public static class OrleansKbCommandLine
 {
     /// <summary>Runs one command line; returns the process exit code.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error, Func<Stream> openBinaryOutput)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<Stream> openBinaryOutput)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
+        var cluster = new ClusterOptions();
         var root = new RootCommand("OrleansKb: a MeTTa knowledge-base store on Microsoft Orleans.")
         {
             CheckCommand(output),
             FormatCommand(openBinaryOutput),
-            BenchCommands.Create(output),
+            BenchCommands.Create(cluster, output),
         };
+        cluster.AddTo(root);
+        foreach (var command in DataCommands.Create(cluster, output, error))
+        {
+            root.Subcommands.Add(command);
+        }
 
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
         try
         {
-            return root.Parse(args).Invoke(configuration);
+            return await root.Parse(args).InvokeAsync(configuration);
         }
         catch (MettaSyntaxException e)
         {
@@ -29,7 +37,8 @@ public static class OrleansKbCommandLine
             error.WriteLine(e.Message);
             return 1;
         }
-        catch (Exception e) when (e is UserError or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is UserError or IOException or UnauthorizedAccessException or KbConnectionException
+                                       or OversizedAtomException or MalformedEncodingException or ArgumentException)
         {
             error.WriteLine($"orleanskb: {e.Message}");
             return 1;

@@ -16,7 +16,7 @@ public sealed class CliTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         var binary = new MemoryStream();
-        var exit = OrleansKbCommandLine.Run(args, output, error, () => binary);
+        var exit = OrleansKbCommandLine.RunAsync(args, output, error, () => binary).GetAwaiter().GetResult();
         return (exit, output.ToString(), error.ToString(), binary.ToArray());
     }
 

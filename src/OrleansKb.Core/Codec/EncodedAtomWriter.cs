@@ -82,6 +82,9 @@ public sealed class EncodedAtomWriter
 
     internal bool IsSorted => _sortedOrder is not null;
 
+    /// <summary>The length of the encoding of atom <paramref name="index"/>.</summary>
+    internal int AtomLength(int index) => _atomEnds[index] - (index == 0 ? 0 : _atomEnds[index - 1]);
+
     /// <summary>The encoding of atom <paramref name="index"/>.</summary>
     internal ReadOnlySpan<byte> Atom(int index)
     {
@@ -102,17 +105,23 @@ public sealed class EncodedAtomWriter
         _sortedOrder = order;
     }
 
+    /// <summary>Appends one encoded atom that has been validated (or encoded by us).</summary>
+    internal void AppendAtom(ReadOnlySpan<byte> atom)
+    {
+        Reserve(atom.Length);
+        atom.CopyTo(_buffer.AsSpan(_length));
+        _length += atom.Length;
+        EndAtom();
+    }
+
     /// <summary>Appends a batch of encoded atoms that has been validated, noting where each ends.</summary>
     internal void AppendValidated(ReadOnlySpan<byte> batch)
     {
-        Reserve(batch.Length);
         for (var pos = 0; pos < batch.Length;)
         {
             var length = EncodedItem.Length(batch[pos..]);
-            batch.Slice(pos, length).CopyTo(_buffer.AsSpan(_length));
-            _length += length;
+            AppendAtom(batch.Slice(pos, length));
             pos += length;
-            EndAtom();
         }
     }
 

@@ -70,6 +70,9 @@ public sealed class MettaReader : IDisposable
     /// <summary>Top-level atoms read so far.</summary>
     public long AtomsRead { get; private set; }
 
+    /// <summary>Bytes taken from the stream so far (the reader reads ahead of the atoms it has returned).</summary>
+    public long BytesRead { get; private set; }
+
     /// <summary>Opens a file for streaming; errors name it as <paramref name="path"/>.</summary>
     public static MettaReader OpenFile(string path) =>
         new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan), path);
@@ -564,6 +567,7 @@ public sealed class MettaReader : IDisposable
         var wanted = _buffer.Length - _end;
         var read = _stream.ReadAtLeast(_buffer.AsSpan(_end), wanted, throwOnEndOfStream: false);
         _end += read;
+        BytesRead += read;
         _streamEnded = read < wanted;
     }
 

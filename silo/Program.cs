@@ -1,0 +1,27 @@
+using System.Net;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OrleansKb.Grains;
+using OrleansKb.Silo;
+
+// A silo hosting OrleansKb spaces, with localhost clustering: `dotnet run --project silo`.
+var builder = Host.CreateApplicationBuilder(args);
+builder.Configuration.AddEnvironmentVariables("ORLEANSKB_");
+var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
+builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
+builder.UseOrleans(silo => silo
+    .UseLocalhostClustering(
+        siloPort: settings.SiloPort,
+        gatewayPort: settings.GatewayPort,
+        primarySiloEndpoint: settings.PrimarySiloPort is { } primary ? new IPEndPoint(IPAddress.Loopback, primary) : null,
+        serviceId: settings.ServiceId,
+        clusterId: settings.ClusterId)
+    .UseOrleansKb());
+
+using var host = builder.Build();
+host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+    Console.WriteLine($"OrleansKb silo ready: silo port {settings.SiloPort}, gateway localhost:{settings.GatewayPort}, cluster '{settings.ClusterId}'. Ctrl+C to stop."));
+await host.RunAsync();
+Console.WriteLine("OrleansKb silo stopped.");

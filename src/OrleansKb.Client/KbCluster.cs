@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Runtime.Messaging;
+using OrleansKb.Grains;
+
+namespace OrleansKb.Client;
+
+/// <summary>
+/// A connection to an OrleansKb cluster — through a gateway, or to a silo hosted in this process —
+/// and the spaces in it.
+/// </summary>
+public sealed class KbCluster : IAsyncDisposable
+{
+    /// <summary>The cluster id both the silo and the client use unless told otherwise.</summary>
+    public const string DefaultClusterId = "orleanskb";
+
+    /// <summary>The service id both the silo and the client use unless told otherwise.</summary>
+    public const string DefaultServiceId = "orleanskb";
+
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+    private readonly IHost _host;
+    private readonly IGrainFactory _grains;
+
+    private KbCluster(IHost host)
+    {
+        _host = host;
+        _grains = host.Services.GetRequiredService<IGrainFactory>();
+    }
+
+    /// <summary>Where this client is connected, for messages.</summary>
+    public string Description { get; private init; } = "";
+
+    /// <summary>
+    /// Connects through the gateway at <paramref name="gateway"/> (<c>HOST:PORT</c>). Gives up after
+    /// a few seconds with a <see cref="KbConnectionException"/> that says where it tried.
+    /// </summary>
+    public static async Task<KbCluster> ConnectAsync(string gateway, string clusterId = DefaultClusterId, string serviceId = DefaultServiceId, CancellationToken cancellationToken = default)
+    {
+        var endpoint = await ResolveAsync(gateway, cancellationToken).ConfigureAwait(false);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        var deadline = DateTime.UtcNow + ConnectTimeout;
+        builder.UseOrleansClient(client => client
+            .UseStaticClustering(endpoint)
+            .Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = clusterId;
+                o.ServiceId = serviceId;
+            })
+            .Configure<ClientMessagingOptions>(o =>
+            {
+                o.MaxMessageBodySize = SpaceLimits.MaxMessageBytes;
+                o.ResponseTimeout = TimeSpan.FromMinutes(2);
+            })
+            .UseConnectionRetryFilter(async (_, token) =>
+            {
+                // Orleans would retry for about three minutes; a command line should answer in seconds.
+                if (DateTime.UtcNow >= deadline)
+                {
+                    return false;
+                }
+
+                await Task.Delay(500, token).ConfigureAwait(false);
+                return true;
+            }));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConnectionFailedException e)
+        {
+            host.Dispose();
+            throw new KbConnectionException($"cannot reach the cluster at {gateway} (cluster '{clusterId}'): {e.Message}", e);
+        }
+
+        return new KbCluster(host) { Description = $"gateway {gateway}" };
+    }
+
+    /// <summary>Starts a silo in this process (no gateway, loopback only) and connects to it: a cluster for the life of this object.</summary>
+    public static async Task<KbCluster> StartEmbeddedAsync(CancellationToken cancellationToken = default)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        var siloPort = FreeLoopbackPort();
+        builder.UseOrleans(silo => silo
+            .UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: DefaultServiceId, clusterId: $"{DefaultClusterId}-embedded")
+            .UseOrleansKb());
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new KbCluster(host) { Description = "embedded silo" };
+    }
+
+    /// <summary>The space named <paramref name="name"/> (created on first use).</summary>
+    public KbSpace Space(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new KbSpace(_grains.GetGrain<IEnvironmentGrain>(name), name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await _host.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    private static async Task<IPEndPoint> ResolveAsync(string gateway, CancellationToken cancellationToken)
+    {
+        var colon = gateway.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(gateway.AsSpan(colon + 1), out var port) || port is < 1 or > 65535)
+        {
+            throw new KbConnectionException($"'{gateway}' is not a gateway address: expected HOST:PORT, e.g. localhost:30000");
+        }
+
+        var host = gateway[..colon];
+        if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
+        {
+            return new IPEndPoint(address, port);
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            return new IPEndPoint(addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0], port);
+        }
+        catch (SocketException e)
+        {
+            throw new KbConnectionException($"cannot resolve the gateway host '{host}': {e.Message}", e);
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,54 @@
+using OrleansKb.Codec;
+using Environment = OrleansKb.Spaces.Environment;
+
+namespace OrleansKb.Grains;
+
+/// <summary>
+/// A thin owner of one <see cref="Environment"/>. Each call is one turn of the grain, the space's
+/// only critical section: validate the whole batch, then apply it. No blocking and no parallel loops
+/// in the turn — the client has already done the encoding, in parallel, on its own cores.
+/// The space lives in memory for as long as the silo runs: <see cref="KeepAliveAttribute"/> keeps
+/// an idle grain from being deactivated and losing it.
+/// </summary>
+[KeepAlive]
+internal sealed class EnvironmentGrain : Grain, IEnvironmentGrain
+{
+    private readonly Environment _environment = new();
+
+    public Task<int> AddFacts(AtomBatch batch) => Task.FromResult(_environment.AddEncoded(batch.Bytes.Span));
+
+    public Task<int> AddRules(AtomBatch batch) => Task.FromResult(_environment.AddEncodedRules(batch.Bytes.Span));
+
+    public Task<int> Remove(AtomBatch batch) => Task.FromResult(_environment.RemoveEncoded(batch.Bytes.Span));
+
+    public Task<bool[]> Contains(AtomBatch batch) => Task.FromResult(_environment.ContainsEncoded(batch.Bytes.Span));
+
+    public Task<long> Count() => Task.FromResult(_environment.Count);
+
+    public Task<AtomBatch> ExportPage(ReadOnlyMemory<byte> after, int maxBytes)
+    {
+        var page = new EncodedAtomWriter(Math.Clamp(maxBytes, 1024, SpaceLimits.MaxBatchBytes));
+        var count = _environment.ExportEncoded(after.Span, Math.Clamp(maxBytes, 1, SpaceLimits.MaxBatchBytes), page);
+        return Task.FromResult(new AtomBatch(page.WrittenMemory, count));
+    }
+
+    public Task<AtomBatch> MatchingRules(string head, int arity)
+    {
+        var rules = _environment.MatchingRulesEncoded(head, arity);
+        var bytes = new byte[rules.Sum(r => r.Length)];
+        var at = 0;
+        foreach (var rule in rules)
+        {
+            rule.CopyTo(bytes, at);
+            at += rule.Length;
+        }
+
+        return Task.FromResult(new AtomBatch(bytes, rules.Count));
+    }
+
+    public Task Clear()
+    {
+        _environment.Clear();
+        return Task.CompletedTask;
+    }
+}
