@@ -38,7 +38,7 @@ public static class OrleansKbCommandLine
             return 1;
         }
         catch (Exception e) when (e is UserError or IOException or UnauthorizedAccessException or KbConnectionException
-                                       or OversizedAtomException or MalformedEncodingException or ArgumentException)
+                                       or OversizedAtomException or MalformedEncodingException or InvalidAtomBatchException or ArgumentException)
         {
             error.WriteLine($"orleanskb: {e.Message}");
             return 1;

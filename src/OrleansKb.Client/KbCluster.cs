@@ -51,11 +51,7 @@ public sealed class KbCluster : IAsyncDisposable
                 o.ClusterId = clusterId;
                 o.ServiceId = serviceId;
             })
-            .Configure<ClientMessagingOptions>(o =>
-            {
-                o.MaxMessageBodySize = SpaceLimits.MaxMessageBytes;
-                o.ResponseTimeout = TimeSpan.FromMinutes(2);
-            })
+            .UseOrleansKb()
             .UseConnectionRetryFilter(async (_, token) =>
             {
                 // Orleans would retry for about three minutes; a command line should answer in seconds.
@@ -96,11 +92,7 @@ public sealed class KbCluster : IAsyncDisposable
     }
 
     /// <summary>The space named <paramref name="name"/> (created on first use).</summary>
-    public KbSpace Space(string name)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return new KbSpace(_grains.GetGrain<IEnvironmentGrain>(name), name);
-    }
+    public KbSpace Space(string name) => KbSpace.Of(_grains, name);
 
     public async ValueTask DisposeAsync()
     {

@@ -23,6 +23,14 @@ public sealed class KbSpace
         Name = name;
     }
 
+    /// <summary>The space named <paramref name="name"/> through any Orleans client or silo (created on first use).</summary>
+    public static KbSpace Of(IGrainFactory grains, string name)
+    {
+        ArgumentNullException.ThrowIfNull(grains);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return new KbSpace(grains.GetGrain<IEnvironmentGrain>(name), name);
+    }
+
     /// <summary>The space's name.</summary>
     public string Name { get; }
 

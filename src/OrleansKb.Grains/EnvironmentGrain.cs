@@ -15,13 +15,13 @@ internal sealed class EnvironmentGrain : Grain, IEnvironmentGrain
 {
     private readonly Environment _environment = new();
 
-    public Task<int> AddFacts(AtomBatch batch) => Task.FromResult(_environment.AddEncoded(batch.Bytes.Span));
+    public Task<int> AddFacts(AtomBatch batch) => Checked(batch, bytes => _environment.AddEncoded(bytes.Span));
 
-    public Task<int> AddRules(AtomBatch batch) => Task.FromResult(_environment.AddEncodedRules(batch.Bytes.Span));
+    public Task<int> AddRules(AtomBatch batch) => Checked(batch, bytes => _environment.AddEncodedRules(bytes.Span));
 
-    public Task<int> Remove(AtomBatch batch) => Task.FromResult(_environment.RemoveEncoded(batch.Bytes.Span));
+    public Task<int> Remove(AtomBatch batch) => Checked(batch, bytes => _environment.RemoveEncoded(bytes.Span));
 
-    public Task<bool[]> Contains(AtomBatch batch) => Task.FromResult(_environment.ContainsEncoded(batch.Bytes.Span));
+    public Task<bool[]> Contains(AtomBatch batch) => Checked(batch, bytes => _environment.ContainsEncoded(bytes.Span));
 
     public Task<long> Count() => Task.FromResult(_environment.Count);
 
@@ -50,5 +50,18 @@ internal sealed class EnvironmentGrain : Grain, IEnvironmentGrain
     {
         _environment.Clear();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Runs an operation on a batch, turning the core's refusals into an exception every client can deserialise.</summary>
+    private static Task<T> Checked<T>(AtomBatch batch, Func<ReadOnlyMemory<byte>, T> operation)
+    {
+        try
+        {
+            return Task.FromResult(operation(batch.Bytes));
+        }
+        catch (Exception e) when (e is MalformedEncodingException or ArgumentException)
+        {
+            return Task.FromException<T>(new InvalidAtomBatchException(e.Message));
+        }
     }
 }

@@ -1,0 +1,38 @@
+using Orleans.TestingHost;
+using OrleansKb.Client;
+using OrleansKb.Grains;
+
+namespace OrleansKb.Cluster.Tests;
+
+/// <summary>
+/// One two-silo cluster for the whole collection: grain calls from the client cross the in-memory
+/// transport and are serialised, and activations land on both silos.
+/// </summary>
+public sealed class ClusterFixture : IAsyncLifetime
+{
+    public ClusterFixture()
+    {
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((_, silo) => silo.UseOrleansKb());
+        builder.ConfigureClient(client => client.UseOrleansKb());
+        Cluster = builder.Build();
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    /// <summary>A space with a name no other test uses.</summary>
+    public KbSpace NewSpace() => KbSpace.Of(Cluster.Client, $"test-{Guid.NewGuid():N}");
+
+    public IEnvironmentGrain Grain(KbSpace space) => Cluster.Client.GetGrain<IEnvironmentGrain>(space.Name);
+
+    public Task InitializeAsync() => Cluster.DeployAsync();
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class SharedCluster : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "cluster";
+}

@@ -1,0 +1,176 @@
+using OrleansKb.Atoms;
+using OrleansKb.Client;
+using OrleansKb.Codec;
+using OrleansKb.Spaces;
+using OrleansKb.Tests;
+using OrleansKb.Text;
+using OrleansKb.Workloads;
+
+namespace OrleansKb.Cluster.Tests;
+
+[Collection(SharedCluster.Name)]
+public sealed class SpaceTests(ClusterFixture fixture)
+{
+    private static readonly LoadOptions SmallBatches = new() { Bulk = BulkOptions.CpuBound with { BatchBytes = 4096, ParallelThreshold = 0 }, BatchesInFlight = 3 };
+
+    private static async Task<List<string>> ExportText(KbSpace space)
+    {
+        var lines = new List<string>();
+        await foreach (var atom in space.ExportAsync())
+        {
+            lines.Add(MettaPrinter.Print(atom));
+        }
+
+        return lines;
+    }
+
+    private static List<string> DumpLines(OrleansKb.Spaces.Environment environment) =>
+        [.. environment.Dump().Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+
+    [Fact]
+    public async Task Bulk_adds_through_the_grain_equal_the_in_process_environment()
+    {
+        var atoms = Royal92ShapedFacts.Generate(20_000).Concat(GeneratedRules.Generate(500)).Concat(Royal92ShapedFacts.Generate(5_000)).ToList();
+        var space = fixture.NewSpace();
+        var local = new OrleansKb.Spaces.Environment();
+
+        var added = await space.AddFactsAsync(atoms, SmallBatches);
+
+        Assert.Equal(local.AddFacts(atoms), added);
+        Assert.Equal(local.Count, await space.CountAsync());
+        Assert.Equal(DumpLines(local), await ExportText(space));
+    }
+
+    [Fact]
+    public async Task Ten_concurrent_clients_adding_overlapping_sets_give_the_union()
+    {
+        var facts = Royal92ShapedFacts.Generate(12_000);
+        var name = fixture.NewSpace().Name;
+
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i =>
+            KbSpace.Of(fixture.Cluster.Client, name).AddFactsAsync(facts.Skip(i * 1000).Take(3000), SmallBatches)));
+
+        Assert.Equal(12_000, await KbSpace.Of(fixture.Cluster.Client, name).CountAsync());
+    }
+
+    [Fact]
+    public async Task A_malformed_batch_is_rejected_whole()
+    {
+        var space = fixture.NewSpace();
+        var writer = new EncodedAtomWriter();
+        foreach (var fact in Royal92ShapedFacts.Generate(50))
+        {
+            AtomEncoder.Append(fact, writer);
+        }
+
+        var bytes = writer.ToArray();
+        bytes[^1] = 0x43;
+        var error = await Assert.ThrowsAsync<InvalidAtomBatchException>(() => fixture.Grain(space).AddFacts(new AtomBatch(bytes, 50)));
+
+        Assert.Contains("malformed encoded atom", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await space.CountAsync());
+        Assert.Equal(50, await fixture.Grain(space).AddFacts(new AtomBatch(writer.ToArray(), 50)));
+    }
+
+    [Fact]
+    public async Task An_atom_over_the_size_limit_is_refused_before_anything_is_sent()
+    {
+        var space = fixture.NewSpace();
+        var huge = Atom.String(new string('x', SpaceLimits.MaxAtomBytes + 1));
+        var large = Atom.String(new string('y', 3 * SmallBatches.Bulk.BatchBytes));
+
+        // Larger than a batch: travels alone and is stored.
+        Assert.Equal(3, await space.AddFactsAsync([Atom.Symbol("before"), large, Atom.Symbol("after")], SmallBatches));
+        await Assert.ThrowsAsync<OversizedAtomException>(() => space.AddFactsAsync([huge]));
+
+        Assert.Equal(3, await space.CountAsync());
+        Assert.True(await space.ContainsAsync(large));
+    }
+
+    [Fact]
+    public async Task Export_pages_through_a_space_larger_than_one_page()
+    {
+        var facts = Royal92ShapedFacts.Generate(40_000);
+        var space = fixture.NewSpace();
+        var local = new OrleansKb.Spaces.Environment();
+        local.AddFacts(facts);
+
+        await space.AddFactsAsync(facts);
+        var exported = await ExportText(space);
+
+        Assert.True(local.ExportEncoded([], SpaceLimits.ExportPageBytes, new EncodedAtomWriter()) < 40_000);
+        Assert.Equal(DumpLines(local), exported);
+    }
+
+    [Fact]
+    public async Task Rules_go_through_the_grain_in_order()
+    {
+        var space = fixture.NewSpace();
+        var rules = MettaReader.Parse("(= (add Z $y) $y) (= (add (S $x) $y) (S (add $x $y))) (= $any 1) (= (add (S $a) $b) (S (add $a $b)))");
+
+        Assert.Equal(3, await space.AddRulesAsync(rules));
+        var matching = await space.MatchingRulesAsync("add", 2);
+
+        Assert.Equal(["(= (add Z $x0) $x0)", "(= (add (S $x0) $x1) (S (add $x0 $x1)))", "(= $x0 1)"], matching.Select(MettaPrinter.Print));
+        await Assert.ThrowsAsync<InvalidAtomBatchException>(() => space.AddRulesAsync(MettaReader.Parse("(not a rule)")));
+        Assert.Equal(3, await space.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_file_with_a_syntax_error_adds_nothing()
+    {
+        var space = fixture.NewSpace();
+
+        var error = await Assert.ThrowsAsync<MettaSyntaxException>(() => space.LoadFileAsync(TestData.PathOf("aunt-kg/adameve.metta"), SmallBatches));
+
+        Assert.Equal(2436, error.Line);
+        Assert.Equal(0, await space.CountAsync());
+    }
+
+    [Fact]
+    public async Task Loading_royal92_gives_its_53442_distinct_atoms()
+    {
+        var space = fixture.NewSpace();
+
+        var result = await space.LoadFileAsync(TestData.PathOf("aunt-kg/royal92.metta"), SmallBatches with { Bulk = SmallBatches.Bulk with { BatchBytes = 64 << 10 } });
+
+        Assert.Equal(53_442, result.AtomsRead);
+        Assert.Equal(53_442, result.AtomsAdded);
+        Assert.Equal(53_442, await space.CountAsync());
+        Assert.True(await space.ContainsAsync(MettaReader.Parse("(Individuals 8 (Title \"Prince\"))")[0]));
+        Assert.Equal(1, await space.RemoveAsync(MettaReader.Parse("(Individuals 8 (Title \"Prince\")) (not there)")));
+        await space.ClearAsync();
+        Assert.Equal(0, await space.CountAsync());
+    }
+
+    [Fact]
+    public async Task Many_concurrent_async_callers_on_a_busy_thread_pool_complete()
+    {
+        var facts = Royal92ShapedFacts.Generate(4_000);
+        var space = fixture.NewSpace();
+        using var release = new ManualResetEventSlim();
+
+        // Occupy thread-pool threads with blocking work while the bulk adds run: encoding happens on
+        // the callers and the dedicated encoder threads, and the grain calls are asynchronous, so
+        // nothing waits for a thread-pool thread that cannot come.
+        var blockers = Enumerable.Range(0, System.Environment.ProcessorCount * 4)
+            .Select(_ => Task.Factory.StartNew(() => release.Wait(TimeSpan.FromSeconds(30)), TaskCreationOptions.None))
+            .ToArray();
+        var callers = Enumerable.Range(0, 32)
+            .Select(i => Task.Run(() => space.AddFactsAsync(facts.Skip(i * 100).Take(400), SmallBatches)))
+            .ToArray();
+
+        var completed = Task.WhenAll(callers).WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await completed;
+        }
+        finally
+        {
+            release.Set();
+            await Task.WhenAll(blockers);
+        }
+
+        Assert.Equal(3_500, await space.CountAsync());
+    }
+}
