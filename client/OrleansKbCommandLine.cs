@@ -19,6 +19,7 @@ public static class OrleansKbCommandLine
             CheckCommand(output),
             FormatCommand(openBinaryOutput),
             BenchCommands.Create(cluster, output),
+            DemoCommand.Create(output),
         };
         cluster.AddTo(root);
         foreach (var command in DataCommands.Create(cluster, output, error))

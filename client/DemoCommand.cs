@@ -1,0 +1,73 @@
+using System.CommandLine;
+using System.Globalization;
+using OrleansKb.Client;
+using OrleansKb.Text;
+
+namespace OrleansKb.Cli;
+
+/// <summary>
+/// <c>orleanskb demo</c>: the product in one command — start a silo in this process, load a knowledge
+/// base into a space, and run a few lookups.
+/// </summary>
+internal static class DemoCommand
+{
+    private static readonly string[] Lookups = ["(Individuals 8 (Title \"Prince\"))", "(Individuals 8 (Title \"King\"))"];
+
+    public static Command Create(TextWriter output)
+    {
+        var file = new Argument<string>("FILE")
+        {
+            Description = "The knowledge base to load.",
+            DefaultValueFactory = _ => Path.Combine("samples", "aunt-kg", "royal92.metta"),
+        };
+        var command = new Command("demo", "Start an embedded silo, load a knowledge base (the bundled royal92 genealogy by default) and run a few lookups.")
+        {
+            file,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetRequiredValue(file);
+            using (InputFiles.Open(path))
+            {
+                // Reports a missing or empty file as one line, like the other commands.
+            }
+
+            var c = CultureInfo.InvariantCulture;
+            output.WriteLine("Starting a silo in this process…");
+            await using var cluster = await KbCluster.StartEmbeddedAsync(ct);
+            var space = cluster.Space("demo");
+
+            var result = await space.LoadFileAsync(path, cancellationToken: ct);
+            output.WriteLine(string.Create(c, $"Loaded {path}: {result.AtomsRead:N0} atoms read, {result.AtomsAdded:N0} distinct, in {result.Elapsed.TotalSeconds:F2} s ({result.AtomsPerSecond:N0} atoms/s)."));
+            var count = await space.CountAsync();
+            output.WriteLine(string.Create(c, $"Space '{space.Name}' holds {count:N0} atoms."));
+
+            output.WriteLine("First atoms, in key order:");
+            var shown = 0;
+            await foreach (var atom in space.ExportAsync(ct))
+            {
+                output.WriteLine("  " + MettaPrinter.Print(atom));
+                if (++shown == 3)
+                {
+                    break;
+                }
+            }
+
+            foreach (var text in Lookups)
+            {
+                var found = await space.ContainsAsync(MettaReader.Parse(text)[0]);
+                output.WriteLine($"contains {text}: {(found ? "true" : "false")}");
+            }
+
+            await space.AddRulesAsync(MettaReader.Parse("(= (title $person) (match &self (Individuals $person (Title $t)) $t))"), cancellationToken: ct);
+            foreach (var rule in await space.MatchingRulesAsync("title", 1))
+            {
+                output.WriteLine("rule for (title, 1): " + MettaPrinter.Print(rule));
+            }
+
+            output.WriteLine("Next: run a silo with `dotnet run --project silo`, then `orleanskb load FILE`, `count`, `export` (see README).");
+            return 0;
+        });
+        return command;
+    }
+}
