@@ -1,0 +1,63 @@
+using BenchmarkDotNet.Attributes;
+using OrleansKb.Codec;
+using OrleansKb.Workloads;
+
+namespace OrleansKb.Benchmarks;
+
+/// <summary>
+/// What an <c>EnvironmentGrain</c> turn does with the batches a client sends: validate each 1 MiB
+/// batch whole, then insert it (<c>Environment.AddEncoded</c>), for 1,000,000 royal92-shaped facts
+/// into an emptied environment. The cluster's critical section, without Orleans around it.
+/// </summary>
+[Config(typeof(PerAtomConfig))]
+public class GrainTurnBenchmarks
+{
+    private readonly OrleansKb.Spaces.Environment _environment = new();
+    private byte[][] _batches = [];
+
+    [Params(1_000_000)]
+    public int Atoms { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var batches = new List<byte[]>();
+        var writer = new EncodedAtomWriter();
+        foreach (var fact in Royal92ShapedFacts.Generate(Atoms))
+        {
+            AtomEncoder.Append(fact, writer);
+            if (writer.Length >= 1 << 20)
+            {
+                batches.Add(writer.ToArray());
+                writer.Clear();
+            }
+        }
+
+        batches.Add(writer.ToArray());
+        _batches = [.. batches];
+    }
+
+    [Benchmark(Baseline = true)]
+    public int ValidateOnly()
+    {
+        var atoms = 0;
+        foreach (var batch in _batches)
+        {
+            atoms += AtomDecoder.CountAtoms(batch);
+        }
+
+        return atoms;
+    }
+
+    [Benchmark]
+    public long ValidateAndInsert()
+    {
+        _environment.Clear();
+        foreach (var batch in _batches)
+        {
+            _environment.AddEncoded(batch);
+        }
+
+        return _environment.Count;
+    }
+}
