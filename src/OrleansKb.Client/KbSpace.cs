@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Spaces;
@@ -54,9 +55,11 @@ public sealed class KbSpace
         AddAsync(Chunks(rules, cancellationToken), rules: true, options, progress, cancellationToken);
 
     /// <summary>
-    /// Loads a .metta file. The whole file is read and checked first — syntax, and the size of every
-    /// atom — so a file with an error adds nothing (the <see cref="MettaSyntaxException"/> names
-    /// file, line and column); then it is read again straight to encoded batches and sent.
+    /// Loads a .metta file. The whole file is checked first — syntax, and the size of every atom — so
+    /// a file with an error adds nothing (the <see cref="MettaSyntaxException"/> names file, line and
+    /// column). Then the file is read straight to encoded batches, in parallel: it is cut into
+    /// segments between top-level atoms (<see cref="FileSegments"/>), each read by its own reader on a
+    /// dedicated thread, and the batches are sent as they come, several in flight.
     /// </summary>
     public async Task<LoadResult> LoadFileAsync(string path, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -64,30 +67,63 @@ public sealed class KbSpace
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
         var totalBytes = new FileInfo(path).Length;
-        await Task.Run(() => CheckFile(path, cancellationToken), cancellationToken).ConfigureAwait(false);
-
-        using var reader = MettaReader.OpenFile(path);
-        var batch = new EncodedAtomWriter(options.Bulk.BatchBytes);
-        var sender = new BatchSender(_grain.AddFacts, options.Bulk.BatchBytes, options.BatchesInFlight,
-            (sent, added) => progress?.Report(new LoadProgress(sent, added, Math.Min(totalBytes, reader.BytesRead), totalBytes)));
+        var segments = (await OnDedicatedThreadsAsync([path], file => FileSegments.Split(file, options.Bulk.DegreeOfParallelism), cancellationToken).ConfigureAwait(false))[0];
         try
         {
-            while (reader.ReadEncodedBatch(batch, options.Bulk.BatchBytes) > 0)
+            await OnDedicatedThreadsAsync(segments, segment => CheckSegment(path, segment, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MettaSyntaxException or OversizedAtomException && segments.Count > 1)
+        {
+            // The segments' reports are not authoritative (a cut may be wrong, indexes are per segment):
+            // the sequential check reports the first error as a single reader sees it, or finds none.
+            await Task.Run(() => CheckSegment(path, new FileSegment(0, totalBytes), cancellationToken), cancellationToken).ConfigureAwait(false);
+            segments = [new FileSegment(0, totalBytes)];
+        }
+
+        long bytesRead = 0, atomsRead = 0;
+        var batches = Channel.CreateBounded<EncodedAtomWriter>(2 * segments.Count);
+        var sender = new BatchSender(_grain.AddFacts, options.Bulk.BatchBytes, options.BatchesInFlight,
+            (sent, added) => progress?.Report(new LoadProgress(sent, added, Interlocked.Read(ref bytesRead), totalBytes)));
+        var readers = OnDedicatedThreadsAsync(segments, segment =>
+        {
+            using var reader = new MettaReader(new FileSegmentStream(path, segment), path);
+            long reported = 0;
+            while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                await sender.AddAsync(batch).ConfigureAwait(false);
-                batch.Clear();
+                var batch = new EncodedAtomWriter(options.Bulk.BatchBytes + 4096);
+                if (reader.ReadEncodedBatch(batch, options.Bulk.BatchBytes) == 0)
+                {
+                    break;
+                }
+
+                Interlocked.Add(ref bytesRead, reader.BytesRead - reported);
+                reported = reader.BytesRead;
+                batches.Writer.WriteAsync(batch, cancellationToken).AsTask().GetAwaiter().GetResult();
             }
 
+            Interlocked.Add(ref atomsRead, reader.AtomsRead);
+            return 0;
+        }, cancellationToken);
+        _ = readers.ContinueWith(t => batches.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
+
+        try
+        {
+            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await sender.AddAsync(batch).ConfigureAwait(false);
+            }
+
+            await readers.ConfigureAwait(false);
             await sender.CompleteAsync().ConfigureAwait(false);
         }
         catch
         {
+            batches.Writer.TryComplete();
             await sender.AbandonAsync().ConfigureAwait(false);
             throw;
         }
 
-        return new LoadResult(reader.AtomsRead, sender.AtomsAdded, await _grain.Count().ConfigureAwait(false), stopwatch.Elapsed);
+        return new LoadResult(atomsRead, sender.AtomsAdded, await _grain.Count().ConfigureAwait(false), stopwatch.Elapsed);
     }
 
     /// <summary>Removes atoms (or ones alpha-equivalent to them); returns how many were present.</summary>
@@ -163,9 +199,10 @@ public sealed class KbSpace
         }
     }
 
-    private static void CheckFile(string path, CancellationToken cancellationToken)
+    /// <summary>Reads a segment to encoded atoms and checks each one's size, keeping nothing.</summary>
+    private static int CheckSegment(string path, FileSegment segment, CancellationToken cancellationToken)
     {
-        using var reader = MettaReader.OpenFile(path);
+        using var reader = new MettaReader(new FileSegmentStream(path, segment), path);
         var batch = new EncodedAtomWriter();
         long index = 0;
         while (reader.ReadEncodedBatch(batch, 1 << 20) > 0)
@@ -173,14 +210,23 @@ public sealed class KbSpace
             cancellationToken.ThrowIfCancellationRequested();
             for (var i = 0; i < batch.AtomCount; i++, index++)
             {
-                if (batch.Atom(i).Length > SpaceLimits.MaxAtomBytes)
+                if (batch.AtomLength(i) > SpaceLimits.MaxAtomBytes)
                 {
-                    throw new OversizedAtomException(index, batch.Atom(i).Length);
+                    throw new OversizedAtomException(index, batch.AtomLength(i));
                 }
             }
 
             batch.Clear();
         }
+
+        return 0;
+    }
+
+    /// <summary>Runs CPU-bound work on dedicated threads, one per item — never on the thread pool that async code and Orleans run on.</summary>
+    private static async Task<List<TResult>> OnDedicatedThreadsAsync<TItem, TResult>(IReadOnlyList<TItem> items, Func<TItem, TResult> work, CancellationToken cancellationToken)
+    {
+        var tasks = items.Select(item => Task.Factory.StartNew(() => work(item), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+        return [.. await Task.WhenAll(tasks).ConfigureAwait(false)];
     }
 
     private static AtomBatch Encode(IEnumerable<Atom> atoms)

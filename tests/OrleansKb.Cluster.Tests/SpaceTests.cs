@@ -144,6 +144,36 @@ public sealed class SpaceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_large_file_loads_in_parallel_segments_and_a_misleading_cut_falls_back_to_one_reader()
+    {
+        var scratch = Directory.CreateTempSubdirectory("orleanskb-load-").FullName;
+        try
+        {
+            var facts = Royal92ShapedFacts.Generate(80_000);
+            var large = Path.Combine(scratch, "large.metta");
+            await File.WriteAllLinesAsync(large, facts.Select(MettaPrinter.Print));
+            var trap = Path.Combine(scratch, "trap.metta");
+            await File.WriteAllTextAsync(trap, "a\u00A0\"" + new string('x', 3 << 20) + "\n(b)\"\n");
+            var options = new LoadOptions { Bulk = BulkOptions.CpuBound with { DegreeOfParallelism = 3 } };
+
+            var space = fixture.NewSpace();
+            var result = await space.LoadFileAsync(large, options);
+            var trapSpace = fixture.NewSpace();
+            var trapResult = await trapSpace.LoadFileAsync(trap, options);
+
+            Assert.Equal(80_000, result.AtomsRead);
+            Assert.Equal(80_000, await space.CountAsync());
+            Assert.True(await space.ContainsAsync(facts[^1]));
+            Assert.Equal(2, trapResult.AtomsRead);
+            Assert.Equal(2, await trapSpace.CountAsync());
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Many_concurrent_async_callers_on_a_busy_thread_pool_complete()
     {
         var facts = Royal92ShapedFacts.Generate(4_000);
