@@ -284,6 +284,21 @@ public sealed class Environment
     public List<Atom> MatchingRules(string head, int arity) =>
         [.. MatchingRulesEncoded(head, arity).Select(key => AtomDecoder.Decode(key))];
 
+    /// <summary>
+    /// <c>match</c>: <paramref name="template"/> instantiated by each way a stored atom unifies with
+    /// <paramref name="pattern"/> (two-way; a conjunction <c>(, p1 … pn)</c> is a join), at most
+    /// <paramref name="limit"/> results. A multiset: one result per solution.
+    /// </summary>
+    public List<Atom> Match(Atom pattern, Atom template, int limit = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(template);
+        lock (_lock)
+        {
+            return new Matcher(_trie).Match(pattern, template, limit);
+        }
+    }
+
     /// <summary>The contents in canonical text, one atom per line in key order: equal for any two environments holding the same atoms.</summary>
     public string Dump()
     {

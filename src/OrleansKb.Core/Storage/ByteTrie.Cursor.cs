@@ -53,13 +53,61 @@ public sealed partial class ByteTrie
     /// one complete encoded item (an atom, sub-expression, token or variable) — what a pattern variable
     /// matches. Walks only the keys that continue from <paramref name="from"/>, with no recursion.
     /// </summary>
-    internal void SkipItem(TriePosition from, ItemVisitor visit)
+    internal void SkipItem(TriePosition from, ItemVisitor visit) => SkipItem(from, new ItemReader(1), [], visit);
+
+    /// <summary>
+    /// Visits the positions reached from <paramref name="position"/> by reading one stored <em>variable</em>
+    /// (NewVar, VarRef or the long VarRef), with its bytes: where a stored atom's variable meets a
+    /// pattern's constant in two-way matching. Looks only at the bytes that can start a variable.
+    /// </summary>
+    internal void VariableItems(TriePosition position, ItemVisitor visit)
     {
-        var item = new byte[64];
+        var run = RestOfRun(position);
+        if (!run.IsEmpty)
+        {
+            VisitVariable(run[0], position with { Offset = position.Offset + 1 }, visit);
+            return;
+        }
+
+        if (position.Leaf != 0)
+        {
+            return;
+        }
+
+        ref var node = ref _nodes[position.Node];
+        for (var slot = node.ChildStart; slot < node.ChildStart + node.ChildCount; slot++)
+        {
+            var b = _childKeys[slot];
+            if (b is EncodingTags.LongVarRef or (>= EncodingTags.VarRefBase and <= EncodingTags.NewVar))
+            {
+                var child = _childRefs[slot];
+                VisitVariable(b, child > 0 ? new TriePosition(child, 0, 0) : new TriePosition(0, child, 0), visit);
+            }
+        }
+    }
+
+    private void VisitVariable(byte tag, TriePosition after, ItemVisitor visit)
+    {
+        if (tag is >= EncodingTags.VarRefBase and <= EncodingTags.NewVar)
+        {
+            visit(after, [tag]);
+        }
+        else if (tag == EncodingTags.LongVarRef)
+        {
+            var reader = new ItemReader(1);
+            reader.Read(tag);
+            SkipItem(after, reader, [tag], visit);
+        }
+    }
+
+    private void SkipItem(TriePosition from, ItemReader start, ReadOnlySpan<byte> read, ItemVisitor visit)
+    {
+        var item = new byte[Math.Max(64, read.Length * 2)];
+        read.CopyTo(item);
         // Each pending branch carries its edge byte: siblings share the buffer, and each writes its
         // own edge at the same place, so a branch rewrites its edge when it resumes.
         var pending = new Stack<(TriePosition Position, int ItemLength, ItemReader Reader, int Edge, bool Complete)>();
-        pending.Push((from, 0, new ItemReader(1), -1, false));
+        pending.Push((from, read.Length, start, -1, false));
         while (pending.TryPop(out var frame))
         {
             var (position, length, reader, edge, complete) = frame;

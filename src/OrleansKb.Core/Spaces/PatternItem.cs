@@ -1,0 +1,62 @@
+using OrleansKb.Codec;
+
+namespace OrleansKb.Spaces;
+
+internal enum PatternItemKind : byte
+{
+    /// <summary>An expression's arity header.</summary>
+    Header,
+
+    /// <summary>A symbol, number, boolean or string.</summary>
+    Token,
+
+    /// <summary>A variable (first or later occurrence).</summary>
+    Variable,
+}
+
+/// <summary>One item of an encoded pattern in prefix order, with where its sub-term ends (the index of the item after it).</summary>
+internal readonly record struct PatternItem(PatternItemKind Kind, int Offset, int Length, int SubtreeEnd)
+{
+    public static List<PatternItem> Split(ReadOnlySpan<byte> pattern)
+    {
+        var items = new List<PatternItem>();
+        var owed = new Stack<(int Item, long Children)>();
+        for (var pos = 0; pos < pattern.Length;)
+        {
+            var start = pos;
+            var arity = EncodedItem.ReadArity(pattern, ref pos);
+            PatternItemKind kind;
+            if (arity >= 0)
+            {
+                kind = PatternItemKind.Header;
+            }
+            else
+            {
+                var tag = pattern[pos];
+                kind = tag is EncodingTags.LongSymbol or > EncodingTags.SymbolBase ? PatternItemKind.Token : PatternItemKind.Variable;
+                pos += EncodedItem.Length(pattern[pos..]);
+            }
+
+            items.Add(new PatternItem(kind, start, pos - start, items.Count + 1));
+            if (kind == PatternItemKind.Header && arity > 0)
+            {
+                owed.Push((items.Count - 1, arity));
+                continue;
+            }
+
+            // This item is complete: close every expression it completes, recording where each ends.
+            while (owed.TryPop(out var open))
+            {
+                if (--open.Children > 0)
+                {
+                    owed.Push(open);
+                    break;
+                }
+
+                items[open.Item] = items[open.Item] with { SubtreeEnd = items.Count };
+            }
+        }
+
+        return items;
+    }
+}

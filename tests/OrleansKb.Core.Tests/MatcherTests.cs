@@ -1,0 +1,131 @@
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+using OrleansKb.Spaces;
+using OrleansKb.Text;
+using Env = OrleansKb.Spaces.Environment;
+
+namespace OrleansKb.Tests;
+
+public sealed class MatcherTests
+{
+    private static Atom One(string text) => Assert.Single(MettaReader.Parse(text));
+
+    private static Env Space(string text)
+    {
+        var environment = new Env();
+        environment.AddFacts(MettaReader.Parse(text));
+        return environment;
+    }
+
+    private static List<string> Match(Env environment, string pattern, string template, int limit = int.MaxValue) =>
+        [.. environment.Match(One(pattern), One(template), limit).Select(MettaPrinter.Print).Order(StringComparer.Ordinal)];
+
+    private static Env Toy() => Space(TestData.ReadText("aunt-kg/toy.metta"));
+
+    [Fact]
+    public void Parents_of_the_toy_genealogy()
+    {
+        Assert.Equal(
+            ["(Ann Bob)", "(Bob Pam)", "(Bob Tom)", "(Jim Pat)", "(Liz Tom)", "(Pat Bob)"],
+            Match(Toy(), "(parent $p $x)", "($x $p)"));
+    }
+
+    [Fact]
+    public void Mothers_sisters_and_aunts_of_the_toy_genealogy()
+    {
+        var toy = Toy();
+
+        Assert.Equal(["(mother Pam Bob)", "(mother Pat Jim)"], Match(toy, "(, (parent $m $x) (female $m))", "(mother $m $x)"));
+        Assert.Equal(
+            ["(sister Ann Ann)", "(sister Ann Pat)", "(sister Liz Bob)", "(sister Liz Liz)", "(sister Pat Ann)", "(sister Pat Pat)"],
+            Match(toy, "(, (parent $p $x) (parent $p $s) (female $s))", "(sister $s $x)"));
+        Assert.Equal(
+            ["(aunt Ann Jim)", "(aunt Liz Ann)", "(aunt Liz Pat)", "(aunt Pat Jim)"],
+            Match(toy, "(, (parent $p $x) (parent $gp $p) (parent $gp $a) (female $a))", "(aunt $a $x)"));
+    }
+
+    [Fact]
+    public void Stored_rules_are_found_by_two_way_matching()
+    {
+        var space = Space("(= (add Z $y) $y) (= (add (S $x) $y) (S (add $x $y))) (= (mul Z $y) Z)");
+
+        var results = space.Match(One("(= (add (S Z) $y) $r)"), One("$r"), int.MaxValue);
+
+        var result = Assert.Single(results);
+        Assert.True(Atom.AlphaEquivalent(One("(S (add Z $q))"), result), MettaPrinter.Print(result));
+        // (= (add (S $x) $y) (S (add $x $y))) would need $y = (S (add $x $y)): the occurs check refuses it.
+        Assert.Equal(["Z"], Match(space, "(= (add $a $b) $b)", "$a"));
+    }
+
+    [Fact]
+    public void Repeated_variables_heads_and_nesting()
+    {
+        var space = Space("(edge a a) (edge a b) (edge $z $z) (node a (color red)) (node b (color blue)) (link a (to (b c)))");
+
+        Assert.Equal(2, Match(space, "(edge $x $x)", "$x").Count);
+        Assert.Equal(["a", "a", "b"], Match(space, "(edge a $y)", "$y"));
+        Assert.Equal(["(a (color red))", "(b (color blue))"], Match(space, "(node $n $c)", "($n $c)"));
+        Assert.Equal(["red"], Match(space, "(node a (color $c))", "$c"));
+        Assert.Equal(["c"], Match(space, "(link a (to (b $last)))", "$last"));
+        Assert.Equal(["edge", "link", "node", "node"], Match(space, "($h $x ($k $v))", "$h"));
+        Assert.Empty(Match(space, "(node c $any)", "$any"));
+        Assert.Empty(Match(space, "(missing $x)", "$x"));
+        Assert.Equal(2, Match(space, "(node $n $c)", "$n", limit: 2).Count);
+        Assert.Single(Match(space, "(node $n $c)", "$n", limit: 1));
+    }
+
+    [Fact]
+    public void Conjunctions_share_variables_and_the_occurs_check_holds()
+    {
+        var space = Space("(p a b) (p b c) (p c d) (q $x (f $x))");
+
+        Assert.Equal(["(a c)", "(b d)"], Match(space, "(, (p $x $y) (p $y $z))", "($x $z)"));
+        Assert.Equal(["(a d)"], Match(space, "(, (p $x $y) (p $y $z) (p $z $w))", "($x $w)"));
+        Assert.Empty(Match(space, "(q $v $v)", "$v"));
+        Assert.Single(Match(space, "(q z $w)", "$w"));
+    }
+
+    /// <summary>The trie walk against a naive reference: every stored atom, renamed apart, unified with the pattern.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Agrees_with_a_naive_scan_on_random_spaces_and_patterns(int seed)
+    {
+        var random = new Random(seed);
+        string[] symbols = ["a", "b", "c"];
+        string[] variables = ["$x", "$y", "$z"];
+        string Term(int depth) => random.Next(depth <= 0 ? 3 : 5) switch
+        {
+            0 => symbols[random.Next(symbols.Length)],
+            1 => variables[random.Next(variables.Length)],
+            2 => symbols[random.Next(symbols.Length)],
+            _ => "(" + string.Join(' ', Enumerable.Range(0, 1 + random.Next(3)).Select(_ => Term(depth - 1))) + ")",
+        };
+
+        var stored = Enumerable.Range(0, 60).Select(_ => "(" + string.Join(' ', Enumerable.Range(0, 2 + random.Next(2)).Select(_ => Term(2))) + ")").ToList();
+        var space = Space(string.Join('\n', stored));
+        var atoms = space.Export();
+        for (var round = 0; round < 80; round++)
+        {
+            var pattern = One("(" + string.Join(' ', Enumerable.Range(0, 2 + random.Next(2)).Select(_ => Term(2))) + ")");
+            var template = One("(r " + string.Join(' ', variables) + ")");
+
+            var expected = new List<string>();
+            foreach (var (atom, i) in atoms.Select((a, i) => (a, i)))
+            {
+                var renamed = One(MettaPrinter.Print(atom).Replace("$x", $"$naive{i}x", StringComparison.Ordinal));
+                if (Substitution.Empty.Unify(pattern, renamed) is { } bindings)
+                {
+                    expected.Add(Convert.ToHexString(AtomEncoder.Encode(bindings.Apply(template))));
+                }
+            }
+
+            var actual = space.Match(pattern, template).Select(r => Convert.ToHexString(AtomEncoder.Encode(r))).ToList();
+            expected.Sort(StringComparer.Ordinal);
+            actual.Sort(StringComparer.Ordinal);
+            Assert.True(expected.SequenceEqual(actual), $"pattern {MettaPrinter.Print(pattern)}: expected {expected.Count}, got {actual.Count}");
+        }
+    }
+}
