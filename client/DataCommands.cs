@@ -108,6 +108,37 @@ internal static class DataCommands
             return 0;
         });
 
+        var pattern = new Argument<string>("PATTERN") { Description = "The pattern, e.g. '(parent $p Bob)' or a conjunction '(, (parent $m $x) (female $m))'." };
+        var template = new Argument<string>("TEMPLATE") { Description = "What to print for each solution, e.g. '$p'." };
+        var countOnly = new Option<bool>("--count") { Description = "Print only the number of solutions." };
+        var limit = new Option<int>("--limit") { Description = "Print at most N results.", DefaultValueFactory = _ => int.MaxValue };
+        var match = new Command("match", "Print TEMPLATE for each way a stored atom unifies with PATTERN, one per line.") { pattern, template, countOnly, limit };
+        match.SetAction(async (parse, ct) =>
+        {
+            var patternAtom = SingleAtom(parse.GetRequiredValue(pattern), "PATTERN");
+            var templateAtom = SingleAtom(parse.GetRequiredValue(template), "TEMPLATE");
+            if (parse.GetValue(limit) < 0)
+            {
+                throw new UserError("--limit must not be negative");
+            }
+
+            await using var kb = await cluster.ConnectAsync(parse, ct);
+            var space = kb.Space(parse.GetRequiredValue(cluster.Space));
+            if (parse.GetValue(countOnly))
+            {
+                output.WriteLine((await space.MatchCountAsync(patternAtom)).ToString(CultureInfo.InvariantCulture));
+                return 0;
+            }
+
+            await using var lines = new CanonicalLines(output);
+            await foreach (var result in space.MatchAsync(patternAtom, templateAtom, parse.GetValue(limit), ct))
+            {
+                lines.Write(result);
+            }
+
+            return 0;
+        });
+
         var clear = new Command("clear", "Remove every atom from the space.");
         clear.SetAction(async (parse, ct) =>
         {
@@ -117,7 +148,13 @@ internal static class DataCommands
             return 0;
         });
 
-        return [load, add, remove, contains, count, export, rules, clear];
+        return [load, add, remove, contains, count, export, rules, match, clear];
+    }
+
+    private static Atom SingleAtom(string text, string what)
+    {
+        var atoms = MettaReader.Parse(text, what);
+        return atoms.Count == 1 ? atoms[0] : throw new UserError($"{what} must be exactly one atom, not {atoms.Count}");
     }
 
     private static List<Atom> ParseAtoms(string[] texts) =>

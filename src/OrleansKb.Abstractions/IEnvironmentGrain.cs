@@ -41,6 +41,18 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     [Alias("MatchingRules")]
     Task<AtomBatch> MatchingRules(string head, int arity);
 
+    /// <summary>
+    /// <c>match</c>: <paramref name="query"/> holds one atom <c>(PATTERN TEMPLATE)</c> (one atom, so
+    /// the two share their variables). Returns the template instantiated by each solution, at most
+    /// <paramref name="limit"/>, in batches of about <see cref="SpaceLimits.ExportPageBytes"/> / 4.
+    /// </summary>
+    [Alias("Match")]
+    IAsyncEnumerable<AtomBatch> Match(AtomBatch query, int limit);
+
+    /// <summary>The number of solutions of <paramref name="pattern"/> (one encoded atom).</summary>
+    [Alias("MatchCount")]
+    Task<long> MatchCount(AtomBatch pattern);
+
     /// <summary>Removes every atom.</summary>
     [Alias("Clear")]
     Task Clear();

@@ -163,6 +163,26 @@ public sealed class KbSpace
     /// <summary>Removes every atom.</summary>
     public Task ClearAsync() => _grain.Clear();
 
+    /// <summary>
+    /// <c>match</c>: <paramref name="template"/> instantiated by each solution of <paramref name="pattern"/>
+    /// (two-way unification; <c>(, p1 … pn)</c> is a conjunction), at most <paramref name="limit"/>,
+    /// streamed in batches. Variables left unbound in a result are named <c>$x0</c>, <c>$x1</c>, ….
+    /// </summary>
+    public async IAsyncEnumerable<Atom> MatchAsync(Atom pattern, Atom template, int limit = int.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var query = Encode([Atom.Expression(pattern, template)]);
+        await foreach (var batch in _grain.Match(query, limit).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var atom in AtomDecoder.DecodeAll(batch.Bytes.Span))
+            {
+                yield return atom;
+            }
+        }
+    }
+
+    /// <summary>The number of solutions of <paramref name="pattern"/>.</summary>
+    public Task<long> MatchCountAsync(Atom pattern) => _grain.MatchCount(Encode([pattern]));
+
     private async Task<long> AddAsync(IAsyncEnumerable<Atom[]> chunks, bool rules, LoadOptions? options, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {
         options ??= LoadOptions.Default;

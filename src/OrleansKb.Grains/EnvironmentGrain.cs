@@ -1,3 +1,4 @@
+using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using Environment = OrleansKb.Spaces.Environment;
 
@@ -46,22 +47,57 @@ internal sealed class EnvironmentGrain : Grain, IEnvironmentGrain
         return Task.FromResult(new AtomBatch(bytes, rules.Count));
     }
 
+    public IAsyncEnumerable<AtomBatch> Match(AtomBatch query, int limit)
+    {
+        var (pattern, template) = Validated(query, bytes => AtomDecoder.Decode(bytes.Span)) switch
+        {
+            ExpressionAtom { Count: 2 } pair => (pair[0], pair[1]),
+            _ => throw new InvalidAtomBatchException("A match query is one atom (PATTERN TEMPLATE)."),
+        };
+        var batches = new List<AtomBatch>();
+        var writer = new EncodedAtomWriter();
+        foreach (var result in _environment.Match(pattern, template, limit))
+        {
+            AtomEncoder.Append(result, writer);
+            if (writer.Length >= SpaceLimits.ExportPageBytes / 4)
+            {
+                batches.Add(new AtomBatch(writer.ToArray(), writer.AtomCount));
+                writer.Clear();
+            }
+        }
+
+        if (writer.AtomCount > 0)
+        {
+            batches.Add(new AtomBatch(writer.ToArray(), writer.AtomCount));
+        }
+
+        return batches.ToAsyncEnumerable();
+    }
+
+    public Task<long> MatchCount(AtomBatch pattern)
+    {
+        var atom = Validated(pattern, bytes => AtomDecoder.Decode(bytes.Span));
+        return Task.FromResult((long)_environment.Match(atom, Atom.Expression(), int.MaxValue).Count);
+    }
+
     public Task Clear()
     {
         _environment.Clear();
         return Task.CompletedTask;
     }
 
+    private static Task<T> Checked<T>(AtomBatch batch, Func<ReadOnlyMemory<byte>, T> operation) => Task.FromResult(Validated(batch, operation));
+
     /// <summary>Runs an operation on a batch, turning the core's refusals into an exception every client can deserialise.</summary>
-    private static Task<T> Checked<T>(AtomBatch batch, Func<ReadOnlyMemory<byte>, T> operation)
+    private static T Validated<T>(AtomBatch batch, Func<ReadOnlyMemory<byte>, T> operation)
     {
         try
         {
-            return Task.FromResult(operation(batch.Bytes));
+            return operation(batch.Bytes);
         }
         catch (Exception e) when (e is MalformedEncodingException or ArgumentException)
         {
-            return Task.FromException<T>(new InvalidAtomBatchException(e.Message));
+            throw new InvalidAtomBatchException(e.Message);
         }
     }
 }

@@ -203,4 +203,48 @@ public sealed class SpaceTests(ClusterFixture fixture)
 
         Assert.Equal(3_500, await space.CountAsync());
     }
+
+    [Fact]
+    public async Task Match_through_the_grain_gives_the_in_process_results()
+    {
+        var space = fixture.NewSpace();
+        await space.LoadFileAsync(TestData.PathOf("aunt-kg/royal92_simple.metta"));
+        await space.AddRulesAsync(MettaReader.Parse("(= (add (S $x) $y) (S (add $x $y)))"));
+        var local = new OrleansKb.Spaces.Environment();
+        local.AddFacts(TestData.ReadAtoms("aunt-kg/royal92_simple.metta"));
+        local.AddFacts(MettaReader.Parse("(= (add (S $x) $y) (S (add $x $y)))"));
+        string[][] queries =
+        [
+            ["(parent $p $x)", "($p $x)"],
+            ["(, (parent $m $x) (female $m))", "(mother $m $x)"],
+            ["(, (parent $p $x) (parent $p $s) (female $s))", "(sister $s $x)"],
+            ["(parent $p \"@I1972@\")", "$p"],
+            ["(= (add (S Z) $y) $r)", "$r"],
+        ];
+
+        foreach (var query in queries)
+        {
+            var pattern = MettaReader.Parse(query[0])[0];
+            var template = MettaReader.Parse(query[1])[0];
+            var expected = local.Match(pattern, template).Select(a => Convert.ToHexString(AtomEncoder.Encode(a))).Order(StringComparer.Ordinal).ToList();
+            var actual = new List<string>();
+            await foreach (var result in space.MatchAsync(pattern, template))
+            {
+                actual.Add(Convert.ToHexString(AtomEncoder.Encode(result)));
+            }
+
+            actual.Sort(StringComparer.Ordinal);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expected.Count, await space.MatchCountAsync(pattern));
+        }
+
+        var limited = new List<Atom>();
+        await foreach (var result in space.MatchAsync(MettaReader.Parse("(parent $p $x)")[0], MettaReader.Parse("$x")[0], limit: 7))
+        {
+            limited.Add(result);
+        }
+
+        Assert.Equal(7, limited.Count);
+        Assert.Equal(2810, await space.MatchCountAsync(MettaReader.Parse("(parent $p $x)")[0]));
+    }
 }

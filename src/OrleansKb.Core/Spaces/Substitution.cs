@@ -3,28 +3,40 @@ using OrleansKb.Atoms;
 namespace OrleansKb.Spaces;
 
 /// <summary>
-/// Variable bindings of a unification, by variable name, immutable (a join extends one per
-/// solution). <see cref="Unify"/> is Robinson unification with an occurs check; <see cref="Apply"/>
-/// resolves bindings all the way down.
+/// Variable bindings of a unification, by variable name: a persistent chain, so extending one for
+/// each solution of a join shares everything already bound. <see cref="Unify"/> is Robinson
+/// unification with an occurs check; <see cref="Apply"/> resolves bindings all the way down.
 /// </summary>
 internal sealed class Substitution
 {
-    private readonly Dictionary<string, Atom> _bindings;
+    private readonly Substitution? _parent;
+    private readonly string? _name;
+    private readonly Atom? _value;
 
-    private Substitution(Dictionary<string, Atom> bindings) => _bindings = bindings;
+    private Substitution(Substitution? parent, string? name, Atom? value)
+    {
+        _parent = parent;
+        _name = name;
+        _value = value;
+    }
 
-    public static Substitution Empty { get; } = new([]);
+    public static Substitution Empty { get; } = new(null, null, null);
 
     /// <summary>This substitution extended so that <paramref name="left"/> and <paramref name="right"/> become equal, or null if they cannot.</summary>
     public Substitution? Unify(Atom left, Atom right)
     {
-        var bindings = new Dictionary<string, Atom>(_bindings);
+        var bindings = this;
         var pending = new Stack<(Atom, Atom)>();
         pending.Push((left, right));
         while (pending.TryPop(out var pair))
         {
-            var a = Resolve(bindings, pair.Item1);
-            var b = Resolve(bindings, pair.Item2);
+            var a = bindings.Resolve(pair.Item1);
+            var b = bindings.Resolve(pair.Item2);
+            if (ReferenceEquals(a, b))
+            {
+                continue;
+            }
+
             if (a is VariableAtom va)
             {
                 if (b is VariableAtom vb && va.Name == vb.Name)
@@ -32,21 +44,21 @@ internal sealed class Substitution
                     continue;
                 }
 
-                if (Occurs(bindings, va.Name, b))
+                if (bindings.Occurs(va.Name, b))
                 {
                     return null;
                 }
 
-                bindings[va.Name] = b;
+                bindings = new Substitution(bindings, va.Name, b);
             }
             else if (b is VariableAtom vb)
             {
-                if (Occurs(bindings, vb.Name, a))
+                if (bindings.Occurs(vb.Name, a))
                 {
                     return null;
                 }
 
-                bindings[vb.Name] = a;
+                bindings = new Substitution(bindings, vb.Name, a);
             }
             else if (a is ExpressionAtom ea && b is ExpressionAtom eb)
             {
@@ -66,32 +78,55 @@ internal sealed class Substitution
             }
         }
 
-        return new Substitution(bindings);
+        return bindings;
     }
 
     /// <summary><paramref name="atom"/> with every bound variable replaced, recursively.</summary>
     public Atom Apply(Atom atom)
     {
-        atom = Resolve(_bindings, atom);
+        atom = Resolve(atom);
         if (atom is not ExpressionAtom expression)
         {
             return atom;
         }
 
-        var children = new Atom[expression.Count];
-        var changed = false;
-        for (var i = 0; i < children.Length; i++)
+        Atom[]? children = null;
+        for (var i = 0; i < expression.Count; i++)
         {
-            children[i] = Apply(expression[i]);
-            changed |= !ReferenceEquals(children[i], expression[i]);
+            var child = Apply(expression[i]);
+            if (!ReferenceEquals(child, expression[i]) && children is null)
+            {
+                children = expression.Children.ToArray();
+            }
+
+            if (children is not null)
+            {
+                children[i] = child;
+            }
         }
 
-        return changed ? new ExpressionAtom(children) : expression;
+        return children is null ? expression : new ExpressionAtom(children);
     }
 
-    private static Atom Resolve(Dictionary<string, Atom> bindings, Atom atom)
+    /// <summary>True if <paramref name="name"/> is bound.</summary>
+    public bool IsBound(string name) => Lookup(name) is not null;
+
+    private Atom? Lookup(string name)
     {
-        while (atom is VariableAtom variable && bindings.TryGetValue(variable.Name, out var bound))
+        for (var node = this; node._name is not null; node = node._parent!)
+        {
+            if (node._name == name)
+            {
+                return node._value;
+            }
+        }
+
+        return null;
+    }
+
+    private Atom Resolve(Atom atom)
+    {
+        while (atom is VariableAtom variable && Lookup(variable.Name) is { } bound)
         {
             atom = bound;
         }
@@ -99,13 +134,13 @@ internal sealed class Substitution
         return atom;
     }
 
-    private static bool Occurs(Dictionary<string, Atom> bindings, string name, Atom atom)
+    private bool Occurs(string name, Atom atom)
     {
         var pending = new Stack<Atom>();
         pending.Push(atom);
         while (pending.TryPop(out var next))
         {
-            next = Resolve(bindings, next);
+            next = Resolve(next);
             if (next is VariableAtom variable && variable.Name == name)
             {
                 return true;
