@@ -79,7 +79,38 @@ internal static class BenchCommands
             return 0;
         });
 
-        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand };
+        var matchFile = new Option<string>("--file") { Description = "The genealogy to load (parent/female facts).", DefaultValueFactory = _ => Path.Combine("samples", "aunt-kg", "royal92_simple.metta") };
+        var matchPoint = new Option<string>("--point") { Description = "The point query to time.", DefaultValueFactory = _ => "(parent $p \"@I1972@\")" };
+        var matchJson = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var matchCommand = new Command("match", "Time the aunt-kg queries and a point query through the cluster.") { matchFile, matchPoint, matchJson };
+        matchCommand.SetAction(async (parse, ct) =>
+        {
+            using (InputFiles.Open(parse.GetRequiredValue(matchFile)))
+            {
+                // A missing or empty file is reported as one line.
+            }
+
+            await using var kb = await cluster.ConnectAsync(parse, ct);
+            var result = await MatchBench.RunAsync(kb, parse.GetRequiredValue(matchFile), parse.GetRequiredValue(matchPoint), ct);
+            if (parse.GetValue(matchJson))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result, Json));
+                return 0;
+            }
+
+            var c = CultureInfo.InvariantCulture;
+            output.WriteLine(string.Create(c, $"aunt-kg queries through the cluster ({kb.Description}); medians of 5 rounds"));
+            foreach (var query in result.Queries)
+            {
+                output.WriteLine(string.Create(c, $"  {query.Name,-8} {query.Results,8:N0} results {query.Ms,10:F1} ms"));
+            }
+
+            output.WriteLine(string.Create(c, $"  all four {result.TotalMs,27:F1} ms"));
+            output.WriteLine(string.Create(c, $"  point query: median {result.PointMedianUs:F0} µs, p99 {result.PointP99Us:F0} µs"));
+            return 0;
+        });
+
+        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand };
     }
 
     private static void PrintTable(TextWriter output, EnvironmentBenchResult r)

@@ -30,10 +30,15 @@ public static class AtomDecoder
         return atom;
     }
 
+    // One builder per thread: its symbol cache (shared symbols across decodes) is too large to make per atom.
+    [ThreadStatic]
+    private static AtomBuilder? s_builder;
+
     /// <summary>Decodes the atom at the start of <paramref name="data"/>. Variables are named <c>$x0</c>, <c>$x1</c>, … by first occurrence.</summary>
     public static Atom DecodeNext(ReadOnlySpan<byte> data, out int consumed)
     {
-        var builder = new BuildingVisitor(new AtomBuilder());
+        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder());
+        builder.Builder.Reset();
         consumed = Walk(data, ref builder);
         return builder.Builder.Result;
     }
@@ -42,7 +47,7 @@ public static class AtomDecoder
     public static List<Atom> DecodeAll(ReadOnlySpan<byte> batch)
     {
         var atoms = new List<Atom>();
-        var builder = new BuildingVisitor(new AtomBuilder());
+        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder());
         for (var offset = 0; offset < batch.Length;)
         {
             builder.Builder.Reset();

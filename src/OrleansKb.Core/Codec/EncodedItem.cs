@@ -42,6 +42,37 @@ internal static class EncodedItem
         return pos;
     }
 
+    /// <summary>True if the item at the start of <paramref name="data"/> contains a variable.</summary>
+    public static bool ContainsVariable(ReadOnlySpan<byte> data)
+    {
+        var pos = 0;
+        long owed = 1;
+        while (owed > 0)
+        {
+            owed--;
+            var tag = data[pos++];
+            switch (tag)
+            {
+                case <= EncodingTags.MaxShortArity:
+                    owed += tag;
+                    break;
+                case EncodingTags.LongArity:
+                    owed += ReadVarint(data, ref pos);
+                    break;
+                case EncodingTags.LongSymbol:
+                    pos += ReadVarint(data, ref pos);
+                    break;
+                case > EncodingTags.SymbolBase:
+                    pos += tag & 0x3F;
+                    break;
+                default:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The token at <paramref name="pos"/> if the item there is a token; advances past the item either way.</summary>
     public static bool TryReadToken(ReadOnlySpan<byte> data, ref int pos, out ReadOnlySpan<byte> token)
     {

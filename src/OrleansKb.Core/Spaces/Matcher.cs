@@ -80,15 +80,48 @@ internal sealed class Matcher(ByteTrie trie)
     private List<Substitution> Solutions(Atom pattern, Substitution bindings)
     {
         var solutions = new List<Substitution>();
-        foreach (var stored in Candidates(pattern))
+        var variables = Conjunct.VariablesOf(pattern).ToArray();
+        foreach (var candidate in Candidates(pattern))
         {
-            if (bindings.Unify(pattern, RenameApart(stored)) is { } extended)
+            if (candidate.Ground is { } ground)
+            {
+                // Fast path: no variable on the stored side, so the walk has checked every constant and
+                // each pattern variable is bound to the ground item it skipped; a repeated variable
+                // must have skipped equal bytes.
+                if (BindGround(bindings, variables, ground) is { } bound)
+                {
+                    solutions.Add(bound);
+                }
+            }
+            else if (bindings.Unify(pattern, RenameApart(AtomDecoder.Decode(candidate.Key!))) is { } extended)
             {
                 solutions.Add(extended);
             }
         }
 
         return solutions;
+    }
+
+    private static Substitution? BindGround(Substitution bindings, string[] variables, List<byte[]> items)
+    {
+        for (var i = 0; i < variables.Length; i++)
+        {
+            // Patterns have a handful of variables: look back for an earlier occurrence.
+            var first = Array.IndexOf(variables, variables[i]);
+            if (first < i)
+            {
+                if (!items[first].AsSpan().SequenceEqual(items[i]))
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            bindings = bindings.Bind(variables[i], AtomDecoder.Decode(items[i]));
+        }
+
+        return bindings;
     }
 
     /// <summary>
@@ -164,22 +197,25 @@ internal sealed class Matcher(ByteTrie trie)
         }
     }
 
-    /// <summary>The stored atoms whose encodings fit the pattern's structure (decoded), each reached once.</summary>
-    private List<Atom> Candidates(Atom pattern)
+    /// <summary>
+    /// The stored atoms whose encodings fit the pattern's structure, each reached once: for a ground
+    /// atom, the items its pattern variables skipped (in order); otherwise its whole key, to unify.
+    /// </summary>
+    private List<Candidate> Candidates(Atom pattern)
     {
         var bytes = AtomEncoder.Encode(pattern);
         var items = PatternItem.Split(bytes);
-        var found = new List<Atom>();
-        var pending = new Stack<(int Item, TriePosition Position, KeyPath? Path)>();
-        pending.Push((0, ByteTrie.Start, null));
+        var found = new List<Candidate>();
+        var pending = new Stack<(int Item, TriePosition Position, KeyPath? Path, Skips? Skipped, bool Ground)>();
+        pending.Push((0, ByteTrie.Start, null, null, true));
         while (pending.TryPop(out var frame))
         {
-            var (index, position, path) = frame;
+            var (index, position, path, skipped, ground) = frame;
             if (index == items.Count)
             {
                 if (trie.IsKeyEnd(position))
                 {
-                    found.Add(AtomDecoder.Decode(KeyPath.Join(path)));
+                    found.Add(ground ? new Candidate(null, Skips.ToList(skipped)) : new Candidate(KeyPath.Join(path), null));
                 }
 
                 continue;
@@ -188,7 +224,11 @@ internal sealed class Matcher(ByteTrie trie)
             var item = items[index];
             if (item.Kind == PatternItemKind.Variable)
             {
-                trie.SkipItem(position, (end, skipped) => pending.Push((index + 1, end, new KeyPath(path, skipped.ToArray()))));
+                trie.SkipItem(position, (end, bytes) =>
+                {
+                    var copy = bytes.ToArray();
+                    pending.Push((index + 1, end, new KeyPath(path, copy), new Skips(skipped, copy), ground && !EncodedItem.ContainsVariable(copy)));
+                });
                 continue;
             }
 
@@ -196,11 +236,11 @@ internal sealed class Matcher(ByteTrie trie)
             var after = position;
             if (trie.TryDescend(ref after, constant))
             {
-                pending.Push((index + 1, after, new KeyPath(path, constant.ToArray())));
+                pending.Push((index + 1, after, new KeyPath(path, constant.ToArray()), skipped, ground));
             }
 
             // Two-way: a stored variable here stands for the pattern's whole sub-term.
-            trie.VariableItems(position, (end, variable) => pending.Push((item.SubtreeEnd, end, new KeyPath(path, variable.ToArray()))));
+            trie.VariableItems(position, (end, variable) => pending.Push((item.SubtreeEnd, end, new KeyPath(path, variable.ToArray()), skipped, false)));
         }
 
         return found;
@@ -223,6 +263,25 @@ internal sealed class Matcher(ByteTrie trie)
             ExpressionAtom expression => new ExpressionAtom([.. expression.Children.ToArray().Select(child => Rename(child, suffix))]),
             _ => atom,
         };
+    }
+
+    /// <summary>A key reached by the walk: the skipped items if it is ground, else the key itself.</summary>
+    private sealed record Candidate(byte[]? Key, List<byte[]>? Ground);
+
+    /// <summary>The items pattern variables skipped so far, as a chain back to the first.</summary>
+    private sealed record Skips(Skips? Previous, byte[] Item)
+    {
+        public static List<byte[]> ToList(Skips? skips)
+        {
+            var items = new List<byte[]>();
+            for (var piece = skips; piece is not null; piece = piece.Previous)
+            {
+                items.Add(piece.Item);
+            }
+
+            items.Reverse();
+            return items;
+        }
     }
 
     /// <summary>The bytes of a key walked so far, as a chain back to the start (siblings share their prefix).</summary>

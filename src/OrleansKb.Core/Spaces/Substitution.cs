@@ -81,6 +81,9 @@ internal sealed class Substitution
         return bindings;
     }
 
+    /// <summary>This substitution with <paramref name="name"/> (unbound) bound to <paramref name="value"/> (ground).</summary>
+    public Substitution Bind(string name, Atom value) => new(this, name, value);
+
     /// <summary><paramref name="atom"/> with every bound variable replaced, recursively.</summary>
     public Atom Apply(Atom atom)
     {
