@@ -1,6 +1,6 @@
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
-using OrleansKb.Spaces;
+using OrleansKb.Tests.Reference;
 using OrleansKb.Text;
 using Env = OrleansKb.Spaces.Environment;
 
@@ -85,7 +85,7 @@ public sealed class MatcherTests
         Assert.Single(Match(space, "(q z $w)", "$w"));
     }
 
-    /// <summary>The trie walk against a naive reference: every stored atom, renamed apart, unified with the pattern.</summary>
+    /// <summary>The matcher against a naive, independent reference: every stored atom, renamed apart, unified with the pattern by <see cref="ReferenceUnifier"/>.</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -116,9 +116,9 @@ public sealed class MatcherTests
             foreach (var (atom, i) in atoms.Select((a, i) => (a, i)))
             {
                 var renamed = One(MettaPrinter.Print(atom).Replace("$x", $"$naive{i}x", StringComparison.Ordinal));
-                if (Substitution.Empty.Unify(pattern, renamed) is { } bindings)
+                if (ReferenceUnifier.Unify(pattern, renamed) is { } bindings)
                 {
-                    expected.Add(Convert.ToHexString(AtomEncoder.Encode(bindings.Apply(template))));
+                    expected.Add(Convert.ToHexString(AtomEncoder.Encode(ReferenceUnifier.Apply(template, bindings))));
                 }
             }
 
@@ -126,6 +126,32 @@ public sealed class MatcherTests
             expected.Sort(StringComparer.Ordinal);
             actual.Sort(StringComparer.Ordinal);
             Assert.True(expected.SequenceEqual(actual), $"pattern {MettaPrinter.Print(pattern)}: expected {expected.Count}, got {actual.Count}");
+        }
+
+        // Conjunctions of two patterns against a nested-loop join of the same reference.
+        for (var round = 0; round < 15; round++)
+        {
+            var first = "(" + string.Join(' ', Enumerable.Range(0, 2 + random.Next(2)).Select(_ => Term(1))) + ")";
+            var second = "(" + string.Join(' ', Enumerable.Range(0, 2 + random.Next(2)).Select(_ => Term(1))) + ")";
+            var template = One("(r " + string.Join(' ', variables) + ")");
+            var expected = new List<string>();
+            var renamed = atoms.Select((a, i) => MettaPrinter.Print(a).Replace("$x", $"$naive{i}x", StringComparison.Ordinal)).ToList();
+            for (var i = 0; i < atoms.Count; i++)
+            {
+                for (var j = 0; j < atoms.Count; j++)
+                {
+                    var right = One($"({renamed[i]} {renamed[j].Replace("$naive", "$other", StringComparison.Ordinal)})");
+                    if (ReferenceUnifier.Unify(One($"({first} {second})"), right) is { } bindings)
+                    {
+                        expected.Add(Convert.ToHexString(AtomEncoder.Encode(ReferenceUnifier.Apply(template, bindings))));
+                    }
+                }
+            }
+
+            var actual = space.Match(One($"(, {first} {second})"), template).Select(r => Convert.ToHexString(AtomEncoder.Encode(r))).ToList();
+            expected.Sort(StringComparer.Ordinal);
+            actual.Sort(StringComparer.Ordinal);
+            Assert.True(expected.SequenceEqual(actual), $"conjunction (, {first} {second}): expected {expected.Count}, got {actual.Count}");
         }
     }
 }
