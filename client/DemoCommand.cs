@@ -59,6 +59,14 @@ internal static class DemoCommand
                 output.WriteLine($"contains {text}: {(found ? "true" : "false")}");
             }
 
+            var princes = await space.MatchCountAsync(MettaReader.Parse("(Individuals $i (Title \"Prince\"))")[0]);
+            output.WriteLine(string.Create(c, $"match (Individuals $i (Title \"Prince\")) --count: {princes}"));
+            await foreach (var name in space.MatchAsync(
+                MettaReader.Parse("(, (Individuals $i (Title \"Queen\")) (Individuals $i (Fullname $n)))")[0], MettaReader.Parse("$n")[0], limit: 3, ct))
+            {
+                output.WriteLine("a queen: " + MettaPrinter.Print(name));
+            }
+
             await space.AddRulesAsync(MettaReader.Parse("(= (title $person) (match &self (Individuals $person (Title $t)) $t))"), cancellationToken: ct);
             foreach (var rule in await space.MatchingRulesAsync("title", 1))
             {
