@@ -2,17 +2,11 @@ namespace OrleansKb.Atoms;
 
 /// <summary>
 /// Walks expressions in prefix order without recursion: a stack of (expression, next child index).
-/// Callers on hot paths hand in a frame array they keep, so walking allocates nothing.
 /// </summary>
-internal struct ExpressionCursorStack((ExpressionAtom Expression, int Next)[]? frames)
+internal struct ExpressionCursorStack
 {
-    private (ExpressionAtom Expression, int Next)[]? _frames = frames;
+    private (ExpressionAtom Expression, int Next)[]? _frames;
     private int _depth;
-
-    /// <summary>The frame array, possibly grown; hand it back in next time.</summary>
-    public readonly (ExpressionAtom Expression, int Next)[]? Frames => _frames;
-
-    public readonly int Depth => _depth;
 
     public void Push(ExpressionAtom expression)
     {
@@ -25,10 +19,7 @@ internal struct ExpressionCursorStack((ExpressionAtom Expression, int Next)[]? f
         _frames[_depth++] = (expression, 0);
     }
 
-    /// <summary>The next child in prefix order, popping finished expressions; false when all are done.</summary>
-    public bool TryNextChild(out Atom child) => TryNextChild(out child, out _);
-
-    /// <summary>As <see cref="TryNextChild(out Atom)"/>, also saying how many expressions closed before it.</summary>
+    /// <summary>The next child in prefix order, popping finished expressions (and saying how many closed before it); false when all are done.</summary>
     public bool TryNextChild(out Atom child, out int closed)
     {
         closed = 0;

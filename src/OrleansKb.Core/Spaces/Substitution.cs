@@ -111,9 +111,6 @@ internal sealed class Substitution
         return children is null ? expression : new ExpressionAtom(children);
     }
 
-    /// <summary>True if <paramref name="name"/> is bound.</summary>
-    public bool IsBound(string name) => Lookup(name) is not null;
-
     private Atom? Lookup(string name)
     {
         for (var node = this; node._name is not null; node = node._parent!)

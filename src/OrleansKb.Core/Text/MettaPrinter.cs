@@ -37,7 +37,7 @@ public static class MettaPrinter
         }
 
         Put(output, (byte)'(');
-        var stack = new ExpressionCursorStack(null);
+        var stack = default(ExpressionCursorStack);
         stack.Push(root);
         var firstChild = true;
         while (true)
