@@ -35,16 +35,9 @@ internal sealed class EnvironmentGrain : Grain, IEnvironmentGrain
 
     public Task<AtomBatch> MatchingRules(string head, int arity)
     {
-        var rules = _environment.MatchingRulesEncoded(head, arity);
-        var bytes = new byte[rules.Sum(r => r.Length)];
-        var at = 0;
-        foreach (var rule in rules)
-        {
-            rule.CopyTo(bytes, at);
-            at += rule.Length;
-        }
-
-        return Task.FromResult(new AtomBatch(bytes, rules.Count));
+        var rules = new EncodedAtomWriter(1024);
+        var count = _environment.MatchingRulesEncoded(head, arity, rules);
+        return Task.FromResult(new AtomBatch(rules.WrittenMemory, count));
     }
 
     public IAsyncEnumerable<AtomBatch> Match(AtomBatch query, int limit)

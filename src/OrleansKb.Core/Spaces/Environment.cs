@@ -206,13 +206,20 @@ public sealed class Environment
         }
     }
 
-    /// <summary>The encodings of the rules matching (head, arity), in <see cref="MatchingRules"/> order.</summary>
-    public List<byte[]> MatchingRulesEncoded(string head, int arity)
+    /// <summary>Appends to <paramref name="output"/> the rules matching (head, arity), in <see cref="MatchingRules"/> order; returns how many.</summary>
+    public int MatchingRulesEncoded(string head, int arity, EncodedAtomWriter output)
     {
         ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(output);
         lock (_lock)
         {
-            return _rules.Matching(head, arity);
+            var rules = _rules.Matching(head, arity);
+            foreach (var rule in rules)
+            {
+                output.AppendAtom(rule);
+            }
+
+            return rules.Count;
         }
     }
 
@@ -281,8 +288,12 @@ public sealed class Environment
     }
 
     /// <summary>The rules matching (head, arity): indexed under it, then the wildcard rules of that arity or any, each group in insertion order.</summary>
-    public List<Atom> MatchingRules(string head, int arity) =>
-        [.. MatchingRulesEncoded(head, arity).Select(key => AtomDecoder.Decode(key))];
+    public List<Atom> MatchingRules(string head, int arity)
+    {
+        var rules = new EncodedAtomWriter(1024);
+        MatchingRulesEncoded(head, arity, rules);
+        return AtomDecoder.DecodeAll(rules.WrittenSpan);
+    }
 
     /// <summary>
     /// <c>match</c>: <paramref name="template"/> instantiated by each way a stored atom unifies with
