@@ -5,18 +5,14 @@ namespace OrleansKb.Spaces;
 /// <summary>One pattern of a conjunction, with its solutions alone and the statistics of its variables.</summary>
 internal sealed class Conjunct
 {
-    private readonly Dictionary<string, int> _distinct = [];
+    // Distinct values per variable, counted on first use: a single pattern never needs them.
+    private Dictionary<string, int>? _distinct;
 
     public Conjunct(Atom pattern, List<Substitution> solutions)
     {
         Pattern = pattern;
         Solutions = solutions;
         Variables = [.. VariablesOf(pattern).Distinct()];
-        foreach (var variable in Variables)
-        {
-            var atom = Atom.Variable(variable);
-            _distinct[variable] = Math.Max(1, solutions.Select(s => s.Apply(atom)).Distinct().Count());
-        }
     }
 
     public Atom Pattern { get; }
@@ -28,11 +24,23 @@ internal sealed class Conjunct
 
     /// <summary>How much the bound variables narrow the solutions: Π D(v) over the pattern's bound variables.</summary>
     public double Selectivity(HashSet<string> bound) =>
-        Variables.Where(bound.Contains).Aggregate(1.0, (product, v) => product * _distinct[v]);
+        Variables.Where(bound.Contains).Aggregate(1.0, (product, v) => product * Distinct(v));
 
     /// <summary>How much they narrow the walk: Π D(v) over the bound variables before the first unbound one.</summary>
     public double LeadingSelectivity(HashSet<string> bound) =>
-        Variables.TakeWhile(bound.Contains).Aggregate(1.0, (product, v) => product * _distinct[v]);
+        Variables.TakeWhile(bound.Contains).Aggregate(1.0, (product, v) => product * Distinct(v));
+
+    private int Distinct(string variable)
+    {
+        _distinct ??= Variables.ToDictionary(
+            v => v,
+            v =>
+            {
+                var atom = Atom.Variable(v);
+                return Math.Max(1, Solutions.Select(s => s.Apply(atom)).Distinct().Count());
+            });
+        return _distinct[variable];
+    }
 
     /// <summary>The variables of an atom in prefix order (with repeats).</summary>
     public static IEnumerable<string> VariablesOf(Atom atom)
