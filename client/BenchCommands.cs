@@ -85,10 +85,7 @@ internal static class BenchCommands
         var matchCommand = new Command("match", "Time the aunt-kg queries and a point query through the cluster.") { matchFile, matchPoint, matchJson };
         matchCommand.SetAction(async (parse, ct) =>
         {
-            using (InputFiles.Open(parse.GetRequiredValue(matchFile)))
-            {
-                // A missing or empty file is reported as one line.
-            }
+            InputFiles.Check(parse.GetRequiredValue(matchFile));
 
             await using var kb = await cluster.ConnectAsync(parse, ct);
             var result = await MatchBench.RunAsync(kb, parse.GetRequiredValue(matchFile), parse.GetRequiredValue(matchPoint), ct);

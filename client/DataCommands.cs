@@ -19,10 +19,7 @@ internal static class DataCommands
             var space = kb.Space(parse.GetRequiredValue(cluster.Space));
             foreach (var path in parse.GetRequiredValue(files))
             {
-                using (InputFiles.Open(path))
-                {
-                    // Opened once here only to report a missing or empty file the same way check does.
-                }
+                InputFiles.Check(path);
 
                 using var bar = ProgressLine.For(error, path);
                 var result = await space.LoadFileAsync(path, progress: bar, cancellationToken: ct);

@@ -27,10 +27,7 @@ internal static class DemoCommand
         command.SetAction(async (parse, ct) =>
         {
             var path = parse.GetRequiredValue(file);
-            using (InputFiles.Open(path))
-            {
-                // Reports a missing or empty file as one line, like the other commands.
-            }
+            InputFiles.Check(path);
 
             var c = CultureInfo.InvariantCulture;
             output.WriteLine("Starting a silo in this process…");

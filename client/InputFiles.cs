@@ -7,6 +7,13 @@ internal static class InputFiles
 {
     public static MettaReader Open(string path)
     {
+        Check(path);
+        return MettaReader.OpenFile(path);
+    }
+
+    /// <summary>Throws a one-line <see cref="UserError"/> if <paramref name="path"/> is not a non-empty file.</summary>
+    public static void Check(string path)
+    {
         if (Directory.Exists(path))
         {
             throw new UserError($"{path}: is a directory, not a file");
@@ -21,7 +28,5 @@ internal static class InputFiles
         {
             throw new UserError($"{path}: the file is empty");
         }
-
-        return MettaReader.OpenFile(path);
     }
 }

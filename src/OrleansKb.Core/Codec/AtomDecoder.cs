@@ -78,6 +78,22 @@ public static class AtomDecoder
         return count;
     }
 
+    /// <summary>
+    /// Validates a whole batch, appending each atom to <paramref name="into"/> as it is checked (the
+    /// walk that validates an atom also finds where it ends). Throws at the first malformed atom;
+    /// the caller then discards <paramref name="into"/>.
+    /// </summary>
+    internal static void ValidateInto(ReadOnlySpan<byte> batch, EncodedAtomWriter into)
+    {
+        var visitor = default(ValidatingVisitor);
+        for (var offset = 0; offset < batch.Length;)
+        {
+            var length = Walk(batch[offset..], ref visitor, offset);
+            into.AppendAtom(batch.Slice(offset, length));
+            offset += length;
+        }
+    }
+
     /// <summary>Walks one atom in prefix order, validating as it goes; returns the bytes it took.</summary>
     private static int Walk<TVisitor>(ReadOnlySpan<byte> data, ref TVisitor visitor, int reportBase = 0)
         where TVisitor : struct, IDecodeVisitor

@@ -114,17 +114,6 @@ public sealed class EncodedAtomWriter
         EndAtom();
     }
 
-    /// <summary>Appends a batch of encoded atoms that has been validated, noting where each ends.</summary>
-    internal void AppendValidated(ReadOnlySpan<byte> batch)
-    {
-        for (var pos = 0; pos < batch.Length;)
-        {
-            var length = EncodedItem.Length(batch[pos..]);
-            AppendAtom(batch.Slice(pos, length));
-            pos += length;
-        }
-    }
-
     /// <summary>Drops the atom being written (the reader needs more input, or found an error).</summary>
     internal void AbortAtom()
     {

@@ -8,8 +8,19 @@ namespace OrleansKb.Codec;
 internal static class EncodedItem
 {
     /// <summary>The length of the one item (atom, sub-expression, variable or token) at the start of <paramref name="data"/>.</summary>
-    public static int Length(ReadOnlySpan<byte> data)
+    public static int Length(ReadOnlySpan<byte> data) => Walk(data, stopAtVariable: false, out _);
+
+    /// <summary>True if the item at the start of <paramref name="data"/> contains a variable.</summary>
+    public static bool ContainsVariable(ReadOnlySpan<byte> data)
     {
+        Walk(data, stopAtVariable: true, out var hasVariable);
+        return hasVariable;
+    }
+
+    /// <summary>Walks one item, counting the items still owed; returns its length, or where it stopped at a variable.</summary>
+    private static int Walk(ReadOnlySpan<byte> data, bool stopAtVariable, out bool hasVariable)
+    {
+        hasVariable = false;
         var pos = 0;
         long owed = 1;
         while (owed > 0)
@@ -28,49 +39,27 @@ internal static class EncodedItem
                     var length = ReadVarint(data, ref pos);
                     pos += length;
                     break;
-                case EncodingTags.LongVarRef:
-                    ReadVarint(data, ref pos);
-                    break;
                 case > EncodingTags.SymbolBase:
                     pos += tag & 0x3F;
                     break;
                 default:
+                    // NewVar, VarRef or the long VarRef.
+                    hasVariable = true;
+                    if (stopAtVariable)
+                    {
+                        return pos;
+                    }
+
+                    if (tag == EncodingTags.LongVarRef)
+                    {
+                        ReadVarint(data, ref pos);
+                    }
+
                     break;
             }
         }
 
         return pos;
-    }
-
-    /// <summary>True if the item at the start of <paramref name="data"/> contains a variable.</summary>
-    public static bool ContainsVariable(ReadOnlySpan<byte> data)
-    {
-        var pos = 0;
-        long owed = 1;
-        while (owed > 0)
-        {
-            owed--;
-            var tag = data[pos++];
-            switch (tag)
-            {
-                case <= EncodingTags.MaxShortArity:
-                    owed += tag;
-                    break;
-                case EncodingTags.LongArity:
-                    owed += ReadVarint(data, ref pos);
-                    break;
-                case EncodingTags.LongSymbol:
-                    pos += ReadVarint(data, ref pos);
-                    break;
-                case > EncodingTags.SymbolBase:
-                    pos += tag & 0x3F;
-                    break;
-                default:
-                    return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>The token at <paramref name="pos"/> if the item there is a token; advances past the item either way.</summary>

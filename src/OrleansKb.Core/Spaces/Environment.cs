@@ -198,7 +198,7 @@ public sealed class Environment
                     break;
                 }
 
-                output.AppendValidated(key);
+                output.AppendAtom(key);
                 count++;
             }
 

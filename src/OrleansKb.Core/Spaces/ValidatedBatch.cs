@@ -15,9 +15,17 @@ internal readonly struct ValidatedBatch : IDisposable
 
     public static ValidatedBatch Of(ReadOnlySpan<byte> batch)
     {
-        AtomDecoder.CountAtoms(batch);
         var writer = WriterPool.Rent();
-        writer.AppendValidated(batch);
+        try
+        {
+            AtomDecoder.ValidateInto(batch, writer);
+        }
+        catch
+        {
+            WriterPool.Return(writer);
+            throw;
+        }
+
         return new ValidatedBatch(writer);
     }
 
