@@ -1,7 +1,7 @@
 namespace OrleansKb.Benchmarks;
 
 /// <summary>
-/// The benchmark input: <c>../shared/data/aunt-kg/royal92.metta</c> beside the repository
+/// The benchmark input: <c>samples/aunt-kg/royal92.metta</c> in the repository
 /// (found by walking up from the binaries to the folder holding <c>OrleansKb.sln</c>).
 /// </summary>
 internal static class Royal92
@@ -16,7 +16,7 @@ internal static class Royal92
     /// <summary>The full path of royal92.metta; throws a <see cref="FileNotFoundException"/> naming the expected place if it is missing.</summary>
     public static string Path => LazyPath.Value;
 
-    /// <summary>The file's size in bytes (2,703,888 for the shared copy).</summary>
+    /// <summary>The file's size in bytes (2,703,888 for the bundled copy).</summary>
     public static long Length => new FileInfo(Path).Length;
 
     /// <summary>Checks that a benchmark saw every atom of the file, so a silent short read cannot pass as a fast one.</summary>
@@ -34,16 +34,16 @@ internal static class Royal92
         {
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "OrleansKb.sln")))
             {
-                var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, "..", "shared", "data", RelativePath));
+                var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dir.FullName, "samples", RelativePath));
                 return File.Exists(path)
                     ? path
                     : throw new FileNotFoundException(
-                        $"The benchmark data is missing: expected {path} (../shared/data/{RelativePath} beside the repository {dir.FullName}).",
+                        $"The benchmark data is missing: expected {path} (samples/{RelativePath} in the repository {dir.FullName}).",
                         path);
             }
         }
 
         throw new FileNotFoundException(
-            $"OrleansKb.sln was not found in any folder above {AppContext.BaseDirectory}; cannot locate ../shared/data/{RelativePath}.");
+            $"OrleansKb.sln was not found in any folder above {AppContext.BaseDirectory}; cannot locate samples/{RelativePath}.");
     }
 }

@@ -4,7 +4,7 @@ using OrleansKb.Text;
 
 namespace OrleansKb.Tests;
 
-/// <summary>The reader on the real knowledge bases of ../shared/data, checked against the independent reference reader.</summary>
+/// <summary>The reader on the real knowledge bases bundled in samples/, checked against the independent reference reader.</summary>
 public sealed class DataFileTests
 {
     [Theory]

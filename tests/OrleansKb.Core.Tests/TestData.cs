@@ -5,7 +5,7 @@ using OrleansKb.Text;
 
 namespace OrleansKb.Tests;
 
-/// <summary>The shared MeTTa data (../shared/data beside the repository) and helpers over it.</summary>
+/// <summary>The real MeTTa knowledge bases bundled in the repository (<c>samples/</c>, each folder with its licence) and helpers over them.</summary>
 internal static class TestData
 {
     private static readonly Lazy<string> Root = new(FindDataRoot);
@@ -79,10 +79,10 @@ internal static class TestData
         {
             if (File.Exists(Path.Combine(dir.FullName, "OrleansKb.sln")))
             {
-                var data = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "data"));
+                var data = Path.Combine(dir.FullName, "samples");
                 return Directory.Exists(data)
                     ? data
-                    : throw new DirectoryNotFoundException($"The shared data folder is missing: expected {data} beside the repository.");
+                    : throw new DirectoryNotFoundException($"The bundled data folder is missing: expected {data}.");
             }
         }
 
