@@ -33,8 +33,24 @@ internal sealed class ClusterOptions
         root.Options.Add(Embedded);
     }
 
+    /// <summary>The space named by <c>--space</c>, checked before anything connects.</summary>
+    public string SpaceName(ParseResult parse)
+    {
+        var name = parse.GetRequiredValue(Space);
+        return KbSpace.NameProblem(name) is { } problem ? throw new UserError($"--space: {problem}") : name;
+    }
+
     public Task<KbCluster> ConnectAsync(ParseResult parse, CancellationToken cancellationToken) =>
         parse.GetValue(Embedded)
             ? KbCluster.StartEmbeddedAsync(cancellationToken)
             : KbCluster.ConnectAsync(parse.GetRequiredValue(Gateway), cancellationToken: cancellationToken);
+
+    /// <summary>Connects, then runs <paramref name="work"/> on the space named by <c>--space</c> (checked first).</summary>
+    public async Task<int> OnSpaceAsync(ParseResult parse, Func<KbSpace, Task> work, CancellationToken cancellationToken)
+    {
+        var name = SpaceName(parse);
+        await using var cluster = await ConnectAsync(parse, cancellationToken);
+        await work(cluster.Space(name));
+        return 0;
+    }
 }

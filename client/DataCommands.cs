@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using OrleansKb.Atoms;
 using OrleansKb.Client;
 using OrleansKb.Text;
@@ -9,143 +10,153 @@ namespace OrleansKb.Cli;
 /// <summary>The commands that work on a space of the cluster (DESIGN.md command table).</summary>
 internal static class DataCommands
 {
-    public static IEnumerable<Command> Create(ClusterOptions cluster, TextWriter output, TextWriter error)
-    {
-        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "The .metta files to load." };
-        var load = new Command("load", "Load .metta files into the space; a file with an error adds nothing.") { files };
-        load.SetAction(async (parse, ct) =>
-        {
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            var space = kb.Space(parse.GetRequiredValue(cluster.Space));
-            foreach (var path in parse.GetRequiredValue(files))
-            {
-                InputFiles.Check(path);
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-                using var bar = ProgressLine.For(error, path);
-                var result = await space.LoadFileAsync(path, progress: bar, cancellationToken: ct);
-                bar?.Finish();
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{path}: {result.AtomsRead:N0} atoms read, {result.AtomsAdded:N0} added, {result.SpaceCount:N0} in space '{space.Name}'; {result.Elapsed.TotalSeconds:F2} s, {result.AtomsPerSecond:N0} atoms/s"));
+    public static IEnumerable<Command> Create(ClusterOptions cluster, InputFiles inputs, TextWriter output, TextWriter error)
+    {
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "The .metta files to load; - for standard input." };
+        var load = new Command("load", "Load .metta files into the space; a file with an error adds nothing.") { files };
+        load.SetAction((parse, ct) =>
+        {
+            var names = parse.GetRequiredValue(files);
+            foreach (var name in names)
+            {
+                InputFiles.Check(name);
             }
 
-            return 0;
+            return cluster.OnSpaceAsync(parse, async space =>
+            {
+                foreach (var name in names)
+                {
+                    LoadResult result;
+                    if (InputFiles.IsSeekableFile(name))
+                    {
+                        using var bar = ProgressLine.For(error, name);
+                        result = await space.LoadFileAsync(name, progress: bar, cancellationToken: ct);
+                        bar?.Finish();
+                    }
+                    else
+                    {
+                        using var stream = inputs.OpenStream(name);
+                        result = await space.LoadStreamAsync(stream, name, cancellationToken: ct);
+                    }
+
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{name}: {result.AtomsRead:N0} atoms read, {result.AtomsAdded:N0} added, {result.SpaceCount:N0} in space '{space.Name}'; {result.Elapsed.TotalSeconds:F2} s, {result.AtomsPerSecond:N0} atoms/s"));
+                }
+            }, ct);
         });
 
         var atoms = new Argument<string[]>("ATOM") { Arity = ArgumentArity.OneOrMore, Description = "Atoms in MeTTa text, e.g. '(parent Tom Bob)'." };
         var add = new Command("add", "Add atoms to the space.") { atoms };
-        add.SetAction(async (parse, ct) =>
+        add.SetAction((parse, ct) =>
         {
             var parsed = ParseAtoms(parse.GetRequiredValue(atoms));
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            var added = await kb.Space(parse.GetRequiredValue(cluster.Space)).AddFactsAsync(parsed, cancellationToken: ct);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"added {added}"));
-            return 0;
+            return cluster.OnSpaceAsync(parse, async space =>
+            {
+                var added = await space.AddFactsAsync(parsed, cancellationToken: ct);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"added {added}"));
+            }, ct);
         });
 
         var removeAtoms = new Argument<string[]>("ATOM") { Arity = ArgumentArity.OneOrMore, Description = "Atoms in MeTTa text." };
         var remove = new Command("remove", "Remove atoms from the space.") { removeAtoms };
-        remove.SetAction(async (parse, ct) =>
+        remove.SetAction((parse, ct) =>
         {
             var parsed = ParseAtoms(parse.GetRequiredValue(removeAtoms));
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            var removed = await kb.Space(parse.GetRequiredValue(cluster.Space)).RemoveAsync(parsed);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"removed {removed}"));
-            return 0;
+            return cluster.OnSpaceAsync(parse, async space =>
+            {
+                var removed = await space.RemoveAsync(parsed, ct);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"removed {removed}"));
+            }, ct);
         });
 
         var atom = new Argument<string>("ATOM") { Description = "One atom in MeTTa text." };
         var contains = new Command("contains", "Say whether the space holds the atom (up to variable names).") { atom };
-        contains.SetAction(async (parse, ct) =>
+        contains.SetAction((parse, ct) =>
         {
-            var parsed = ParseAtoms([parse.GetRequiredValue(atom)]);
-            if (parsed.Count != 1)
-            {
-                throw new UserError("contains takes exactly one atom");
-            }
-
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            var found = await kb.Space(parse.GetRequiredValue(cluster.Space)).ContainsAsync(parsed[0]);
-            output.WriteLine(found ? "true" : "false");
-            return 0;
+            var parsed = SingleAtom(parse.GetRequiredValue(atom), "ATOM");
+            return cluster.OnSpaceAsync(parse, async space => output.WriteLine(await space.ContainsAsync(parsed, ct) ? "true" : "false"), ct);
         });
 
         var count = new Command("count", "Print the number of atoms in the space.");
-        count.SetAction(async (parse, ct) =>
-        {
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            output.WriteLine((await kb.Space(parse.GetRequiredValue(cluster.Space)).CountAsync()).ToString(CultureInfo.InvariantCulture));
-            return 0;
-        });
+        count.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
+            output.WriteLine((await space.CountAsync(ct)).ToString(CultureInfo.InvariantCulture)), ct));
+
+        var info = new Command("info", "Print one JSON object about the space: its atoms, rules, the silo hosting it, its open matches.");
+        info.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
+            output.WriteLine(JsonSerializer.Serialize(await space.InfoAsync(ct), Json)), ct));
 
         var export = new Command("export", "Print every atom of the space in canonical text, one per line.");
-        export.SetAction(async (parse, ct) =>
+        export.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
         {
-            await using var kb = await cluster.ConnectAsync(parse, ct);
             await using var lines = new CanonicalLines(output);
-            await foreach (var exported in kb.Space(parse.GetRequiredValue(cluster.Space)).ExportAsync(ct))
+            await foreach (var exported in space.ExportAsync(ct))
             {
                 lines.Write(exported);
             }
-
-            return 0;
-        });
+        }, ct));
 
         var head = new Argument<string>("HEAD") { Description = "The head symbol." };
-        var arity = new Argument<int>("ARITY") { Description = "The number of arguments." };
+        var arity = new Argument<int>("ARITY") { Description = "The number of arguments (0 or more)." };
         var rules = new Command("rules", "Print the rules matching (HEAD, ARITY), in index order.") { head, arity };
-        rules.SetAction(async (parse, ct) =>
+        rules.SetAction((parse, ct) =>
         {
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            await using var lines = new CanonicalLines(output);
-            foreach (var rule in await kb.Space(parse.GetRequiredValue(cluster.Space)).MatchingRulesAsync(parse.GetRequiredValue(head), parse.GetValue(arity)))
+            var n = parse.GetValue(arity);
+            if (n < 0)
             {
-                lines.Write(rule);
+                throw new UserError($"ARITY must be 0 or more, not {n}");
             }
 
-            return 0;
+            return cluster.OnSpaceAsync(parse, async space =>
+            {
+                await using var lines = new CanonicalLines(output);
+                await foreach (var rule in space.MatchingRulesAsync(parse.GetRequiredValue(head), n, ct))
+                {
+                    lines.Write(rule);
+                }
+            }, ct);
         });
 
         var pattern = new Argument<string>("PATTERN") { Description = "The pattern, e.g. '(parent $p Bob)' or a conjunction '(, (parent $m $x) (female $m))'." };
         var template = new Argument<string>("TEMPLATE") { Description = "What to print for each solution, e.g. '$p'." };
-        var countOnly = new Option<bool>("--count") { Description = "Print only the number of solutions." };
-        var limit = new Option<int>("--limit") { Description = "Print at most N results.", DefaultValueFactory = _ => int.MaxValue };
+        var countOnly = new Option<bool>("--count") { Description = "Print only the number of solutions (at most --limit)." };
+        var limit = new Option<long>("--limit") { Description = "Stop after N solutions.", DefaultValueFactory = _ => long.MaxValue };
         var match = new Command("match", "Print TEMPLATE for each way a stored atom unifies with PATTERN, one per line.") { pattern, template, countOnly, limit };
-        match.SetAction(async (parse, ct) =>
+        match.SetAction((parse, ct) =>
         {
             var patternAtom = SingleAtom(parse.GetRequiredValue(pattern), "PATTERN");
             var templateAtom = SingleAtom(parse.GetRequiredValue(template), "TEMPLATE");
-            if (parse.GetValue(limit) < 0)
+            var most = parse.GetValue(limit);
+            if (most < 0)
             {
                 throw new UserError("--limit must not be negative");
             }
 
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            var space = kb.Space(parse.GetRequiredValue(cluster.Space));
-            if (parse.GetValue(countOnly))
+            return cluster.OnSpaceAsync(parse, async space =>
             {
-                output.WriteLine((await space.MatchCountAsync(patternAtom)).ToString(CultureInfo.InvariantCulture));
-                return 0;
-            }
+                if (parse.GetValue(countOnly))
+                {
+                    output.WriteLine((await space.MatchCountAsync(patternAtom, most, ct)).ToString(CultureInfo.InvariantCulture));
+                    return;
+                }
 
-            await using var lines = new CanonicalLines(output);
-            await foreach (var result in space.MatchAsync(patternAtom, templateAtom, parse.GetValue(limit), ct))
-            {
-                lines.Write(result);
-            }
-
-            return 0;
+                await using var lines = new CanonicalLines(output);
+                await foreach (var result in space.MatchAsync(patternAtom, templateAtom, most, ct))
+                {
+                    lines.Write(result);
+                }
+            }, ct);
         });
 
         var clear = new Command("clear", "Remove every atom from the space.");
-        clear.SetAction(async (parse, ct) =>
+        clear.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
         {
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            await kb.Space(parse.GetRequiredValue(cluster.Space)).ClearAsync();
+            await space.ClearAsync(ct);
             output.WriteLine("cleared");
-            return 0;
-        });
+        }, ct));
 
-        return [load, add, remove, contains, count, export, rules, match, clear];
+        return [load, add, remove, contains, count, info, export, rules, match, clear];
     }
 
     private static Atom SingleAtom(string text, string what)

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using OrleansKb.Client;
-using OrleansKb.Codec;
+using System.Runtime.InteropServices;
 using OrleansKb.Text;
 
 namespace OrleansKb.Cli;
@@ -8,57 +7,67 @@ namespace OrleansKb.Cli;
 /// <summary>The <c>orleanskb</c> commands (DESIGN.md, command-line contract).</summary>
 public static class OrleansKbCommandLine
 {
-    /// <summary>Runs one command line; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<Stream> openBinaryOutput)
+    /// <summary>
+    /// Runs one command line; returns the process exit code: 0, 1 with one line on
+    /// <paramref name="error"/> for any failure, or 130 when interrupted (Ctrl+C, SIGTERM), which
+    /// cancels the command's work.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Func<Stream> openBinaryOutput, Func<Stream> openStandardInput)
     {
+        ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         var cluster = new ClusterOptions();
+        var inputs = new InputFiles(openStandardInput);
         var root = new RootCommand("OrleansKb: a MeTTa knowledge-base store on Microsoft Orleans.")
         {
-            CheckCommand(output),
-            FormatCommand(openBinaryOutput),
+            CheckCommand(inputs, output),
+            FormatCommand(inputs, openBinaryOutput),
             BenchCommands.Create(cluster, output),
             DemoCommand.Create(output),
         };
         cluster.AddTo(root);
-        foreach (var command in DataCommands.Create(cluster, output, error))
+        foreach (var command in DataCommands.Create(cluster, inputs, output, error))
         {
             root.Subcommands.Add(command);
         }
 
-        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // Interruption is ours to handle: the work is cancelled, and the command ends with 130.
+        using var interrupt = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         try
         {
-            return await root.Parse(args).InvokeAsync(configuration);
+            CommandLineText.RequireValidUtf8(args);
+            var exit = await root.Parse(args).InvokeAsync(configuration, interrupt.Token);
+            return interrupt.IsCancellationRequested && exit == 0 ? ErrorReport.Interrupted : exit;
         }
-        catch (MettaSyntaxException e)
+        catch (Exception e)
         {
-            // FILE:LINE:COL: message, as compilers print it, so editors can jump to it.
-            error.WriteLine(e.Message);
-            return 1;
+            return ErrorReport.Write(e, interrupt.IsCancellationRequested, error);
         }
-        catch (Exception e) when (e is UserError or IOException or UnauthorizedAccessException or KbConnectionException
-                                       or OversizedAtomException or MalformedEncodingException or InvalidAtomBatchException or ArgumentException)
+
+        void Interrupt(PosixSignalContext context)
         {
-            error.WriteLine($"orleanskb: {e.Message}");
-            return 1;
+            context.Cancel = true;
+            interrupt.Cancel();
         }
     }
 
-    private static Command CheckCommand(TextWriter output)
+    private static Command CheckCommand(InputFiles inputs, TextWriter output)
     {
-        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "The .metta files to check." };
-        var command = new Command("check", "Read each file and report its number of atoms, or the first syntax error with its line and column.")
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "The .metta files to check; - for standard input." };
+        var command = new Command("check", "Read each file and report its number of atoms, or the first error (syntax, or an atom too large for a space) with its line and column.")
         {
             files,
         };
         command.SetAction(parse =>
         {
-            foreach (var path in parse.GetRequiredValue(files))
+            foreach (var name in parse.GetRequiredValue(files))
             {
-                using var reader = InputFiles.Open(path);
-                output.WriteLine($"{path}: {reader.CountRemaining()} atoms");
+                using var reader = inputs.OpenReader(name);
+                output.WriteLine($"{name}: {reader.CountRemaining()} atoms");
             }
 
             return 0;
@@ -66,39 +75,58 @@ public static class OrleansKbCommandLine
         return command;
     }
 
-    private static Command FormatCommand(Func<Stream> openBinaryOutput)
+    private static Command FormatCommand(InputFiles inputs, Func<Stream> openBinaryOutput)
     {
-        var file = new Argument<string>("FILE") { Description = "The .metta file to print in canonical text." };
+        var file = new Argument<string>("FILE") { Description = "The .metta file to print in canonical text; - for standard input." };
         var command = new Command("fmt", "Print a file's atoms in canonical text, one per line, in file order. Prints nothing if the file has an error.")
         {
             file,
         };
         command.SetAction(parse =>
         {
-            var path = parse.GetRequiredValue(file);
+            var name = parse.GetRequiredValue(file);
 
-            // Check first, so that a file with an error gives no partial output.
-            using (var check = InputFiles.Open(path))
+            // Read once to check, so that input with an error gives no partial output; input that
+            // cannot be read twice (standard input, a pipe) is kept in memory for the second pass.
+            using var input = Rewindable(inputs.OpenStream(name), InputFiles.IsSeekableFile(name));
+            using (var check = new MettaReader(input, name, leaveOpen: true))
             {
                 check.CountRemaining();
             }
 
-            using var reader = InputFiles.Open(path);
+            input.Position = 0;
+            using var reader = new MettaReader(input, name);
             using var stdout = openBinaryOutput();
-            var text = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
+            var canonical = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
             foreach (var atom in reader.ReadAll())
             {
-                MettaPrinter.WriteLine(atom, text);
-                if (text.WrittenCount >= 1 << 16)
+                MettaPrinter.WriteLine(atom, canonical);
+                if (canonical.WrittenCount >= 1 << 16)
                 {
-                    stdout.Write(text.WrittenSpan);
-                    text.ResetWrittenCount();
+                    stdout.Write(canonical.WrittenSpan);
+                    canonical.ResetWrittenCount();
                 }
             }
 
-            stdout.Write(text.WrittenSpan);
+            stdout.Write(canonical.WrittenSpan);
             return 0;
         });
         return command;
+    }
+
+    private static Stream Rewindable(Stream input, bool seekable)
+    {
+        if (seekable)
+        {
+            return input;
+        }
+
+        using (input)
+        {
+            var copy = new MemoryStream();
+            input.CopyTo(copy);
+            copy.Position = 0;
+            return copy;
+        }
     }
 }

@@ -1,3 +1,3 @@
 using OrleansKb.Cli;
 
-return await OrleansKbCommandLine.RunAsync(args, Console.Out, Console.Error, Console.OpenStandardOutput);
+return await OrleansKbCommandLine.RunAsync(args, Console.Out, Console.Error, Console.OpenStandardOutput, Console.OpenStandardInput);

@@ -5,7 +5,7 @@ namespace OrleansKb;
 /// <summary>
 /// A space: one grain per space name, owning the space's atoms and rule index in memory. Every
 /// batch is validated whole before any of it is applied; a malformed one is refused with nothing
-/// applied.
+/// applied. Every answer is bounded in bytes (<see cref="SpaceLimits"/>): what can be large comes in pages.
 /// </summary>
 [Alias("OrleansKb.IEnvironmentGrain")]
 public interface IEnvironmentGrain : IGrainWithStringKey
@@ -37,21 +37,35 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     [Alias("ExportPage")]
     Task<AtomBatch> ExportPage(ReadOnlyMemory<byte> after, int maxBytes);
 
-    /// <summary>The rules for (head, arity): those indexed under it, then the matching wildcard rules, each group in insertion order.</summary>
-    [Alias("MatchingRules")]
-    Task<AtomBatch> MatchingRules(string head, int arity);
+    /// <summary>
+    /// A page of the rules for (head, arity): those indexed under it, then the matching wildcard rules,
+    /// each group in insertion order; from position <paramref name="from"/> (0 for the first page; then
+    /// the previous page's <see cref="RulesPage.Next"/>), up to about <paramref name="maxBytes"/>.
+    /// </summary>
+    [Alias("RulesPage")]
+    Task<RulesPage> RulesPage(string head, int arity, long from, int maxBytes);
 
     /// <summary>
-    /// <c>match</c>: <paramref name="query"/> holds one atom <c>(PATTERN TEMPLATE)</c> (one atom, so
-    /// the two share their variables). Returns the template instantiated by each solution, at most
-    /// <paramref name="limit"/>, in batches of about <see cref="SpaceLimits.ExportPageBytes"/> / 4.
+    /// Starts a <c>match</c> and returns its first page. <paramref name="query"/> holds one atom: the
+    /// pattern alone when <see cref="MatchRequest.CountOnly"/>, else <c>(PATTERN TEMPLATE)</c> (one
+    /// atom, so the two share their variables). Solutions are found only as pages are asked for: ask
+    /// with <see cref="MatchNext"/> until a page is <see cref="MatchPage.Finished"/>, or stop with
+    /// <see cref="MatchClose"/>; a cursor nobody asks about for a while is closed by the space.
     /// </summary>
-    [Alias("Match")]
-    IAsyncEnumerable<AtomBatch> Match(AtomBatch query, int limit);
+    [Alias("MatchOpen")]
+    Task<MatchPage> MatchOpen(AtomBatch query, MatchRequest request);
 
-    /// <summary>The number of solutions of <paramref name="pattern"/> (one encoded atom).</summary>
-    [Alias("MatchCount")]
-    Task<long> MatchCount(AtomBatch pattern);
+    /// <summary>The next page of an open match.</summary>
+    [Alias("MatchNext")]
+    Task<MatchPage> MatchNext(long cursor);
+
+    /// <summary>Stops an open match and frees what it holds (nothing happens if it is already closed).</summary>
+    [Alias("MatchClose")]
+    Task MatchClose(long cursor);
+
+    /// <summary>The space's name, size, host silo and open matches.</summary>
+    [Alias("Info")]
+    Task<SpaceInfo> Info();
 
     /// <summary>Removes every atom.</summary>
     [Alias("Clear")]

@@ -8,8 +8,11 @@ namespace OrleansKb.Client;
 /// batches travel and are inserted. Refuses an atom larger than <see cref="SpaceLimits.MaxAtomBytes"/>
 /// before it is sent, so no message ever exceeds <see cref="SpaceLimits.MaxMessageBytes"/>.
 /// </summary>
-internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchBytes, int inFlight, Action<long, long>? acknowledged)
+internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchBytes, int inFlight, Action<long, long>? acknowledged, CancellationToken cancellationToken)
 {
+    // After a failure, how long to wait for the batches already sent so the counts of what was applied are exact.
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(5);
+
     private readonly Queue<(Task<int> Added, int Count)> _inFlight = new();
     private readonly EncodedAtomWriter _batch = new(Math.Min(batchBytes, 1 << 20));
 
@@ -30,7 +33,9 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
             var length = encoded.AtomLength(i);
             if (length > SpaceLimits.MaxAtomBytes)
             {
-                throw new OversizedAtomException(AtomsQueued, length);
+                throw new OversizedAtomException(
+                    $"atom {AtomsQueued} encodes to {length:N0} bytes, more than the {SpaceLimits.MaxAtomBytes:N0} a space accepts for one atom; it and the atoms after it were not sent")
+                { Limit = SpaceLimits.MaxAtomBytes };
             }
 
             if (_batch.AtomCount > 0 && _batch.Length + length > batchBytes)
@@ -53,19 +58,29 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
         }
     }
 
-    /// <summary>After a failure: waits for the batches already sent, so none is left running unobserved.</summary>
+    /// <summary>
+    /// After a failure: waits a few seconds at most for the batches already sent (so
+    /// <see cref="AtomsSent"/> says what was applied), and leaves none running unobserved.
+    /// </summary>
     public async Task AbandonAsync()
     {
+        var deadline = Task.Delay(SettleTimeout, CancellationToken.None);
         while (_inFlight.TryDequeue(out var sent))
         {
-            try
+            if (await Task.WhenAny(sent.Added, deadline).ConfigureAwait(false) == deadline)
             {
-                await sent.Added.ConfigureAwait(false);
+                _ = sent.Added.ContinueWith(t => t.Exception, TaskScheduler.Default);
+                continue;
             }
-            catch (Exception)
+
+            if (sent.Added.IsCompletedSuccessfully)
             {
-                // The first failure is the one the caller sees; later ones are consequences.
+                AtomsSent += sent.Count;
+                AtomsAdded += sent.Added.Result;
             }
+
+            // A failed batch: the first failure is the one the caller sees; later ones are consequences.
+            _ = sent.Added.Exception;
         }
     }
 
@@ -81,6 +96,8 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
             await AcknowledgeOldestAsync().ConfigureAwait(false);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
+
         // A copy per message: the batch buffer is reused while this one is still being sent.
         var message = new AtomBatch(_batch.ToArray(), _batch.AtomCount);
         _inFlight.Enqueue((send(message), message.Count));
@@ -89,8 +106,10 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
 
     private async Task AcknowledgeOldestAsync()
     {
-        var (added, count) = _inFlight.Dequeue();
-        AtomsAdded += await added.ConfigureAwait(false);
+        var (added, count) = _inFlight.Peek();
+        var newAtoms = await added.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _inFlight.Dequeue();
+        AtomsAdded += newAtoms;
         AtomsSent += count;
         acknowledged?.Invoke(AtomsSent, AtomsAdded);
     }

@@ -12,6 +12,7 @@ namespace OrleansKb.Client;
 /// A handle on one space of the cluster. Bulk adds encode on this process's cores, in parallel
 /// (the same <c>ParallelEncoder</c> the in-process <see cref="Spaces.Environment"/> uses), and send
 /// one message per batch with several batches in flight; the grain's turn only validates and inserts.
+/// Every call is bounded in bytes both ways: what can be large is sent in batches and read in pages.
 /// </summary>
 public sealed class KbSpace
 {
@@ -28,15 +29,41 @@ public sealed class KbSpace
     public static KbSpace Of(IGrainFactory grains, string name)
     {
         ArgumentNullException.ThrowIfNull(grains);
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return new KbSpace(grains.GetGrain<IEnvironmentGrain>(name), name);
+        ArgumentNullException.ThrowIfNull(name);
+        return NameProblem(name) is { } problem ? throw new ArgumentException(problem, nameof(name)) : new KbSpace(grains.GetGrain<IEnvironmentGrain>(name), name);
     }
+
+    /// <summary>
+    /// What is wrong with <paramref name="name"/> as a space name, or null: a name has 1 to
+    /// <see cref="MaxNameLength"/> characters, not all white space, and no control characters.
+    /// </summary>
+    public static string? NameProblem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "a space name must not be empty or only white space";
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return $"a space name has at most {MaxNameLength} characters, not {name.Length:N0}";
+        }
+
+        return name.Any(char.IsControl) ? "a space name must not contain control characters" : null;
+    }
+
+    /// <summary>The longest space name, in characters.</summary>
+    public const int MaxNameLength = 200;
 
     /// <summary>The space's name.</summary>
     public string Name { get; }
 
     /// <summary>The number of atoms in the space.</summary>
-    public Task<long> CountAsync() => _grain.Count();
+    public Task<long> CountAsync(CancellationToken cancellationToken = default) => _grain.Count().WaitAsync(cancellationToken);
+
+    /// <summary>The space's size, the silo hosting it, and the matches open on it.</summary>
+    public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) => _grain.Info().WaitAsync(cancellationToken);
 
     /// <summary>Adds atoms; returns how many were new.</summary>
     public Task<long> AddFactsAsync(IEnumerable<Atom> atoms, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -60,33 +87,193 @@ public sealed class KbSpace
     /// column). Then the file is read straight to encoded batches, in parallel: it is cut into
     /// segments between top-level atoms (<see cref="FileSegments"/>), each read by its own reader on a
     /// dedicated thread, and the batches are sent as they come, several in flight.
+    /// <para>
+    /// A load that stops after sending — cancelled, the cluster lost, or the file changed while it
+    /// was read (<see cref="InputChangedException"/>) — throws a <see cref="LoadInterruptedException"/>
+    /// that says how many atoms were acknowledged.
+    /// </para>
     /// </summary>
-    public async Task<LoadResult> LoadFileAsync(string path, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<LoadResult> LoadFileAsync(string path, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        LoadAsync(path, path, options, progress, cancellationToken);
+
+    /// <summary>
+    /// Loads .metta text from a stream that may not be seekable (standard input, a pipe, a network
+    /// stream): it is first copied to a temporary file, so that, as for a file, input with an error
+    /// adds nothing. Errors name <paramref name="sourceName"/>.
+    /// </summary>
+    public async Task<LoadResult> LoadStreamAsync(Stream input, string sourceName, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var spool = Path.Combine(Path.GetTempPath(), $"orleanskb-{Guid.NewGuid():N}.metta");
+        try
+        {
+            await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await input.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await LoadAsync(spool, sourceName, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    }
+
+    /// <summary>Removes atoms (or ones alpha-equivalent to them); returns how many were present. Sent in batches; an atom over the size limit is refused before any is sent.</summary>
+    public async Task<long> RemoveAsync(IEnumerable<Atom> atoms, CancellationToken cancellationToken = default)
+    {
+        long removed = 0;
+        foreach (var batch in Batches(atoms))
+        {
+            removed += await _grain.Remove(batch).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return removed;
+    }
+
+    /// <summary>True if the space holds the atom (or one alpha-equivalent to it).</summary>
+    public async Task<bool> ContainsAsync(Atom atom, CancellationToken cancellationToken = default) =>
+        (await _grain.Contains(Batches([atom]).Single()).WaitAsync(cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Every atom of the space in key order, a page at a time.</summary>
+    public async IAsyncEnumerable<Atom> ExportAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ReadOnlyMemory<byte> after = ReadOnlyMemory<byte>.Empty;
+        while (true)
+        {
+            var page = await _grain.ExportPage(after, SpaceLimits.ExportPageBytes).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                yield break;
+            }
+
+            var lastStart = 0;
+            foreach (var (atom, start) in DecodeWithOffsets(page.Bytes))
+            {
+                lastStart = start;
+                yield return atom;
+            }
+
+            after = page.Bytes[lastStart..];
+        }
+    }
+
+    /// <summary>The rules for (head, arity), in index order, a page at a time.</summary>
+    public async IAsyncEnumerable<Atom> MatchingRulesAsync(string head, int arity, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentOutOfRangeException.ThrowIfNegative(arity);
+        if (System.Text.Encoding.UTF8.GetByteCount(head) > SpaceLimits.MaxAtomBytes)
+        {
+            throw new ArgumentException($"a head of more than {SpaceLimits.MaxAtomBytes:N0} bytes cannot name any rule", nameof(head));
+        }
+
+        for (long from = 0; from >= 0;)
+        {
+            var page = await _grain.RulesPage(head, arity, from, SpaceLimits.ExportPageBytes).WaitAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var rule in AtomDecoder.DecodeAll(page.Rules.Bytes.Span))
+            {
+                yield return rule;
+            }
+
+            from = page.Next;
+        }
+    }
+
+    /// <summary>Removes every atom.</summary>
+    public Task ClearAsync(CancellationToken cancellationToken = default) => _grain.Clear().WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// <c>match</c>: <paramref name="template"/> instantiated by each solution of <paramref name="pattern"/>
+    /// (two-way unification; <c>(, p1 … pn)</c> is a conjunction), at most <paramref name="limit"/>.
+    /// Solutions are found a page at a time as this enumeration asks for them; stopping early (or
+    /// cancelling) closes the match in the space. Variables left unbound in a result are named
+    /// <c>$x0</c>, <c>$x1</c>, …. A match the space stops (its budget exceeded) throws <see cref="MatchFailedException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<Atom> MatchAsync(Atom pattern, Atom template, long limit = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(template);
+        await foreach (var page in MatchPagesAsync(Atom.Expression(pattern, template), MatchRequest.Results(limit), cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var atom in AtomDecoder.DecodeAll(page.Results.Bytes.Span))
+            {
+                yield return atom;
+            }
+        }
+    }
+
+    /// <summary>The number of solutions of <paramref name="pattern"/>, counting at most <paramref name="limit"/>; counted in the space, a slice at a time, with nothing sent but numbers.</summary>
+    public async Task<long> MatchCountAsync(Atom pattern, long limit = long.MaxValue, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        long count = 0;
+        await foreach (var page in MatchPagesAsync(pattern, MatchRequest.Count(limit), cancellationToken).ConfigureAwait(false))
+        {
+            count += page.Solutions;
+        }
+
+        return count;
+    }
+
+    /// <summary>The pages of a match, asked for one at a time; the match is closed in the space if the caller stops early.</summary>
+    private async IAsyncEnumerable<MatchPage> MatchPagesAsync(Atom query, MatchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        var encoded = Batches([query]).Single();
+        var page = await _grain.MatchOpen(encoded, request).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                yield return page;
+                if (page.Finished)
+                {
+                    yield break;
+                }
+
+                page = await _grain.MatchNext(page.Cursor).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (!page.Finished)
+            {
+                // Stopped early: free the match in the space now rather than when it times out.
+                // Not awaited: a lost connection must not hold up the caller, who is already leaving.
+                _ = _grain.MatchClose(page.Cursor).ContinueWith(t => t.Exception, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task<LoadResult> LoadAsync(string path, string sourceName, LoadOptions? options, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {
         options ??= LoadOptions.Default;
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
-        var totalBytes = new FileInfo(path).Length;
+        var identity = InputIdentity.Of(path);
         var segments = (await OnDedicatedThreadsAsync([path], file => FileSegments.Split(file, options.Bulk.DegreeOfParallelism), cancellationToken).ConfigureAwait(false))[0];
         try
         {
-            await OnDedicatedThreadsAsync(segments, segment => CheckSegment(path, segment, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await OnDedicatedThreadsAsync(segments, segment => CheckSegment(path, sourceName, segment, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is MettaSyntaxException or OversizedAtomException && segments.Count > 1)
+        catch (MettaSyntaxException) when (segments.Count > 1)
         {
-            // The segments' reports are not authoritative (a cut may be wrong, indexes are per segment):
+            // The segments' reports are not authoritative (a cut may be wrong, positions are per segment):
             // the sequential check reports the first error as a single reader sees it, or finds none.
-            await Task.Run(() => CheckSegment(path, new FileSegment(0, totalBytes), cancellationToken), cancellationToken).ConfigureAwait(false);
-            segments = [new FileSegment(0, totalBytes)];
+            await Task.Run(() => CheckSegment(path, sourceName, new FileSegment(0, identity.Length), cancellationToken), cancellationToken).ConfigureAwait(false);
+            segments = [new FileSegment(0, identity.Length)];
         }
 
+        identity.CheckUnchanged(path, sourceName);
         long bytesRead = 0, atomsRead = 0;
         var batches = Channel.CreateBounded<EncodedAtomWriter>(2 * segments.Count);
         var sender = new BatchSender(_grain.AddFacts, options.Bulk.BatchBytes, options.BatchesInFlight,
-            (sent, added) => progress?.Report(new LoadProgress(sent, added, Interlocked.Read(ref bytesRead), totalBytes)));
+            (sent, added) => progress?.Report(new LoadProgress(sent, added, Interlocked.Read(ref bytesRead), identity.Length)), cancellationToken);
         var readers = OnDedicatedThreadsAsync(segments, segment =>
         {
-            using var reader = new MettaReader(new FileSegmentStream(path, segment), path);
+            using var reader = new MettaReader(new FileSegmentStream(path, segment), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
             long reported = 0;
             while (true)
             {
@@ -115,80 +302,33 @@ public sealed class KbSpace
 
             await readers.ConfigureAwait(false);
             await sender.CompleteAsync().ConfigureAwait(false);
+            identity.CheckUnchanged(path, sourceName);
         }
-        catch
+        catch (Exception e)
         {
             batches.Writer.TryComplete();
             await sender.AbandonAsync().ConfigureAwait(false);
-            throw;
+
+            // The file passed its check, so an error reading it now means it changed meanwhile.
+            var cause = e is MettaSyntaxException or InputChangedException ? identity.Changed(path, sourceName) ?? e : e;
+            throw new LoadInterruptedException(
+                $"{sourceName}: the load stopped after {sender.AtomsSent:N0} of its atoms were acknowledged ({sender.AtomsAdded:N0} of them new to space '{Name}'); loading it again is safe",
+                cause)
+            {
+                AtomsAcknowledged = sender.AtomsSent,
+                AtomsAdded = sender.AtomsAdded,
+            };
         }
 
-        return new LoadResult(atomsRead, sender.AtomsAdded, await _grain.Count().ConfigureAwait(false), stopwatch.Elapsed);
+        return new LoadResult(atomsRead, sender.AtomsAdded, await _grain.Count().WaitAsync(cancellationToken).ConfigureAwait(false), stopwatch.Elapsed);
     }
-
-    /// <summary>Removes atoms (or ones alpha-equivalent to them); returns how many were present.</summary>
-    public async Task<int> RemoveAsync(IEnumerable<Atom> atoms) => await _grain.Remove(Encode(atoms)).ConfigureAwait(false);
-
-    /// <summary>True if the space holds the atom (or one alpha-equivalent to it).</summary>
-    public async Task<bool> ContainsAsync(Atom atom) => (await _grain.Contains(Encode([atom])).ConfigureAwait(false))[0];
-
-    /// <summary>Every atom of the space in key order, a page at a time.</summary>
-    public async IAsyncEnumerable<Atom> ExportAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ReadOnlyMemory<byte> after = ReadOnlyMemory<byte>.Empty;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var page = await _grain.ExportPage(after, SpaceLimits.ExportPageBytes).ConfigureAwait(false);
-            if (page.Count == 0)
-            {
-                yield break;
-            }
-
-            var lastStart = 0;
-            foreach (var (atom, start) in DecodeWithOffsets(page.Bytes))
-            {
-                lastStart = start;
-                yield return atom;
-            }
-
-            after = page.Bytes[lastStart..];
-        }
-    }
-
-    /// <summary>The rules for (head, arity), in index order.</summary>
-    public async Task<List<Atom>> MatchingRulesAsync(string head, int arity) =>
-        AtomDecoder.DecodeAll((await _grain.MatchingRules(head, arity).ConfigureAwait(false)).Bytes.Span);
-
-    /// <summary>Removes every atom.</summary>
-    public Task ClearAsync() => _grain.Clear();
-
-    /// <summary>
-    /// <c>match</c>: <paramref name="template"/> instantiated by each solution of <paramref name="pattern"/>
-    /// (two-way unification; <c>(, p1 … pn)</c> is a conjunction), at most <paramref name="limit"/>,
-    /// streamed in batches. Variables left unbound in a result are named <c>$x0</c>, <c>$x1</c>, ….
-    /// </summary>
-    public async IAsyncEnumerable<Atom> MatchAsync(Atom pattern, Atom template, int limit = int.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var query = Encode([Atom.Expression(pattern, template)]);
-        await foreach (var batch in _grain.Match(query, limit).WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var atom in AtomDecoder.DecodeAll(batch.Bytes.Span))
-            {
-                yield return atom;
-            }
-        }
-    }
-
-    /// <summary>The number of solutions of <paramref name="pattern"/>.</summary>
-    public Task<long> MatchCountAsync(Atom pattern) => _grain.MatchCount(Encode([pattern]));
 
     private async Task<long> AddAsync(IAsyncEnumerable<Atom[]> chunks, bool rules, LoadOptions? options, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {
         options ??= LoadOptions.Default;
         options.Validate();
         var sender = new BatchSender(rules ? _grain.AddRules : _grain.AddFacts, options.Bulk.BatchBytes, rules ? 1 : options.BatchesInFlight,
-            (sent, added) => progress?.Report(new LoadProgress(sent, added, 0, 0)));
+            (sent, added) => progress?.Report(new LoadProgress(sent, added, 0, 0)), cancellationToken);
         try
         {
             await foreach (var chunk in chunks.ConfigureAwait(false))
@@ -219,23 +359,14 @@ public sealed class KbSpace
         }
     }
 
-    /// <summary>Reads a segment to encoded atoms and checks each one's size, keeping nothing.</summary>
-    private static int CheckSegment(string path, FileSegment segment, CancellationToken cancellationToken)
+    /// <summary>Reads a segment to encoded atoms, checking the grammar and each atom's size, keeping nothing.</summary>
+    private static int CheckSegment(string path, string sourceName, FileSegment segment, CancellationToken cancellationToken)
     {
-        using var reader = new MettaReader(new FileSegmentStream(path, segment), path);
+        using var reader = new MettaReader(new FileSegmentStream(path, segment), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
         var batch = new EncodedAtomWriter();
-        long index = 0;
         while (reader.ReadEncodedBatch(batch, 1 << 20) > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            for (var i = 0; i < batch.AtomCount; i++, index++)
-            {
-                if (batch.AtomLength(i) > SpaceLimits.MaxAtomBytes)
-                {
-                    throw new OversizedAtomException(index, batch.AtomLength(i));
-                }
-            }
-
             batch.Clear();
         }
 
@@ -249,15 +380,32 @@ public sealed class KbSpace
         return [.. await Task.WhenAll(tasks).ConfigureAwait(false)];
     }
 
-    private static AtomBatch Encode(IEnumerable<Atom> atoms)
+    /// <summary>The atoms encoded into messages of at most <see cref="SpaceLimits.ExportPageBytes"/> (or one atom); all encoded and size-checked before the first is sent.</summary>
+    private static List<AtomBatch> Batches(IEnumerable<Atom> atoms)
     {
-        var writer = new EncodedAtomWriter(256);
+        ArgumentNullException.ThrowIfNull(atoms);
+        var batches = new List<AtomBatch>();
+        var writer = new EncodedAtomWriter(256) { AtomLimit = SpaceLimits.MaxAtomBytes };
         foreach (var atom in atoms)
         {
+            var before = writer.Length;
             AtomEncoder.Append(atom, writer);
+            if (writer.Length >= SpaceLimits.ExportPageBytes && writer.AtomCount > 1)
+            {
+                // The last atom starts the next batch.
+                var last = writer.WrittenSpan[before..].ToArray();
+                batches.Add(new AtomBatch(writer.WrittenSpan[..before].ToArray(), writer.AtomCount - 1));
+                writer.Clear();
+                writer.AppendAtom(last);
+            }
         }
 
-        return new AtomBatch(writer.ToArray(), writer.AtomCount);
+        if (writer.AtomCount > 0 || batches.Count == 0)
+        {
+            batches.Add(new AtomBatch(writer.ToArray(), writer.AtomCount));
+        }
+
+        return batches;
     }
 
     private static IEnumerable<(Atom Atom, int Start)> DecodeWithOffsets(ReadOnlyMemory<byte> page)

@@ -57,7 +57,7 @@ public static class MatchBench
             }
         }
 
-        await space.ClearAsync().ConfigureAwait(false);
+        await space.ClearAsync(cancellationToken).ConfigureAwait(false);
         Array.Sort(latencies);
         var perQuery = queries.Select((q, i) => new MatchQueryResult(q.Name, results[i], Median(rounds.Select(r => r[i])))).ToList();
         return new MatchBenchResult(perQuery, Median(rounds.Select(r => r.Sum())), latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)]);

@@ -1,5 +1,8 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
+using OrleansKb.Spaces;
 using Environment = OrleansKb.Spaces.Environment;
 
 namespace OrleansKb.Grains;
@@ -8,13 +11,24 @@ namespace OrleansKb.Grains;
 /// A thin owner of one <see cref="Environment"/>. Each call is one turn of the grain, the space's
 /// only critical section: validate the whole batch, then apply it. No blocking and no parallel loops
 /// in the turn — the client has already done the encoding, in parallel, on its own cores.
+/// <para>
+/// A match runs only as its client asks for pages, one bounded turn per page (<see cref="MatchOptions"/>):
+/// nothing is computed ahead, other calls are served between pages, and a match whose client stops
+/// asking is closed after <see cref="MatchOptions.IdleSeconds"/>.
+/// </para>
 /// The space lives in memory for as long as the silo runs: <see cref="KeepAliveAttribute"/> keeps
 /// an idle grain from being deactivated and losing it.
 /// </summary>
 [KeepAlive]
-internal sealed class EnvironmentGrain : Grain, IEnvironmentGrain
+internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILocalSiloDetails silo) : Grain, IEnvironmentGrain
 {
     private readonly Environment _environment = new();
+    private readonly MatchOptions _options = matchOptions.Value;
+    private readonly Dictionary<long, OpenMatch> _matches = [];
+    private long _lastMatchId;
+    private IGrainTimer? _idleCheck;
+
+    private string Name => this.GetPrimaryKeyString();
 
     public Task<int> AddFacts(AtomBatch batch) => Checked(batch, bytes => _environment.AddEncoded(bytes.Span));
 
@@ -33,50 +47,110 @@ internal sealed class EnvironmentGrain : Grain, IEnvironmentGrain
         return Task.FromResult(new AtomBatch(page.WrittenMemory, count));
     }
 
-    public Task<AtomBatch> MatchingRules(string head, int arity)
+    public Task<RulesPage> RulesPage(string head, int arity, long from, int maxBytes)
     {
-        var rules = new EncodedAtomWriter(1024);
-        var count = _environment.MatchingRulesEncoded(head, arity, rules);
-        return Task.FromResult(new AtomBatch(rules.WrittenMemory, count));
+        var rules = new EncodedAtomWriter(4096);
+        var next = _environment.MatchingRulesEncoded(head, arity, from, Math.Clamp(maxBytes, 1, SpaceLimits.MaxBatchBytes), rules);
+        return Task.FromResult(new RulesPage(new AtomBatch(rules.WrittenMemory, rules.AtomCount), next));
     }
 
-    public IAsyncEnumerable<AtomBatch> Match(AtomBatch query, int limit)
+    public Task<MatchPage> MatchOpen(AtomBatch query, MatchRequest request)
     {
-        var (pattern, template) = Validated(query, bytes => AtomDecoder.Decode(bytes.Span)) switch
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        var atom = Validated(query, bytes => AtomDecoder.Decode(bytes.Span));
+        var (pattern, template) = request.CountOnly
+            ? (atom, null)
+            : atom is ExpressionAtom { Count: 2 } pair
+                ? (pair[0], pair[1])
+                : throw new InvalidAtomBatchException("A match query is one atom (PATTERN TEMPLATE).");
+        if (_matches.Count >= _options.MaxOpenPerSpace)
         {
-            ExpressionAtom { Count: 2 } pair => (pair[0], pair[1]),
-            _ => throw new InvalidAtomBatchException("A match query is one atom (PATTERN TEMPLATE)."),
-        };
-        var batches = new List<AtomBatch>();
-        var writer = new EncodedAtomWriter();
-        foreach (var result in _environment.Match(pattern, template, limit))
-        {
-            AtomEncoder.Append(result, writer);
-            if (writer.Length >= SpaceLimits.ExportPageBytes / 4)
-            {
-                batches.Add(new AtomBatch(writer.ToArray(), writer.AtomCount));
-                writer.Clear();
-            }
+            throw new MatchFailedException(
+                $"space '{Name}' already has {_matches.Count} matches open, the most it allows (Match:MaxOpenPerSpace); finish or cancel one, or wait: one left without requests closes after {_options.IdleSeconds:N0} s");
         }
 
-        if (writer.AtomCount > 0)
-        {
-            batches.Add(new AtomBatch(writer.ToArray(), writer.AtomCount));
-        }
-
-        return batches.ToAsyncEnumerable();
+        var budget = new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds));
+        var cursor = _environment.OpenMatch(pattern, template, request.Limit, budget);
+        var open = new OpenMatch(++_lastMatchId, cursor, request.CountOnly, Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes));
+        _matches.Add(open.Id, open);
+        return Task.FromResult(NextPage(open));
     }
 
-    public Task<long> MatchCount(AtomBatch pattern)
+    public Task<MatchPage> MatchNext(long cursor) => _matches.TryGetValue(cursor, out var open)
+        ? Task.FromResult(NextPage(open))
+        : throw new MatchFailedException(
+            $"match {cursor} is not open on space '{Name}': it has finished, was cancelled, or waited more than {_options.IdleSeconds:N0} s (Match:IdleSeconds) for its next page request");
+
+    public Task MatchClose(long cursor)
     {
-        var atom = Validated(pattern, bytes => AtomDecoder.Decode(bytes.Span));
-        return Task.FromResult((long)_environment.Match(atom, Atom.Expression(), int.MaxValue).Count);
+        Close(cursor);
+        return Task.CompletedTask;
     }
+
+    public Task<SpaceInfo> Info() => Task.FromResult(new SpaceInfo(
+        Name, _environment.Count, _environment.RuleCount, silo.SiloAddress.Endpoint.ToString(), _matches.Count));
 
     public Task Clear()
     {
         _environment.Clear();
         return Task.CompletedTask;
+    }
+
+    /// <summary>One turn of an open match: solutions until the page is full, the slice is used, or the match ends.</summary>
+    private MatchPage NextPage(OpenMatch open)
+    {
+        var results = new EncodedAtomWriter(Math.Min(open.PageBytes + 4096, 1 << 16)) { AtomLimit = SpaceLimits.MaxAtomBytes };
+        long found;
+        try
+        {
+            found = open.Cursor.Next(
+                open.CountOnly ? null : result =>
+                {
+                    AtomEncoder.Append(result, results);
+                    return results.Length < open.PageBytes;
+                },
+                _options.Slice);
+        }
+        catch (Exception e) when (e is MatchBudgetExceededException or OversizedAtomException)
+        {
+            Close(open.Id);
+            throw new MatchFailedException($"space '{Name}': {(e is OversizedAtomException ? "a match result is too large: " : "")}{e.Message}");
+        }
+
+        open.LastRequest = Stopwatch.GetTimestamp();
+        if (open.Cursor.Finished)
+        {
+            Close(open.Id);
+        }
+        else
+        {
+            _idleCheck ??= this.RegisterGrainTimer(CloseIdleMatches, new GrainTimerCreationOptions(IdleCheckPeriod, IdleCheckPeriod) { KeepAlive = false });
+        }
+
+        return new MatchPage(open.Cursor.Finished ? 0 : open.Id, new AtomBatch(results.WrittenMemory, results.AtomCount), found);
+    }
+
+    private TimeSpan IdleCheckPeriod => TimeSpan.FromSeconds(Math.Clamp(_options.IdleSeconds / 4, 0.25, 15));
+
+    private Task CloseIdleMatches()
+    {
+        foreach (var open in _matches.Values.Where(m => Stopwatch.GetElapsedTime(m.LastRequest) > _options.IdleTimeout).ToList())
+        {
+            Close(open.Id);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Close(long id)
+    {
+        _matches.Remove(id);
+        if (_matches.Count == 0 && _idleCheck is not null)
+        {
+            _idleCheck.Dispose();
+            _idleCheck = null;
+        }
     }
 
     private static Task<T> Checked<T>(AtomBatch batch, Func<ReadOnlyMemory<byte>, T> operation) => Task.FromResult(Validated(batch, operation));
@@ -92,5 +166,19 @@ internal sealed class EnvironmentGrain : Grain, IEnvironmentGrain
         {
             throw new InvalidAtomBatchException(e.Message);
         }
+    }
+
+    /// <summary>A match between two page requests.</summary>
+    private sealed class OpenMatch(long id, MatchCursor cursor, bool countOnly, int pageBytes)
+    {
+        public long Id { get; } = id;
+
+        public MatchCursor Cursor { get; } = cursor;
+
+        public bool CountOnly { get; } = countOnly;
+
+        public int PageBytes { get; } = pageBytes;
+
+        public long LastRequest { get; set; } = Stopwatch.GetTimestamp();
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 
 namespace OrleansKb.Grains;
@@ -5,8 +6,12 @@ namespace OrleansKb.Grains;
 /// <summary>Configures a silo to host OrleansKb spaces.</summary>
 public static class SiloBuilderExtensions
 {
-    /// <summary>The message limits the client counts on (<see cref="SpaceLimits"/>), and a response timeout long enough for a large batch.</summary>
-    public static ISiloBuilder UseOrleansKb(this ISiloBuilder silo)
+    /// <summary>
+    /// The message limits the client counts on (<see cref="SpaceLimits"/>), a response timeout long
+    /// enough for a large batch, and how matches run (<see cref="MatchOptions"/>; the defaults, then
+    /// <paramref name="configureMatch"/>).
+    /// </summary>
+    public static ISiloBuilder UseOrleansKb(this ISiloBuilder silo, Action<MatchOptions>? configureMatch = null)
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.Configure<SiloMessagingOptions>(options =>
@@ -14,6 +19,9 @@ public static class SiloBuilderExtensions
             options.MaxMessageBodySize = SpaceLimits.MaxMessageBytes;
             options.ResponseTimeout = TimeSpan.FromMinutes(2);
         });
+        silo.Services.AddOptions<MatchOptions>()
+            .Configure(options => configureMatch?.Invoke(options))
+            .PostConfigure(options => options.Validate());
         return silo;
     }
 }

@@ -109,7 +109,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
         var rules = MettaReader.Parse("(= (add Z $y) $y) (= (add (S $x) $y) (S (add $x $y))) (= $any 1) (= (add (S $a) $b) (S (add $a $b)))");
 
         Assert.Equal(3, await space.AddRulesAsync(rules));
-        var matching = await space.MatchingRulesAsync("add", 2);
+        var matching = await space.MatchingRulesAsync("add", 2).ToListAsync();
 
         Assert.Equal(["(= (add Z $x0) $x0)", "(= (add (S $x0) $x1) (S (add $x0 $x1)))", "(= $x0 1)"], matching.Select(MettaPrinter.Print));
         await Assert.ThrowsAsync<InvalidAtomBatchException>(() => space.AddRulesAsync(MettaReader.Parse("(not a rule)")));

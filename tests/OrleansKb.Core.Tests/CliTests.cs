@@ -11,12 +11,14 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_scratch, recursive: true);
 
-    private static (int Exit, string Out, string Err, byte[] Binary) Run(params string[] args)
+    private static (int Exit, string Out, string Err, byte[] Binary) Run(params string[] args) => RunWithInput([], args);
+
+    private static (int Exit, string Out, string Err, byte[] Binary) RunWithInput(byte[] standardInput, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         var binary = new MemoryStream();
-        var exit = OrleansKbCommandLine.RunAsync(args, output, error, () => binary).GetAwaiter().GetResult();
+        var exit = OrleansKbCommandLine.RunAsync(args, output, error, () => binary, () => new MemoryStream(standardInput)).GetAwaiter().GetResult();
         return (exit, output.ToString(), error.ToString(), binary.ToArray());
     }
 
@@ -64,16 +66,64 @@ public sealed class CliTests : IDisposable
     public void Bad_input_files_give_one_line_errors()
     {
         var missing = Path.Combine(_scratch, "missing.metta");
-        var empty = Scratch("empty.metta", []);
         var invalid = Scratch("invalid.metta", [(byte)'(', (byte)'a', (byte)' ', 0xC3, 0x28, (byte)')']);
 
         foreach (var command in new[] { "check", "fmt" })
         {
             AssertOneLineError(Run(command, missing), $"orleanskb: {missing}: no such file");
-            AssertOneLineError(Run(command, empty), $"orleanskb: {empty}: the file is empty");
             AssertOneLineError(Run(command, invalid), $"{invalid}:1:4: invalid UTF-8");
             AssertOneLineError(Run(command, _scratch), $"orleanskb: {_scratch}: is a directory, not a file");
         }
+    }
+
+    [Fact]
+    public void An_empty_file_and_a_file_of_comments_hold_no_atoms()
+    {
+        // As hyperon reads them: nothing to read is not an error.
+        var empty = Scratch("empty.metta", []);
+        var comments = Scratch("comments.metta", Encoding.UTF8.GetBytes("; nothing here\n\n   ; nor here\n"));
+
+        var result = Run("check", empty, comments);
+
+        Assert.Equal(0, result.Exit);
+        Assert.Equal($"{empty}: 0 atoms{Environment.NewLine}{comments}: 0 atoms{Environment.NewLine}", result.Out);
+        Assert.Equal((0, ""), (Run("fmt", empty).Exit, Encoding.UTF8.GetString(Run("fmt", empty).Binary)));
+    }
+
+    [Fact]
+    public void A_dash_reads_standard_input()
+    {
+        var text = Encoding.UTF8.GetBytes("(parent Tom Bob)\n(age Bob +07) ; two atoms\n");
+
+        Assert.Equal($"-: 2 atoms{Environment.NewLine}", RunWithInput(text, "check", "-").Out);
+        Assert.Equal("(parent Tom Bob)\n(age Bob 7)\n", Encoding.UTF8.GetString(RunWithInput(text, "fmt", "-").Binary));
+        var broken = RunWithInput(Encoding.UTF8.GetBytes("(a)\n(b"), "fmt", "-");
+        Assert.Equal((1, 0), (broken.Exit, broken.Binary.Length));
+        Assert.StartsWith("-:2:1: ", broken.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_atom_too_large_for_a_space_is_reported_by_check_at_its_line_and_column()
+    {
+        // 64 MiB of string in one atom, on line 3 after two small ones.
+        var path = Path.Combine(_scratch, "huge.metta");
+        using (var file = File.Create(path))
+        {
+            file.Write("(small 1)\n(small 2)\n  (huge \""u8);
+            var chunk = new byte[1 << 20];
+            Array.Fill(chunk, (byte)'a');
+            for (var i = 0; i < 64; i++)
+            {
+                file.Write(chunk);
+            }
+
+            file.Write("\")\n(small 3)\n"u8);
+        }
+
+        var result = Run("check", path);
+
+        Assert.Equal(1, result.Exit);
+        Assert.Equal($"{path}:3:3: this atom encodes to more than {64 << 20:N0} bytes, the limit for one atom{Environment.NewLine}", result.Err);
     }
 
     [Fact]

@@ -43,6 +43,19 @@ public static class AtomDecoder
         return builder.Builder.Result;
     }
 
+    /// <summary>
+    /// Decodes one valid atom (encoded by us) with its variables named <c>$x0#stamp</c>,
+    /// <c>$x1#stamp</c>, …: names no pattern and no atom decoded with another stamp uses, which is
+    /// how a matcher renames a stored atom apart before unifying it.
+    /// </summary>
+    internal static Atom DecodeApart(ReadOnlySpan<byte> encoded, int stamp)
+    {
+        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), $"#{stamp}");
+        builder.Builder.Reset();
+        Walk(encoded, ref builder);
+        return builder.Builder.Result;
+    }
+
     /// <summary>Decodes every atom of a batch (encoded atoms back to back).</summary>
     public static List<Atom> DecodeAll(ReadOnlySpan<byte> batch)
     {
@@ -332,7 +345,7 @@ public static class AtomDecoder
         }
     }
 
-    private readonly struct BuildingVisitor(AtomBuilder builder) : IDecodeVisitor
+    private readonly struct BuildingVisitor(AtomBuilder builder, string? variableSuffix = null) : IDecodeVisitor
     {
         public AtomBuilder Builder { get; } = builder;
 
@@ -355,8 +368,10 @@ public static class AtomDecoder
 
         public void VariableReference(int index) => Builder.Add(VariableName(index));
 
-        private static VariableAtom VariableName(int index) => index < DecodedVariableNames.Length
-            ? DecodedVariableNames[index]
-            : VariableAtom.FromValidatedUtf8(Encoding.ASCII.GetBytes($"x{index}"));
+        private VariableAtom VariableName(int index) => variableSuffix is not null
+            ? VariableAtom.FromValidatedUtf8(Encoding.ASCII.GetBytes($"x{index}{variableSuffix}"))
+            : index < DecodedVariableNames.Length
+                ? DecodedVariableNames[index]
+                : VariableAtom.FromValidatedUtf8(Encoding.ASCII.GetBytes($"x{index}"));
     }
 }

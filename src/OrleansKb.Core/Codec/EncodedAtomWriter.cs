@@ -30,6 +30,13 @@ public sealed class EncodedAtomWriter
 
     public EncodedAtomWriter(int initialCapacity = 4096) => _buffer = new byte[Math.Max(16, initialCapacity)];
 
+    /// <summary>
+    /// The largest atom this writer accepts, in encoded bytes: a larger one fails with an
+    /// <see cref="OversizedAtomException"/> as soon as it passes the limit, before it can take the
+    /// memory it would need.
+    /// </summary>
+    public int AtomLimit { get; set; } = int.MaxValue;
+
     /// <summary>Bytes written so far.</summary>
     public int Length => _length;
 
@@ -66,6 +73,11 @@ public sealed class EncodedAtomWriter
 
     internal void EndAtom()
     {
+        if (_length - _atomStart > AtomLimit)
+        {
+            throw Oversized();
+        }
+
         if (AtomCount == _atomEnds.Length)
         {
             Array.Resize(ref _atomEnds, AtomCount * 2);
@@ -108,6 +120,7 @@ public sealed class EncodedAtomWriter
     /// <summary>Appends one encoded atom that has been validated (or encoded by us).</summary>
     internal void AppendAtom(ReadOnlySpan<byte> atom)
     {
+        _atomStart = _length;
         Reserve(atom.Length);
         atom.CopyTo(_buffer.AsSpan(_length));
         _length += atom.Length;
@@ -224,6 +237,9 @@ public sealed class EncodedAtomWriter
         }
     }
 
+    private OversizedAtomException Oversized() =>
+        new($"an atom encodes to more than {AtomLimit:N0} bytes, the limit for one atom") { Limit = AtomLimit };
+
     private void CountChild()
     {
         if (_depth > 0)
@@ -234,6 +250,12 @@ public sealed class EncodedAtomWriter
 
     private void Reserve(int bytes)
     {
+        // A reservation may exceed what is then written by a token's varint header (at most 6 bytes).
+        if ((long)_length - _atomStart + bytes > (long)AtomLimit + EncodingTags.MaxVarintBytes + 1)
+        {
+            throw Oversized();
+        }
+
         if (_buffer.Length - _length < bytes)
         {
             var needed = (long)_length + bytes;

@@ -2,45 +2,49 @@ using OrleansKb.Atoms;
 
 namespace OrleansKb.Spaces;
 
-/// <summary>One pattern of a conjunction, with its solutions alone and the statistics of its variables.</summary>
+/// <summary>
+/// One pattern of a conjunction and the statistics its join order is chosen by, gathered by
+/// matching it alone once: N, its number of solutions, and D(v), the number of distinct values of
+/// each variable. Only counts are kept (a hash per distinct value), never the solutions.
+/// </summary>
 internal sealed class Conjunct
 {
-    // Distinct values per variable, counted on first use: a single pattern never needs them.
-    private Dictionary<string, int>? _distinct;
+    private readonly HashSet<int>[] _values;
 
-    public Conjunct(Atom pattern, List<Substitution> solutions)
+    public Conjunct(Atom pattern)
     {
         Pattern = pattern;
-        Solutions = solutions;
         Variables = [.. VariablesOf(pattern).Distinct()];
+        _values = [.. Variables.Select(_ => new HashSet<int>())];
     }
 
     public Atom Pattern { get; }
 
-    public List<Substitution> Solutions { get; }
-
     /// <summary>The pattern's variables in the order the trie walk meets them.</summary>
     public List<string> Variables { get; }
 
+    /// <summary>N: the pattern's solutions alone.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>Counts one solution of the pattern alone.</summary>
+    public void Observe(Substitution solution)
+    {
+        Count++;
+        for (var i = 0; i < Variables.Count; i++)
+        {
+            _values[i].Add(solution.Apply(Atom.Variable(Variables[i])).GetHashCode());
+        }
+    }
+
     /// <summary>How much the bound variables narrow the solutions: Π D(v) over the pattern's bound variables.</summary>
     public double Selectivity(HashSet<string> bound) =>
-        Variables.Where(bound.Contains).Aggregate(1.0, (product, v) => product * Distinct(v));
+        Enumerable.Range(0, Variables.Count).Where(i => bound.Contains(Variables[i])).Aggregate(1.0, (product, i) => product * Distinct(i));
 
     /// <summary>How much they narrow the walk: Π D(v) over the bound variables before the first unbound one.</summary>
     public double LeadingSelectivity(HashSet<string> bound) =>
-        Variables.TakeWhile(bound.Contains).Aggregate(1.0, (product, v) => product * Distinct(v));
+        Enumerable.Range(0, Variables.Count).TakeWhile(i => bound.Contains(Variables[i])).Aggregate(1.0, (product, i) => product * Distinct(i));
 
-    private int Distinct(string variable)
-    {
-        _distinct ??= Variables.ToDictionary(
-            v => v,
-            v =>
-            {
-                var atom = Atom.Variable(v);
-                return Math.Max(1, Solutions.Select(s => s.Apply(atom)).Distinct().Count());
-            });
-        return _distinct[variable];
-    }
+    private int Distinct(int variable) => Math.Max(1, _values[variable].Count);
 
     /// <summary>The variables of an atom in prefix order (with repeats).</summary>
     public static IEnumerable<string> VariablesOf(Atom atom)

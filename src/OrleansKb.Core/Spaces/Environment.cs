@@ -206,20 +206,20 @@ public sealed class Environment
         }
     }
 
-    /// <summary>Appends to <paramref name="output"/> the rules matching (head, arity), in <see cref="MatchingRules"/> order; returns how many.</summary>
-    public int MatchingRulesEncoded(string head, int arity, EncodedAtomWriter output)
+    /// <summary>
+    /// Appends to <paramref name="output"/> a page of the rules matching (head, arity), in
+    /// <see cref="MatchingRules"/> order, from position <paramref name="from"/> (0 at first) until it
+    /// holds <paramref name="maxBytes"/> (at least one rule); returns where the next page starts, or -1.
+    /// </summary>
+    public long MatchingRulesEncoded(string head, int arity, long from, int maxBytes, EncodedAtomWriter output)
     {
         ArgumentNullException.ThrowIfNull(head);
         ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfNegative(arity);
+        ArgumentOutOfRangeException.ThrowIfNegative(from);
         lock (_lock)
         {
-            var rules = _rules.Matching(head, arity);
-            foreach (var rule in rules)
-            {
-                output.AppendAtom(rule);
-            }
-
-            return rules.Count;
+            return _rules.Matching(head, arity, from, maxBytes, output);
         }
     }
 
@@ -291,24 +291,52 @@ public sealed class Environment
     public List<Atom> MatchingRules(string head, int arity)
     {
         var rules = new EncodedAtomWriter(1024);
-        MatchingRulesEncoded(head, arity, rules);
+        MatchingRulesEncoded(head, arity, 0, int.MaxValue, rules);
         return AtomDecoder.DecodeAll(rules.WrittenSpan);
     }
 
     /// <summary>
     /// <c>match</c>: <paramref name="template"/> instantiated by each way a stored atom unifies with
     /// <paramref name="pattern"/> (two-way; a conjunction <c>(, p1 … pn)</c> is a join), at most
-    /// <paramref name="limit"/> results. A multiset: one result per solution.
+    /// <paramref name="limit"/> results. A multiset: one result per solution. Runs to the end in one
+    /// go; <see cref="OpenMatch"/> runs a match a page at a time.
     /// </summary>
     public List<Atom> Match(Atom pattern, Atom template, int limit = int.MaxValue)
     {
-        ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(template);
-        lock (_lock)
+        var results = new List<Atom>();
+        var cursor = OpenMatch(pattern, template, limit);
+        while (!cursor.Finished)
         {
-            return new Matcher(_trie).Match(pattern, template, limit);
+            cursor.Next(result =>
+            {
+                results.Add(result);
+                return true;
+            }, TimeSpan.MaxValue);
         }
+
+        return results;
     }
+
+    /// <summary>The number of solutions of <paramref name="pattern"/>, counting at most <paramref name="limit"/>; nothing is instantiated.</summary>
+    public long MatchCount(Atom pattern, long limit = long.MaxValue)
+    {
+        var cursor = OpenMatch(pattern, template: null, limit);
+        while (!cursor.Finished)
+        {
+            cursor.Next(null, TimeSpan.MaxValue);
+        }
+
+        return cursor.Solutions;
+    }
+
+    /// <summary>
+    /// Starts a match that runs a slice at a time (<see cref="MatchCursor.Next"/>), taking this
+    /// environment's lock only while a slice runs; other operations go on between slices. Without a
+    /// <paramref name="template"/> it only counts. <paramref name="budget"/> bounds its solutions and its work.
+    /// </summary>
+    public MatchCursor OpenMatch(Atom pattern, Atom? template, long limit = long.MaxValue, MatchBudget? budget = null) =>
+        new(_lock, _trie, pattern, template, limit, budget ?? MatchBudget.Unlimited);
 
     /// <summary>The contents in canonical text, one atom per line in key order: equal for any two environments holding the same atoms.</summary>
     public string Dump()

@@ -1,3 +1,5 @@
+using OrleansKb.Codec;
+
 namespace OrleansKb.Spaces;
 
 /// <summary>
@@ -53,26 +55,67 @@ internal sealed class RuleIndex
         Count = 0;
     }
 
-    /// <summary>The rules for (head, arity): those indexed under it, then the wildcard rules that fit the arity, each group in insertion order.</summary>
-    public List<byte[]> Matching(string head, int arity)
+    /// <summary>
+    /// Appends to <paramref name="output"/> the rules for (head, arity) — those indexed under it, then
+    /// the wildcard rules that fit the arity, each group in insertion order — from position
+    /// <paramref name="from"/> on, until the output holds <paramref name="maxBytes"/> (at least one
+    /// rule). Positions are stable while rules come and go: a headed rule's is its sequence number, a
+    /// wildcard rule's <see cref="WildcardPositions"/> plus its sequence number. Returns where the next
+    /// page starts, or -1 after the last rule.
+    /// </summary>
+    public long Matching(string head, int arity, long from, int maxBytes, EncodedAtomWriter output)
     {
-        var result = new List<byte[]>();
-        if (_headed.TryGetValue((head, arity), out var headed))
+        var page = new Page(output, maxBytes);
+        if (from < WildcardPositions && _headed.TryGetValue((head, arity), out var headed))
         {
-            result.AddRange(headed.Select(e => e.Key));
+            for (var i = FirstAtOrAfter(headed, from); i < headed.Count; i++)
+            {
+                if (!page.TryAdd(headed[i].Key))
+                {
+                    return headed[i].Sequence;
+                }
+            }
         }
 
-        // Merge the two wildcard lists by insertion sequence.
+        // The two wildcard lists, merged by insertion sequence.
+        var after = Math.Max(0, from - WildcardPositions);
         IReadOnlyList<Entry> ofArity = _wildcardsByArity.TryGetValue(arity, out var list) ? list : [];
-        int i = 0, j = 0;
-        while (i < ofArity.Count || j < _wildcardsOfAnyArity.Count)
+        int a = FirstAtOrAfter(ofArity, after), b = FirstAtOrAfter(_wildcardsOfAnyArity, after);
+        while (a < ofArity.Count || b < _wildcardsOfAnyArity.Count)
         {
-            var takeArity = j == _wildcardsOfAnyArity.Count ||
-                            (i < ofArity.Count && ofArity[i].Sequence < _wildcardsOfAnyArity[j].Sequence);
-            result.Add(takeArity ? ofArity[i++].Key : _wildcardsOfAnyArity[j++].Key);
+            var takeArity = b == _wildcardsOfAnyArity.Count || (a < ofArity.Count && ofArity[a].Sequence < _wildcardsOfAnyArity[b].Sequence);
+            var next = takeArity ? ofArity[a] : _wildcardsOfAnyArity[b];
+            if (!page.TryAdd(next.Key))
+            {
+                return WildcardPositions + next.Sequence;
+            }
+
+            _ = takeArity ? a++ : b++;
         }
 
-        return result;
+        return -1;
+    }
+
+    /// <summary>Where wildcard rules' positions start in a listing of the rules for (head, arity).</summary>
+    public const long WildcardPositions = 1L << 62;
+
+    private static int FirstAtOrAfter(IReadOnlyList<Entry> entries, long sequence)
+    {
+        int low = 0, high = entries.Count;
+        while (low < high)
+        {
+            var mid = (low + high) / 2;
+            if (entries[mid].Sequence < sequence)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
     }
 
     private List<Entry>? ListFor(RuleShape shape, bool create)
@@ -102,4 +145,22 @@ internal sealed class RuleIndex
     }
 
     private readonly record struct Entry(long Sequence, byte[] Key);
+
+    /// <summary>A page being filled: rules are added until it holds its bytes, and always at least one.</summary>
+    private struct Page(EncodedAtomWriter output, int maxBytes)
+    {
+        private bool _any;
+
+        public bool TryAdd(byte[] rule)
+        {
+            if (_any && output.Length + rule.Length > maxBytes)
+            {
+                return false;
+            }
+
+            output.AppendAtom(rule);
+            _any = true;
+            return true;
+        }
+    }
 }

@@ -37,6 +37,7 @@ public sealed partial class ByteTrie
     private byte[] _bytes = new byte[1024];
     private int _bytesUsed;
     private long _garbageBytes;
+    private int _version;
     private int[] _path = new int[64];
 
     // The finger: the last added key, and the first _fingerDepth entries of _path / _pathStarts
@@ -64,6 +65,11 @@ public sealed partial class ByteTrie
     {
         var added = AddFromFinger(key, out var depth);
         _fingerDepth = depth;
+        if (added)
+        {
+            _version++;
+        }
+
         if (key.Length > _lastKey.Length)
         {
             _lastKey = new byte[Math.Max(key.Length, _lastKey.Length * 2)];
@@ -238,6 +244,7 @@ public sealed partial class ByteTrie
                 _nodes[node].Terminal = false;
                 AddToPath(depth, -1);
                 Tidy(depth);
+                _version++;
                 return true;
             }
 
@@ -264,26 +271,13 @@ public sealed partial class ByteTrie
             RemoveChild(node, slot);
             AddToPath(depth, -1);
             Tidy(depth);
+            _version++;
             return true;
         }
     }
 
-    /// <summary>Removes every key; keeps the arenas' memory for what is added next.</summary>
-    public void Clear()
-    {
-        _nodesUsed = 0;
-        _childrenUsed = 0;
-        _bytesUsed = 0;
-        _garbageBytes = 0;
-        _fingerDepth = 0;
-        _freeNodes.Clear();
-        foreach (var free in _freeBlocks)
-        {
-            free.Clear();
-        }
-
-        NewNode(0, 0, 0);
-    }
+    /// <summary>Removes every key and gives the arenas' memory back: a cleared space costs what an empty one does.</summary>
+    public void Clear() => TakeArenasOf(new ByteTrie());
 
     /// <summary>Rebuilds the arenas without the bytes removed keys left behind, and at the size the keys need.</summary>
     public void Compact()
@@ -308,6 +302,8 @@ public sealed partial class ByteTrie
         _bytesUsed = other._bytesUsed;
         _garbageBytes = other._garbageBytes;
         _fingerDepth = 0;
+        _lastKeyLength = 0;
+        _version++;
         _freeNodes.Clear();
         _freeNodes.AddRange(other._freeNodes);
         for (var c = 0; c <= MaxCapacityClass; c++)

@@ -67,6 +67,13 @@ public sealed class MettaReader : IDisposable
     /// <summary>The deepest expression nesting accepted; deeper input is an error.</summary>
     public int MaxDepth { get; init; } = DefaultMaxDepth;
 
+    /// <summary>
+    /// The largest top-level atom accepted, in encoded bytes, when the reader encodes
+    /// (<see cref="ReadEncodedBatch"/>, <see cref="CountRemaining"/>): a larger one is an error at its
+    /// first character. A space accepts at most 64 MiB.
+    /// </summary>
+    public int MaxAtomBytes { get; init; } = int.MaxValue;
+
     /// <summary>Top-level atoms read so far.</summary>
     public long AtomsRead { get; private set; }
 
@@ -117,6 +124,7 @@ public sealed class MettaReader : IDisposable
     public int ReadEncodedBatch(EncodedAtomWriter writer, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(writer);
+        writer.AtomLimit = MaxAtomBytes;
         var sink = new EncodingSink(writer);
         var count = 0;
         while (writer.Length < maxBytes && ReadNext(ref sink))
@@ -127,13 +135,18 @@ public sealed class MettaReader : IDisposable
         return count;
     }
 
-    /// <summary>Reads and checks the rest of the input without keeping anything; returns the number of atoms.</summary>
+    /// <summary>
+    /// Reads and checks the rest of the input — the grammar, and the size of every atom's encoding —
+    /// keeping nothing but one atom at a time; returns the number of atoms.
+    /// </summary>
     public long CountRemaining()
     {
-        var sink = default(CheckingSink);
+        var scratch = new EncodedAtomWriter { AtomLimit = MaxAtomBytes };
+        var sink = new EncodingSink(scratch);
         var before = AtomsRead;
         while (ReadNext(ref sink))
         {
+            scratch.Clear();
         }
 
         return AtomsRead - before;
@@ -171,6 +184,12 @@ public sealed class MettaReader : IDisposable
             {
                 sink.AbortAtom();
                 throw;
+            }
+            catch (OversizedAtomException e)
+            {
+                // The atom being read starts at the committed position.
+                sink.AbortAtom();
+                throw Error(_pos, $"this atom encodes to more than {e.Limit:N0} bytes, the limit for one atom");
             }
 
             switch (step)
@@ -285,8 +304,8 @@ public sealed class MettaReader : IDisposable
             }
         }
 
-        _pos = pos;
         sink.EndAtom();
+        _pos = pos;
         return Step.Atom;
     }
 
@@ -569,41 +588,5 @@ public sealed class MettaReader : IDisposable
         _end += read;
         BytesRead += read;
         _streamEnded = read < wanted;
-    }
-
-    /// <summary>Keeps nothing: the parse loop alone checks the text.</summary>
-    private readonly struct CheckingSink : IParseSink
-    {
-        public void BeginAtom()
-        {
-        }
-
-        public void EndAtom()
-        {
-        }
-
-        public void AbortAtom()
-        {
-        }
-
-        public void BeginExpression()
-        {
-        }
-
-        public void EndExpression()
-        {
-        }
-
-        public void Word(ReadOnlySpan<byte> word, WordKind kind)
-        {
-        }
-
-        public void Variable(ReadOnlySpan<byte> name)
-        {
-        }
-
-        public void String(ReadOnlySpan<byte> valueUtf8, ReadOnlySpan<byte> canonicalToken)
-        {
-        }
     }
 }

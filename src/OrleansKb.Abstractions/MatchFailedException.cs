@@ -1,0 +1,27 @@
+using Orleans;
+
+namespace OrleansKb;
+
+/// <summary>
+/// A space stopped a match, or would not start one: it exceeded the silo's budget for one match
+/// (solutions or time), a result was larger than an atom may be, the cursor was closed (finished,
+/// cancelled, or idle too long), or too many matches are open on the space. The message says which.
+/// </summary>
+[GenerateSerializer]
+[Alias("OrleansKb.MatchFailedException")]
+public sealed class MatchFailedException : Exception
+{
+    public MatchFailedException()
+    {
+    }
+
+    public MatchFailedException(string message)
+        : base(message)
+    {
+    }
+
+    public MatchFailedException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

@@ -1,0 +1,70 @@
+namespace OrleansKb.Codec;
+
+/// <summary>
+/// Reads encoded bytes one at a time and says when the items owed are complete (docs/encoding.md):
+/// how a walk over the trie knows where one stored item ends without decoding it. A value type, so
+/// a walk copies it into each branch.
+/// </summary>
+internal struct EncodedItemReader(long owed)
+{
+    private long _owed = owed;
+    private int _tokenLeft;
+    private byte _varintTag;
+    private int _varint;
+    private int _shift;
+
+    /// <summary>Takes one byte; true when it completes the item(s).</summary>
+    public bool Read(byte b)
+    {
+        if (_tokenLeft > 0)
+        {
+            _tokenLeft--;
+        }
+        else if (_varintTag != 0)
+        {
+            _varint |= (b & 0x7F) << _shift;
+            _shift += 7;
+            if (b < 0x80)
+            {
+                switch (_varintTag)
+                {
+                    case EncodingTags.LongArity:
+                        _owed += _varint;
+                        break;
+                    case EncodingTags.LongSymbol:
+                        _tokenLeft = _varint;
+                        break;
+                    default:
+                        break;
+                }
+
+                _varintTag = 0;
+            }
+        }
+        else
+        {
+            _owed--;
+            switch (b)
+            {
+                case <= EncodingTags.MaxShortArity:
+                    _owed += b;
+                    break;
+                case EncodingTags.LongArity or EncodingTags.LongSymbol or EncodingTags.LongVarRef:
+                    _varintTag = b;
+                    _varint = 0;
+                    _shift = 0;
+                    break;
+                case > EncodingTags.SymbolBase:
+                    _tokenLeft = b & 0x3F;
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        return _owed == 0 && _tokenLeft == 0 && _varintTag == 0;
+    }
+
+    /// <summary>True if <paramref name="tag"/> starts a variable (NewVar, VarRef or the long VarRef).</summary>
+    public static bool StartsVariable(byte tag) => tag is EncodingTags.LongVarRef or (>= EncodingTags.VarRefBase and <= EncodingTags.NewVar);
+}

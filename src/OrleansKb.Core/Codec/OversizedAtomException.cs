@@ -1,0 +1,22 @@
+namespace OrleansKb.Codec;
+
+/// <summary>An atom whose encoding is larger than the limit for one atom (a space accepts at most 64 MiB).</summary>
+public sealed class OversizedAtomException : Exception
+{
+    public OversizedAtomException()
+    {
+    }
+
+    public OversizedAtomException(string message)
+        : base(message)
+    {
+    }
+
+    public OversizedAtomException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    /// <summary>The limit for one atom, in encoded bytes.</summary>
+    public long Limit { get; init; }
+}

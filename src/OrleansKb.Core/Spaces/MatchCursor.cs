@@ -1,0 +1,334 @@
+using System.Diagnostics;
+using OrleansKb.Atoms;
+using OrleansKb.Storage;
+
+namespace OrleansKb.Spaces;
+
+/// <summary>
+/// One <c>match</c> in progress (docs/matching.md), run a slice at a time: each call to
+/// <see cref="Next"/> finds solutions until its consumer has a page, its time slice is used, or the
+/// match ends, and keeps its place for the next call. Nothing is computed ahead of the caller, and
+/// what is kept between calls is bounded by the patterns and the trie's depth, not by the number of
+/// solutions: a match of ten billion solutions costs the same memory as one of ten.
+/// <para>
+/// A conjunction <c>(, p1 … pn)</c> is first planned — each pattern matched alone once, counting its
+/// solutions and the distinct values of its variables — then joined in the order of least estimated
+/// work (<see cref="JoinOrder"/>), as nested trie walks.
+/// </para>
+/// <para>
+/// Between calls the space may change. Every walk then starts again after the last key it gave
+/// (<see cref="PatternWalk"/>), so a solution made of atoms present for the whole match is given
+/// exactly once; one that involves an atom added or removed meanwhile may or may not be.
+/// </para>
+/// </summary>
+public sealed class MatchCursor
+{
+    // Trie frames visited between looks at the clock (about 50 µs of work).
+    private const int WorkPerCheck = 1024;
+
+    private readonly Lock _sync;
+    private readonly ByteTrie _trie;
+    private readonly Atom? _template;
+    private readonly long _limit;
+    private readonly MatchBudget _budget;
+    private readonly List<Conjunct> _conjuncts;
+    private readonly MatchLevel[] _levels;
+    private List<Conjunct>? _order;
+    private int _planned;
+    private bool _planStarted;
+    private int _depth;
+    private int _renamed;
+
+    internal MatchCursor(Lock sync, ByteTrie trie, Atom pattern, Atom? template, long limit, MatchBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentNullException.ThrowIfNull(budget);
+        budget.Validate();
+        _sync = sync;
+        _trie = trie;
+        _template = template;
+        _limit = limit;
+        _budget = budget;
+        _conjuncts = pattern is ExpressionAtom { Count: > 0 } e && e[0] is SymbolAtom { Name: "," }
+            ? [.. e.Children[1..].ToArray().Select(c => new Conjunct(c))]
+            : [new Conjunct(pattern)];
+        _levels = [.. _conjuncts.Select(_ => new MatchLevel(trie))];
+        if (_conjuncts.Count == 1)
+        {
+            StartJoin(_conjuncts);
+        }
+
+        Finished = limit == 0;
+    }
+
+    /// <summary>Solutions found so far.</summary>
+    public long Solutions { get; private set; }
+
+    /// <summary>True once every solution has been found (or the limit reached, or the budget exceeded).</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>The time spent finding solutions so far, summed over the calls to <see cref="Next"/>.</summary>
+    public TimeSpan Work { get; private set; }
+
+    /// <summary>
+    /// Finds solutions for at most about <paramref name="slice"/>. Each solution's template, if the
+    /// match has one, goes to <paramref name="onResult"/>, which returns false when it wants no more
+    /// for now (its page is full). Returns how many solutions this call found; <see cref="Finished"/>
+    /// says whether there are more. Throws <see cref="MatchBudgetExceededException"/> when the match
+    /// exceeds its budget (it is then finished).
+    /// </summary>
+    public long Next(Func<Atom, bool>? onResult, TimeSpan slice)
+    {
+        if (Finished)
+        {
+            return 0;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var found = 0L;
+        lock (_sync)
+        {
+            try
+            {
+                while (true)
+                {
+                    var work = WorkPerCheck;
+                    while (work > 0)
+                    {
+                        if (_order is null)
+                        {
+                            Plan(ref work);
+                            continue;
+                        }
+
+                        var step = Solve(ref work, out var solution);
+                        if (step == WalkStep.Paused)
+                        {
+                            break;
+                        }
+
+                        if (step == WalkStep.Done)
+                        {
+                            Finished = true;
+                            return found;
+                        }
+
+                        if (Solutions == _budget.MaxSolutions)
+                        {
+                            throw Exceeded($"more than {_budget.MaxSolutions:N0} solutions");
+                        }
+
+                        Solutions++;
+                        found++;
+                        work--;
+                        var wantsMore = _template is null || onResult is null || onResult(solution!.Apply(_template));
+                        if (Solutions == _limit)
+                        {
+                            Finished = true;
+                            return found;
+                        }
+
+                        if (!wantsMore)
+                        {
+                            return found;
+                        }
+                    }
+
+                    var elapsed = Stopwatch.GetElapsedTime(started);
+                    if (Work + elapsed > _budget.MaxWork)
+                    {
+                        throw Exceeded($"more than {_budget.MaxWork.TotalSeconds:N1} s of work");
+                    }
+
+                    if (elapsed >= slice)
+                    {
+                        return found;
+                    }
+                }
+            }
+            catch (MatchBudgetExceededException)
+            {
+                Finished = true;
+                throw;
+            }
+            finally
+            {
+                Work += Stopwatch.GetElapsedTime(started);
+            }
+        }
+    }
+
+    private MatchBudgetExceededException Exceeded(string what) => new(
+        $"the match was stopped after {Solutions:N0} solutions: it needed {what}, the limit for one match; narrow the pattern, ask for fewer results, or raise the budget");
+
+    /// <summary>
+    /// The planning phase, as far as <paramref name="work"/> goes: each conjunct of a conjunction
+    /// matched alone and counted; once all are, the join order is chosen and the join started.
+    /// </summary>
+    private void Plan(ref int work)
+    {
+        while (_planned < _conjuncts.Count)
+        {
+            var conjunct = _conjuncts[_planned];
+            var level = _levels[0];
+            if (!_planStarted)
+            {
+                level.Start(conjunct.Pattern, Substitution.Empty);
+                _planStarted = true;
+            }
+
+            var step = level.Walk.Next(ref work);
+            if (step == WalkStep.Paused)
+            {
+                return;
+            }
+
+            if (step == WalkStep.Done)
+            {
+                _planned++;
+                _planStarted = false;
+                continue;
+            }
+
+            if (level.Solve(ref _renamed) is { } solution)
+            {
+                conjunct.Observe(solution);
+            }
+        }
+
+        StartJoin(JoinOrder(_conjuncts));
+    }
+
+    private void StartJoin(List<Conjunct> order)
+    {
+        _order = order;
+        if (order.Count > 0)
+        {
+            _levels[0].Start(order[0].Pattern, Substitution.Empty);
+            _depth = 1;
+        }
+    }
+
+    /// <summary>The join: nested walks, one level per pattern; the next complete solution, if any before the work runs out.</summary>
+    private WalkStep Solve(ref int work, out Substitution? solution)
+    {
+        solution = null;
+        if (_order!.Count == 0)
+        {
+            // The empty conjunction has one solution, binding nothing.
+            if (Solutions > 0)
+            {
+                return WalkStep.Done;
+            }
+
+            solution = Substitution.Empty;
+            return WalkStep.Candidate;
+        }
+
+        while (_depth > 0)
+        {
+            var level = _levels[_depth - 1];
+            var step = level.Walk.Next(ref work);
+            if (step == WalkStep.Paused)
+            {
+                return step;
+            }
+
+            if (step == WalkStep.Done)
+            {
+                _depth--;
+                continue;
+            }
+
+            if (level.Solve(ref _renamed) is not { } extended)
+            {
+                continue;
+            }
+
+            if (_depth == _order.Count)
+            {
+                solution = extended;
+                return WalkStep.Candidate;
+            }
+
+            _levels[_depth].Start(_order[_depth].Pattern, extended);
+            _depth++;
+        }
+
+        return WalkStep.Done;
+    }
+
+    /// <summary>
+    /// The order of a conjunction's patterns with the least estimated work. The trie is ordered by
+    /// argument position, so a pattern walks cheaply only along its leading constants and bound
+    /// variables; after its first unbound variable it enumerates. For pattern p, from its solutions
+    /// alone: N solutions, and D(v) distinct values of each variable. Given the variables bound before
+    /// it, p costs N ÷ Π D(v) over the bound variables that lead its walk, and yields N ÷ Π D(v) over
+    /// all its bound variables per earlier row. Every order is costed (up to 7 patterns; beyond,
+    /// greedily) and the cheapest wins — not the written order, as MORK does.
+    /// </summary>
+    private static List<Conjunct> JoinOrder(List<Conjunct> conjuncts)
+    {
+        if (conjuncts.Count <= 1)
+        {
+            return conjuncts;
+        }
+
+        var best = conjuncts;
+        var bestCost = double.MaxValue;
+        var orders = conjuncts.Count <= 7 ? Permutations(conjuncts) : [Greedy(conjuncts)];
+        foreach (var order in orders)
+        {
+            var bound = new HashSet<string>();
+            double rows = 1, cost = 0;
+            foreach (var conjunct in order)
+            {
+                cost += rows * Math.Max(1, conjunct.Count / conjunct.LeadingSelectivity(bound));
+                rows *= Math.Max(1e-3, conjunct.Count / conjunct.Selectivity(bound));
+                bound.UnionWith(conjunct.Variables);
+            }
+
+            if (cost < bestCost)
+            {
+                (best, bestCost) = (order, cost);
+            }
+        }
+
+        return best;
+    }
+
+    private static List<Conjunct> Greedy(List<Conjunct> conjuncts)
+    {
+        var remaining = conjuncts.ToList();
+        var order = new List<Conjunct>();
+        var bound = new HashSet<string>();
+        while (remaining.Count > 0)
+        {
+            var next = remaining.MinBy(c => c.Count / c.LeadingSelectivity(bound))!;
+            order.Add(next);
+            remaining.Remove(next);
+            bound.UnionWith(next.Variables);
+        }
+
+        return order;
+    }
+
+    private static IEnumerable<List<Conjunct>> Permutations(List<Conjunct> items)
+    {
+        if (items.Count <= 1)
+        {
+            yield return items;
+            yield break;
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var rest = items.Where((_, j) => j != i).ToList();
+            foreach (var tail in Permutations(rest))
+            {
+                yield return [items[i], .. tail];
+            }
+        }
+    }
+}

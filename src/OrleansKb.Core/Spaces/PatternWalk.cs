@@ -1,0 +1,376 @@
+using OrleansKb.Codec;
+using OrleansKb.Storage;
+
+namespace OrleansKb.Spaces;
+
+/// <summary>What <see cref="PatternWalk.Next"/> stopped at.</summary>
+internal enum WalkStep : byte
+{
+    /// <summary>A stored key that fits the pattern: <see cref="PatternWalk.Key"/>.</summary>
+    Candidate,
+
+    /// <summary>No more keys.</summary>
+    Done,
+
+    /// <summary>The work allowance ran out; call again to go on.</summary>
+    Paused,
+}
+
+/// <summary>
+/// The stored keys whose encodings fit one encoded pattern, found by walking the trie along the
+/// pattern item by item, in prefix order (docs/matching.md):
+/// <list type="bullet">
+/// <item>a constant (a token, or an expression's arity header) descends along its bytes — and, for
+/// two-way matching, along any stored variable at that place, which then stands for the pattern's
+/// whole sub-term;</item>
+/// <item>a pattern variable skips exactly one complete stored item, whatever its size.</item>
+/// </list>
+/// <para>
+/// The walk is resumable and bounded: <see cref="Next"/> does at most a given amount of work, keeps
+/// its place in an explicit depth-first stack (at most one frame per child of each node on the
+/// current path, whatever the number of keys), and gives the keys in ascending byte order. If the
+/// trie changes between two calls, the walk starts again from the root and skips every key up to
+/// the last one it gave: keys present all along are given exactly once, keys added or removed
+/// meanwhile may or may not be.
+/// </para>
+/// </summary>
+internal sealed class PatternWalk(ByteTrie trie)
+{
+    private readonly Stack<Frame> _stack = new();
+    private byte[] _pattern = [];
+    private List<PatternItem> _items = [];
+    private byte[] _path = new byte[256];
+    private int _pathLength;
+    private byte[] _lastKey = new byte[256];
+    private int _lastKeyLength = -1;
+    private byte[] _bound = [];
+    private int _boundLength;
+    private int _version;
+
+    private enum FrameKind : byte
+    {
+        /// <summary>At the start of pattern item <see cref="Frame.Index"/>.</summary>
+        Item,
+
+        /// <summary>Descend along the constant pattern item <see cref="Frame.Index"/>.</summary>
+        Constant,
+
+        /// <summary>Part way through one stored item: for a pattern variable, or a stored variable met by a constant.</summary>
+        Skip,
+    }
+
+    /// <summary>The encoded pattern being walked.</summary>
+    public ReadOnlySpan<byte> Pattern => _pattern;
+
+    /// <summary>The pattern's items in prefix order.</summary>
+    public List<PatternItem> Items => _items;
+
+    /// <summary>The key of the last <see cref="WalkStep.Candidate"/>; valid until the next call.</summary>
+    public ReadOnlySpan<byte> Key => _lastKey.AsSpan(0, _lastKeyLength);
+
+    /// <summary>
+    /// True if the last candidate has no variable where the pattern has a constant or a variable's
+    /// first occurrence: the walk has then checked every constant, and each pattern variable stands
+    /// for the stored item it skipped.
+    /// </summary>
+    public bool KeyIsGround { get; private set; }
+
+    /// <summary>Starts walking for <paramref name="pattern"/> (one encoded atom) from the first key.</summary>
+    public void Start(ReadOnlySpan<byte> pattern)
+    {
+        _pattern = pattern.ToArray();
+        _items = PatternItem.Split(_pattern);
+        _lastKeyLength = -1;
+        Restart(tight: false);
+    }
+
+    /// <summary>
+    /// Walks until the next candidate, the end, or until <paramref name="work"/> (frames visited)
+    /// is spent; <paramref name="work"/> is decreased by what was used.
+    /// </summary>
+    public WalkStep Next(ref int work)
+    {
+        if (trie.Version != _version)
+        {
+            // The trie changed: positions on the stack mean nothing now. Go again from the root,
+            // skipping every key up to and including the last one given.
+            if (_lastKeyLength >= 0)
+            {
+                CopyTo(ref _bound, Key);
+                _boundLength = _lastKeyLength;
+            }
+
+            Restart(tight: _lastKeyLength >= 0);
+        }
+
+        while (_stack.Count > 0)
+        {
+            if (work <= 0)
+            {
+                return WalkStep.Paused;
+            }
+
+            work--;
+            if (Visit(_stack.Pop()))
+            {
+                return WalkStep.Candidate;
+            }
+        }
+
+        return WalkStep.Done;
+    }
+
+    private void Restart(bool tight)
+    {
+        _stack.Clear();
+        _version = trie.Version;
+        _stack.Push(new Frame { Kind = FrameKind.Item, Position = ByteTrie.Start, Edge = -1, Ground = true, Tight = tight });
+    }
+
+    /// <summary>Follows one frame as far as it leads without branching; true if that is a candidate key.</summary>
+    private bool Visit(Frame frame)
+    {
+        _pathLength = frame.PathLength;
+        var tight = frame.Tight;
+        var kind = frame.Kind;
+        var index = frame.Index;
+        var position = frame.Position;
+        var ground = frame.Ground;
+        var reader = frame.Reader;
+        var complete = false;
+        if (frame.Edge >= 0)
+        {
+            var edge = (byte)frame.Edge;
+            if (!Append([edge], ref tight))
+            {
+                return false;
+            }
+
+            complete = reader.Read(edge);
+        }
+
+        while (true)
+        {
+            switch (kind)
+            {
+                case FrameKind.Item:
+                    if (index == _items.Count)
+                    {
+                        // A tight path here is the key given last (or one before it): already given.
+                        if (tight || !trie.IsKeyEnd(position))
+                        {
+                            return false;
+                        }
+
+                        CopyTo(ref _lastKey, _path.AsSpan(0, _pathLength));
+                        _lastKeyLength = _pathLength;
+                        KeyIsGround = ground;
+                        return true;
+                    }
+
+                    if (_items[index].Kind == PatternItemKind.Variable)
+                    {
+                        kind = FrameKind.Skip;
+                        reader = new EncodedItemReader(1);
+                        frame.ItemStart = _pathLength;
+                        frame.StoredVariable = false;
+                        complete = false;
+                        continue;
+                    }
+
+                    PushConstantWays(index, position, ground, tight);
+                    return false;
+
+                case FrameKind.Constant:
+                    var item = _items[index];
+                    var constant = _pattern.AsSpan(item.Offset, item.Length);
+                    if (!trie.TryDescend(ref position, constant) || !Append(constant, ref tight))
+                    {
+                        return false;
+                    }
+
+                    index++;
+                    kind = FrameKind.Item;
+                    continue;
+
+                default:
+                    if (!complete)
+                    {
+                        var run = trie.Run(position);
+                        var read = 0;
+                        while (!complete && read < run.Length)
+                        {
+                            complete = reader.Read(run[read++]);
+                        }
+
+                        if (!Append(run[..read], ref tight))
+                        {
+                            return false;
+                        }
+
+                        position = position with { Offset = position.Offset + read };
+                        if (!complete)
+                        {
+                            PushSkipBranches(frame, index, position, reader, ground, tight);
+                            return false;
+                        }
+                    }
+
+                    // One stored item read: a stored variable stands for the pattern's whole sub-term;
+                    // a pattern variable's item makes the key non-ground if it holds a variable.
+                    if (frame.StoredVariable)
+                    {
+                        ground = false;
+                        index = _items[index].SubtreeEnd;
+                    }
+                    else
+                    {
+                        ground = ground && !EncodedItem.ContainsVariable(_path.AsSpan(frame.ItemStart, _pathLength - frame.ItemStart));
+                        index++;
+                    }
+
+                    kind = FrameKind.Item;
+                    continue;
+            }
+        }
+    }
+
+    /// <summary>At a constant pattern item: the way along its bytes, and the ways along stored variables, pushed so they pop in byte order.</summary>
+    private void PushConstantWays(int index, TriePosition position, bool ground, bool tight)
+    {
+        var first = _pattern[_items[index].Offset];
+        var constantWay = new Frame { Kind = FrameKind.Constant, Index = index, Position = position, PathLength = _pathLength, Edge = -1, Ground = ground, Tight = tight };
+        var run = trie.Run(position);
+        if (!run.IsEmpty)
+        {
+            if (EncodedItemReader.StartsVariable(run[0]))
+            {
+                _stack.Push(StoredVariableWay(index, position, -1, tight));
+            }
+            else if (run[0] == first)
+            {
+                _stack.Push(constantWay);
+            }
+
+            return;
+        }
+
+        // The ways on are the child for the constant's first byte and the children that start a
+        // variable (0x42, 0x80–0xC0): found by binary search, not by looking at every child.
+        var keys = trie.ChildKeys(position);
+        Span<int> ways = stackalloc int[2 + EncodingTags.NewVar - EncodingTags.VarRefBase];
+        var count = 0;
+        if (keys.BinarySearch(EncodingTags.LongVarRef) is >= 0 and var longVar)
+        {
+            ways[count++] = longVar;
+        }
+
+        if (keys.BinarySearch(first) is >= 0 and var constantChild && !EncodedItemReader.StartsVariable(first))
+        {
+            ways[count++] = constantChild;
+        }
+
+        var from = keys.BinarySearch(EncodingTags.VarRefBase);
+        for (var i = from >= 0 ? from : ~from; i < keys.Length && keys[i] <= EncodingTags.NewVar; i++)
+        {
+            ways[count++] = i;
+        }
+
+        ways[..count].Sort();
+        for (var w = count - 1; w >= 0; w--)
+        {
+            var child = trie.Child(position, ways[w], out var edge);
+            _stack.Push(EncodedItemReader.StartsVariable(edge) ? StoredVariableWay(index, child, edge, tight) : constantWay);
+        }
+    }
+
+    private Frame StoredVariableWay(int index, TriePosition position, int edge, bool tight) => new()
+    {
+        Kind = FrameKind.Skip,
+        Index = index,
+        Position = position,
+        PathLength = _pathLength,
+        Edge = (short)edge,
+        Reader = new EncodedItemReader(1),
+        ItemStart = _pathLength,
+        StoredVariable = true,
+        Ground = false,
+        Tight = tight,
+    };
+
+    /// <summary>Part way through a stored item at the end of a node's label: each child continues it, pushed so they pop in byte order.</summary>
+    private void PushSkipBranches(Frame frame, int index, TriePosition position, EncodedItemReader reader, bool ground, bool tight)
+    {
+        for (var i = trie.ChildCount(position) - 1; i >= 0; i--)
+        {
+            var child = trie.Child(position, i, out var edge);
+            _stack.Push(frame with { Kind = FrameKind.Skip, Index = index, Position = child, PathLength = _pathLength, Edge = edge, Reader = reader, Ground = ground, Tight = tight });
+        }
+    }
+
+    /// <summary>
+    /// Appends bytes to the path. While the path equals the start of the bound (the last key given
+    /// before the trie changed), a path that falls below it is cut off (false) and one that rises
+    /// above it is no longer tight.
+    /// </summary>
+    private bool Append(ReadOnlySpan<byte> bytes, ref bool tight)
+    {
+        if (tight)
+        {
+            var bound = _bound.AsSpan(0, _boundLength);
+            var rest = _pathLength < bound.Length ? bound[_pathLength..] : [];
+            var shared = Math.Min(bytes.Length, rest.Length);
+            var order = bytes[..shared].SequenceCompareTo(rest[..shared]);
+            if (order < 0)
+            {
+                return false;
+            }
+
+            tight = order == 0 && bytes.Length <= rest.Length;
+        }
+
+        if (_pathLength + bytes.Length > _path.Length)
+        {
+            Array.Resize(ref _path, Math.Max(_path.Length * 2, _pathLength + bytes.Length));
+        }
+
+        bytes.CopyTo(_path.AsSpan(_pathLength));
+        _pathLength += bytes.Length;
+        return true;
+    }
+
+    private static void CopyTo(ref byte[] buffer, ReadOnlySpan<byte> bytes)
+    {
+        if (buffer.Length < bytes.Length)
+        {
+            buffer = new byte[Math.Max(bytes.Length, buffer.Length * 2)];
+        }
+
+        bytes.CopyTo(buffer);
+    }
+
+    /// <summary>One place the walk still has to go: a trie position, the pattern item there, and how the path got there.</summary>
+    private record struct Frame
+    {
+        public FrameKind Kind;
+        public int Index;
+        public TriePosition Position;
+
+        /// <summary>The path's length before this frame's bytes: siblings share the path buffer.</summary>
+        public int PathLength;
+
+        /// <summary>The byte into <see cref="Position"/>'s child, read first; -1 if none.</summary>
+        public short Edge;
+
+        /// <summary>For <see cref="FrameKind.Skip"/>: where the stored item began in the path, and how far it has been read.</summary>
+        public int ItemStart;
+
+        public EncodedItemReader Reader;
+
+        public bool StoredVariable;
+        public bool Ground;
+
+        /// <summary>The path so far equals the start of the bound (only after the trie changed).</summary>
+        public bool Tight;
+    }
+}

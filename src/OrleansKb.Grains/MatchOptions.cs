@@ -1,0 +1,37 @@
+namespace OrleansKb.Grains;
+
+/// <summary>
+/// How a silo runs matches (docs/matching.md, "Through the cluster"): the budget of one match, the
+/// slice of work per page, and how long an open match may wait for its next page request. Bound from
+/// the configuration section <c>Match</c> of the silo (e.g. <c>ORLEANSKB_Match__MaxSeconds=120</c>).
+/// </summary>
+public sealed class MatchOptions
+{
+    /// <summary>The most solutions one match (or count) may find; past it the match stops with an error.</summary>
+    public long MaxSolutions { get; set; } = 100_000_000;
+
+    /// <summary>The most time one match (or count) may spend finding solutions, summed over its pages.</summary>
+    public double MaxSeconds { get; set; } = 60;
+
+    /// <summary>The longest a page's turn computes before it returns what it has (other calls on the space run between pages).</summary>
+    public int SliceMilliseconds { get; set; } = 100;
+
+    /// <summary>An open match whose client has not asked for a page for this long is closed.</summary>
+    public double IdleSeconds { get; set; } = 60;
+
+    /// <summary>The most matches one space keeps open at once.</summary>
+    public int MaxOpenPerSpace { get; set; } = 64;
+
+    internal TimeSpan Slice => TimeSpan.FromMilliseconds(SliceMilliseconds);
+
+    internal TimeSpan IdleTimeout => TimeSpan.FromSeconds(IdleSeconds);
+
+    internal void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSolutions, 1, "Match:MaxSolutions");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxSeconds, 0, "Match:MaxSeconds");
+        ArgumentOutOfRangeException.ThrowIfLessThan(SliceMilliseconds, 1, "Match:SliceMilliseconds");
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleSeconds, 0, "Match:IdleSeconds");
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxOpenPerSpace, 1, "Match:MaxOpenPerSpace");
+    }
+}
