@@ -10,8 +10,17 @@ internal static class ErrorReport
 {
     public const int Interrupted = 130;
 
+    /// <summary>The exit code of a command whose output was closed by its reader: 128 + SIGPIPE, as for Unix tools.</summary>
+    public const int OutputClosed = 141;
+
     public static int Write(Exception failure, bool interrupted, TextWriter error)
     {
+        if (failure is OutputClosedException || failure.InnerException is OutputClosedException)
+        {
+            // The reader of our output has gone (`… | head`): nothing to tell it.
+            return OutputClosed;
+        }
+
         if (interrupted && IsCancellation(failure))
         {
             error.WriteLine(failure is LoadInterruptedException load ? $"orleanskb: interrupted; {load.Message}" : "orleanskb: interrupted");

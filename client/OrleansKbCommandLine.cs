@@ -96,7 +96,7 @@ public static class OrleansKbCommandLine
 
             input.Position = 0;
             using var reader = new MettaReader(input, name);
-            using var stdout = openBinaryOutput();
+            var stdout = openBinaryOutput();
             var canonical = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
             foreach (var atom in reader.ReadAll())
             {
@@ -109,6 +109,7 @@ public static class OrleansKbCommandLine
             }
 
             stdout.Write(canonical.WrittenSpan);
+            stdout.Flush();
             return 0;
         });
         return command;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,13 @@ using OrleansKb.Silo;
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.AddEnvironmentVariables("ORLEANSKB_");
 var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
-builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning);
+// Orleans' placement logs every resilience-pipeline run (Polly) at Information. And its watchdog
+// starts its platform thread before it sets the component check's first timestamp, so its first check
+// can report "Participant check thread has not completed for" the time since boot: its warnings
+// count only once the silo has run for a few seconds.
+var started = Stopwatch.StartNew();
+builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
+    .AddFilter("Orleans.Runtime.Watchdog", level => level >= LogLevel.Error || (level >= LogLevel.Warning && started.Elapsed > TimeSpan.FromSeconds(10)));
 builder.UseOrleans(silo => silo
     .UseLocalhostClustering(
         siloPort: settings.SiloPort,
@@ -18,7 +25,7 @@ builder.UseOrleans(silo => silo
         primarySiloEndpoint: settings.PrimarySiloPort is { } primary ? new IPEndPoint(IPAddress.Loopback, primary) : null,
         serviceId: settings.ServiceId,
         clusterId: settings.ClusterId)
-    .UseOrleansKb());
+    .UseOrleansKb(match => builder.Configuration.GetSection("Match").Bind(match)));
 
 using var host = builder.Build();
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>

@@ -24,11 +24,13 @@ public sealed class KbCluster : IAsyncDisposable
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private readonly IHost _host;
     private readonly IGrainFactory _grains;
+    private readonly ConnectionWatch? _connection;
 
-    private KbCluster(IHost host)
+    private KbCluster(IHost host, ConnectionWatch? connection)
     {
         _host = host;
         _grains = host.Services.GetRequiredService<IGrainFactory>();
+        _connection = connection;
     }
 
     /// <summary>Where this client is connected, for messages.</summary>
@@ -36,14 +38,17 @@ public sealed class KbCluster : IAsyncDisposable
 
     /// <summary>
     /// Connects through the gateway at <paramref name="gateway"/> (<c>HOST:PORT</c>). Gives up after
-    /// a few seconds with a <see cref="KbConnectionException"/> that says where it tried.
+    /// a few seconds, whatever the step it is stuck in (no answer, or something that is not an
+    /// OrleansKb gateway), with a <see cref="KbConnectionException"/> that says where it tried.
     /// </summary>
     public static async Task<KbCluster> ConnectAsync(string gateway, string clusterId = DefaultClusterId, string serviceId = DefaultServiceId, CancellationToken cancellationToken = default)
     {
-        var endpoint = await ResolveAsync(gateway, cancellationToken).ConfigureAwait(false);
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
         var deadline = DateTime.UtcNow + ConnectTimeout;
+        var endpoint = await ResolveAsync(gateway, cancellationToken).ConfigureAwait(false);
+
+        // The empty builder: no configuration files, environment or logging providers to set up.
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        var connection = new ConnectionWatch(gateway);
         builder.UseOrleansClient(client => client
             .UseStaticClustering(endpoint)
             .Configure<ClusterOptions>(o =>
@@ -52,6 +57,7 @@ public sealed class KbCluster : IAsyncDisposable
                 o.ServiceId = serviceId;
             })
             .UseOrleansKb()
+            .AddClusterConnectionStatusObserver(connection)
             .UseConnectionRetryFilter(async (_, token) =>
             {
                 // Orleans would retry for about three minutes; a command line should answer in seconds.
@@ -64,17 +70,29 @@ public sealed class KbCluster : IAsyncDisposable
                 return true;
             }));
         var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(deadline - DateTime.UtcNow);
+        var cannotReach = $"cannot reach the cluster at {gateway} (cluster '{clusterId}')";
         try
         {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Bounded whatever the phase: a port that accepts the connection but never completes the
+            // handshake (a silo-to-silo port, say) would otherwise hold the start forever.
+            await host.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
         }
-        catch (ConnectionFailedException e)
+        catch (Exception e) when (e is ConnectionFailedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            host.Dispose();
-            throw new KbConnectionException($"cannot reach the cluster at {gateway} (cluster '{clusterId}'): {e.Message}", e);
+            Abandon(host);
+            throw new KbConnectionException(e is ConnectionFailedException
+                ? $"{cannotReach}: {e.Message}"
+                : $"{cannotReach}: no OrleansKb gateway answered within {ConnectTimeout.TotalSeconds:N0} s (is {gateway} a gateway port? a silo's silo-to-silo port is not)", e);
+        }
+        catch
+        {
+            Abandon(host);
+            throw;
         }
 
-        return new KbCluster(host) { Description = $"gateway {gateway}" };
+        return new KbCluster(host, connection) { Description = $"gateway {gateway}" };
     }
 
     /// <summary>Starts a silo in this process (no gateway, loopback only) and connects to it: a cluster for the life of this object.</summary>
@@ -88,23 +106,48 @@ public sealed class KbCluster : IAsyncDisposable
             .UseOrleansKb());
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new KbCluster(host) { Description = "embedded silo" };
+        return new KbCluster(host, connection: null) { Description = "embedded silo" };
     }
 
     /// <summary>The space named <paramref name="name"/> (created on first use).</summary>
-    public KbSpace Space(string name) => KbSpace.Of(_grains, name);
+    public KbSpace Space(string name) => KbSpace.Of(_grains, name, _connection);
 
     public async ValueTask DisposeAsync()
     {
+        // A graceful stop, but a bounded one: with the cluster gone there is no one to be graceful to.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
-            await _host.StopAsync().ConfigureAwait(false);
+            await _host.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped as far as it could in the time.
         }
         finally
         {
             _host.Dispose();
+            _connection?.Dispose();
         }
     }
+
+    /// <summary>Stops a client that did not start, in the background: its stop can be as stuck as its start was.</summary>
+    private static void Abandon(IHost host) => _ = Task.Run(async () =>
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await host.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Nothing to report: the caller already has the error that matters.
+        }
+        finally
+        {
+            host.Dispose();
+        }
+    });
 
     private static async Task<IPEndPoint> ResolveAsync(string gateway, CancellationToken cancellationToken)
     {
@@ -118,6 +161,12 @@ public sealed class KbCluster : IAsyncDisposable
         if (IPAddress.TryParse(host.Trim('[', ']'), out var address))
         {
             return new IPEndPoint(address, port);
+        }
+
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            // No resolver round trip for the common case (and localhost clustering listens on IPv4).
+            return new IPEndPoint(IPAddress.Loopback, port);
         }
 
         try

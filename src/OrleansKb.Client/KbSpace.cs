@@ -18,19 +18,25 @@ public sealed class KbSpace
 {
     private const int InputChunkAtoms = 16_384;
     private readonly IEnvironmentGrain _grain;
+    private readonly ConnectionWatch? _connection;
 
-    internal KbSpace(IEnvironmentGrain grain, string name)
+    private KbSpace(IEnvironmentGrain grain, string name, ConnectionWatch? connection)
     {
         _grain = grain;
         Name = name;
+        _connection = connection;
     }
 
     /// <summary>The space named <paramref name="name"/> through any Orleans client or silo (created on first use).</summary>
-    public static KbSpace Of(IGrainFactory grains, string name)
+    public static KbSpace Of(IGrainFactory grains, string name) => Of(grains, name, connection: null);
+
+    internal static KbSpace Of(IGrainFactory grains, string name, ConnectionWatch? connection)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(name);
-        return NameProblem(name) is { } problem ? throw new ArgumentException(problem, nameof(name)) : new KbSpace(grains.GetGrain<IEnvironmentGrain>(name), name);
+        return NameProblem(name) is { } problem
+            ? throw new ArgumentException(problem, nameof(name))
+            : new KbSpace(grains.GetGrain<IEnvironmentGrain>(name), name, connection);
     }
 
     /// <summary>
@@ -60,10 +66,10 @@ public sealed class KbSpace
     public string Name { get; }
 
     /// <summary>The number of atoms in the space.</summary>
-    public Task<long> CountAsync(CancellationToken cancellationToken = default) => _grain.Count().WaitAsync(cancellationToken);
+    public Task<long> CountAsync(CancellationToken cancellationToken = default) => Call(_grain.Count(), cancellationToken);
 
     /// <summary>The space's size, the silo hosting it, and the matches open on it.</summary>
-    public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) => _grain.Info().WaitAsync(cancellationToken);
+    public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) => Call(_grain.Info(), cancellationToken);
 
     /// <summary>Adds atoms; returns how many were new.</summary>
     public Task<long> AddFactsAsync(IEnumerable<Atom> atoms, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -126,7 +132,7 @@ public sealed class KbSpace
         long removed = 0;
         foreach (var batch in Batches(atoms))
         {
-            removed += await _grain.Remove(batch).WaitAsync(cancellationToken).ConfigureAwait(false);
+            removed += await Call(_grain.Remove(batch), cancellationToken).ConfigureAwait(false);
         }
 
         return removed;
@@ -134,7 +140,7 @@ public sealed class KbSpace
 
     /// <summary>True if the space holds the atom (or one alpha-equivalent to it).</summary>
     public async Task<bool> ContainsAsync(Atom atom, CancellationToken cancellationToken = default) =>
-        (await _grain.Contains(Batches([atom]).Single()).WaitAsync(cancellationToken).ConfigureAwait(false))[0];
+        (await Call(_grain.Contains(Batches([atom]).Single()), cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>Every atom of the space in key order, a page at a time.</summary>
     public async IAsyncEnumerable<Atom> ExportAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -142,7 +148,7 @@ public sealed class KbSpace
         ReadOnlyMemory<byte> after = ReadOnlyMemory<byte>.Empty;
         while (true)
         {
-            var page = await _grain.ExportPage(after, SpaceLimits.ExportPageBytes).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var page = await Call(_grain.ExportPage(after, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
             if (page.Count == 0)
             {
                 yield break;
@@ -171,7 +177,7 @@ public sealed class KbSpace
 
         for (long from = 0; from >= 0;)
         {
-            var page = await _grain.RulesPage(head, arity, from, SpaceLimits.ExportPageBytes).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var page = await Call(_grain.RulesPage(head, arity, from, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
             foreach (var rule in AtomDecoder.DecodeAll(page.Rules.Bytes.Span))
             {
                 yield return rule;
@@ -182,7 +188,7 @@ public sealed class KbSpace
     }
 
     /// <summary>Removes every atom.</summary>
-    public Task ClearAsync(CancellationToken cancellationToken = default) => _grain.Clear().WaitAsync(cancellationToken);
+    public Task ClearAsync(CancellationToken cancellationToken = default) => Call(Completed(_grain.Clear()), cancellationToken);
 
     /// <summary>
     /// <c>match</c>: <paramref name="template"/> instantiated by each solution of <paramref name="pattern"/>
@@ -222,7 +228,7 @@ public sealed class KbSpace
     {
         ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
         var encoded = Batches([query]).Single();
-        var page = await _grain.MatchOpen(encoded, request).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var page = await Call(_grain.MatchOpen(encoded, request), cancellationToken).ConfigureAwait(false);
         try
         {
             while (true)
@@ -233,7 +239,7 @@ public sealed class KbSpace
                     yield break;
                 }
 
-                page = await _grain.MatchNext(page.Cursor).WaitAsync(cancellationToken).ConfigureAwait(false);
+                page = await Call(_grain.MatchNext(page.Cursor), cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -269,8 +275,9 @@ public sealed class KbSpace
         identity.CheckUnchanged(path, sourceName);
         long bytesRead = 0, atomsRead = 0;
         var batches = Channel.CreateBounded<EncodedAtomWriter>(2 * segments.Count);
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Connection);
         var sender = new BatchSender(_grain.AddFacts, options.Bulk.BatchBytes, options.BatchesInFlight,
-            (sent, added) => progress?.Report(new LoadProgress(sent, added, Interlocked.Read(ref bytesRead), identity.Length)), cancellationToken);
+            (sent, added) => progress?.Report(new LoadProgress(sent, added, Interlocked.Read(ref bytesRead), identity.Length)), stopped.Token);
         var readers = OnDedicatedThreadsAsync(segments, segment =>
         {
             using var reader = new MettaReader(new FileSegmentStream(path, segment), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
@@ -285,17 +292,17 @@ public sealed class KbSpace
 
                 Interlocked.Add(ref bytesRead, reader.BytesRead - reported);
                 reported = reader.BytesRead;
-                batches.Writer.WriteAsync(batch, cancellationToken).AsTask().GetAwaiter().GetResult();
+                batches.Writer.WriteAsync(batch, stopped.Token).AsTask().GetAwaiter().GetResult();
             }
 
             Interlocked.Add(ref atomsRead, reader.AtomsRead);
             return 0;
-        }, cancellationToken);
+        }, stopped.Token);
         _ = readers.ContinueWith(t => batches.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         try
         {
-            await foreach (var batch in batches.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var batch in batches.Reader.ReadAllAsync(stopped.Token).ConfigureAwait(false))
             {
                 await sender.AddAsync(batch).ConfigureAwait(false);
             }
@@ -310,7 +317,7 @@ public sealed class KbSpace
             await sender.AbandonAsync().ConfigureAwait(false);
 
             // The file passed its check, so an error reading it now means it changed meanwhile.
-            var cause = e is MettaSyntaxException or InputChangedException ? identity.Changed(path, sourceName) ?? e : e;
+            var cause = e is MettaSyntaxException or InputChangedException ? identity.Changed(path, sourceName) ?? e : LostConnectionOr(e, cancellationToken);
             throw new LoadInterruptedException(
                 $"{sourceName}: the load stopped after {sender.AtomsSent:N0} of its atoms were acknowledged ({sender.AtomsAdded:N0} of them new to space '{Name}'); loading it again is safe",
                 cause)
@@ -320,15 +327,16 @@ public sealed class KbSpace
             };
         }
 
-        return new LoadResult(atomsRead, sender.AtomsAdded, await _grain.Count().WaitAsync(cancellationToken).ConfigureAwait(false), stopwatch.Elapsed);
+        return new LoadResult(atomsRead, sender.AtomsAdded, await Call(_grain.Count(), cancellationToken).ConfigureAwait(false), stopwatch.Elapsed);
     }
 
     private async Task<long> AddAsync(IAsyncEnumerable<Atom[]> chunks, bool rules, LoadOptions? options, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {
         options ??= LoadOptions.Default;
         options.Validate();
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Connection);
         var sender = new BatchSender(rules ? _grain.AddRules : _grain.AddFacts, options.Bulk.BatchBytes, rules ? 1 : options.BatchesInFlight,
-            (sent, added) => progress?.Report(new LoadProgress(sent, added, 0, 0)), cancellationToken);
+            (sent, added) => progress?.Report(new LoadProgress(sent, added, 0, 0)), stopped.Token);
         try
         {
             await foreach (var chunk in chunks.ConfigureAwait(false))
@@ -352,12 +360,53 @@ public sealed class KbSpace
             await sender.CompleteAsync().ConfigureAwait(false);
             return sender.AtomsAdded;
         }
-        catch
+        catch (Exception e)
         {
             await sender.AbandonAsync().ConfigureAwait(false);
+            if (LostConnectionOr(e, cancellationToken) is KbConnectionException lost)
+            {
+                throw lost;
+            }
+
             throw;
         }
     }
+
+    private CancellationToken Connection => _connection?.Lost ?? CancellationToken.None;
+
+    /// <summary>Waits for a grain call: until it answers, the caller cancels, or the connection to the cluster is lost.</summary>
+    private async Task<T> Call<T>(Task<T> call, CancellationToken cancellationToken)
+    {
+        var connection = Connection;
+        if (!connection.CanBeCanceled)
+        {
+            return await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection);
+        try
+        {
+            return await call.WaitAsync(either.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (LostConnectionOr(e, cancellationToken) is KbConnectionException lost)
+        {
+            // The call itself fails only when Orleans times it out: observe that then.
+            _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            throw lost;
+        }
+    }
+
+    private static async Task<bool> Completed(Task call)
+    {
+        await call.ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>A cancellation caused by the lost connection (not by the caller) as the connection error; any other failure as it is.</summary>
+    private Exception LostConnectionOr(Exception failure, CancellationToken callerToken) =>
+        failure is OperationCanceledException && !callerToken.IsCancellationRequested && _connection is { } connection && connection.Lost.IsCancellationRequested
+            ? connection.LostError()
+            : failure;
 
     /// <summary>Reads a segment to encoded atoms, checking the grammar and each atom's size, keeping nothing.</summary>
     private static int CheckSegment(string path, string sourceName, FileSegment segment, CancellationToken cancellationToken)

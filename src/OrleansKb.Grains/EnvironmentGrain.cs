@@ -112,10 +112,16 @@ internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILoc
                 },
                 _options.Slice);
         }
-        catch (Exception e) when (e is MatchBudgetExceededException or OversizedAtomException)
+        catch (MatchBudgetExceededException e)
         {
             Close(open.Id);
-            throw new MatchFailedException($"space '{Name}': {(e is OversizedAtomException ? "a match result is too large: " : "")}{e.Message}");
+            throw new MatchFailedException(
+                $"space '{Name}': {e.Message}; narrow the pattern, ask for fewer results, or raise the silo's budget (Match:MaxSolutions, Match:MaxSeconds)");
+        }
+        catch (OversizedAtomException e)
+        {
+            Close(open.Id);
+            throw new MatchFailedException($"space '{Name}': the match stopped at a result too large to send: {e.Message}");
         }
 
         open.LastRequest = Stopwatch.GetTimestamp();

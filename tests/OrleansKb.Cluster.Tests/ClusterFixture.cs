@@ -6,15 +6,25 @@ namespace OrleansKb.Cluster.Tests;
 
 /// <summary>
 /// One two-silo cluster for the whole collection: grain calls from the client cross the in-memory
-/// transport and are serialised, and activations land on both silos.
+/// transport and are serialised, and activations land on both silos. Matches run with a small
+/// budget and a short idle timeout, so the tests of both finish in seconds.
 /// </summary>
 public sealed class ClusterFixture : IAsyncLifetime
 {
+    public const long MaxSolutions = 3_000_000;
+    public const int MaxOpenPerSpace = 8;
+    public const double IdleSeconds = 2;
+
     public ClusterFixture()
     {
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) => silo.UseOrleansKb());
+        builder.ConfigureSilo((_, silo) => silo.UseOrleansKb(match =>
+        {
+            match.MaxSolutions = MaxSolutions;
+            match.MaxOpenPerSpace = MaxOpenPerSpace;
+            match.IdleSeconds = IdleSeconds;
+        }));
         builder.ConfigureClient(client => client.UseOrleansKb());
         Cluster = builder.Build();
     }

@@ -253,4 +253,19 @@ public sealed class EnvironmentTests
 
         Assert.True(environment.Memory.LiveBytes < facts.Length * 60L);
     }
+
+    [Fact]
+    public void Clearing_a_space_gives_its_memory_back()
+    {
+        var environment = new Env();
+        environment.AddFacts(Royal92ShapedFacts.Generate(200_000));
+        var full = environment.Memory.AllocatedBytes;
+
+        environment.Clear();
+
+        Assert.True(full > 10_000_000, $"{full}");
+        Assert.True(environment.Memory.AllocatedBytes < 64 << 10, $"{environment.Memory.AllocatedBytes} bytes still held after Clear");
+        Assert.Equal(0, environment.Count);
+        Assert.Equal(3, environment.AddFacts(Royal92ShapedFacts.Generate(3)));
+    }
 }

@@ -1,6 +1,7 @@
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Tests.Reference;
+using OrleansKb.Spaces;
 using OrleansKb.Text;
 using Env = OrleansKb.Spaces.Environment;
 
@@ -83,6 +84,64 @@ public sealed class MatcherTests
         Assert.Equal(["(a d)"], Match(space, "(, (p $x $y) (p $y $z) (p $z $w))", "($x $w)"));
         Assert.Empty(Match(space, "(q $v $v)", "$v"));
         Assert.Single(Match(space, "(q z $w)", "$w"));
+    }
+
+    [Fact]
+    public void A_match_run_in_small_slices_and_pages_gives_what_one_run_gives()
+    {
+        var space = Space(TestData.ReadText("aunt-kg/royal92_simple.metta"));
+        (string Pattern, string Template)[] queries =
+        [
+            ("(parent $p $x)", "($x $p)"),
+            ("(, (parent $m $x) (female $m))", "(mother $m $x)"),
+            ("(, (parent $p $x) (parent $p $s) (female $s))", "(sister $s $x)"),
+            ("(parent $p \"@I1972@\")", "$p"),
+        ];
+        foreach (var (pattern, template) in queries)
+        {
+            var whole = Match(space, pattern, template);
+            var cursor = space.OpenMatch(One(pattern), One(template));
+            var pieces = new List<string>();
+            for (var calls = 0; !cursor.Finished && calls < 1_000_000; calls++)
+            {
+                // A page of at most 7 results, and a slice that ends at the first look at the clock.
+                var page = 0;
+                cursor.Next(result =>
+                {
+                    pieces.Add(MettaPrinter.Print(result));
+                    return ++page < 7;
+                }, TimeSpan.Zero);
+            }
+
+            Assert.True(cursor.Finished);
+            Assert.Equal(whole.Count, cursor.Solutions);
+            Assert.Equal(whole, pieces.Order(StringComparer.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void A_match_is_stopped_when_it_exceeds_its_budget()
+    {
+        var space = Space(TestData.ReadText("aunt-kg/royal92_simple.metta"));
+        var runaway = One("(, (parent $a $b) (parent $c $d) (female $e))");
+
+        var counting = space.OpenMatch(runaway, template: null, budget: new MatchBudget(100_000, TimeSpan.MaxValue));
+        var solutions = Assert.Throws<MatchBudgetExceededException>(() => counting.Next(null, TimeSpan.MaxValue));
+        var timed = space.OpenMatch(runaway, One("$a"), budget: new MatchBudget(long.MaxValue, TimeSpan.FromMilliseconds(200)));
+        var work = Assert.Throws<MatchBudgetExceededException>(() =>
+        {
+            while (!timed.Finished)
+            {
+                timed.Next(_ => true, TimeSpan.FromMilliseconds(50));
+            }
+        });
+
+        Assert.Contains("more than 100,000 solutions", solutions.Message, StringComparison.Ordinal);
+        Assert.Equal(100_000, counting.Solutions);
+        Assert.True(counting.Finished);
+        Assert.Contains("worked for more than 0.2 s", work.Message, StringComparison.Ordinal);
+        Assert.True(timed.Finished && timed.Work < TimeSpan.FromSeconds(2), $"{timed.Work}");
+        Assert.Equal(1_000_000, space.MatchCount(runaway, limit: 1_000_000));
     }
 
     /// <summary>The matcher against a naive, independent reference: every stored atom, renamed apart, unified with the pattern by <see cref="ReferenceUnifier"/>.</summary>

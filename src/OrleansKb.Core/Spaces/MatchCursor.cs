@@ -116,7 +116,7 @@ public sealed class MatchCursor
 
                         if (Solutions == _budget.MaxSolutions)
                         {
-                            throw Exceeded($"more than {_budget.MaxSolutions:N0} solutions");
+                            throw new MatchBudgetExceededException($"the match found more than {_budget.MaxSolutions:N0} solutions, the most one match may find");
                         }
 
                         Solutions++;
@@ -138,7 +138,8 @@ public sealed class MatchCursor
                     var elapsed = Stopwatch.GetElapsedTime(started);
                     if (Work + elapsed > _budget.MaxWork)
                     {
-                        throw Exceeded($"more than {_budget.MaxWork.TotalSeconds:N1} s of work");
+                        throw new MatchBudgetExceededException(
+                            $"the match worked for more than {_budget.MaxWork.TotalSeconds:N1} s, the most one match may ({Solutions:N0} solutions found by then)");
                     }
 
                     if (elapsed >= slice)
@@ -158,9 +159,6 @@ public sealed class MatchCursor
             }
         }
     }
-
-    private MatchBudgetExceededException Exceeded(string what) => new(
-        $"the match was stopped after {Solutions:N0} solutions: it needed {what}, the limit for one match; narrow the pattern, ask for fewer results, or raise the budget");
 
     /// <summary>
     /// The planning phase, as far as <paramref name="work"/> goes: each conjunct of a conjunction
