@@ -97,14 +97,24 @@ internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILoc
         return Task.CompletedTask;
     }
 
-    /// <summary>One turn of an open match: solutions until the page is full, the slice is used, or the match ends.</summary>
+    /// <summary>
+    /// One turn of an open match: solutions until the page is full, the slice is used, or the match
+    /// ends. A match that runs out of budget first returns the page of what it found, then fails on
+    /// the next request: the caller gets every solution up to the budget.
+    /// </summary>
     private MatchPage NextPage(OpenMatch open)
     {
+        if (open.Failure is { } failure)
+        {
+            Close(open.Id);
+            throw failure;
+        }
+
         var results = new EncodedAtomWriter(Math.Min(open.PageBytes + 4096, 1 << 16)) { AtomLimit = SpaceLimits.MaxAtomBytes };
-        long found;
+        var before = open.Cursor.Solutions;
         try
         {
-            found = open.Cursor.Next(
+            open.Cursor.Next(
                 open.CountOnly ? null : result =>
                 {
                     AtomEncoder.Append(result, results);
@@ -114,18 +124,25 @@ internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILoc
         }
         catch (MatchBudgetExceededException e)
         {
-            Close(open.Id);
-            throw new MatchFailedException(
+            open.Failure = new MatchFailedException(
                 $"space '{Name}': {e.Message}; narrow the pattern, ask for fewer results, or raise the silo's budget (Match:MaxSolutions, Match:MaxSeconds)");
         }
         catch (OversizedAtomException e)
         {
+            // The page ends in part of the result that failed: nothing of it is sent.
             Close(open.Id);
             throw new MatchFailedException($"space '{Name}': the match stopped at a result too large to send: {e.Message}");
         }
 
+        var found = open.Cursor.Solutions - before;
+        if (open.Failure is not null && found == 0)
+        {
+            return NextPage(open);
+        }
+
         open.LastRequest = Stopwatch.GetTimestamp();
-        if (open.Cursor.Finished)
+        var finished = open.Cursor.Finished && open.Failure is null;
+        if (finished)
         {
             Close(open.Id);
         }
@@ -134,7 +151,7 @@ internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILoc
             _idleCheck ??= this.RegisterGrainTimer(CloseIdleMatches, new GrainTimerCreationOptions(IdleCheckPeriod, IdleCheckPeriod) { KeepAlive = false });
         }
 
-        return new MatchPage(open.Cursor.Finished ? 0 : open.Id, new AtomBatch(results.WrittenMemory, results.AtomCount), found);
+        return new MatchPage(finished ? 0 : open.Id, new AtomBatch(results.WrittenMemory, results.AtomCount), found);
     }
 
     private TimeSpan IdleCheckPeriod => TimeSpan.FromSeconds(Math.Clamp(_options.IdleSeconds / 4, 0.25, 15));
@@ -186,5 +203,8 @@ internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILoc
         public int PageBytes { get; } = pageBytes;
 
         public long LastRequest { get; set; } = Stopwatch.GetTimestamp();
+
+        /// <summary>Why the match stopped part way, told on the request after the page of what it found.</summary>
+        public MatchFailedException? Failure { get; set; }
     }
 }

@@ -128,6 +128,42 @@ public sealed class SpaceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_file_that_changes_during_a_load_is_reported_with_how_much_was_applied()
+    {
+        var space = fixture.NewSpace();
+        var path = Path.Combine(Path.GetTempPath(), $"changing-{Guid.NewGuid():N}.metta");
+        File.Copy(TestData.PathOf("aunt-kg/royal92.metta"), path);
+        try
+        {
+            // Cut the file to a third as soon as the first batch is acknowledged: the load has checked
+            // the whole file, and is part way through reading it.
+            var cut = false;
+            var progress = new Reporter(_ =>
+            {
+                if (!cut)
+                {
+                    cut = true;
+                    using var file = File.Open(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                    file.SetLength(file.Length / 3);
+                }
+            });
+
+            var error = await Assert.ThrowsAsync<LoadInterruptedException>(() => space.LoadFileAsync(path, SmallBatches, progress));
+
+            Assert.True(error.InnerException is InputChangedException, error.InnerException?.ToString());
+            var changed = (InputChangedException)error.InnerException!;
+            Assert.Contains("changed while it was being loaded", changed.Message, StringComparison.Ordinal);
+            Assert.Contains($"the load stopped after {error.AtomsAcknowledged:N0} of its atoms were acknowledged", error.Message, StringComparison.Ordinal);
+            Assert.Equal(error.AtomsAdded, await space.CountAsync());
+            Assert.InRange(error.AtomsAdded, 1, 53_441);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public async Task Loading_royal92_gives_its_53442_distinct_atoms()
     {
         var space = fixture.NewSpace();
@@ -246,5 +282,11 @@ public sealed class SpaceTests(ClusterFixture fixture)
 
         Assert.Equal(7, limited.Count);
         Assert.Equal(2810, await space.MatchCountAsync(MettaReader.Parse("(parent $p $x)")[0]));
+    }
+
+    /// <summary>Reports progress on the thread that made it (<see cref="Progress{T}"/> would post it elsewhere).</summary>
+    private sealed class Reporter(Action<LoadProgress> report) : IProgress<LoadProgress>
+    {
+        public void Report(LoadProgress value) => report(value);
     }
 }

@@ -127,6 +127,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Bad_arguments_are_refused_before_connecting()
+    {
+        // Port 9 (discard) answers nothing: reaching for the cluster would take seconds and say so.
+        string[] nowhere = ["--gateway", "localhost:9"];
+        var missing = Path.Combine(_scratch, "missing.metta");
+
+        AssertOneLineError(Run([.. nowhere, "load", missing]), $"orleanskb: {missing}: no such file");
+        AssertOneLineError(Run([.. nowhere, "--space", "", "count"]), "orleanskb: --space: a space name must not be empty or only white space");
+        AssertOneLineError(Run([.. nowhere, "--space", "a\u0007b", "count"]), "orleanskb: --space: a space name must not contain control characters");
+        AssertOneLineError(Run([.. nowhere, "rules", "f", "-1"]), "orleanskb: ARITY must be 0 or more, not -1");
+        AssertOneLineError(Run([.. nowhere, "match", "(p $x)", "$x", "--limit", "-2"]), "orleanskb: --limit must not be negative");
+        AssertOneLineError(Run([.. nowhere, "match", "(p $x) (q $x)", "$x"]), "orleanskb: PATTERN must be exactly one atom, not 2");
+    }
+
+    [Fact]
     public void Usage_errors_exit_non_zero()
     {
         Assert.NotEqual(0, Run().Exit);

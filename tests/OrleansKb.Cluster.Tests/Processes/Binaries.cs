@@ -1,0 +1,27 @@
+namespace OrleansKb.Cluster.Tests.Processes;
+
+/// <summary>The built silo and command-line programs, beside these tests (the test project builds them).</summary>
+internal static class Binaries
+{
+    private static readonly Lazy<string> Root = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OrleansKb.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("OrleansKb.sln not found above the test binaries.");
+    });
+
+    /// <summary>Release or Debug: the configuration these tests were built in (…/bin/CONFIGURATION/net10.0/).</summary>
+    private static string Configuration => new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+
+    public static string Silo => Existing(Path.Combine(Root.Value, "silo", "bin", Configuration, "net10.0", "orleanskb-silo.dll"));
+
+    public static string Cli => Existing(Path.Combine(Root.Value, "client", "bin", Configuration, "net10.0", "orleanskb.dll"));
+
+    private static string Existing(string path) => File.Exists(path) ? path : throw new FileNotFoundException($"not built: {path}", path);
+}
