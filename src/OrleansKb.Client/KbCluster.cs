@@ -115,10 +115,20 @@ public sealed class KbCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // A graceful stop, but a bounded one: with the cluster gone there is no one to be graceful to.
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await StopAsync(_host, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _connection?.Dispose();
+    }
+
+    /// <summary>Stops a client that did not start, in the background: its stop can be as stuck as its start was.</summary>
+    private static void Abandon(IHost host) => _ = Task.Run(() => StopAsync(host, TimeSpan.FromSeconds(1)));
+
+    /// <summary>Stops and disposes a host, giving up on a graceful stop after <paramref name="timeout"/>.</summary>
+    private static async Task StopAsync(IHost host, TimeSpan timeout)
+    {
+        using var stop = new CancellationTokenSource(timeout);
         try
         {
-            await _host.StopAsync(stop.Token).ConfigureAwait(false);
+            await host.StopAsync(stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -126,28 +136,9 @@ public sealed class KbCluster : IAsyncDisposable
         }
         finally
         {
-            _host.Dispose();
-            _connection?.Dispose();
-        }
-    }
-
-    /// <summary>Stops a client that did not start, in the background: its stop can be as stuck as its start was.</summary>
-    private static void Abandon(IHost host) => _ = Task.Run(async () =>
-    {
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-        try
-        {
-            await host.StopAsync(stop.Token).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Nothing to report: the caller already has the error that matters.
-        }
-        finally
-        {
             host.Dispose();
         }
-    });
+    }
 
     private static async Task<IPEndPoint> ResolveAsync(string gateway, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansKb.Atoms;
 using OrleansKb.Client;
 using OrleansKb.Codec;
@@ -28,23 +27,6 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
         return space;
     }
 
-    /// <summary>Polls until <paramref name="done"/> holds, for at most <paramref name="seconds"/>.</summary>
-    private static async Task<bool> Eventually(Func<Task<bool>> done, double seconds = 10)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed.TotalSeconds < seconds)
-        {
-            if (await done())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return await done();
-    }
-
     [Fact]
     public async Task A_runaway_match_streams_pages_and_is_closed_when_the_caller_stops_reading()
     {
@@ -60,7 +42,7 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
             }
         }
 
-        Assert.True(await Eventually(async () => (await space.InfoAsync()).OpenMatches == 0), "the match was not closed");
+        Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, 10), "the match was not closed");
         Assert.Equal(11_809, await space.CountAsync());
     }
 
@@ -105,7 +87,7 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
             }
         });
 
-        Assert.True(await Eventually(async () => (await space.InfoAsync()).OpenMatches == 0), "the match was not closed");
+        Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, 10), "the match was not closed");
     }
 
     [Fact]
@@ -119,7 +101,7 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
         Assert.False(first.Finished);
         Assert.Equal(1, (await space.InfoAsync()).OpenMatches);
 
-        Assert.True(await Eventually(async () => (await space.InfoAsync()).OpenMatches == 0, seconds: 4 * ClusterFixture.IdleSeconds), "the idle match was not closed");
+        Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, seconds: 4 * ClusterFixture.IdleSeconds), "the idle match was not closed");
         var error = await Assert.ThrowsAsync<MatchFailedException>(() => grain.MatchNext(first.Cursor));
         Assert.Contains("is not open", error.Message, StringComparison.Ordinal);
     }

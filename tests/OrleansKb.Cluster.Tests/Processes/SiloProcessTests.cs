@@ -26,22 +26,6 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
 
     private string[] On(string space, params string[] command) => ["--gateway", Silo.Gateway, "--space", space, .. command];
 
-    private static async Task<bool> Eventually(Func<Task<bool>> done, double seconds)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed.TotalSeconds < seconds)
-        {
-            if (await done())
-            {
-                return true;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return await done();
-    }
-
     [Fact]
     public async Task A_runaway_match_streams_within_the_silos_memory_and_stops_at_the_budget()
     {
@@ -82,13 +66,13 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
 
         using (var match = CliProcess.Start(On(name, "match", Runaway, RunawayTemplate)))
         {
-            Assert.True(await Eventually(() => Task.FromResult(match.OutputLines >= 1000), 30), $"no results: {match.Error}");
+            Assert.True(await Poll.Until(() => Task.FromResult(match.OutputLines >= 1000), 30), $"no results: {match.Error}");
             Assert.Equal(1, (await space.InfoAsync()).OpenMatches);
             match.Dispose();
         }
 
         // The killed client cannot close its match: the silo closes it once it has waited long enough.
-        Assert.True(await Eventually(async () => (await space.InfoAsync()).OpenMatches == 0, 5 * SiloProcessFixture.IdleSeconds), "the abandoned match is still open");
+        Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, 5 * SiloProcessFixture.IdleSeconds), "the abandoned match is still open");
         var cpu = Silo.CpuTime();
         await Task.Delay(2000);
         Assert.True(Silo.CpuTime() - cpu < TimeSpan.FromSeconds(0.5), $"the silo used {(Silo.CpuTime() - cpu).TotalSeconds:F2} s of CPU in 2 s with nothing to do");
@@ -167,7 +151,7 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
         var space = cluster.Space(name);
 
         using var load = CliProcess.Start(On(name, "load", fixture.BigFile));
-        Assert.True(await Eventually(async () => await space.CountAsync() > 0, 60), $"nothing arrived: {load.Error}");
+        Assert.True(await Poll.Until(async () => await space.CountAsync() > 0, 60), $"nothing arrived: {load.Error}");
         load.Signal("INT");
         var exit = load.WaitForExit(TimeSpan.FromSeconds(30));
 
@@ -188,7 +172,7 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
         {
             using var load = CliProcess.Start(["--gateway", doomed.Gateway, "--space", name, "load", fixture.BigFile]);
             var space = cluster.Space(name);
-            Assert.True(await Eventually(async () => await space.CountAsync() > 0, 60), $"nothing arrived: {load.Error}");
+            Assert.True(await Poll.Until(async () => await space.CountAsync() > 0, 60), $"nothing arrived: {load.Error}");
 
             doomed.Kill();
             var stopwatch = Stopwatch.StartNew();
