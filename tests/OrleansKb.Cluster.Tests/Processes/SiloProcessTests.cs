@@ -187,6 +187,24 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
     }
 
     [Fact]
+    public async Task Clearing_a_large_space_gives_its_memory_back_to_the_machine()
+    {
+        await using var cluster = await KbCluster.ConnectAsync(Silo.Gateway);
+        var space = cluster.Space(NewSpace());
+        var before = Silo.ResidentBytes();
+        await space.LoadFileAsync(fixture.BigFile);
+        var loaded = Silo.ResidentBytes();
+
+        await space.ClearAsync();
+
+        // It used to keep the memory of a million cleared atoms (about 1 GB) for good.
+        var cleared = Silo.ResidentBytes();
+        Assert.True(loaded - before > 128L << 20, $"loading 3 million atoms took only {(loaded - before) >> 20} MiB");
+        Assert.True(cleared - before < (loaded - before) / 2, $"{before >> 20} MiB before, {loaded >> 20} MiB loaded, {cleared >> 20} MiB after clear");
+        Assert.Equal(0, await space.CountAsync());
+    }
+
+    [Fact]
     public async Task The_silo_log_stays_quiet_through_activations()
     {
         await using var cluster = await KbCluster.ConnectAsync(Silo.Gateway);
