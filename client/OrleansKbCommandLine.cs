@@ -7,6 +7,10 @@ namespace OrleansKb.Cli;
 /// <summary>The <c>orleanskb</c> commands (DESIGN.md, command-line contract).</summary>
 public static class OrleansKbCommandLine
 {
+    // After Ctrl+C, how long the command may take to stop by itself (a load waits up to 3 s for its
+    // batches in flight, so that it can say how many were acknowledged).
+    private static readonly TimeSpan ForcedExitDelay = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Runs one command line; returns the process exit code: 0, 1 with one line on
     /// <paramref name="error"/> for any failure, or 130 when interrupted (Ctrl+C, SIGTERM), which
@@ -34,6 +38,7 @@ public static class OrleansKbCommandLine
 
         // Interruption is ours to handle: the work is cancelled, and the command ends with 130.
         using var interrupt = new CancellationTokenSource();
+        var finished = false;
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
@@ -47,11 +52,26 @@ public static class OrleansKbCommandLine
         {
             return ErrorReport.Write(e, interrupt.IsCancellationRequested, error);
         }
+        finally
+        {
+            finished = true;
+        }
 
         void Interrupt(PosixSignalContext context)
         {
             context.Cancel = true;
             interrupt.Cancel();
+
+            // Work that cannot watch the token (a read blocked on a terminal or a pipe) must not
+            // keep the command from ending.
+            _ = Task.Delay(ForcedExitDelay, CancellationToken.None).ContinueWith(_ =>
+            {
+                if (!finished)
+                {
+                    error.WriteLine("orleanskb: interrupted");
+                    System.Environment.Exit(ErrorReport.Interrupted);
+                }
+            }, TaskScheduler.Default);
         }
     }
 
@@ -62,15 +82,15 @@ public static class OrleansKbCommandLine
         {
             files,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             foreach (var name in parse.GetRequiredValue(files))
             {
                 using var reader = inputs.OpenReader(name);
-                output.WriteLine($"{name}: {reader.CountRemaining()} atoms");
+                output.WriteLine($"{name}: {reader.CountRemaining(ct)} atoms");
             }
 
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }
@@ -82,7 +102,7 @@ public static class OrleansKbCommandLine
         {
             file,
         };
-        command.SetAction(parse =>
+        command.SetAction((parse, ct) =>
         {
             var name = parse.GetRequiredValue(file);
 
@@ -91,7 +111,7 @@ public static class OrleansKbCommandLine
             using var input = Rewindable(inputs.OpenStream(name), InputFiles.IsSeekableFile(name));
             using (var check = new MettaReader(input, name, leaveOpen: true))
             {
-                check.CountRemaining();
+                check.CountRemaining(ct);
             }
 
             input.Position = 0;
@@ -100,6 +120,7 @@ public static class OrleansKbCommandLine
             var canonical = new System.Buffers.ArrayBufferWriter<byte>(1 << 16);
             foreach (var atom in reader.ReadAll())
             {
+                ct.ThrowIfCancellationRequested();
                 MettaPrinter.WriteLine(atom, canonical);
                 if (canonical.WrittenCount >= 1 << 16)
                 {
@@ -110,7 +131,7 @@ public static class OrleansKbCommandLine
 
             stdout.Write(canonical.WrittenSpan);
             stdout.Flush();
-            return 0;
+            return Task.FromResult(0);
         });
         return command;
     }

@@ -11,7 +11,7 @@ namespace OrleansKb.Client;
 internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchBytes, int inFlight, Action<long, long>? acknowledged, CancellationToken cancellationToken)
 {
     // After a failure, how long to wait for the batches already sent so the counts of what was applied are exact.
-    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(3);
 
     private readonly Queue<(Task<int> Added, int Count)> _inFlight = new();
     private readonly EncodedAtomWriter _batch = new(Math.Min(batchBytes, 1 << 20));
@@ -59,7 +59,7 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
     }
 
     /// <summary>
-    /// After a failure: waits a few seconds at most for the batches already sent (so
+    /// After a failure: waits three seconds at most for the batches already sent (so
     /// <see cref="AtomsSent"/> says what was applied), and leaves none running unobserved.
     /// </summary>
     public async Task AbandonAsync()

@@ -20,7 +20,17 @@ internal sealed class ConnectionWatch(string gateway) : IClusterConnectionStatus
     {
         // Off Orleans' networking thread: cancelling runs the waiting callers' continuations.
         var lost = Volatile.Read(ref _lost);
-        ThreadPool.QueueUserWorkItem(_ => lost.Cancel());
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            try
+            {
+                lost.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The client was disposed first (its own shutdown closes the connection): no one waits.
+            }
+        });
     }
 
     public void NotifyGatewayCountChanged(int currentNumberOfGateways, int previousNumberOfGateways, bool connectionRecovered)

@@ -44,7 +44,18 @@ public sealed class KbCluster : IAsyncDisposable
     public static async Task<KbCluster> ConnectAsync(string gateway, string clusterId = DefaultClusterId, string serviceId = DefaultServiceId, CancellationToken cancellationToken = default)
     {
         var deadline = DateTime.UtcNow + ConnectTimeout;
-        var endpoint = await ResolveAsync(gateway, cancellationToken).ConfigureAwait(false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ConnectTimeout);
+        var cannotReach = $"cannot reach the cluster at {gateway} (cluster '{clusterId}')";
+        IPEndPoint endpoint;
+        try
+        {
+            endpoint = await ResolveAsync(gateway, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new KbConnectionException($"{cannotReach}: its name did not resolve within {ConnectTimeout.TotalSeconds:N0} s", e);
+        }
 
         // The empty builder: no configuration files, environment or logging providers to set up.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
@@ -70,9 +81,6 @@ public sealed class KbCluster : IAsyncDisposable
                 return true;
             }));
         var host = builder.Build();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(deadline - DateTime.UtcNow);
-        var cannotReach = $"cannot reach the cluster at {gateway} (cluster '{clusterId}')";
         try
         {
             // Bounded whatever the phase: a port that accepts the connection but never completes the

@@ -115,7 +115,8 @@ public sealed class KbSpace
         {
             await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
             {
-                await input.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
+                // A read from a terminal or a pipe may not watch the token: stop waiting for it instead.
+                await input.CopyToAsync(file, 1 << 20, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
             return await LoadAsync(spool, sourceName, options, progress, cancellationToken).ConfigureAwait(false);
@@ -378,21 +379,21 @@ public sealed class KbSpace
     private async Task<T> Call<T>(Task<T> call, CancellationToken cancellationToken)
     {
         var connection = Connection;
-        if (!connection.CanBeCanceled)
-        {
-            return await call.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection);
+        using var either = connection.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, connection) : null;
         try
         {
-            return await call.WaitAsync(either.Token).ConfigureAwait(false);
+            return await call.WaitAsync(either?.Token ?? cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e) when (LostConnectionOr(e, cancellationToken) is KbConnectionException lost)
+        catch (OperationCanceledException e)
         {
-            // The call itself fails only when Orleans times it out: observe that then.
+            // The call goes on without us (until it answers or Orleans times it out): observe its end.
             _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
-            throw lost;
+            if (LostConnectionOr(e, cancellationToken) is KbConnectionException lost)
+            {
+                throw lost;
+            }
+
+            throw;
         }
     }
 

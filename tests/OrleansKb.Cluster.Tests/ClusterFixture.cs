@@ -13,7 +13,8 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public const long MaxSolutions = 3_000_000;
     public const int MaxOpenPerSpace = 8;
-    public const double IdleSeconds = 2;
+    // Long enough that a test of closing cannot pass because the idle timeout closed the match instead.
+    public const double IdleSeconds = 6;
 
     public ClusterFixture()
     {

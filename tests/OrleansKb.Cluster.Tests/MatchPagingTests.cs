@@ -42,7 +42,7 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
             }
         }
 
-        Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, 10), "the match was not closed");
+        Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, ClusterFixture.IdleSeconds / 2), "the match was not closed");
         Assert.Equal(11_809, await space.CountAsync());
     }
 
@@ -87,7 +87,7 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
             }
         });
 
-        Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, 10), "the match was not closed");
+        Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, ClusterFixture.IdleSeconds / 2), "the match was not closed");
     }
 
     [Fact]

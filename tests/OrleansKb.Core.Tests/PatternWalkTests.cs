@@ -110,13 +110,20 @@ public sealed class PatternWalkTests
         Assert.Equal(["(edge $x0 $x0)", "(edge $x0 (f c))", "(edge a (f c))"], found.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
-    public void A_walk_interrupted_by_changes_gives_each_key_present_all_along_exactly_once()
+    [Theory]
+    [InlineData("$x")]
+    [InlineData("(Individuals $i ($kind $value))")]
+    [InlineData("(= ($f $a) $body)")]
+    [InlineData("(edge $x $x)")]
+    [InlineData("($head 7 $rest)")]
+    public void A_walk_interrupted_by_changes_gives_each_key_present_all_along_exactly_once(string patternText)
     {
         var (trie, keys) = Build(2000);
+        var pattern = Pattern(patternText);
+        keys = [.. keys.Where(k => FitsShape(k, pattern))];
         var random = new Random(7);
         var walk = new PatternWalk(trie);
-        walk.Start(Pattern("$x"));
+        walk.Start(pattern);
         var given = new List<byte[]>();
         var removed = new HashSet<string>();
         var added = new HashSet<string>();
@@ -147,7 +154,9 @@ public sealed class PatternWalkTests
 
             if (random.Next(4) == 0)
             {
-                var fresh = AtomEncoder.Encode(MettaReader.Parse($"(fresh {random.Next(100_000)} \"{random.Next(1000)}\")")[0]);
+                var fresh = random.Next(2) == 0
+                    ? AtomEncoder.Encode(MettaReader.Parse($"(fresh {random.Next(100_000)} \"{random.Next(1000)}\")")[0])
+                    : Royal92ShapedFacts.Generate(1, seed: random.Next()).Select(AtomEncoder.Encode).Single();
                 if (trie.Add(fresh))
                 {
                     added.Add(Convert.ToHexString(fresh));
@@ -166,8 +175,57 @@ public sealed class PatternWalkTests
         var stable = keys.Select(Convert.ToHexString).Where(k => !removed.Contains(k)).ToHashSet();
         Assert.Subset(givenHex.ToHashSet(), stable);
         Assert.True(givenHex.All(k => stable.Contains(k) || removed.Contains(k) || added.Contains(k)), "only keys that were in the trie at some point are given");
-        Assert.NotEmpty(removed);
-        Assert.NotEmpty(added);
+        Assert.All(given, k => Assert.True(FitsShape(k, pattern), Convert.ToHexString(k)));
+        Assert.NotEmpty(stable);
+    }
+
+    [Fact]
+    public void A_walk_progresses_however_often_the_trie_changes()
+    {
+        // A sparse scan — 50,000 keys walked for one match — changed between every two small steps:
+        // a walk that went back to its last match after each change would never finish.
+        var trie = new ByteTrie();
+        for (var i = 0; i < 50_000; i++)
+        {
+            trie.Add(Pattern($"(e {i} yyy)"));
+        }
+
+        trie.Add(Pattern("(e 25000 zzz)"));
+        var walk = new PatternWalk(trie);
+        walk.Start(Pattern("(e $x zzz)"));
+        var found = new List<string>();
+        var calls = 0;
+        for (var step = WalkStep.Paused; step != WalkStep.Done && calls < 1_000_000; calls++)
+        {
+            var work = 64;
+            step = walk.Next(ref work);
+            if (step == WalkStep.Candidate)
+            {
+                found.Add(MettaPrinter.Print(AtomDecoder.Decode(walk.Key)));
+            }
+
+            trie.Add(Pattern($"(fresh {calls})"));
+        }
+
+        Assert.Equal(["(e 25000 zzz)"], found);
+        Assert.True(calls < 10_000, $"{calls} calls");
+    }
+
+    [Fact]
+    public void A_constant_can_meet_every_kind_of_stored_variable_at_once()
+    {
+        // After 65 variables, the next item can be the long VarRef, any of the 64 short VarRefs, a
+        // new variable, or the constant: 67 ways on from one node.
+        var trie = new ByteTrie();
+        var prefix = "(f " + string.Join(' ', Enumerable.Range(0, 65).Select(i => $"$v{i}"));
+        foreach (var last in Enumerable.Range(0, 65).Select(i => $"$v{i}").Append("$new").Append("c"))
+        {
+            trie.Add(Pattern($"{prefix} {last})"));
+        }
+
+        var found = Walk(trie, Pattern("(f " + string.Join(' ', Enumerable.Range(0, 65).Select(i => $"$a{i}")) + " c)"));
+
+        Assert.Equal(67, found.Count);
     }
 
     [Fact]

@@ -5,11 +5,14 @@ namespace OrleansKb.Spaces;
 /// <summary>
 /// One pattern of a conjunction and the statistics its join order is chosen by, gathered by
 /// matching it alone once: N, its number of solutions, and D(v), the number of distinct values of
-/// each variable. Only counts are kept (a hash per distinct value), never the solutions.
+/// each variable. Only a hash per distinct value is kept while planning, and only the counts after.
 /// </summary>
 internal sealed class Conjunct
 {
-    private readonly HashSet<int>[] _values;
+    private HashSet<int>[] _values;
+
+    // D(v) per variable, once the hashes are dropped.
+    private int[]? _distinct;
 
     public Conjunct(Atom pattern)
     {
@@ -44,7 +47,15 @@ internal sealed class Conjunct
     public double LeadingSelectivity(HashSet<string> bound) =>
         Enumerable.Range(0, Variables.Count).TakeWhile(i => bound.Contains(Variables[i])).Aggregate(1.0, (product, i) => product * Distinct(i));
 
-    private int Distinct(int variable) => Math.Max(1, _values[variable].Count);
+    /// <summary>Drops the hashes of the values once the join order is chosen: a match then keeps no memory that grows with the data.</summary>
+    public void ForgetValues()
+    {
+        var counts = _values.Select(v => v.Count).ToArray();
+        _values = [];
+        _distinct = counts;
+    }
+
+    private int Distinct(int variable) => Math.Max(1, _distinct?[variable] ?? _values[variable].Count);
 
     /// <summary>The variables of an atom in prefix order (with repeats).</summary>
     public static IEnumerable<string> VariablesOf(Atom atom)

@@ -196,6 +196,10 @@ public sealed class MatchCursor
         }
 
         StartJoin(JoinOrder(_conjuncts));
+        foreach (var conjunct in _conjuncts)
+        {
+            conjunct.ForgetValues();
+        }
     }
 
     private void StartJoin(List<Conjunct> order)

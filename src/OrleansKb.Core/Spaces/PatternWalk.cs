@@ -29,9 +29,10 @@ internal enum WalkStep : byte
 /// The walk is resumable and bounded: <see cref="Next"/> does at most a given amount of work, keeps
 /// its place in an explicit depth-first stack (at most one frame per child of each node on the
 /// current path, whatever the number of keys), and gives the keys in ascending byte order. If the
-/// trie changes between two calls, the walk starts again from the root and skips every key up to
-/// the last one it gave: keys present all along are given exactly once, keys added or removed
-/// meanwhile may or may not be.
+/// trie changes between two calls, the walk starts again from the root and skips every key before
+/// its resume point — the smallest prefix it has not explored, the path to the frame it would visit
+/// next — so it never repeats work and always progresses, however often the trie changes: keys
+/// present all along are given exactly once, keys added or removed meanwhile may or may not be.
 /// </para>
 /// </summary>
 internal sealed class PatternWalk(ByteTrie trie)
@@ -43,8 +44,12 @@ internal sealed class PatternWalk(ByteTrie trie)
     private int _pathLength;
     private byte[] _lastKey = new byte[256];
     private int _lastKeyLength = -1;
+
+    // The resume point after a change: keys below it have been walked; keys that start with it or
+    // lie above it have not.
     private byte[] _bound = [];
     private int _boundLength;
+    private bool _hasBound;
     private int _version;
 
     private enum FrameKind : byte
@@ -81,7 +86,10 @@ internal sealed class PatternWalk(ByteTrie trie)
         _pattern = pattern.ToArray();
         _items = PatternItem.Split(_pattern);
         _lastKeyLength = -1;
-        Restart(tight: false);
+        _hasBound = false;
+        _stack.Clear();
+        _version = trie.Version;
+        _stack.Push(new Frame { Kind = FrameKind.Item, Position = ByteTrie.Start, Edge = -1, Ground = true });
     }
 
     /// <summary>
@@ -93,14 +101,12 @@ internal sealed class PatternWalk(ByteTrie trie)
         if (trie.Version != _version)
         {
             // The trie changed: positions on the stack mean nothing now. Go again from the root,
-            // skipping every key up to and including the last one given.
-            if (_lastKeyLength >= 0)
+            // skipping every key below the resume point.
+            _version = trie.Version;
+            if (_stack.Count > 0)
             {
-                CopyTo(ref _bound, Key);
-                _boundLength = _lastKeyLength;
+                ResumeFrom(_stack.Peek());
             }
-
-            Restart(tight: _lastKeyLength >= 0);
         }
 
         while (_stack.Count > 0)
@@ -120,11 +126,41 @@ internal sealed class PatternWalk(ByteTrie trie)
         return WalkStep.Done;
     }
 
-    private void Restart(bool tight)
+    /// <summary>
+    /// Restarts from the root, bounded below by the resume point: the path to <paramref name="next"/>,
+    /// the frame the walk would have visited next (the path to it, still in the buffer — only frames
+    /// pushed after it have written beyond it — then the byte that leads into it, or the constant it
+    /// descends along). Frames come off the stack in key order, so every key below that path has been
+    /// walked and none that starts with it or lies above it has. A frame left over from the last
+    /// restart may lie below the current resume point (it would have been cut off): the resume point
+    /// never moves back.
+    /// </summary>
+    private void ResumeFrom(Frame next)
     {
+        ReadOnlySpan<byte> entry = next.Edge >= 0 ? [(byte)next.Edge]
+            : next.Kind == FrameKind.Constant ? _pattern.AsSpan(_items[next.Index].Offset, _items[next.Index].Length)
+            : [];
+        var length = next.PathLength + entry.Length;
+        var start = new byte[length];
+        _path.AsSpan(0, next.PathLength).CopyTo(start);
+        entry.CopyTo(start.AsSpan(next.PathLength));
+        if (!_hasBound || Later(start, _bound.AsSpan(0, _boundLength)))
+        {
+            _bound = start;
+            _boundLength = length;
+            _hasBound = true;
+        }
+
         _stack.Clear();
-        _version = trie.Version;
-        _stack.Push(new Frame { Kind = FrameKind.Item, Position = ByteTrie.Start, Edge = -1, Ground = true, Tight = tight });
+        _stack.Push(new Frame { Kind = FrameKind.Item, Position = ByteTrie.Start, Edge = -1, Ground = true, Tight = true });
+
+        // True if the keys that start with `start` come after `bound`: `start` is above it, or starts with it.
+        static bool Later(ReadOnlySpan<byte> start, ReadOnlySpan<byte> bound)
+        {
+            var shared = Math.Min(start.Length, bound.Length);
+            var order = start[..shared].SequenceCompareTo(bound[..shared]);
+            return order > 0 || (order == 0 && start.Length >= bound.Length);
+        }
     }
 
     /// <summary>Follows one frame as far as it leads without branching; true if that is a candidate key.</summary>
@@ -156,8 +192,8 @@ internal sealed class PatternWalk(ByteTrie trie)
                 case FrameKind.Item:
                     if (index == _items.Count)
                     {
-                        // A tight path here is the key given last (or one before it): already given.
-                        if (tight || !trie.IsKeyEnd(position))
+                        // A tight key shorter than the resume point lies below it: already walked.
+                        if (!trie.IsKeyEnd(position) || (tight && _pathLength < _boundLength))
                         {
                             return false;
                         }
@@ -258,7 +294,8 @@ internal sealed class PatternWalk(ByteTrie trie)
         // The ways on are the child for the constant's first byte and the children that start a
         // variable (0x42, 0x80–0xC0): found by binary search, not by looking at every child.
         var keys = trie.ChildKeys(position);
-        Span<int> ways = stackalloc int[2 + EncodingTags.NewVar - EncodingTags.VarRefBase];
+        // At most: the long VarRef, the 64 short VarRefs and NewVar (0x80–0xC0), and the constant.
+        Span<int> ways = stackalloc int[3 + EncodingTags.NewVar - EncodingTags.VarRefBase];
         var count = 0;
         if (keys.BinarySearch(EncodingTags.LongVarRef) is >= 0 and var longVar)
         {
@@ -309,9 +346,9 @@ internal sealed class PatternWalk(ByteTrie trie)
     }
 
     /// <summary>
-    /// Appends bytes to the path. While the path equals the start of the bound (the last key given
-    /// before the trie changed), a path that falls below it is cut off (false) and one that rises
-    /// above it is no longer tight.
+    /// Appends bytes to the path. While the path equals the start of the resume point, a path that
+    /// falls below it is cut off (false: walked before the change); one that rises above it, or
+    /// reaches past its end (it then starts with it), is no longer tight: not walked yet.
     /// </summary>
     private bool Append(ReadOnlySpan<byte> bytes, ref bool tight)
     {
@@ -370,7 +407,7 @@ internal sealed class PatternWalk(ByteTrie trie)
         public bool StoredVariable;
         public bool Ground;
 
-        /// <summary>The path so far equals the start of the bound (only after the trie changed).</summary>
+        /// <summary>The path so far equals the start of the resume point (only after the trie changed).</summary>
         public bool Tight;
     }
 }

@@ -139,7 +139,7 @@ public sealed class MettaReader : IDisposable
     /// Reads and checks the rest of the input — the grammar, and the size of every atom's encoding —
     /// keeping nothing but one atom at a time; returns the number of atoms.
     /// </summary>
-    public long CountRemaining()
+    public long CountRemaining(CancellationToken cancellationToken = default)
     {
         var scratch = new EncodedAtomWriter { AtomLimit = MaxAtomBytes };
         var sink = new EncodingSink(scratch);
@@ -147,6 +147,10 @@ public sealed class MettaReader : IDisposable
         while (ReadNext(ref sink))
         {
             scratch.Clear();
+            if ((AtomsRead & 0xFFF) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
 
         return AtomsRead - before;
