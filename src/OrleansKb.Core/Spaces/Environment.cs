@@ -1,6 +1,7 @@
 using System.Text;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
+using OrleansKb.Persistence;
 using OrleansKb.Storage;
 
 namespace OrleansKb.Spaces;
@@ -141,26 +142,94 @@ public sealed class Environment
     /// The whole batch is validated first: if any of it is malformed, nothing is added and
     /// <see cref="MalformedEncodingException"/> says where.
     /// </summary>
-    public int AddEncoded(ReadOnlySpan<byte> batch) => AddEncoded(batch, rulesOnly: false);
+    public int AddEncoded(ReadOnlySpan<byte> batch) => ValidateAndApply(LogOperation.AddFacts, batch);
 
     /// <summary>As <see cref="AddEncoded(ReadOnlySpan{byte})"/>, for rules: if any atom is not <c>(= lhs rhs)</c>, nothing is added.</summary>
-    public int AddEncodedRules(ReadOnlySpan<byte> batch) => AddEncoded(batch, rulesOnly: true);
+    public int AddEncodedRules(ReadOnlySpan<byte> batch) => ValidateAndApply(LogOperation.AddRules, batch);
 
     /// <summary>Removes a batch of encoded atoms (validated whole first); returns how many were present.</summary>
-    public int RemoveEncoded(ReadOnlySpan<byte> batch)
+    public int RemoveEncoded(ReadOnlySpan<byte> batch) => ValidateAndApply(LogOperation.Remove, batch);
+
+    /// <summary>
+    /// Checks a change from outside whole — a malformed batch throws
+    /// <see cref="MalformedEncodingException"/>, a non-rule among rules <see cref="ArgumentException"/> —
+    /// without applying it: a durable space logs the validated atoms before it applies them
+    /// (<see cref="ValidatedChange.Apply"/>).
+    /// </summary>
+    public ValidatedChange Validate(LogOperation operation, ReadOnlySpan<byte> batch)
     {
-        using var keys = ValidatedBatch.Of(batch);
-        lock (_lock)
+        if (operation == LogOperation.Clear)
         {
-            var removed = 0;
+            return batch.IsEmpty ? new ValidatedChange(this, operation, null) : throw new ArgumentException("A clear carries no atoms.", nameof(batch));
+        }
+
+        var keys = ValidatedBatch.Of(batch);
+        if (operation == LogOperation.AddRules)
+        {
             for (var i = 0; i < keys.Writer.AtomCount; i++)
             {
-                removed += RemoveKey(keys.Writer.Atom(i)) ? 1 : 0;
+                if (RuleShape.Of(keys.Writer.Atom(i)).Kind == RuleKind.NotARule)
+                {
+                    var rule = AtomDecoder.Decode(keys.Writer.Atom(i));
+                    keys.Dispose();
+                    throw new ArgumentException($"Atom {i} of the batch is not a rule (= lhs rhs): {rule}", nameof(batch));
+                }
             }
-
-            CompactIfWasteful();
-            return removed;
         }
+
+        return new ValidatedChange(this, operation, keys);
+    }
+
+    /// <summary>
+    /// Starts recovering this (empty) environment from a store: snapshot atoms and rules, then log
+    /// records (<see cref="ISpaceRecovery"/>). The data is the store's own and checksummed, so it is not
+    /// validated again.
+    /// </summary>
+    public SpaceRecovery StartRecovery() => Count == 0 ? new SpaceRecovery(this) : throw new InvalidOperationException("only an empty environment can be recovered into");
+
+    /// <summary>
+    /// The rule index's entries (insertion sequence, key), for a snapshot: a copy of references taken
+    /// at once (the keys are immutable), in no particular order; sort by sequence for insertion order.
+    /// </summary>
+    public (long Sequence, byte[] Key)[] RuleEntries()
+    {
+        lock (_lock)
+        {
+            return _rules.Entries();
+        }
+    }
+
+    /// <summary>Applies a validated change; returns how many atoms it added or removed.</summary>
+    internal int Apply(LogOperation operation, EncodedAtomWriter? keys)
+    {
+        switch (operation)
+        {
+            case LogOperation.AddFacts or LogOperation.AddRules:
+                return Insert(keys!, sort: false);
+            case LogOperation.Remove:
+                lock (_lock)
+                {
+                    var removed = 0;
+                    for (var i = 0; i < keys!.AtomCount; i++)
+                    {
+                        removed += RemoveKey(keys.Atom(i)) ? 1 : 0;
+                    }
+
+                    CompactIfWasteful();
+                    return removed;
+                }
+
+            default:
+                var cleared = (int)Math.Min(Count, int.MaxValue);
+                Clear();
+                return cleared;
+        }
+    }
+
+    private int ValidateAndApply(LogOperation operation, ReadOnlySpan<byte> batch)
+    {
+        using var change = Validate(operation, batch);
+        return change.Apply();
     }
 
     /// <summary>For each atom of a batch of encoded atoms (validated whole first), whether it is in the space.</summary>
@@ -221,23 +290,6 @@ public sealed class Environment
         {
             return _rules.Matching(head, arity, from, maxBytes, output);
         }
-    }
-
-    private int AddEncoded(ReadOnlySpan<byte> batch, bool rulesOnly)
-    {
-        using var keys = ValidatedBatch.Of(batch);
-        if (rulesOnly)
-        {
-            for (var i = 0; i < keys.Writer.AtomCount; i++)
-            {
-                if (RuleShape.Of(keys.Writer.Atom(i)).Kind == RuleKind.NotARule)
-                {
-                    throw new ArgumentException($"Atom {i} of the batch is not a rule (= lhs rhs): {AtomDecoder.Decode(keys.Writer.Atom(i))}", nameof(batch));
-                }
-            }
-        }
-
-        return Insert(keys.Writer, sort: false);
     }
 
     /// <summary>Removes an atom (or one alpha-equivalent to it); true if it was present.</summary>
@@ -402,6 +454,11 @@ public sealed class Environment
         return added;
     }
 
+    /// <summary>The trie and the rule index, for recovery (which holds the lock itself).</summary>
+    internal ByteTrie Trie => _trie;
+
+    internal RuleIndex Rules => _rules;
+
     private bool RemoveKey(ReadOnlySpan<byte> key)
     {
         if (!_trie.Remove(key))
@@ -439,7 +496,7 @@ public sealed class Environment
     }
 
     /// <summary>Removals leave bytes behind in the trie's arenas; rebuild once they are half of it.</summary>
-    private void CompactIfWasteful()
+    internal void CompactIfWasteful()
     {
         var memory = _trie.Memory;
         if (memory.GarbageBytes > 1 << 16 && memory.GarbageBytes > memory.LiveBytes / 2)

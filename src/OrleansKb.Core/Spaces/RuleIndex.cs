@@ -96,6 +96,10 @@ internal sealed class RuleIndex
         return -1;
     }
 
+    /// <summary>Every entry (insertion sequence, key), from every list, in no particular order.</summary>
+    public (long Sequence, byte[] Key)[] Entries() =>
+        [.. _headed.Values.Concat(_wildcardsByArity.Values).Append(_wildcardsOfAnyArity).SelectMany(list => list).Select(e => (e.Sequence, e.Key))];
+
     /// <summary>Where wildcard rules' positions start in a listing of the rules for (head, arity).</summary>
     public const long WildcardPositions = 1L << 62;
 

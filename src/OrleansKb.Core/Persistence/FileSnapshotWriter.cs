@@ -1,0 +1,66 @@
+namespace OrleansKb.Persistence;
+
+/// <summary>
+/// Writes a snapshot to <c>snapshot-SEQUENCE.tmp</c> in checksummed chunks; publishing flushes it,
+/// renames it into place and flushes the folder, so a snapshot file is either complete or absent.
+/// </summary>
+internal sealed class FileSnapshotWriter(FileStoredSpace space, string folder, long sequence) : ISnapshotWriter
+{
+    private readonly string _temporary = Path.Combine(folder, $"snapshot-{sequence:D20}.tmp");
+    private FileStream? _file;
+    private long _atoms;
+    private long _rules;
+    private bool _published;
+
+    public async Task WriteAtomsAsync(ReadOnlyMemory<byte> atoms, int count, CancellationToken cancellationToken = default)
+    {
+        await WriteChunkAsync(SnapshotFormat.AtomsChunk, atoms, count, cancellationToken).ConfigureAwait(false);
+        _atoms += count;
+    }
+
+    public async Task WriteRulesAsync(ReadOnlyMemory<byte> rules, int count, CancellationToken cancellationToken = default)
+    {
+        await WriteChunkAsync(SnapshotFormat.RulesChunk, rules, count, cancellationToken).ConfigureAwait(false);
+        _rules += count;
+    }
+
+    public async Task PublishAsync(CancellationToken cancellationToken = default)
+    {
+        await WriteChunkAsync(SnapshotFormat.EndChunk, SnapshotFormat.EndPayload(_atoms, _rules), 0, cancellationToken).ConfigureAwait(false);
+        var file = _file!;
+        await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        file.Flush(flushToDisk: true);
+        await file.DisposeAsync().ConfigureAwait(false);
+        _file = null;
+        space.Publish(sequence, _temporary, _atoms);
+        _published = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_file is not null)
+        {
+            await _file.DisposeAsync().ConfigureAwait(false);
+            _file = null;
+        }
+
+        if (!_published)
+        {
+            File.Delete(_temporary);
+        }
+    }
+
+    private async Task WriteChunkAsync(byte kind, ReadOnlyMemory<byte> payload, int count, CancellationToken cancellationToken)
+    {
+        if (_file is null)
+        {
+            _file = new FileStream(_temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await _file.WriteAsync(SnapshotFormat.Header(sequence), cancellationToken).ConfigureAwait(false);
+        }
+
+        var (head, tail) = SnapshotFormat.Frame(kind, payload.Span, count);
+        await _file.WriteAsync(head, cancellationToken).ConfigureAwait(false);
+        await _file.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+        await _file.WriteAsync(tail, cancellationToken).ConfigureAwait(false);
+    }
+}

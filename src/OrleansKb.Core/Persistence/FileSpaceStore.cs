@@ -1,0 +1,84 @@
+using System.Globalization;
+
+namespace OrleansKb.Persistence;
+
+/// <summary>
+/// Spaces in a data directory on local disk (docs/durability.md): one folder per space, holding its
+/// log segments and its newest snapshots. The directory belongs to one process at a time: the store
+/// holds <c>orleanskb.lock</c> open and locked for its whole life, and a second process that opens
+/// the same directory gets a <see cref="DataDirectoryInUseException"/>.
+/// </summary>
+public sealed class FileSpaceStore : ISpaceStore, IDisposable
+{
+    private const string LockFileName = "orleanskb.lock";
+    private const string OwnerFileName = "owner";
+    private readonly FileStream _lock;
+    private readonly Dictionary<string, long> _epochs = new(StringComparer.Ordinal);
+
+    /// <summary>Opens (creating if needed) the data directory <paramref name="directory"/> and takes its lock.</summary>
+    public FileSpaceStore(string directory, long segmentBytes = DefaultSegmentBytes)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 4096);
+        DataDirectory = Path.GetFullPath(directory);
+        SegmentBytes = segmentBytes;
+        Directory.CreateDirectory(Path.Combine(DataDirectory, "spaces"));
+        var lockPath = Path.Combine(DataDirectory, LockFileName);
+        var ownerPath = Path.Combine(DataDirectory, OwnerFileName);
+        try
+        {
+            // FileShare.None is an exclusive lock on the file (flock on Unix), released when the process ends.
+            _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            var owner = File.Exists(ownerPath) ? $" ({File.ReadAllText(ownerPath).Trim()})" : "";
+            throw new DataDirectoryInUseException(
+                $"the data directory {DataDirectory} is in use by another OrleansKb process{owner}: two silos writing one directory would corrupt it; stop that one, or give this one another data directory",
+                e);
+        }
+
+        File.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"process {System.Environment.ProcessId} since {DateTime.UtcNow:u}"));
+    }
+
+    /// <summary>A new log segment is started when the current one passes this size.</summary>
+    public const long DefaultSegmentBytes = 64L << 20;
+
+    /// <summary>The data directory, as a full path.</summary>
+    public string DataDirectory { get; }
+
+    public long SegmentBytes { get; }
+
+    public string Description => $"file {DataDirectory}";
+
+    public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(space);
+        var folder = Path.Combine(DataDirectory, "spaces", SpaceFolderName.For(space));
+        Directory.CreateDirectory(folder);
+        var namePath = Path.Combine(folder, "name");
+        if (!File.Exists(namePath))
+        {
+            File.WriteAllText(namePath, space);
+        }
+
+        long epoch;
+        lock (_epochs)
+        {
+            epoch = _epochs[space] = _epochs.GetValueOrDefault(space) + 1;
+        }
+
+        return Task.FromResult<IStoredSpace>(new FileStoredSpace(this, space, folder, epoch));
+    }
+
+    public void Dispose() => _lock.Dispose();
+
+    /// <summary>True while no newer handle on <paramref name="space"/> has been opened.</summary>
+    internal bool IsCurrent(string space, long epoch)
+    {
+        lock (_epochs)
+        {
+            return _epochs.GetValueOrDefault(space) == epoch;
+        }
+    }
+}

@@ -1,0 +1,394 @@
+using System.Buffers;
+using System.Globalization;
+
+namespace OrleansKb.Persistence;
+
+/// <summary>
+/// One space of a <see cref="FileSpaceStore"/>: its folder of log segments and snapshots
+/// (docs/durability.md). Appends go to a buffer that one flusher writes and flushes to disk; every
+/// append waiting when a flush starts completes with it (group commit).
+/// </summary>
+internal sealed class FileStoredSpace : IStoredSpace
+{
+    private readonly FileSpaceStore _store;
+    private readonly string _name;
+    private readonly string _folder;
+    private readonly Lock _sync = new();
+    private readonly SortedList<long, string> _segments = [];
+    private readonly SortedList<long, string> _snapshots = [];
+    private long _snapshotAtoms;
+    private long _logBytes;
+    private long _lastSequence;
+    private bool _recovered;
+
+    // The segment records are being written to by the flusher, and where appends now go.
+    private FileStream? _active;
+    private long _activeFirst = -1;
+    private long _writeSegment = -1;
+    private long _writeSegmentBytes;
+    private bool _rotateNext;
+
+    // Group commit: what waits for the next flush, and who is flushing.
+    private List<(long Segment, ArrayBufferWriter<byte> Bytes)> _pending = [];
+    private TaskCompletionSource _nextFlush = NewFlush();
+    private Task _flusher = Task.CompletedTask;
+    private bool _flushing;
+    private Exception? _failure;
+
+    public FileStoredSpace(FileSpaceStore store, string name, string folder, long epoch)
+    {
+        _store = store;
+        _name = name;
+        _folder = folder;
+        Epoch = epoch;
+        foreach (var path in Directory.EnumerateFiles(folder))
+        {
+            var file = Path.GetFileName(path);
+            if (file.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                // A snapshot a crash interrupted before it was published: never current.
+                File.Delete(path);
+            }
+            else if (Numbered(file, "log-", ".seg") is { } first)
+            {
+                _segments.Add(first, path);
+            }
+            else if (Numbered(file, "snapshot-", ".snap") is { } sequence)
+            {
+                _snapshots.Add(sequence, path);
+            }
+        }
+    }
+
+    public long Epoch { get; }
+
+    public StoredSpaceStats Stats
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return new StoredSpaceStats(_logBytes, _snapshots.Count > 0 ? _snapshots.Keys[^1] : 0, _snapshotAtoms);
+            }
+        }
+    }
+
+    public Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        long snapshot = 0;
+        if (_snapshots.Count > 0)
+        {
+            var (sequence, atoms) = SnapshotFormat.Read(_snapshots.Values[^1], into);
+            if (sequence != _snapshots.Keys[^1])
+            {
+                throw new StoreCorruptedException($"{_snapshots.Values[^1]}: holds the snapshot of record {sequence:N0}, not of the record its name says");
+            }
+
+            (snapshot, _snapshotAtoms) = (sequence, atoms);
+        }
+
+        var last = snapshot;
+        for (var i = 0; i < _segments.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var isLast = i == _segments.Count - 1;
+            var path = _segments.Values[i];
+            if (!isLast && _segments.Keys[i + 1] <= snapshot + 1)
+            {
+                // Wholly covered by the snapshot: kept only in case the newest snapshot is lost.
+                _logBytes += new FileInfo(path).Length;
+                continue;
+            }
+
+            var expected = _segments.Keys[i];
+            var end = LogSegmentFormat.Read(path, isLast, record =>
+            {
+                if (record.Sequence != expected)
+                {
+                    throw new StoreCorruptedException($"{path}: holds record {record.Sequence:N0} where record {expected:N0} should be");
+                }
+
+                expected++;
+                if (record.Sequence <= snapshot)
+                {
+                    return;
+                }
+
+                if (record.Sequence != last + 1)
+                {
+                    throw new StoreCorruptedException($"{path}: the log jumps from record {last:N0} to {record.Sequence:N0}; the records between are missing");
+                }
+
+                into.Record(record);
+                last = record.Sequence;
+            });
+            if (isLast)
+            {
+                CutTornTail(path, end);
+                end = Math.Max(end, LogSegmentFormat.HeaderBytes);
+            }
+
+            _logBytes += end;
+        }
+
+        lock (_sync)
+        {
+            _lastSequence = last;
+            _recovered = true;
+            if (_segments.Count > 0)
+            {
+                _activeFirst = _writeSegment = _segments.Keys[^1];
+                _writeSegmentBytes = new FileInfo(_segments.Values[^1]).Length;
+            }
+        }
+
+        return Task.FromResult(last);
+    }
+
+    public Task Append(LogRecord record)
+    {
+        lock (_sync)
+        {
+            CheckWritable();
+            if (record.Sequence != _lastSequence + 1)
+            {
+                throw new InvalidOperationException($"space '{_name}': record {record.Sequence} does not follow {_lastSequence}");
+            }
+
+            var size = LogSegmentFormat.RecordBytes(record.Atoms.Length);
+            if (_writeSegment < 0 || _rotateNext || (_writeSegmentBytes > LogSegmentFormat.HeaderBytes && _writeSegmentBytes + size > _store.SegmentBytes))
+            {
+                (_writeSegment, _writeSegmentBytes, _rotateNext) = (record.Sequence, LogSegmentFormat.HeaderBytes, false);
+            }
+
+            if (_pending.Count == 0 || _pending[^1].Segment != _writeSegment)
+            {
+                _pending.Add((_writeSegment, new ArrayBufferWriter<byte>(Math.Max(size, 1 << 16))));
+            }
+
+            var buffer = _pending[^1].Bytes;
+            LogSegmentFormat.Write(record, buffer.GetSpan(size)[..size]);
+            buffer.Advance(size);
+            _writeSegmentBytes += size;
+            _lastSequence = record.Sequence;
+            var durable = _nextFlush.Task;
+            if (!_flushing)
+            {
+                _flushing = true;
+                _flusher = Task.Run(FlushLoop);
+            }
+
+            return durable;
+        }
+    }
+
+    public ISnapshotWriter BeginSnapshot(long sequence)
+    {
+        lock (_sync)
+        {
+            CheckWritable();
+            if (sequence != _lastSequence)
+            {
+                throw new InvalidOperationException($"space '{_name}': a snapshot must begin at the last record, {_lastSequence}, not {sequence}");
+            }
+
+            // The records after the snapshot go to a new segment, so the ones it covers can be dropped whole.
+            _rotateNext = true;
+            return new FileSnapshotWriter(this, _folder, sequence);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task flusher;
+        lock (_sync)
+        {
+            flusher = _flusher;
+        }
+
+        await flusher.ConfigureAwait(false);
+        lock (_sync)
+        {
+            _active?.Dispose();
+            _active = null;
+        }
+    }
+
+    /// <summary>Makes a written snapshot current (renamed into place, the folder flushed), then drops what it makes unnecessary.</summary>
+    internal void Publish(long sequence, string temporary, long atoms)
+    {
+        lock (_sync)
+        {
+            CheckWritable();
+        }
+
+        var path = Path.Combine(_folder, $"snapshot-{sequence:D20}.snap");
+        File.Move(temporary, path, overwrite: true);
+        DirectoryFlush.Flush(_folder);
+        var dropped = new List<string>();
+        lock (_sync)
+        {
+            _snapshots[sequence] = path;
+            _snapshotAtoms = atoms;
+            while (_snapshots.Count > 2)
+            {
+                dropped.Add(_snapshots.Values[0]);
+                _snapshots.RemoveAt(0);
+            }
+
+            // Keep the log after the older snapshot: with it, losing the newest snapshot loses nothing.
+            if (_snapshots.Count == 2)
+            {
+                var older = _snapshots.Keys[0];
+                while (_segments.Count > 1 && _segments.Keys[1] <= older + 1 && _segments.Keys[0] != _activeFirst)
+                {
+                    var segment = _segments.Values[0];
+                    _logBytes -= new FileInfo(segment).Length;
+                    dropped.Add(segment);
+                    _segments.RemoveAt(0);
+                }
+            }
+        }
+
+        foreach (var file in dropped)
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static TaskCompletionSource NewFlush() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static long? Numbered(string file, string prefix, string suffix) =>
+        file.StartsWith(prefix, StringComparison.Ordinal) && file.EndsWith(suffix, StringComparison.Ordinal)
+        && long.TryParse(file.AsSpan(prefix.Length, file.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : null;
+
+    private void CheckWritable()
+    {
+        if (!_store.IsCurrent(_name, Epoch))
+        {
+            throw new StaleEpochException($"space '{_name}' was opened again since this activation (epoch {Epoch}) opened it; it may no longer write");
+        }
+
+        if (_failure is not null)
+        {
+            throw new IOException($"space '{_name}': writing its log failed ({_failure.Message}); it must be opened again", _failure);
+        }
+
+        if (!_recovered)
+        {
+            throw new InvalidOperationException($"space '{_name}' must be recovered before it is written");
+        }
+    }
+
+    /// <summary>Cuts a write the crash left unfinished off the end of the last segment (or restores a header it never got).</summary>
+    private static void CutTornTail(string path, long end)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        if (end < LogSegmentFormat.HeaderBytes)
+        {
+            file.SetLength(0);
+            file.Write(LogSegmentFormat.Header);
+        }
+        else if (file.Length > end)
+        {
+            file.SetLength(end);
+        }
+        else
+        {
+            return;
+        }
+
+        file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Writes what is pending and flushes it to disk, again and again while appends arrive; completes each group's waiters.</summary>
+    private void FlushLoop()
+    {
+        while (true)
+        {
+            List<(long Segment, ArrayBufferWriter<byte> Bytes)> chunks;
+            TaskCompletionSource done;
+            lock (_sync)
+            {
+                if (_pending.Count == 0 || _failure is not null)
+                {
+                    _flushing = false;
+                    return;
+                }
+
+                (chunks, _pending) = (_pending, []);
+                (done, _nextFlush) = (_nextFlush, NewFlush());
+            }
+
+            try
+            {
+                long written = 0;
+                foreach (var (segment, bytes) in chunks)
+                {
+                    var file = SegmentFile(segment);
+                    file.Write(bytes.WrittenSpan);
+                    written += bytes.WrittenCount;
+                }
+
+                _active!.Flush(flushToDisk: true);
+                Interlocked.Add(ref _logBytes, written);
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                TaskCompletionSource next;
+                lock (_sync)
+                {
+                    _failure = e;
+                    _flushing = false;
+                    next = _nextFlush;
+                }
+
+                done.SetException(e);
+                next.TrySetException(e);
+                return;
+            }
+        }
+    }
+
+    /// <summary>The open file of segment <paramref name="first"/>: the active one, or a new one (the previous flushed and closed first).</summary>
+    private FileStream SegmentFile(long first)
+    {
+        if (_active is not null && _activeFirst == first)
+        {
+            return _active;
+        }
+
+        var path = Path.Combine(_folder, $"log-{first:D20}.seg");
+        if (_active is null && _activeFirst == first)
+        {
+            // The last segment found at recovery: go on after its records.
+            _active = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 0);
+            _active.Seek(0, SeekOrigin.End);
+            return _active;
+        }
+
+        if (_active is not null)
+        {
+            _active.Flush(flushToDisk: true);
+            _active.Dispose();
+        }
+
+        // Create, not CreateNew: a segment of this name can only be one a crash left without records.
+        _active = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 0);
+        _active.Write(LogSegmentFormat.Header);
+        _active.Flush(flushToDisk: true);
+        DirectoryFlush.Flush(_folder);
+        lock (_sync)
+        {
+            _segments[first] = path;
+            _activeFirst = first;
+        }
+
+        Interlocked.Add(ref _logBytes, LogSegmentFormat.HeaderBytes);
+        return _active;
+    }
+}

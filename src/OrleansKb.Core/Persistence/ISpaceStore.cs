@@ -1,0 +1,14 @@
+namespace OrleansKb.Persistence;
+
+/// <summary>Where spaces keep their log and snapshots (docs/durability.md): local files, memory, or a database.</summary>
+public interface ISpaceStore
+{
+    /// <summary>What the store is, for messages and <c>orleanskb info</c>: <c>file DIR</c>, <c>memory</c>, ….</summary>
+    string Description { get; }
+
+    /// <summary>
+    /// Opens a space (creating it if new) with a new epoch: from now on, appends through any handle
+    /// opened before this one are refused with <see cref="StaleEpochException"/>.
+    /// </summary>
+    Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,31 @@
+namespace OrleansKb.Persistence;
+
+/// <summary>One open space of a store: its recovery, its log, its snapshots.</summary>
+public interface IStoredSpace : IAsyncDisposable
+{
+    /// <summary>The epoch this handle was opened with.</summary>
+    long Epoch { get; }
+
+    /// <summary>The log's size and the snapshot's sequence and atoms.</summary>
+    StoredSpaceStats Stats { get; }
+
+    /// <summary>
+    /// Hands the newest snapshot (its atoms in key order, then its rules in insertion order), then
+    /// every log record after it in sequence order, to <paramref name="into"/>. Returns the last
+    /// sequence number recovered (0 for a new space). Damage is a <see cref="StoreCorruptedException"/>.
+    /// </summary>
+    Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends a record, whose sequence number must follow the last one's. Returns at once; the task
+    /// completes when the record is durable (appends made meanwhile share one flush). Refused with
+    /// <see cref="StaleEpochException"/> once the space has been opened again.
+    /// </summary>
+    Task Append(LogRecord record);
+
+    /// <summary>
+    /// Starts a snapshot of the state at <paramref name="sequence"/> (the last record appended):
+    /// later records go to a new log segment, which the snapshot will not cover.
+    /// </summary>
+    ISnapshotWriter BeginSnapshot(long sequence);
+}

@@ -1,0 +1,300 @@
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+using OrleansKb.Persistence;
+using OrleansKb.Spaces;
+using OrleansKb.Text;
+using OrleansKb.Workloads;
+using Env = OrleansKb.Spaces.Environment;
+
+namespace OrleansKb.Tests;
+
+/// <summary>The stores (docs/durability.md): log, group commit, snapshots, recovery, damage, epochs, the data directory's lock.</summary>
+public sealed class StoreTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("orleanskb-store-").FullName;
+    private readonly List<FileSpaceStore> _stores = [];
+
+    public void Dispose()
+    {
+        _stores.ForEach(store => store.Dispose());
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private FileSpaceStore FileStore(long segmentBytes = FileSpaceStore.DefaultSegmentBytes)
+    {
+        var store = new FileSpaceStore(_directory, segmentBytes);
+        _stores.Add(store);
+        return store;
+    }
+
+    /// <summary>Closes the data directory, as a crash does (the lock goes with the process).</summary>
+    private void Crash()
+    {
+        _stores.ForEach(store => store.Dispose());
+        _stores.Clear();
+    }
+
+    private static byte[] Batch(IEnumerable<Atom> atoms)
+    {
+        var writer = new EncodedAtomWriter();
+        foreach (var atom in atoms)
+        {
+            AtomEncoder.Append(atom, writer);
+        }
+
+        return writer.ToArray();
+    }
+
+    private static byte[] Batch(string text) => Batch(MettaReader.Parse(text));
+
+    private static string Rules(Env environment, string head, int arity) =>
+        string.Join('\n', environment.MatchingRules(head, arity).Select(MettaPrinter.Print));
+
+    private static async Task<(Env Environment, IStoredSpace Stored, long Last)> Open(ISpaceStore store, string space)
+    {
+        var environment = new Env();
+        var stored = await store.OpenAsync(space);
+        var recovery = environment.StartRecovery();
+        var last = await stored.RecoverAsync(recovery);
+        recovery.Finish();
+        return (environment, stored, last);
+    }
+
+    /// <summary>What the grain does with a change: validate, append, apply; the task completes when it is durable.</summary>
+    private static Task Change(Env environment, IStoredSpace stored, ref long sequence, LogOperation operation, byte[] atoms)
+    {
+        using var change = environment.Validate(operation, atoms);
+        var durable = stored.Append(new LogRecord(++sequence, operation, change.Atoms));
+        change.Apply();
+        return durable;
+    }
+
+    public static TheoryData<string> Stores => new() { "file", "memory" };
+
+    private ISpaceStore Store(string kind) => kind == "file" ? FileStore() : new MemorySpaceStore();
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Recovery_gives_back_every_durable_change_in_order(string kind)
+    {
+        var store = Store(kind);
+        var (live, stored, sequence) = await Open(store, "space");
+        var pending = new List<Task>
+        {
+            Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(3000))),
+            Change(live, stored, ref sequence, LogOperation.AddRules, Batch("(= (f $x) (g $x)) (= ($h $y) 1) (= (f a) b)")),
+            Change(live, stored, ref sequence, LogOperation.Remove, Batch(Royal92ShapedFacts.Generate(1000))),
+            Change(live, stored, ref sequence, LogOperation.AddRules, Batch("(= (f $z) (k $z)) (= (f $x) (g $x))")),
+        };
+        await Task.WhenAll(pending);
+        await stored.DisposeAsync();
+
+        var (recovered, _, last) = await Open(kind == "file" ? ReopenedFileStore() : store, "space");
+
+        Assert.Equal(4, last);
+        Assert.Equal(live.Dump(), recovered.Dump());
+        Assert.Equal(Rules(live, "f", 1), Rules(recovered, "f", 1));
+        Assert.Equal("(= (f $x0) (g $x0))\n(= (f a) b)\n(= (f $x0) (k $x0))\n(= ($x0 $x1) 1)", Rules(recovered, "f", 1));
+    }
+
+    private FileSpaceStore ReopenedFileStore()
+    {
+        Crash();
+        return FileStore();
+    }
+
+    [Fact]
+    public async Task Appends_made_during_a_flush_share_the_next_one_and_all_survive()
+    {
+        var (live, stored, sequence) = await Open(FileStore(), "space");
+
+        // A thousand appends without waiting: the flusher takes what has arrived each time.
+        var pending = Enumerable.Range(0, 1000).Select(i => Change(live, stored, ref sequence, LogOperation.AddFacts, Batch($"(n {i})"))).ToList();
+        await Task.WhenAll(pending);
+        Crash();
+
+        var (recovered, _, last) = await Open(FileStore(), "space");
+        Assert.Equal(1000, last);
+        Assert.Equal(1000, recovered.Count);
+    }
+
+    [Fact]
+    public async Task A_torn_last_record_is_cut_off_and_the_log_goes_on_after_it()
+    {
+        var (live, stored, sequence) = await Open(FileStore(), "space");
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 1) (a 2)"));
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 3)"));
+        Crash();
+        var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
+        var whole = File.ReadAllBytes(segment);
+
+        // The crash cut the last record short (only its first bytes reached the disk) …
+        File.WriteAllBytes(segment, [.. whole, .. whole[8..20]]);
+        var (recovered, stored2, last) = await Open(FileStore(), "space");
+        Assert.Equal(2, last);
+        Assert.Equal(3, recovered.Count);
+        Assert.Equal(whole.Length, new FileInfo(segment).Length);
+
+        // … and after the cut, new records follow on.
+        await Change(recovered, stored2, ref last, LogOperation.AddFacts, Batch("(a 4)"));
+        Crash();
+        Assert.Equal(4, (await Open(FileStore(), "space")).Environment.Count);
+
+        // Zeros where a write never landed are cut off too.
+        Crash();
+        File.WriteAllBytes(segment, [.. File.ReadAllBytes(segment), .. new byte[4096]]);
+        Assert.Equal(4, (await Open(FileStore(), "space")).Environment.Count);
+    }
+
+    [Fact]
+    public async Task A_damaged_record_in_the_middle_of_the_log_stops_recovery_naming_file_and_offset()
+    {
+        var (live, stored, sequence) = await Open(FileStore(), "space");
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 1) (a 2)"));
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 3)"));
+        Crash();
+        var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
+        var bytes = File.ReadAllBytes(segment);
+        bytes[8 + 15] ^= 0x01;
+        File.WriteAllBytes(segment, bytes);
+
+        var error = await Assert.ThrowsAsync<StoreCorruptedException>(() => Open(FileStore(), "space"));
+
+        Assert.Equal($"{segment}: the record at offset 8 fails its checksum", error.Message);
+    }
+
+    [Fact]
+    public async Task A_damaged_snapshot_chunk_stops_recovery_naming_file_and_offset()
+    {
+        var (live, stored, sequence) = await Open(FileStore(), "space");
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(50_000)));
+        await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        Crash();
+        var snapshot = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "*.snap").Single();
+        var bytes = File.ReadAllBytes(snapshot);
+        bytes[bytes.Length / 2] ^= 0x40;
+        File.WriteAllBytes(snapshot, bytes);
+
+        var error = await Assert.ThrowsAsync<StoreCorruptedException>(() => Open(FileStore(), "space"));
+
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(snapshot)}: the chunk at offset [0-9,]+ fails its checksum$", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_snapshot_taken_while_the_space_changes_plus_the_log_after_it_is_exactly_the_live_space(string kind)
+    {
+        var store = Store(kind);
+        var (live, stored, sequence) = await Open(store, "space");
+        var random = new Random(5);
+        var facts = Royal92ShapedFacts.Generate(60_000);
+        var rules = GeneratedRules.Generate(3000);
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(facts.Take(40_000)));
+        await Change(live, stored, ref sequence, LogOperation.AddRules, Batch(rules.Take(2000)));
+
+        // The snapshot's pages are read while other threads add and remove facts and rules.
+        var checkpoint = SpaceCheckpoint.Begin(live, stored, sequence);
+        var writing = Task.Run(() => checkpoint.WriteAsync());
+        var appended = new List<Task>();
+        for (var round = 0; !writing.IsCompleted || round < 50; round++)
+        {
+            var batch = random.Next(4) switch
+            {
+                0 => (LogOperation.Remove, Batch(facts.Skip(random.Next(40_000)).Take(500))),
+                1 => (LogOperation.AddRules, Batch(rules.Skip(random.Next(3000)).Take(20))),
+                2 => (LogOperation.Remove, Batch(rules.Skip(random.Next(3000)).Take(20))),
+                _ => (LogOperation.AddFacts, Batch(facts.Skip(random.Next(60_000)).Take(500))),
+            };
+            appended.Add(Change(live, stored, ref sequence, batch.Item1, batch.Item2));
+            await Task.Yield();
+        }
+
+        await writing;
+        await Task.WhenAll(appended);
+        await stored.DisposeAsync();
+
+        var (recovered, _, last) = await Open(kind == "file" ? ReopenedFileStore() : store, "space");
+
+        Assert.Equal(sequence, last);
+        Assert.Equal(live.Count, recovered.Count);
+        Assert.Equal(live.Dump(), recovered.Dump());
+        foreach (var (head, arity) in new[] { ("rule", 1), ("rule", 2), ("f", 1) })
+        {
+            Assert.Equal(Rules(live, head, arity), Rules(recovered, head, arity));
+        }
+    }
+
+    [Fact]
+    public async Task Snapshots_drop_the_log_the_older_one_covers_and_clear_survives_recovery()
+    {
+        var store = FileStore(segmentBytes: 64 << 10);
+        var (live, stored, sequence) = await Open(store, "space");
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(500, seed: (round * 100) + i)));
+            }
+
+            await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        }
+
+        var folder = Path.Combine(_directory, "spaces", "space");
+        Assert.Equal(2, Directory.GetFiles(folder, "*.snap").Length);
+        Assert.Equal(live.Count, stored.Stats.SnapshotAtoms);
+        Assert.Equal(sequence, stored.Stats.SnapshotSequence);
+        var logBefore = stored.Stats.LogBytes;
+        Assert.True(logBefore < 40 * 500 * 60, $"{logBefore} bytes of log kept");
+        Assert.Equal(Directory.GetFiles(folder, "*.seg").Sum(f => new FileInfo(f).Length), logBefore);
+
+        await Change(live, stored, ref sequence, LogOperation.Clear, []);
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after clear)"));
+        Crash();
+        var (recovered, _, _) = await Open(FileStore(), "space");
+        Assert.Equal("(after clear)\n", recovered.Dump());
+    }
+
+    [Fact]
+    public async Task A_space_opened_again_refuses_writes_from_its_older_activation()
+    {
+        foreach (var store in new ISpaceStore[] { FileStore(), new MemorySpaceStore() })
+        {
+            var (first, older, sequence) = await Open(store, "space");
+            var (_, newer, _) = await Open(store, "space");
+
+            var error = Assert.Throws<StaleEpochException>(() => { _ = Change(first, older, ref sequence, LogOperation.AddFacts, Batch("(late)")); });
+
+            Assert.Contains("was opened again", error.Message, StringComparison.Ordinal);
+            Assert.True(newer.Epoch > older.Epoch);
+        }
+    }
+
+    [Fact]
+    public void A_second_store_on_the_same_data_directory_is_refused()
+    {
+        FileStore();
+
+        var error = Assert.Throws<DataDirectoryInUseException>(() => new FileSpaceStore(_directory));
+
+        Assert.Contains($"the data directory {_directory} is in use by another OrleansKb process (process {System.Environment.ProcessId}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Space_names_become_safe_distinct_folder_names()
+    {
+        string[] names = ["default", "Default", "../etc", "a/b", "a%2Fb", ".", "..", "géné", "with space", new string('x', 500), new string('x', 499) + "y"];
+
+        var folders = names.Select(SpaceFolderName.For).ToList();
+
+        Assert.Equal(names.Length, folders.Distinct(StringComparer.OrdinalIgnoreCase).Count());
+        Assert.All(folders, folder =>
+        {
+            Assert.InRange(folder.Length, 1, SpaceFolderName.MaxLength);
+            Assert.DoesNotContain('/', folder);
+            Assert.DoesNotContain('.', folder);
+            Assert.Equal(folder.ToLowerInvariant(), folder);
+        });
+        Assert.Equal("default", folders[0]);
+        Assert.Equal("%44efault", folders[1]);
+    }
+}
