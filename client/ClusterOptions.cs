@@ -22,7 +22,19 @@ internal sealed class ClusterOptions
 
     public Option<bool> Embedded { get; } = new("--embedded")
     {
-        Description = "Host a silo in this process for the command's duration (no external server).",
+        Description = "Host a silo in this process for the command's duration (no external server); its data is kept where a silo's is, unless --data or --ephemeral says otherwise.",
+        Recursive = true,
+    };
+
+    public Option<string> Data { get; } = new("--data")
+    {
+        Description = "With --embedded: the data directory (default: the one a silo uses, " + Persistence.FileSpaceStore.DefaultDirectory + ").",
+        Recursive = true,
+    };
+
+    public Option<bool> Ephemeral { get; } = new("--ephemeral")
+    {
+        Description = "Keep the space in memory only: with --embedded, nothing is written to disk; against a cluster, the space is one of the silo's ephemeral spaces.",
         Recursive = true,
     };
 
@@ -31,6 +43,8 @@ internal sealed class ClusterOptions
         root.Options.Add(Gateway);
         root.Options.Add(Space);
         root.Options.Add(Embedded);
+        root.Options.Add(Data);
+        root.Options.Add(Ephemeral);
     }
 
     /// <summary>The space named by <c>--space</c>, checked before anything connects.</summary>
@@ -40,17 +54,36 @@ internal sealed class ClusterOptions
         return KbSpace.NameProblem(name) is { } problem ? throw new UserError($"--space: {problem}") : name;
     }
 
-    public Task<KbCluster> ConnectAsync(ParseResult parse, CancellationToken cancellationToken) =>
-        parse.GetValue(Embedded)
-            ? KbCluster.StartEmbeddedAsync(cancellationToken)
-            : KbCluster.ConnectAsync(parse.GetRequiredValue(Gateway), cancellationToken: cancellationToken);
+    public async Task<KbCluster> ConnectAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        if (!parse.GetValue(Embedded))
+        {
+            if (parse.GetValue(Data) is not null)
+            {
+                throw new UserError("--data goes with --embedded: a running silo keeps its data where it was started with");
+            }
+
+            return await KbCluster.ConnectAsync(parse.GetRequiredValue(Gateway), cancellationToken: cancellationToken);
+        }
+
+        try
+        {
+            return await KbCluster.StartEmbeddedAsync(parse.GetValue(Data), parse.GetValue(Ephemeral), cancellationToken);
+        }
+        catch (Persistence.DataDirectoryInUseException e)
+        {
+            throw new UserError($"{e.Message}; with --embedded, give --data DIR or --ephemeral, or leave out --embedded to work through the running silo");
+        }
+    }
 
     /// <summary>Connects, then runs <paramref name="work"/> on the space named by <c>--space</c> (checked first).</summary>
     public async Task<int> OnSpaceAsync(ParseResult parse, Func<KbSpace, Task> work, CancellationToken cancellationToken)
     {
         var name = SpaceName(parse);
         await using var cluster = await ConnectAsync(parse, cancellationToken);
-        await work(cluster.Space(name));
+
+        // Embedded, --ephemeral already keeps the whole silo in memory.
+        await work(cluster.Space(name, ephemeral: parse.GetValue(Ephemeral) && !parse.GetValue(Embedded)));
         return 0;
     }
 }

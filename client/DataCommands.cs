@@ -83,9 +83,13 @@ internal static class DataCommands
         count.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
             output.WriteLine((await space.CountAsync(ct)).ToString(CultureInfo.InvariantCulture)), ct));
 
-        var info = new Command("info", "Print one JSON object about the space: its atoms, rules, the silo hosting it, its open matches.");
+        var info = new Command("info", "Print one JSON object about the space: atoms, rules, store, silo, log bytes, snapshot atoms and sequence, open matches.");
         info.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
             output.WriteLine(JsonSerializer.Serialize(await space.InfoAsync(ct), Json)), ct));
+
+        var snapshot = new Command("snapshot", "Take a snapshot of the space now (recovery then reads it instead of replaying the log); print its info when published.");
+        snapshot.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
+            output.WriteLine(JsonSerializer.Serialize(await space.SnapshotAsync(ct), Json)), ct));
 
         var export = new Command("export", "Print every atom of the space in canonical text, one per line.");
         export.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
@@ -156,7 +160,7 @@ internal static class DataCommands
             output.WriteLine("cleared");
         }, ct));
 
-        return [load, add, remove, contains, count, info, export, rules, match, clear];
+        return [load, add, remove, contains, count, info, snapshot, export, rules, match, clear];
     }
 
     private static Atom SingleAtom(string text, string what)

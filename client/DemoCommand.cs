@@ -30,8 +30,8 @@ internal static class DemoCommand
             InputFiles.Check(path);
 
             var c = CultureInfo.InvariantCulture;
-            output.WriteLine("Starting a silo in this process…");
-            await using var cluster = await KbCluster.StartEmbeddedAsync(ct);
+            output.WriteLine("Starting a silo in this process, its spaces in memory only (nothing is written to disk)…");
+            await using var cluster = await KbCluster.StartEmbeddedAsync(ephemeral: true, cancellationToken: ct);
             var space = cluster.Space("demo");
 
             var result = await space.LoadFileAsync(path, cancellationToken: ct);
@@ -78,7 +78,7 @@ internal static class DemoCommand
                 output.WriteLine("rule for (title, 1): " + MettaPrinter.Print(rule));
             }
 
-            output.WriteLine("Next: run a silo with `dotnet run --project silo`, then `orleanskb load FILE`, `count`, `export` (see README).");
+            output.WriteLine("Next: run a silo with `dotnet run --project silo` (it keeps its spaces on disk), then `orleanskb load FILE`, `count`, `export` (see README).");
             return 0;
         });
         return command;

@@ -41,7 +41,7 @@ internal static class ErrorReport
         TimeoutException => $"the cluster did not answer in time: {OneLine(failure.Message)}",
         SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or ClientNotAvailableException
             => $"lost the connection to the cluster: {OneLine(failure.Message)}",
-        UserError or IOException or UnauthorizedAccessException or KbConnectionException or MatchFailedException or InvalidAtomBatchException
+        UserError or IOException or UnauthorizedAccessException or KbConnectionException or MatchFailedException or InvalidAtomBatchException or SpaceStorageException
             or Codec.OversizedAtomException or Codec.MalformedEncodingException or ArgumentException or MettaSyntaxException => OneLine(failure.Message),
         OrleansException => $"the cluster refused the request: {OneLine(failure.Message)}",
         _ => $"unexpected {failure.GetType().Name}: {OneLine(failure.Message)}",

@@ -3,11 +3,14 @@ using Orleans;
 namespace OrleansKb;
 
 /// <summary>
-/// A space: one grain per space name, owning the space's atoms and rule index in memory. Every
-/// batch is validated whole before any of it is applied; a malformed one is refused with nothing
-/// applied. Every answer is bounded in bytes (<see cref="SpaceLimits"/>): what can be large comes in pages.
+/// A space: one grain per space name, owning the space's atoms and rule index in memory, and its
+/// log and snapshots in the silo's store. Every batch is validated whole before any of it is
+/// applied; a malformed one is refused with nothing applied. A change is acknowledged only once it
+/// is durable (docs/durability.md). Every answer is bounded in bytes (<see cref="SpaceLimits"/>):
+/// what can be large comes in pages.
 /// </summary>
 [Alias("OrleansKb.IEnvironmentGrain")]
+[Orleans.Metadata.DefaultGrainType("environment")]
 public interface IEnvironmentGrain : IGrainWithStringKey
 {
     /// <summary>Adds the atoms; returns how many were new.</summary>
@@ -63,9 +66,13 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     [Alias("MatchClose")]
     Task MatchClose(long cursor);
 
-    /// <summary>The space's name, size, host silo and open matches.</summary>
+    /// <summary>The space's name, size, store, host silo and open matches.</summary>
     [Alias("Info")]
     Task<SpaceInfo> Info();
+
+    /// <summary>Takes a snapshot now (after any being taken) and returns the space's info once it is published.</summary>
+    [Alias("Snapshot")]
+    Task<SpaceInfo> Snapshot();
 
     /// <summary>Removes every atom.</summary>
     [Alias("Clear")]

@@ -2,7 +2,13 @@ using Orleans;
 
 namespace OrleansKb;
 
-/// <summary>What a space is and where: its atoms and rules, the silo hosting it, and the matches open on it.</summary>
+/// <summary>
+/// What a space is and where: its atoms and rules, where it is stored (<c>file DIR</c> or
+/// <c>memory</c>), the silo hosting it, the size of its log since its oldest kept snapshot, the
+/// newest snapshot's atoms and last record (0 when there is none), the matches open on it, and the
+/// epoch of its activation (it grows each time the space is opened: after a restart, a failover, a
+/// deactivation).
+/// </summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("OrleansKb.SpaceInfo")]
@@ -10,5 +16,10 @@ public sealed record SpaceInfo(
     [property: Id(0)] string Space,
     [property: Id(1)] long Atoms,
     [property: Id(2)] long Rules,
-    [property: Id(3)] string Silo,
-    [property: Id(4)] int OpenMatches);
+    [property: Id(3)] string Store,
+    [property: Id(4)] string Silo,
+    [property: Id(5)] long LogBytes,
+    [property: Id(6)] long SnapshotAtoms,
+    [property: Id(7)] long SnapshotSeq,
+    [property: Id(8)] int OpenMatches,
+    [property: Id(9)] long Epoch);

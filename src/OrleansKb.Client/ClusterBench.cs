@@ -52,7 +52,7 @@ public static class ClusterBench
     /// <summary>Times one load into a fresh space, then empties it so the runs do not accumulate memory.</summary>
     private static async Task<double> TimeAsync(KbCluster cluster, Func<KbSpace, Task> load)
     {
-        var space = cluster.Space($"bench-{Guid.NewGuid():N}");
+        var space = cluster.Space($"bench-{Guid.NewGuid():N}", ephemeral: true);
         await space.CountAsync().ConfigureAwait(false);
         GC.Collect();
         var stopwatch = Stopwatch.StartNew();

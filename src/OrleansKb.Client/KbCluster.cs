@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime.Messaging;
 using OrleansKb.Grains;
+using OrleansKb.Persistence;
 
 namespace OrleansKb.Client;
 
@@ -25,6 +26,9 @@ public sealed class KbCluster : IAsyncDisposable
     private readonly IHost _host;
     private readonly IGrainFactory _grains;
     private readonly ConnectionWatch? _connection;
+
+    // The store of an embedded silo, released (its data directory unlocked) with the silo.
+    private IDisposable? _store;
 
     private KbCluster(IHost host, ConnectionWatch? connection)
     {
@@ -103,28 +107,44 @@ public sealed class KbCluster : IAsyncDisposable
         return new KbCluster(host, connection) { Description = $"gateway {gateway}" };
     }
 
-    /// <summary>Starts a silo in this process (no gateway, loopback only) and connects to it: a cluster for the life of this object.</summary>
-    public static async Task<KbCluster> StartEmbeddedAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Starts a silo in this process (no gateway, loopback only) and connects to it: a cluster for the
+    /// life of this object. Its spaces are kept in <paramref name="dataDirectory"/> (by default
+    /// <see cref="FileSpaceStore.DefaultDirectory"/>, as a silo's), or, with <paramref name="ephemeral"/>,
+    /// in memory only.
+    /// </summary>
+    public static async Task<KbCluster> StartEmbeddedAsync(string? dataDirectory = null, bool ephemeral = false, CancellationToken cancellationToken = default)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        var siloPort = FreeLoopbackPort();
-        builder.UseOrleans(silo => silo
-            .UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: DefaultServiceId, clusterId: $"{DefaultClusterId}-embedded")
-            .UseOrleansKb());
-        var host = builder.Build();
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new KbCluster(host, connection: null) { Description = "embedded silo" };
+        ISpaceStore store = ephemeral ? new MemorySpaceStore() : new FileSpaceStore(dataDirectory ?? FileSpaceStore.DefaultDirectory);
+        try
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Logging.ClearProviders();
+            var siloPort = FreeLoopbackPort();
+            builder.UseOrleans(silo => silo
+                .UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: DefaultServiceId, clusterId: $"{DefaultClusterId}-embedded")
+                .UseOrleansKb()
+                .UseSpaceStore(store));
+            var host = builder.Build();
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+            return new KbCluster(host, connection: null) { Description = $"embedded silo, spaces in {store.Description}", _store = store as IDisposable };
+        }
+        catch
+        {
+            (store as IDisposable)?.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>The space named <paramref name="name"/> (created on first use).</summary>
-    public KbSpace Space(string name) => KbSpace.Of(_grains, name, _connection);
+    /// <summary>The space named <paramref name="name"/> (created on first use): durable, or with <paramref name="ephemeral"/> in the silo's memory only.</summary>
+    public KbSpace Space(string name, bool ephemeral = false) => KbSpace.Of(_grains, name, ephemeral, _connection);
 
     public async ValueTask DisposeAsync()
     {
         // A graceful stop, but a bounded one: with the cluster gone there is no one to be graceful to.
         await StopAsync(_host, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _connection?.Dispose();
+        _store?.Dispose();
     }
 
     /// <summary>Stops a client that did not start, in the background: its stop can be as stuck as its start was.</summary>

@@ -28,15 +28,26 @@ public sealed class KbSpace
     }
 
     /// <summary>The space named <paramref name="name"/> through any Orleans client or silo (created on first use).</summary>
-    public static KbSpace Of(IGrainFactory grains, string name) => Of(grains, name, connection: null);
+    public static KbSpace Of(IGrainFactory grains, string name) => Of(grains, name, ephemeral: false, connection: null);
 
-    internal static KbSpace Of(IGrainFactory grains, string name, ConnectionWatch? connection)
+    /// <summary>
+    /// The space named <paramref name="name"/>: durable, in the silo's store — or, with
+    /// <paramref name="ephemeral"/>, kept in the silo's memory only (a space of its own: the ephemeral
+    /// and the durable space of one name are two spaces).
+    /// </summary>
+    public static KbSpace Of(IGrainFactory grains, string name, bool ephemeral) => Of(grains, name, ephemeral, connection: null);
+
+    internal static KbSpace Of(IGrainFactory grains, string name, bool ephemeral, ConnectionWatch? connection)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(name);
-        return NameProblem(name) is { } problem
-            ? throw new ArgumentException(problem, nameof(name))
-            : new KbSpace(grains.GetGrain<IEnvironmentGrain>(name), name, connection);
+        if (NameProblem(name) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(name));
+        }
+
+        IEnvironmentGrain grain = ephemeral ? grains.GetGrain<IEphemeralEnvironmentGrain>(name) : grains.GetGrain<IEnvironmentGrain>(name);
+        return new KbSpace(grain, name, connection);
     }
 
     /// <summary>
@@ -68,8 +79,11 @@ public sealed class KbSpace
     /// <summary>The number of atoms in the space.</summary>
     public Task<long> CountAsync(CancellationToken cancellationToken = default) => Call(_grain.Count(), cancellationToken);
 
-    /// <summary>The space's size, the silo hosting it, and the matches open on it.</summary>
+    /// <summary>The space's size, its store, the silo hosting it, and the matches open on it.</summary>
     public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) => Call(_grain.Info(), cancellationToken);
+
+    /// <summary>Takes a snapshot of the space now, and returns its info once the snapshot is published.</summary>
+    public Task<SpaceInfo> SnapshotAsync(CancellationToken cancellationToken = default) => Call(_grain.Snapshot(), cancellationToken);
 
     /// <summary>Adds atoms; returns how many were new.</summary>
     public Task<long> AddFactsAsync(IEnumerable<Atom> atoms, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default) =>

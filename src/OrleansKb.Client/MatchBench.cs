@@ -23,7 +23,7 @@ public static class MatchBench
     public static async Task<MatchBenchResult> RunAsync(KbCluster cluster, string file, string pointQuery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        var space = cluster.Space($"bench-match-{Guid.NewGuid():N}");
+        var space = cluster.Space($"bench-match-{Guid.NewGuid():N}", ephemeral: true);
         await space.LoadFileAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
         var queries = Queries.Select(q => (q.Name, Pattern: MettaReader.Parse(q.Pattern)[0], Template: MettaReader.Parse(q.Template)[0])).ToList();
         var point = MettaReader.Parse(pointQuery)[0];

@@ -41,6 +41,19 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
         File.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"process {System.Environment.ProcessId} since {DateTime.UtcNow:u}"));
     }
 
+    /// <summary>
+    /// Where a silo (and <c>orleanskb --embedded</c>) keeps its data unless told otherwise: the folder
+    /// <c>orleanskb</c> in the user's local application data (<c>~/.local/share/orleanskb</c> on Linux).
+    /// </summary>
+    public static string DefaultDirectory
+    {
+        get
+        {
+            var local = System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify);
+            return Path.Combine(string.IsNullOrEmpty(local) ? Path.Combine(Path.GetTempPath(), "orleanskb-data") : local, "orleanskb");
+        }
+    }
+
     /// <summary>A new log segment is started when the current one passes this size.</summary>
     public const long DefaultSegmentBytes = 64L << 20;
 

@@ -8,20 +8,27 @@ namespace OrleansKb.Cluster.Tests.Processes;
 
 /// <summary>
 /// A real silo process (<c>orleanskb-silo</c>) on free loopback ports (a cluster of its own: localhost
-/// clustering, no primary to join), with a hard limit on its heap, so that runaway work shows as a failure instead of eating the machine.
-/// Stopped by its process id.
+/// clustering, no primary to join), with a data directory of its own (a temporary one, deleted with
+/// it, unless one is given), and a hard limit on its heap, so that runaway work shows as a failure
+/// instead of eating the machine. Stopped by its process id.
 /// </summary>
 internal sealed class SiloProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
 
-    private SiloProcess(Process process, int siloPort, int gatewayPort)
+    private readonly bool _ownsDataDirectory;
+
+    private SiloProcess(Process process, int siloPort, int gatewayPort, string dataDirectory, bool ownsDataDirectory)
     {
         _process = process;
         SiloPort = siloPort;
         GatewayPort = gatewayPort;
+        DataDirectory = dataDirectory;
+        _ownsDataDirectory = ownsDataDirectory;
     }
+
+    public string DataDirectory { get; }
 
     public int SiloPort { get; }
 
@@ -37,8 +44,41 @@ internal sealed class SiloProcess : IDisposable
     public string Log => string.Join('\n', _log);
 
     /// <summary>Starts a silo with <paramref name="settings"/> (configuration keys, e.g. <c>Match:MaxSolutions</c>) and waits until it is ready.</summary>
-    public static SiloProcess Start(IReadOnlyDictionary<string, string> settings, long heapLimitBytes)
+    public static SiloProcess Start(IReadOnlyDictionary<string, string> settings, long heapLimitBytes, string? dataDirectory = null)
     {
+        var silo = Launch(settings, heapLimitBytes, dataDirectory);
+        var waited = Stopwatch.StartNew();
+        while (!silo.Log.Contains("silo ready", StringComparison.Ordinal))
+        {
+            if (silo.HasExited || waited.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                silo.Dispose();
+                throw new InvalidOperationException($"the silo did not start: {silo.Log}");
+            }
+
+            Thread.Sleep(50);
+        }
+
+        return silo;
+    }
+
+    /// <summary>Starts a silo that should refuse to start, and returns its exit code and what it printed.</summary>
+    public static (int Exit, string Log) StartRefused(string dataDirectory)
+    {
+        using var silo = Launch(new Dictionary<string, string>(), 256L << 20, dataDirectory);
+        if (!silo._process.WaitForExit(60_000))
+        {
+            throw new InvalidOperationException($"the silo started: {silo.Log}");
+        }
+
+        silo._process.WaitForExit();
+        return (silo._process.ExitCode, silo.Log);
+    }
+
+    private static SiloProcess Launch(IReadOnlyDictionary<string, string> settings, long heapLimitBytes, string? dataDirectory)
+    {
+        var owned = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("orleanskb-silo-").FullName;
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var start = new ProcessStartInfo("dotnet")
         {
@@ -50,6 +90,7 @@ internal sealed class SiloProcess : IDisposable
         };
         start.Environment["ORLEANSKB_SILOPORT"] = siloPort.ToString(CultureInfo.InvariantCulture);
         start.Environment["ORLEANSKB_GATEWAYPORT"] = gatewayPort.ToString(CultureInfo.InvariantCulture);
+        start.Environment["ORLEANSKB_DATADIRECTORY"] = dataDirectory;
         start.Environment["DOTNET_GCHeapHardLimit"] = heapLimitBytes.ToString("X", CultureInfo.InvariantCulture);
         foreach (var (key, value) in settings)
         {
@@ -57,23 +98,11 @@ internal sealed class SiloProcess : IDisposable
         }
 
         var process = Process.Start(start)!;
-        var silo = new SiloProcess(process, siloPort, gatewayPort);
+        var silo = new SiloProcess(process, siloPort, gatewayPort, dataDirectory, owned);
         process.OutputDataReceived += (_, line) => silo.Record(line.Data);
         process.ErrorDataReceived += (_, line) => silo.Record(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var waited = Stopwatch.StartNew();
-        while (!silo.Log.Contains("silo ready", StringComparison.Ordinal))
-        {
-            if (process.HasExited || waited.Elapsed > TimeSpan.FromSeconds(60))
-            {
-                silo.Dispose();
-                throw new InvalidOperationException($"the silo did not start: {silo.Log}");
-            }
-
-            Thread.Sleep(50);
-        }
-
         return silo;
     }
 
@@ -101,6 +130,10 @@ internal sealed class SiloProcess : IDisposable
     {
         Kill();
         _process.Dispose();
+        if (_ownsDataDirectory && Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 
     private void Record(string? line)

@@ -22,13 +22,15 @@ public sealed class SiloProcessFixture : IDisposable
     /// <summary>Three million generated facts (about 130 MB): a load that takes seconds, to interrupt.</summary>
     public string BigFile => _bigFile.Value;
 
-    internal static SiloProcess Start() => SiloProcess.Start(
+    /// <summary>A silo with the collection's settings: in a data directory of its own, or in <paramref name="dataDirectory"/> (a restart).</summary>
+    internal static SiloProcess Start(string? dataDirectory = null) => SiloProcess.Start(
         new Dictionary<string, string>
         {
             ["Match:MaxSolutions"] = MaxSolutions.ToString(CultureInfo.InvariantCulture),
             ["Match:IdleSeconds"] = IdleSeconds.ToString(CultureInfo.InvariantCulture),
         },
-        HeapLimitBytes);
+        HeapLimitBytes,
+        dataDirectory);
 
     public void Dispose()
     {

@@ -1,43 +1,96 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
 using Microsoft.Extensions.Options;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
+using OrleansKb.Persistence;
 using OrleansKb.Spaces;
 using Environment = OrleansKb.Spaces.Environment;
 
 namespace OrleansKb.Grains;
 
 /// <summary>
-/// A thin owner of one <see cref="Environment"/>. Each call is one turn of the grain, the space's
-/// only critical section: validate the whole batch, then apply it. No blocking and no parallel loops
-/// in the turn — the client has already done the encoding, in parallel, on its own cores.
+/// A space: a thin owner of one <see cref="Environment"/> and of the space's store (docs/durability.md).
+/// <para>
+/// A change is validated whole, appended to the log, applied to memory, and acknowledged once the
+/// append is durable. The grain is reentrant: memory changes only inside a turn, and the only waits
+/// are for durability, so batches that arrive while one is being flushed are appended and applied
+/// meanwhile and made durable by the next flush together (group commit). A failed append fails the
+/// call and deactivates the space, whose next activation recovers exactly what is durable.
+/// </para>
+/// <para>
+/// On activation the space recovers its newest snapshot and the log after it. Snapshots are taken in
+/// the background once the log has grown by <see cref="DurabilityOptions.SnapshotLogBytes"/>, a page
+/// at a time (<see cref="SpaceCheckpoint"/>), without holding the space.
+/// </para>
 /// <para>
 /// A match runs only as its client asks for pages, one bounded turn per page (<see cref="MatchOptions"/>):
 /// nothing is computed ahead, other calls are served between pages, and a match whose client stops
 /// asking is closed after <see cref="MatchOptions.IdleSeconds"/>.
 /// </para>
-/// The space lives in memory for as long as the silo runs: <see cref="KeepAliveAttribute"/> keeps
-/// an idle grain from being deactivated and losing it.
 /// </summary>
-[KeepAlive]
-internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILocalSiloDetails silo) : Grain, IEnvironmentGrain
+internal abstract class SpaceGrain(
+    IOptions<MatchOptions> matchOptions,
+    IOptions<DurabilityOptions> durabilityOptions,
+    ILocalSiloDetails silo,
+    ISpaceStore store,
+    ILogger logger) : Grain
 {
     // A cleared space this large gives its memory back to the machine at once (Clear).
     private const long ReleaseAfterClearBytes = 64L << 20;
 
     private readonly Environment _environment = new();
     private readonly MatchOptions _options = matchOptions.Value;
+    private readonly DurabilityOptions _durability = durabilityOptions.Value;
     private readonly Dictionary<long, OpenMatch> _matches = [];
     private long _lastMatchId;
     private IGrainTimer? _idleCheck;
+    private IStoredSpace? _stored;
+    private long _sequence;
+    private long _logBytesSinceSnapshot;
+    private Task _snapshot = Task.CompletedTask;
+    private Exception? _failure;
 
     private string Name => this.GetPrimaryKeyString();
 
-    public Task<int> AddFacts(AtomBatch batch) => Checked(batch, bytes => _environment.AddEncoded(bytes.Span));
+    private IStoredSpace Stored => _stored ?? throw new InvalidOperationException("the space is not open");
 
-    public Task<int> AddRules(AtomBatch batch) => Checked(batch, bytes => _environment.AddEncodedRules(bytes.Span));
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _stored = await store.OpenAsync(Name, cancellationToken);
+            var recovery = _environment.StartRecovery();
+            var stopwatch = Stopwatch.StartNew();
+            _sequence = await _stored.RecoverAsync(recovery, cancellationToken);
+            recovery.Finish();
+            if (_sequence > 0)
+            {
+                SpaceLog.Recovered(logger, Name, store.Description, _environment.Count, recovery.SnapshotAtomCount, recovery.RecordsReplayed, stopwatch.ElapsedMilliseconds);
+            }
+        }
+        catch (Exception e) when (e is StoreCorruptedException or IOException or UnauthorizedAccessException)
+        {
+            throw new SpaceStorageException($"space '{Name}' cannot be opened from {store.Description}: {e.Message}");
+        }
+    }
 
-    public Task<int> Remove(AtomBatch batch) => Checked(batch, bytes => _environment.RemoveEncoded(bytes.Span));
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_stored is not null)
+        {
+            await _snapshot.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            await _stored.DisposeAsync();
+        }
+    }
+
+    public Task<int> AddFacts(AtomBatch batch) => Change(LogOperation.AddFacts, batch);
+
+    public Task<int> AddRules(AtomBatch batch) => Change(LogOperation.AddRules, batch);
+
+    public Task<int> Remove(AtomBatch batch) => Change(LogOperation.Remove, batch);
 
     public Task<bool[]> Contains(AtomBatch batch) => Checked(batch, bytes => _environment.ContainsEncoded(bytes.Span));
 
@@ -92,13 +145,38 @@ internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILoc
         return Task.CompletedTask;
     }
 
-    public Task<SpaceInfo> Info() => Task.FromResult(new SpaceInfo(
-        Name, _environment.Count, _environment.RuleCount, silo.SiloAddress.Endpoint.ToString(), _matches.Count));
+    public Task<SpaceInfo> Info()
+    {
+        var stats = Stored.Stats;
+        return Task.FromResult(new SpaceInfo(
+            Name, _environment.Count, _environment.RuleCount, store.Description, silo.SiloAddress.Endpoint.ToString(),
+            stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, _matches.Count, Stored.Epoch));
+    }
 
-    public Task Clear()
+    public async Task<SpaceInfo> Snapshot()
+    {
+        // One that is running may have begun before changes this caller expects to be covered.
+        await _snapshot.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        try
+        {
+            await StartSnapshot();
+        }
+        catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
+        {
+            throw new SpaceStorageException($"space '{Name}': the snapshot failed ({e.Message}); the log still holds every change");
+        }
+
+        return await Info();
+    }
+
+    public async Task Clear()
     {
         var held = _environment.Memory.AllocatedBytes;
-        _environment.Clear();
+        await Change(LogOperation.Clear, AtomBatch.Empty, afterApply: () => ReleaseMemory(held));
+    }
+
+    private static void ReleaseMemory(long held)
+    {
         if (held >= ReleaseAfterClearBytes && held >= GC.GetGCMemoryInfo().HeapSizeBytes - held)
         {
             // Dropping the arenas makes them garbage, but the GC keeps the memory for reuse unless
@@ -108,8 +186,100 @@ internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILoc
             // 31 ms after clearing 3 million atoms). A small space in a large silo is left to the GC.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
+    }
 
-        return Task.CompletedTask;
+    /// <summary>
+    /// A change: validated whole, appended to the log, applied to memory — all in this turn, so the
+    /// log's order is memory's order — then acknowledged once the append is durable.
+    /// </summary>
+    private async Task<int> Change(LogOperation operation, AtomBatch batch, Action? afterApply = null)
+    {
+        if (_failure is not null)
+        {
+            throw Unavailable(_failure);
+        }
+
+        ValidatedChange change;
+        try
+        {
+            change = _environment.Validate(operation, batch.Bytes.Span);
+        }
+        catch (Exception e) when (e is MalformedEncodingException or ArgumentException)
+        {
+            throw new InvalidAtomBatchException(e.Message);
+        }
+
+        Task durable;
+        int applied;
+        using (change)
+        {
+            try
+            {
+                durable = Stored.Append(new LogRecord(_sequence + 1, operation, change.Atoms));
+            }
+            catch (Exception e) when (e is StaleEpochException or IOException)
+            {
+                throw Failed(e);
+            }
+
+            _sequence++;
+            _logBytesSinceSnapshot += change.Atoms.Length;
+            applied = change.Apply();
+        }
+
+        afterApply?.Invoke();
+        if (_logBytesSinceSnapshot >= _durability.SnapshotLogBytes && _snapshot.IsCompleted)
+        {
+            // In the background; a failure is logged (WriteSnapshot) and the next snapshot tries again.
+            _ = StartSnapshot().ContinueWith(t => t.Exception, TaskScheduler.Default);
+        }
+
+        try
+        {
+            await durable;
+        }
+        catch (Exception e)
+        {
+            throw Failed(e);
+        }
+
+        return applied;
+    }
+
+    /// <summary>The store failed after memory changed: memory is ahead of what is durable, so this activation must go; the next recovers.</summary>
+    private SpaceStorageException Failed(Exception cause)
+    {
+        _failure ??= cause;
+        SpaceLog.StoreFailed(logger, cause, Name);
+        DeactivateOnIdle();
+        return Unavailable(cause);
+    }
+
+    private SpaceStorageException Unavailable(Exception cause) =>
+        new($"space '{Name}' could not make a change durable ({cause.Message}); the change was not acknowledged, and the space will recover what is durable");
+
+    /// <summary>Starts a snapshot in the background (in this turn: the last record and the rules are taken now).</summary>
+    private Task StartSnapshot()
+    {
+        var checkpoint = SpaceCheckpoint.Begin(_environment, Stored, _sequence);
+        _logBytesSinceSnapshot = 0;
+        return _snapshot = WriteSnapshot(checkpoint);
+    }
+
+    private async Task WriteSnapshot(SpaceCheckpoint checkpoint)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var atoms = await checkpoint.WriteAsync();
+            SpaceLog.SnapshotWritten(logger, Name, atoms, checkpoint.Sequence, stopwatch.ElapsedMilliseconds);
+        }
+        catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
+        {
+            // The log still holds everything: the next snapshot will try again.
+            SpaceLog.SnapshotFailed(logger, e, Name, checkpoint.Sequence);
+            throw;
+        }
     }
 
     /// <summary>
@@ -225,3 +395,27 @@ internal sealed class EnvironmentGrain(IOptions<MatchOptions> matchOptions, ILoc
         public MatchFailedException? Failure { get; set; }
     }
 }
+
+/// <summary>A durable space, in the silo's store (a data directory by default).</summary>
+[KeepAlive]
+[Reentrant]
+[GrainType("environment")]
+internal sealed class EnvironmentGrain(
+    IOptions<MatchOptions> matchOptions,
+    IOptions<DurabilityOptions> durabilityOptions,
+    ILocalSiloDetails silo,
+    ISpaceStore store,
+    ILogger<EnvironmentGrain> logger)
+    : SpaceGrain(matchOptions, durabilityOptions, silo, store, logger), IEnvironmentGrain;
+
+/// <summary>An ephemeral space, in the silo's memory only.</summary>
+[KeepAlive]
+[Reentrant]
+[GrainType("ephemeral-environment")]
+internal sealed class EphemeralEnvironmentGrain(
+    IOptions<MatchOptions> matchOptions,
+    IOptions<DurabilityOptions> durabilityOptions,
+    ILocalSiloDetails silo,
+    [FromKeyedServices(SpaceStores.Ephemeral)] ISpaceStore store,
+    ILogger<EphemeralEnvironmentGrain> logger)
+    : SpaceGrain(matchOptions, durabilityOptions, silo, store, logger), IEphemeralEnvironmentGrain;

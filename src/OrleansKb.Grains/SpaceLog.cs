@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansKb.Grains;
+
+/// <summary>What a space tells the silo's log.</summary>
+internal static partial class SpaceLog
+{
+    [LoggerMessage(1, LogLevel.Information, "Space {Space} recovered from {Store}: {Atoms} atoms ({SnapshotAtoms} from its snapshot, then {Records} log records) in {Milliseconds} ms")]
+    public static partial void Recovered(ILogger logger, string space, string store, long atoms, long snapshotAtoms, long records, long milliseconds);
+
+    [LoggerMessage(2, LogLevel.Error, "Space {Space}: its store failed; the space deactivates and will recover what is durable")]
+    public static partial void StoreFailed(ILogger logger, Exception error, string space);
+
+    [LoggerMessage(3, LogLevel.Information, "Space {Space}: snapshot of {Atoms} atoms at record {Sequence} in {Milliseconds} ms")]
+    public static partial void SnapshotWritten(ILogger logger, string space, long atoms, long sequence, long milliseconds);
+
+    [LoggerMessage(4, LogLevel.Warning, "Space {Space}: the snapshot at record {Sequence} failed; the log still holds every change")]
+    public static partial void SnapshotFailed(ILogger logger, Exception error, string space, long sequence);
+}
