@@ -107,7 +107,40 @@ internal static class BenchCommands
             return 0;
         });
 
-        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand };
+        var durabilityFacts = new Option<int>("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => 1_000_000 };
+        var durabilityJson = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var durability = new Command("durability", "Time the same load into an in-memory and a durable space, a snapshot, and recovery from the log and from the snapshot.")
+        {
+            durabilityFacts,
+            durabilityJson,
+        };
+        durability.SetAction(async (parse, ct) =>
+        {
+            var count = parse.GetValue(durabilityFacts);
+            if (count < 1)
+            {
+                throw new UserError("--facts must be at least 1");
+            }
+
+            await using var kb = await cluster.ConnectAsync(parse, ct);
+            var result = await DurabilityBench.RunAsync(kb, count, ct);
+            if (parse.GetValue(durabilityJson))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result, Json));
+                return 0;
+            }
+
+            var c = CultureInfo.InvariantCulture;
+            output.WriteLine(string.Create(c, $"{result.Facts:N0} royal92-shaped facts ({kb.Description}); ns per fact, medians"));
+            output.WriteLine(string.Create(c, $"  load, in memory              {result.MemoryLoadNs,10:F1}"));
+            output.WriteLine(string.Create(c, $"  load, durable (on disk)      {result.DurableLoadNs,10:F1}   {result.DurableVsMemory:F2}x"));
+            output.WriteLine(string.Create(c, $"  write a snapshot             {result.SnapshotNs,10:F1}   (the longest count meanwhile: {result.LongestCountDuringSnapshotMs:F1} ms)"));
+            output.WriteLine(string.Create(c, $"  recover from the snapshot    {result.RecoveryNs,10:F1}   {1e3 / result.RecoveryNs:F2} M atoms/s"));
+            output.WriteLine(string.Create(c, $"  recover from the log alone   {result.ReplayNs,10:F1}   {1e3 / result.ReplayNs:F2} M atoms/s"));
+            return 0;
+        });
+
+        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand, durability };
     }
 
     private static void PrintTable(TextWriter output, EnvironmentBenchResult r)

@@ -74,6 +74,13 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     [Alias("Snapshot")]
     Task<SpaceInfo> Snapshot();
 
+    /// <summary>
+    /// Unloads the space from memory once it is idle; its next call activates it again, recovering it
+    /// from its store. Frees a large space nobody uses (an ephemeral space keeps its memory store).
+    /// </summary>
+    [Alias("Unload")]
+    Task Unload();
+
     /// <summary>Removes every atom.</summary>
     [Alias("Clear")]
     Task Clear();

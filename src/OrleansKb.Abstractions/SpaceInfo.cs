@@ -7,7 +7,7 @@ namespace OrleansKb;
 /// <c>memory</c>), the silo hosting it, the size of its log since its oldest kept snapshot, the
 /// newest snapshot's atoms and last record (0 when there is none), the matches open on it, and the
 /// epoch of its activation (it grows each time the space is opened: after a restart, a failover, a
-/// deactivation).
+/// deactivation), and how long this activation took to recover the space from its store.
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -22,4 +22,5 @@ public sealed record SpaceInfo(
     [property: Id(6)] long SnapshotAtoms,
     [property: Id(7)] long SnapshotSeq,
     [property: Id(8)] int OpenMatches,
-    [property: Id(9)] long Epoch);
+    [property: Id(9)] long Epoch,
+    [property: Id(10)] double RecoveryMs);

@@ -82,6 +82,9 @@ public sealed class KbSpace
     /// <summary>The space's size, its store, the silo hosting it, and the matches open on it.</summary>
     public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) => Call(_grain.Info(), cancellationToken);
 
+    /// <summary>Unloads the space from the silo's memory once idle; its next call recovers it from its store (<see cref="SpaceInfo.RecoveryMs"/> says how long that took).</summary>
+    public Task UnloadAsync(CancellationToken cancellationToken = default) => Call(Completed(_grain.Unload()), cancellationToken);
+
     /// <summary>Takes a snapshot of the space now, and returns its info once the snapshot is published.</summary>
     public Task<SpaceInfo> SnapshotAsync(CancellationToken cancellationToken = default) => Call(_grain.Snapshot(), cancellationToken);
 

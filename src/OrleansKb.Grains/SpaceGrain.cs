@@ -52,6 +52,7 @@ internal abstract class SpaceGrain(
     private long _logBytesSinceSnapshot;
     private Task _snapshot = Task.CompletedTask;
     private Exception? _failure;
+    private double _recoveryMs;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -66,6 +67,7 @@ internal abstract class SpaceGrain(
             var stopwatch = Stopwatch.StartNew();
             _sequence = await _stored.RecoverAsync(recovery, cancellationToken);
             recovery.Finish();
+            _recoveryMs = stopwatch.Elapsed.TotalMilliseconds;
             if (_sequence > 0)
             {
                 SpaceLog.Recovered(logger, Name, store.Description, _environment.Count, recovery.SnapshotAtomCount, recovery.RecordsReplayed, stopwatch.ElapsedMilliseconds);
@@ -150,7 +152,13 @@ internal abstract class SpaceGrain(
         var stats = Stored.Stats;
         return Task.FromResult(new SpaceInfo(
             Name, _environment.Count, _environment.RuleCount, store.Description, silo.SiloAddress.Endpoint.ToString(),
-            stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, _matches.Count, Stored.Epoch));
+            stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, _matches.Count, Stored.Epoch, _recoveryMs));
+    }
+
+    public Task Unload()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
     }
 
     public async Task<SpaceInfo> Snapshot()

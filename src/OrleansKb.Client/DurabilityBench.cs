@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using OrleansKb.Workloads;
+
+namespace OrleansKb.Client;
+
+/// <summary>
+/// What <c>orleanskb bench durability</c> measures, on one cluster in one run: the same parallel
+/// pipelined bulk load of royal92-shaped facts into an ephemeral (in-memory) space and into a durable
+/// one (acknowledged = on disk), interleaved, median of three each; then, on the durable space,
+/// recovery from the log alone, the time to write a snapshot (and the longest a <c>count</c> waited
+/// meanwhile), and recovery from that snapshot (the silo reports how long its activation spent
+/// recovering; the files are in the page cache).
+/// </summary>
+public static class DurabilityBench
+{
+    private const int Runs = 3;
+
+    public static async Task<DurabilityBenchResult> RunAsync(KbCluster cluster, int facts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentOutOfRangeException.ThrowIfLessThan(facts, 1);
+        var atoms = Royal92ShapedFacts.Generate(facts);
+
+        // Warm-up: connections, activations, the JIT, the disk.
+        await LoadAsync(cluster, atoms.Take(Math.Min(facts, 20_000)).ToArray(), ephemeral: true, keep: false, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cluster, atoms.Take(Math.Min(facts, 20_000)).ToArray(), ephemeral: false, keep: false, cancellationToken).ConfigureAwait(false);
+
+        var memory = new double[Runs];
+        var durable = new double[Runs];
+        KbSpace? last = null;
+        for (var i = 0; i < Runs; i++)
+        {
+            (memory[i], _) = await LoadAsync(cluster, atoms, ephemeral: true, keep: false, cancellationToken).ConfigureAwait(false);
+            (durable[i], last) = await LoadAsync(cluster, atoms, ephemeral: false, keep: i == Runs - 1, cancellationToken).ConfigureAwait(false);
+        }
+
+        var space = last!;
+        var replayMs = await RecoveryMsAsync(space, cancellationToken).ConfigureAwait(false);
+        // While the snapshot is written, the space must go on answering: the longest `count` meanwhile.
+        var stopwatch = Stopwatch.StartNew();
+        var snapshot = space.SnapshotAsync(cancellationToken);
+        var longestCount = TimeSpan.Zero;
+        while (!snapshot.IsCompleted)
+        {
+            var asked = Stopwatch.StartNew();
+            await space.CountAsync(cancellationToken).ConfigureAwait(false);
+            longestCount = TimeSpan.FromTicks(Math.Max(longestCount.Ticks, asked.Elapsed.Ticks));
+        }
+
+        await snapshot.ConfigureAwait(false);
+        var snapshotNs = stopwatch.Elapsed.TotalNanoseconds / facts;
+        var recoveryMs = await RecoveryMsAsync(space, cancellationToken).ConfigureAwait(false);
+        await space.ClearAsync(cancellationToken).ConfigureAwait(false);
+
+        var memoryNs = Median(memory) / facts;
+        var durableNs = Median(durable) / facts;
+        return new DurabilityBenchResult(facts, memoryNs, durableNs, durableNs / memoryNs, snapshotNs, recoveryMs * 1e6 / facts, replayMs * 1e6 / facts)
+        {
+            LongestCountDuringSnapshotMs = longestCount.TotalMilliseconds,
+        };
+    }
+
+    /// <summary>Times one load into a fresh space; empties it afterwards unless it is to be kept.</summary>
+    private static async Task<(double Ns, KbSpace Space)> LoadAsync(KbCluster cluster, Atoms.Atom[] atoms, bool ephemeral, bool keep, CancellationToken cancellationToken)
+    {
+        var space = cluster.Space($"bench-durability-{Guid.NewGuid():N}", ephemeral);
+        await space.CountAsync(cancellationToken).ConfigureAwait(false);
+        GC.Collect();
+        var stopwatch = Stopwatch.StartNew();
+        await space.AddFactsAsync(atoms, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var elapsed = stopwatch.Elapsed.TotalNanoseconds;
+        if (!keep)
+        {
+            await space.ClearAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return (elapsed, space);
+    }
+
+    /// <summary>Unloads the space, wakes it, and returns how long its new activation spent recovering.</summary>
+    private static async Task<double> RecoveryMsAsync(KbSpace space, CancellationToken cancellationToken)
+    {
+        var epoch = (await space.InfoAsync(cancellationToken).ConfigureAwait(false)).Epoch;
+        await space.UnloadAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var info = await space.InfoAsync(cancellationToken).ConfigureAwait(false);
+            if (info.Epoch > epoch)
+            {
+                return info.RecoveryMs;
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"space '{space.Name}' was not unloaded within 10 s");
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+}

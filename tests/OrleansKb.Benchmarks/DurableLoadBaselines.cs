@@ -1,0 +1,183 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using NpgsqlTypes;
+using OrleansKb.Codec;
+using OrleansKb.Persistence;
+using OrleansKb.Workloads;
+using StackExchange.Redis;
+
+namespace OrleansKb.Benchmarks;
+
+/// <summary>
+/// A durable load of 1,000,000 royal92-shaped facts (their encoded atoms as keys of a set), acknowledged
+/// only once on disk, into OrleansKb's file store and into the stores it is compared with, on this
+/// machine:
+/// <list type="bullet">
+/// <item>OrleansKb: each 1 MiB batch validated, appended to the log and applied to the trie, as the
+/// grain does, without Orleans around it; batches are not waited for one by one (group commit);</item>
+/// <item>SQLite 3, in-process: a <c>WITHOUT ROWID</c> table keyed by the atom, WAL journal,
+/// <c>synchronous=FULL</c>, one transaction per 1 MiB batch;</item>
+/// <item>Redis, <c>appendonly yes, appendfsync always</c>: <c>SADD</c> of 1,000 atoms per command, all
+/// pipelined, over loopback (<c>ORLEANSKB_BENCH_REDIS</c>, default <c>127.0.0.1:16379</c>);</item>
+/// <item>PostgreSQL 15: one binary <c>COPY</c> into a table keyed by the atom, committed with
+/// <c>synchronous_commit=on</c>, over loopback (<c>ORLEANSKB_BENCH_POSTGRES</c>, default
+/// <c>Host=127.0.0.1;Port=15432;Username=postgres</c>).</item>
+/// </list>
+/// Redis and PostgreSQL must be running (docs/benchmarks.md says how they were started).
+/// </summary>
+[Config(typeof(PerAtomConfig))]
+public class DurableLoadBaselines
+{
+    private readonly List<string> _folders = [];
+    private byte[][][] _batches = [];
+    private byte[][] _encodedBatches = [];
+    private string _folder = "";
+    private ConnectionMultiplexer? _redis;
+    private string _postgres = "";
+
+    [Params(1_000_000)]
+    public int Atoms { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var batches = new List<byte[][]>();
+        var encoded = new List<byte[]>();
+        var current = new List<byte[]>();
+        var writer = new EncodedAtomWriter();
+        foreach (var fact in Royal92ShapedFacts.Generate(Atoms))
+        {
+            var key = AtomEncoder.Encode(fact);
+            current.Add(key);
+            writer.AppendAtom(key);
+            if (writer.Length >= 1 << 20)
+            {
+                batches.Add([.. current]);
+                encoded.Add(writer.ToArray());
+                current.Clear();
+                writer.Clear();
+            }
+        }
+
+        batches.Add([.. current]);
+        encoded.Add(writer.ToArray());
+        _batches = [.. batches];
+        _encodedBatches = [.. encoded];
+        _redis = ConnectionMultiplexer.Connect(System.Environment.GetEnvironmentVariable("ORLEANSKB_BENCH_REDIS") ?? "127.0.0.1:16379");
+        _postgres = System.Environment.GetEnvironmentVariable("ORLEANSKB_BENCH_POSTGRES") ?? "Host=127.0.0.1;Port=15432;Username=postgres";
+    }
+
+    [IterationSetup]
+    public void Fresh()
+    {
+        _folder = Directory.CreateTempSubdirectory("orleanskb-baseline-").FullName;
+        _folders.Add(_folder);
+        _redis!.GetDatabase().KeyDelete("space");
+        using var connection = new NpgsqlConnection(_postgres);
+        connection.Open();
+        using var command = new NpgsqlCommand("DROP TABLE IF EXISTS atoms; CREATE TABLE atoms (key bytea PRIMARY KEY);", connection);
+        command.ExecuteNonQuery();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _redis?.Dispose();
+        _folders.ForEach(folder => Directory.Delete(folder, recursive: true));
+    }
+
+    [Benchmark(Baseline = true)]
+    public async Task<long> OrleansKbFileStore()
+    {
+        using var store = new FileSpaceStore(_folder);
+        var environment = new OrleansKb.Spaces.Environment();
+        var stored = await store.OpenAsync("space");
+        await stored.RecoverAsync(environment.StartRecovery());
+        var durable = new List<Task>();
+        for (var i = 0; i < _encodedBatches.Length; i++)
+        {
+            using var change = environment.Validate(LogOperation.AddFacts, _encodedBatches[i]);
+            durable.Add(stored.Append(new LogRecord(i + 1, LogOperation.AddFacts, change.Atoms)));
+            change.Apply();
+        }
+
+        await Task.WhenAll(durable);
+        await stored.DisposeAsync();
+        return environment.Count;
+    }
+
+    [Benchmark]
+    public long SqliteWalSynchronousFull()
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_folder, "atoms.db")}");
+        connection.Open();
+        using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; CREATE TABLE atoms (key BLOB PRIMARY KEY) WITHOUT ROWID;";
+            pragma.ExecuteNonQuery();
+        }
+
+        foreach (var batch in _batches)
+        {
+            using var transaction = connection.BeginTransaction();
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT OR IGNORE INTO atoms (key) VALUES ($key)";
+            var key = insert.CreateParameter();
+            key.ParameterName = "$key";
+            insert.Parameters.Add(key);
+            insert.Prepare();
+            foreach (var atom in batch)
+            {
+                key.Value = atom;
+                insert.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM atoms";
+        return (long)count.ExecuteScalar()!;
+    }
+
+    [Benchmark]
+    public async Task<long> RedisAppendfsyncAlways()
+    {
+        var database = _redis!.GetDatabase();
+        var pending = new List<Task<long>>();
+        foreach (var batch in _batches)
+        {
+            foreach (var chunk in batch.Chunk(1000))
+            {
+                pending.Add(database.SetAddAsync("space", [.. chunk.Select(atom => (RedisValue)atom)]));
+            }
+        }
+
+        await Task.WhenAll(pending);
+        return await database.SetLengthAsync("space");
+    }
+
+    [Benchmark]
+    public async Task<long> PostgresCopy()
+    {
+        await using var connection = new NpgsqlConnection(_postgres);
+        await connection.OpenAsync();
+        await using (var copy = await connection.BeginBinaryImportAsync("COPY atoms (key) FROM STDIN (FORMAT BINARY)"))
+        {
+            foreach (var batch in _batches)
+            {
+                foreach (var atom in batch)
+                {
+                    await copy.StartRowAsync();
+                    await copy.WriteAsync(atom, NpgsqlDbType.Bytea);
+                }
+            }
+
+            await copy.CompleteAsync();
+        }
+
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM atoms", connection);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+}
