@@ -29,20 +29,7 @@ public class DurabilityBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var batches = new List<byte[]>();
-        var writer = new EncodedAtomWriter();
-        foreach (var fact in Royal92ShapedFacts.Generate(Atoms))
-        {
-            AtomEncoder.Append(fact, writer);
-            if (writer.Length >= 1 << 20)
-            {
-                batches.Add(writer.ToArray());
-                writer.Clear();
-            }
-        }
-
-        batches.Add(writer.ToArray());
-        _batches = [.. batches];
+        _batches = FactBatches.Generate(Atoms);
         _loaded = new OrleansKb.Spaces.Environment();
         foreach (var batch in _batches)
         {

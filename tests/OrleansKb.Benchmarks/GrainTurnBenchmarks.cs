@@ -21,20 +21,7 @@ public class GrainTurnBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var batches = new List<byte[]>();
-        var writer = new EncodedAtomWriter();
-        foreach (var fact in Royal92ShapedFacts.Generate(Atoms))
-        {
-            AtomEncoder.Append(fact, writer);
-            if (writer.Length >= 1 << 20)
-            {
-                batches.Add(writer.ToArray());
-                writer.Clear();
-            }
-        }
-
-        batches.Add(writer.ToArray());
-        _batches = [.. batches];
+        _batches = FactBatches.Generate(Atoms);
     }
 
     [Benchmark(Baseline = true)]

@@ -283,10 +283,4 @@ public sealed class SpaceTests(ClusterFixture fixture)
         Assert.Equal(7, limited.Count);
         Assert.Equal(2810, await space.MatchCountAsync(MettaReader.Parse("(parent $p $x)")[0]));
     }
-
-    /// <summary>Reports progress on the thread that made it (<see cref="Progress{T}"/> would post it elsewhere).</summary>
-    private sealed class Reporter(Action<LoadProgress> report) : IProgress<LoadProgress>
-    {
-        public void Report(LoadProgress value) => report(value);
-    }
 }

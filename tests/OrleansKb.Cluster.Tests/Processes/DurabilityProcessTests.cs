@@ -179,10 +179,4 @@ public sealed class DurabilityProcessTests(SiloProcessFixture fixture) : IDispos
         ends.Add(atoms.Count);
         return ends;
     }
-
-    /// <summary>Reports progress on the thread that made it.</summary>
-    private sealed class Reporter(Action<LoadProgress> report) : IProgress<LoadProgress>
-    {
-        public void Report(LoadProgress value) => report(value);
-    }
 }
