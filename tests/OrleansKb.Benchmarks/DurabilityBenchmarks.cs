@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using OrleansKb.Codec;
 using OrleansKb.Persistence;
 using OrleansKb.Spaces;
-using OrleansKb.Workloads;
 
 namespace OrleansKb.Benchmarks;
 

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using OrleansKb.Codec;
-using OrleansKb.Workloads;
 
 namespace OrleansKb.Benchmarks;
 
