@@ -27,7 +27,7 @@ try
     store = settings.Store.ToUpperInvariant() switch
     {
         "FILE" => new FileSpaceStore(settings.DataDirectory ?? FileSpaceStore.DefaultDirectory),
-        "MEMORY" => new MemorySpaceStore(),
+        "MEMORY" => new TransientSpaceStore(),
         _ => throw new ArgumentException($"Store must be File or Memory, not '{settings.Store}'"),
     };
 }

@@ -18,7 +18,7 @@ internal sealed class SiloSettings
     /// <summary>The silo port of the first silo, for the others to join (localhost clustering); empty for the first.</summary>
     public int? PrimarySiloPort { get; set; }
 
-    /// <summary>Where durable spaces are kept: <c>File</c> (a data directory, the default) or <c>Memory</c> (nothing survives the silo).</summary>
+    /// <summary>Where spaces are kept: <c>File</c> (a data directory, the default) or <c>Memory</c> (a space lives while its activation does; nothing survives the silo).</summary>
     public string Store { get; set; } = "File";
 
     /// <summary>The data directory of the file store (default: <see cref="Persistence.FileSpaceStore.DefaultDirectory"/>).</summary>

@@ -67,7 +67,25 @@ public sealed class KbSpace
             return $"a space name has at most {MaxNameLength} characters, not {name.Length:N0}";
         }
 
-        return name.Any(char.IsControl) ? "a space name must not contain control characters" : null;
+        if (name.Any(char.IsControl))
+        {
+            return "a space name must not contain control characters";
+        }
+
+        return IsValidUnicode(name) ? null : "a space name must be valid Unicode (it holds a lone surrogate)";
+    }
+
+    private static bool IsValidUnicode(string text)
+    {
+        for (var i = 0; i < text.Length; i += char.IsSurrogatePair(text, i) ? 2 : 1)
+        {
+            if (char.IsSurrogate(text[i]) && !char.IsSurrogatePair(text, i))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The longest space name, in characters.</summary>

@@ -19,7 +19,7 @@ public static class SiloBuilderExtensions
 
         // Spaces in memory unless a store is given (UseSpaceStore); ephemeral spaces always in memory.
         silo.Services.TryAddSingleton<ISpaceStore, MemorySpaceStore>();
-        silo.Services.AddKeyedSingleton<ISpaceStore, MemorySpaceStore>(SpaceStores.Ephemeral);
+        silo.Services.AddKeyedSingleton<ISpaceStore, TransientSpaceStore>(SpaceStores.Ephemeral);
         silo.Services.AddOptions<DurabilityOptions>().PostConfigure(options => options.Validate());
         silo.Configure<SiloMessagingOptions>(options =>
         {

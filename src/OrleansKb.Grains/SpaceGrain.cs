@@ -51,6 +51,7 @@ internal abstract class SpaceGrain(
     private long _sequence;
     private long _logBytesSinceSnapshot;
     private Task _snapshot = Task.CompletedTask;
+    private long _snapshotSequence = -1;
     private Exception? _failure;
     private double _recoveryMs;
 
@@ -68,6 +69,9 @@ internal abstract class SpaceGrain(
             _sequence = await _stored.RecoverAsync(recovery, cancellationToken);
             recovery.Finish();
             _recoveryMs = stopwatch.Elapsed.TotalMilliseconds;
+
+            // The log since the snapshot counts toward the next one, whichever activation wrote it.
+            _logBytesSinceSnapshot = recovery.BytesReplayed;
             if (_sequence > 0)
             {
                 SpaceLog.Recovered(logger, Name, store.Description, _environment.Count, recovery.SnapshotAtomCount, recovery.RecordsReplayed, stopwatch.ElapsedMilliseconds);
@@ -163,15 +167,23 @@ internal abstract class SpaceGrain(
 
     public async Task<SpaceInfo> Snapshot()
     {
-        // One that is running may have begun before changes this caller expects to be covered.
-        await _snapshot.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        try
+        // One at a time: wait for any running (it may have begun before changes this caller expects
+        // covered) — and, as the grain is reentrant, for any another caller started meanwhile.
+        while (!_snapshot.IsCompleted)
         {
-            await StartSnapshot();
+            await _snapshot.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
-        catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
+
+        if (_snapshotSequence != _sequence || !_snapshot.IsCompletedSuccessfully)
         {
-            throw new SpaceStorageException($"space '{Name}': the snapshot failed ({e.Message}); the log still holds every change");
+            try
+            {
+                await StartSnapshot();
+            }
+            catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
+            {
+                throw new SpaceStorageException($"space '{Name}': the snapshot failed ({e.Message}); the log still holds every change");
+            }
         }
 
         return await Info();
@@ -232,14 +244,30 @@ internal abstract class SpaceGrain(
 
             _sequence++;
             _logBytesSinceSnapshot += change.Atoms.Length;
-            applied = change.Apply();
+            try
+            {
+                applied = change.Apply();
+            }
+            catch (Exception e)
+            {
+                // Logged but not in memory: this activation no longer matches its log.
+                throw Failed(e);
+            }
         }
 
         afterApply?.Invoke();
         if (_logBytesSinceSnapshot >= _durability.SnapshotLogBytes && _snapshot.IsCompleted)
         {
-            // In the background; a failure is logged (WriteSnapshot) and the next snapshot tries again.
-            _ = StartSnapshot().ContinueWith(t => t.Exception, TaskScheduler.Default);
+            try
+            {
+                // In the background; a failure is logged (WriteSnapshot) and the next snapshot tries again.
+                _ = StartSnapshot().ContinueWith(t => t.Exception, TaskScheduler.Default);
+            }
+            catch (Exception e) when (e is IOException or StaleEpochException)
+            {
+                // The log has failed: awaiting this change's durability below reports it.
+                SpaceLog.SnapshotFailed(logger, e, Name, _sequence);
+            }
         }
 
         try
@@ -271,6 +299,7 @@ internal abstract class SpaceGrain(
     {
         var checkpoint = SpaceCheckpoint.Begin(_environment, Stored, _sequence);
         _logBytesSinceSnapshot = 0;
+        _snapshotSequence = _sequence;
         return _snapshot = WriteSnapshot(checkpoint);
     }
 

@@ -128,12 +128,22 @@ public sealed class StoreTests : IDisposable
         var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
         var whole = File.ReadAllBytes(segment);
 
-        // The crash cut the last record short (only its first bytes reached the disk) …
+        // The crash cut the last record short: only part of its head reached the disk …
         File.WriteAllBytes(segment, [.. whole, .. whole[8..20]]);
         var (recovered, stored2, last) = await Open(FileStore(), "space");
         Assert.Equal(2, last);
         Assert.Equal(3, recovered.Count);
         Assert.Equal(whole.Length, new FileInfo(segment).Length);
+        Crash();
+
+        // … or its head whole and its atoms not: cut off too, and kept aside for whoever wants to look.
+        var third = new byte[LogSegmentFormat.RecordBytes(Batch("(a 3.5)").Length)];
+        LogSegmentFormat.Write(new LogRecord(3, LogOperation.AddFacts, Batch("(a 3.5)")), third);
+        File.WriteAllBytes(segment, [.. whole, .. third[..^6]]);
+        (recovered, stored2, last) = await Open(FileStore(), "space");
+        Assert.Equal(2, last);
+        Assert.Equal(whole.Length, new FileInfo(segment).Length);
+        Assert.Equal(third[..^6], File.ReadAllBytes($"{segment}.torn-{whole.Length}"));
 
         // … and after the cut, new records follow on.
         await Change(recovered, stored2, ref last, LogOperation.AddFacts, Batch("(a 4)"));
@@ -155,12 +165,70 @@ public sealed class StoreTests : IDisposable
         Crash();
         var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
         var bytes = File.ReadAllBytes(segment);
-        bytes[8 + 15] ^= 0x01;
+        bytes[8 + 30] ^= 0x01;
         File.WriteAllBytes(segment, bytes);
 
         var error = await Assert.ThrowsAsync<StoreCorruptedException>(() => Open(FileStore(), "space"));
 
         Assert.Equal($"{segment}: the record at offset 8 fails its checksum", error.Message);
+    }
+
+    [Fact]
+    public async Task A_damaged_length_in_the_last_segment_is_damage_not_a_torn_tail()
+    {
+        var (live, stored, sequence) = await Open(FileStore(), "space");
+        for (var i = 0; i < 3; i++)
+        {
+            await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch($"(a {i})"));
+        }
+
+        Crash();
+        var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
+        var bytes = File.ReadAllBytes(segment);
+        var second = 8 + LogSegmentFormat.RecordBytes(Batch("(a 0)").Length);
+        bytes[second + 3] ^= 0x40;
+        File.WriteAllBytes(segment, bytes);
+
+        var error = await Assert.ThrowsAsync<StoreCorruptedException>(() => Open(FileStore(), "space"));
+
+        Assert.Equal($"{segment}: the record head at offset {second} fails its checksum", error.Message);
+        Assert.Equal(bytes.Length, new FileInfo(segment).Length);
+    }
+
+    [Fact]
+    public async Task A_snapshot_ahead_of_its_log_still_recovers_and_the_log_goes_on_in_a_new_segment()
+    {
+        var (live, stored, sequence) = await Open(FileStore(), "space");
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 1)"));
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 2)"));
+        await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        Crash();
+
+        // The log loses its last record (as if its flush had not finished when the snapshot was published).
+        var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
+        var bytes = File.ReadAllBytes(segment);
+        File.WriteAllBytes(segment, bytes[..(8 + LogSegmentFormat.RecordBytes(Batch("(a 1)").Length))]);
+        var (recovered, stored2, last) = await Open(FileStore(), "space");
+        Assert.Equal((2L, 2L), (last, recovered.Count));
+
+        await Change(recovered, stored2, ref last, LogOperation.AddFacts, Batch("(a 3)"));
+        Crash();
+        Assert.Equal(3, (await Open(FileStore(), "space")).Environment.Count);
+    }
+
+    [Fact]
+    public async Task Two_snapshots_of_the_same_record_do_not_touch_each_other()
+    {
+        var (live, stored, sequence) = await Open(FileStore(), "space");
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(20_000)));
+
+        var first = SpaceCheckpoint.Begin(live, stored, sequence);
+        var second = SpaceCheckpoint.Begin(live, stored, sequence);
+        await Task.WhenAll(Task.Run(() => first.WriteAsync()), Task.Run(() => second.WriteAsync()));
+        Crash();
+
+        Assert.Equal(20_000, (await Open(FileStore(), "space")).Environment.Count);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "*.tmp"));
     }
 
     [Fact]

@@ -1,12 +1,14 @@
 namespace OrleansKb.Persistence;
 
 /// <summary>
-/// Writes a snapshot to <c>snapshot-SEQUENCE.tmp</c> in checksummed chunks; publishing flushes it,
-/// renames it into place and flushes the folder, so a snapshot file is either complete or absent.
+/// Writes a snapshot to a temporary file in checksummed chunks; publishing flushes it, waits until the
+/// log is on disk up to the snapshot's record, renames it into place and flushes the folder, so a
+/// snapshot file is either complete or absent, and never ahead of the log.
 /// </summary>
 internal sealed class FileSnapshotWriter(FileStoredSpace space, string folder, long sequence) : ISnapshotWriter
 {
-    private readonly string _temporary = Path.Combine(folder, $"snapshot-{sequence:D20}.tmp");
+    // Its own temporary name: a second snapshot of the same record cannot touch this one's file.
+    private readonly string _temporary = Path.Combine(folder, $"snapshot-{sequence:D20}.{Guid.NewGuid():N}.tmp");
     private FileStream? _file;
     private long _atoms;
     private long _rules;
@@ -32,6 +34,10 @@ internal sealed class FileSnapshotWriter(FileStoredSpace space, string folder, l
         file.Flush(flushToDisk: true);
         await file.DisposeAsync().ConfigureAwait(false);
         _file = null;
+
+        // The snapshot stands for every record up to its sequence: it may become current only once
+        // they are all on disk, or a crash could leave a snapshot ahead of its log.
+        await space.DurableThrough(sequence).ConfigureAwait(false);
         space.Publish(sequence, _temporary, _atoms);
         _published = true;
     }

@@ -30,7 +30,7 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
             // FileShare.None is an exclusive lock on the file (flock on Unix), released when the process ends.
             _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && IsLocked(lockPath))
         {
             var owner = File.Exists(ownerPath) ? $" ({File.ReadAllText(ownerPath).Trim()})" : "";
             throw new DataDirectoryInUseException(
@@ -85,6 +85,25 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
     }
 
     public void Dispose() => _lock.Dispose();
+
+    /// <summary>
+    /// True if another process holds the lock: a shared open of the file fails too. (Another cause,
+    /// a read-only disk say, lets the shared open through, and its own error is reported instead.)
+    /// The lock is advisory (flock on Unix): it holds between OrleansKb processes on a local disk,
+    /// not on a network file system that ignores locks.
+    /// </summary>
+    private static bool IsLocked(string lockPath)
+    {
+        try
+        {
+            using var probe = new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
 
     /// <summary>True while no newer handle on <paramref name="space"/> has been opened.</summary>
     internal bool IsCurrent(string space, long epoch)

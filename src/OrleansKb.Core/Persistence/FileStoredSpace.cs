@@ -28,9 +28,15 @@ internal sealed class FileStoredSpace : IStoredSpace
     private long _writeSegmentBytes;
     private bool _rotateNext;
 
-    // Group commit: what waits for the next flush, and who is flushing.
+    // Group commit: what waits for the next flush (records up to _pendingThrough), the group being
+    // flushed (up to _flushingThrough), and the last record known to be on disk.
     private List<(long Segment, ArrayBufferWriter<byte> Bytes)> _pending = [];
     private TaskCompletionSource _nextFlush = NewFlush();
+    private long _pendingThrough;
+    private TaskCompletionSource? _flushingDone;
+    private long _flushingThrough;
+    private long _durableThrough;
+    private long _activeDurableLength;
     private Task _flusher = Task.CompletedTask;
     private bool _flushing;
     private Exception? _failure;
@@ -89,6 +95,7 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
 
         var last = snapshot;
+        long lastInLog = 0;
         for (var i = 0; i < _segments.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -97,19 +104,13 @@ internal sealed class FileStoredSpace : IStoredSpace
             if (!isLast && _segments.Keys[i + 1] <= snapshot + 1)
             {
                 // Wholly covered by the snapshot: kept only in case the newest snapshot is lost.
-                _logBytes += new FileInfo(path).Length;
+                Interlocked.Add(ref _logBytes, new FileInfo(path).Length);
                 continue;
             }
 
-            var expected = _segments.Keys[i];
-            var end = LogSegmentFormat.Read(path, isLast, record =>
+            var end = LogSegmentFormat.Read(path, isLast, _segments.Keys[i], record =>
             {
-                if (record.Sequence != expected)
-                {
-                    throw new StoreCorruptedException($"{path}: holds record {record.Sequence:N0} where record {expected:N0} should be");
-                }
-
-                expected++;
+                lastInLog = record.Sequence;
                 if (record.Sequence <= snapshot)
                 {
                     return;
@@ -129,17 +130,23 @@ internal sealed class FileStoredSpace : IStoredSpace
                 end = Math.Max(end, LogSegmentFormat.HeaderBytes);
             }
 
-            _logBytes += end;
+            Interlocked.Add(ref _logBytes, end);
         }
 
         lock (_sync)
         {
-            _lastSequence = last;
+            _lastSequence = _durableThrough = _pendingThrough = last;
             _recovered = true;
-            if (_segments.Count > 0)
+            if (_segments.Count > 0 && lastInLog >= last)
             {
+                // Go on in the last segment, after its records.
                 _activeFirst = _writeSegment = _segments.Keys[^1];
-                _writeSegmentBytes = new FileInfo(_segments.Values[^1]).Length;
+                _writeSegmentBytes = _activeDurableLength = new FileInfo(_segments.Values[^1]).Length;
+            }
+            else
+            {
+                // No log, or a snapshot ahead of it: the next record starts a segment of its own.
+                _writeSegment = -1;
             }
         }
 
@@ -171,7 +178,7 @@ internal sealed class FileStoredSpace : IStoredSpace
             LogSegmentFormat.Write(record, buffer.GetSpan(size)[..size]);
             buffer.Advance(size);
             _writeSegmentBytes += size;
-            _lastSequence = record.Sequence;
+            _lastSequence = _pendingThrough = record.Sequence;
             var durable = _nextFlush.Task;
             if (!_flushing)
             {
@@ -215,6 +222,25 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
     }
 
+    /// <summary>Completes once every record up to <paramref name="sequence"/> is on disk (at once if it already is).</summary>
+    internal Task DurableThrough(long sequence)
+    {
+        lock (_sync)
+        {
+            if (sequence <= _durableThrough)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (_failure is not null)
+            {
+                return Task.FromException(new IOException($"space '{_name}': writing its log failed ({_failure.Message})", _failure));
+            }
+
+            return _flushingDone is not null && sequence <= _flushingThrough ? _flushingDone.Task : _nextFlush.Task;
+        }
+    }
+
     /// <summary>Makes a written snapshot current (renamed into place, the folder flushed), then drops what it makes unnecessary.</summary>
     internal void Publish(long sequence, string temporary, long atoms)
     {
@@ -244,7 +270,7 @@ internal sealed class FileStoredSpace : IStoredSpace
                 while (_segments.Count > 1 && _segments.Keys[1] <= older + 1 && _segments.Keys[0] != _activeFirst)
                 {
                     var segment = _segments.Values[0];
-                    _logBytes -= new FileInfo(segment).Length;
+                    Interlocked.Add(ref _logBytes, -new FileInfo(segment).Length);
                     dropped.Add(segment);
                     _segments.RemoveAt(0);
                 }
@@ -283,10 +309,25 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
     }
 
-    /// <summary>Cuts a write the crash left unfinished off the end of the last segment (or restores a header it never got).</summary>
+    /// <summary>
+    /// Cuts a write the crash left unfinished off the end of the last segment (or restores a header it
+    /// never got). The bytes cut are kept beside it, in <c>SEGMENT.torn-OFFSET</c>, for whoever wants
+    /// to look.
+    /// </summary>
     private static void CutTornTail(string path, long end)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        if (file.Length > end)
+        {
+            var cut = new byte[file.Length - end];
+            file.Position = end;
+            file.ReadExactly(cut);
+            if (cut.AsSpan().ContainsAnyExcept((byte)0))
+            {
+                File.WriteAllBytes(string.Create(CultureInfo.InvariantCulture, $"{path}.torn-{end}"), cut);
+            }
+        }
+
         if (end < LogSegmentFormat.HeaderBytes)
         {
             file.SetLength(0);
@@ -316,15 +357,23 @@ internal sealed class FileStoredSpace : IStoredSpace
                 if (_pending.Count == 0 || _failure is not null)
                 {
                     _flushing = false;
+                    _flushingDone = null;
                     return;
                 }
 
                 (chunks, _pending) = (_pending, []);
                 (done, _nextFlush) = (_nextFlush, NewFlush());
+                (_flushingDone, _flushingThrough) = (done, _pendingThrough);
             }
 
             try
             {
+                // A handle whose space has been opened again must not write behind the new one's back.
+                if (!_store.IsCurrent(_name, Epoch))
+                {
+                    throw new StaleEpochException($"space '{_name}' was opened again since this activation (epoch {Epoch}) opened it; its last records were not written");
+                }
+
                 long written = 0;
                 foreach (var (segment, bytes) in chunks)
                 {
@@ -334,7 +383,13 @@ internal sealed class FileStoredSpace : IStoredSpace
                 }
 
                 _active!.Flush(flushToDisk: true);
+                _activeDurableLength = _active.Length;
                 Interlocked.Add(ref _logBytes, written);
+                lock (_sync)
+                {
+                    _durableThrough = _flushingThrough;
+                }
+
                 done.SetResult();
             }
             catch (Exception e)
@@ -344,13 +399,33 @@ internal sealed class FileStoredSpace : IStoredSpace
                 {
                     _failure = e;
                     _flushing = false;
+                    _flushingDone = null;
                     next = _nextFlush;
                 }
 
+                ForgetUnflushed();
                 done.SetException(e);
                 next.TrySetException(e);
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// After a failed flush: cuts the active segment back to what was last flushed, so that the page
+    /// cache cannot hand the next activation records that may never reach the disk. Best effort: the
+    /// flush has failed already.
+    /// </summary>
+    private void ForgetUnflushed()
+    {
+        try
+        {
+            _active?.SetLength(_activeDurableLength);
+            _active?.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // The disk refuses even this; the next activation reads what it finds.
         }
     }
 
@@ -368,6 +443,7 @@ internal sealed class FileStoredSpace : IStoredSpace
             // The last segment found at recovery: go on after its records.
             _active = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.Read, 0);
             _active.Seek(0, SeekOrigin.End);
+            _activeDurableLength = _active.Length;
             return _active;
         }
 
@@ -381,6 +457,7 @@ internal sealed class FileStoredSpace : IStoredSpace
         _active = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 0);
         _active.Write(LogSegmentFormat.Header);
         _active.Flush(flushToDisk: true);
+        _activeDurableLength = LogSegmentFormat.HeaderBytes;
         DirectoryFlush.Flush(_folder);
         lock (_sync)
         {

@@ -5,18 +5,20 @@ namespace OrleansKb.Persistence;
 
 /// <summary>
 /// A log segment (docs/durability.md): the header <c>OKBLOG01</c>, then records
-/// <c>u32 length, u64 sequence, u8 operation, atoms, u32 CRC-32</c> (the checksum covers everything
-/// before it in the record), little-endian.
+/// <c>u32 length, u64 sequence, u8 operation, u32 CRC-32 of those 13 bytes, atoms, u32 CRC-32 of
+/// everything before it in the record</c>, little-endian. The header's own checksum tells a length
+/// damaged in place from a write the crash cut short.
 /// </summary>
 internal static class LogSegmentFormat
 {
     public const int HeaderBytes = 8;
     private const int RecordHead = 4 + 8 + 1;
+    private const int CheckedHead = RecordHead + 4;
     private const int RecordTail = 4;
 
     public static ReadOnlySpan<byte> Header => "OKBLOG01"u8;
 
-    public static int RecordBytes(int atoms) => RecordHead + atoms + RecordTail;
+    public static int RecordBytes(int atoms) => CheckedHead + atoms + RecordTail;
 
     /// <summary>Writes <paramref name="record"/> into <paramref name="destination"/>, exactly <see cref="RecordBytes"/> long.</summary>
     public static void Write(LogRecord record, Span<byte> destination)
@@ -25,26 +27,30 @@ internal static class LogSegmentFormat
         BinaryPrimitives.WriteInt32LittleEndian(destination, atoms.Length);
         BinaryPrimitives.WriteInt64LittleEndian(destination[4..], record.Sequence);
         destination[12] = (byte)record.Operation;
-        atoms.CopyTo(destination[RecordHead..]);
-        var covered = RecordHead + atoms.Length;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[RecordHead..], Crc32.HashToUInt32(destination[..RecordHead]));
+        atoms.CopyTo(destination[CheckedHead..]);
+        var covered = CheckedHead + atoms.Length;
         BinaryPrimitives.WriteUInt32LittleEndian(destination[covered..], Crc32.HashToUInt32(destination[..covered]));
     }
 
     /// <summary>
-    /// Reads a segment's records in order. In the last segment of a log, a tail that is incomplete
-    /// (a record whose length runs past the end of the file), fails its checksum at the very end, or
-    /// is all zeros is a write the crash cut short (never acknowledged): reading stops there and
-    /// returns where the good data ends. Anywhere else, damage is a
-    /// <see cref="StoreCorruptedException"/> naming the file and offset.
+    /// Reads a segment's records in order; the first must be <paramref name="firstSequence"/> and each
+    /// the next. In the last segment of a log, a write the crash cut short (never acknowledged) ends
+    /// the log: fewer bytes than a record head, only zeros from some record on, or a record whose head
+    /// is intact and checks but whose atoms run past the end of the file or fail their checksum at the
+    /// very end. Reading then stops and returns where the good data ends. Anything else — a head that
+    /// fails its checksum with data after it, a record out of sequence, damage in any segment but the
+    /// last — is a <see cref="StoreCorruptedException"/> naming the file and offset: nothing acknowledged
+    /// is dropped silently.
     /// </summary>
-    public static long Read(string path, bool last, Action<LogRecord> record)
+    public static long Read(string path, bool last, long firstSequence, Action<LogRecord> record)
     {
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length < HeaderBytes || !bytes.AsSpan(0, HeaderBytes).SequenceEqual(Header))
         {
             // A segment is created with its header flushed before any record: a last segment with a
             // partial or zeroed header was cut short as it was made, and holds nothing.
-            if (last && (IsCutShort(bytes, 0) || Header.StartsWith(bytes)))
+            if (last && (IsZeros(bytes, 0) || Header.StartsWith(bytes)))
             {
                 return 0;
             }
@@ -53,31 +59,37 @@ internal static class LogSegmentFormat
         }
 
         long offset = HeaderBytes;
+        var expected = firstSequence;
         while (offset < bytes.Length)
         {
             var rest = bytes.AsSpan((int)offset);
-            if (rest.Length < RecordHead + RecordTail)
+            if (rest.Length < CheckedHead || IsZeros(bytes, offset))
             {
-                return last ? offset : throw new StoreCorruptedException($"{path}: {rest.Length} stray bytes at offset {offset:N0}, too few for a record");
+                return last ? offset : throw new StoreCorruptedException($"{path}: {rest.Length:N0} bytes at offset {offset:N0} are not a record");
             }
 
             var length = BinaryPrimitives.ReadInt32LittleEndian(rest);
-            if (length < 0)
+            var sequence = BinaryPrimitives.ReadInt64LittleEndian(rest[4..]);
+            if (Crc32.HashToUInt32(rest[..RecordHead]) != BinaryPrimitives.ReadUInt32LittleEndian(rest[RecordHead..]) || length < 0)
             {
-                throw new StoreCorruptedException($"{path}: the record at offset {offset:N0} has a negative length");
+                throw new StoreCorruptedException($"{path}: the record head at offset {offset:N0} fails its checksum");
             }
 
-            if (length > rest.Length - RecordHead - RecordTail)
+            if (sequence != expected)
             {
-                // Its length runs past the end of the file: the write of the last record was cut short.
+                throw new StoreCorruptedException($"{path}: holds record {sequence:N0} at offset {offset:N0} where record {expected:N0} should be");
+            }
+
+            if (length > rest.Length - CheckedHead - RecordTail)
+            {
+                // The head was written whole, the atoms were not: the write of the last record was cut short.
                 return last ? offset : throw new StoreCorruptedException($"{path}: the record at offset {offset:N0} runs past the end of the segment");
             }
 
-            var covered = RecordHead + length;
+            var covered = CheckedHead + length;
             if (Crc32.HashToUInt32(rest[..covered]) != BinaryPrimitives.ReadUInt32LittleEndian(rest[covered..]))
             {
-                var end = offset + covered + RecordTail;
-                return last && (end == bytes.Length || IsCutShort(bytes, offset))
+                return last && offset + covered + RecordTail == bytes.Length
                     ? offset
                     : throw new StoreCorruptedException($"{path}: the record at offset {offset:N0} fails its checksum");
             }
@@ -88,7 +100,8 @@ internal static class LogSegmentFormat
                 throw new StoreCorruptedException($"{path}: the record at offset {offset:N0} has an unknown operation {rest[12]}");
             }
 
-            record(new LogRecord(BinaryPrimitives.ReadInt64LittleEndian(rest[4..]), operation, bytes.AsMemory((int)offset + RecordHead, length)));
+            record(new LogRecord(sequence, operation, bytes.AsMemory((int)offset + CheckedHead, length)));
+            expected++;
             offset += covered + RecordTail;
         }
 
@@ -96,5 +109,5 @@ internal static class LogSegmentFormat
     }
 
     /// <summary>True if everything from <paramref name="offset"/> on is zeros: space the file system allocated for a write that never landed.</summary>
-    private static bool IsCutShort(byte[] bytes, long offset) => !bytes.AsSpan((int)offset).ContainsAnyExcept((byte)0);
+    private static bool IsZeros(byte[] bytes, long offset) => !bytes.AsSpan((int)offset).ContainsAnyExcept((byte)0);
 }

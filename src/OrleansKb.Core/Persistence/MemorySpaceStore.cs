@@ -4,9 +4,10 @@ namespace OrleansKb.Persistence;
 
 /// <summary>
 /// A store in this process's memory: spaces survive their grain's deactivation but not the
-/// process. For tests, and for ephemeral spaces (<c>--ephemeral</c>, <c>Store=Memory</c>). It keeps
-/// the same contract as the file store — epochs, consecutive sequence numbers, snapshots that drop
-/// the log they cover — so the recovery path is the same code.
+/// process. For tests, and the default of a silo given no store. It keeps the same contract as the
+/// file store — epochs, consecutive sequence numbers, snapshots that drop the log they cover — so the
+/// recovery path is the same code. It holds a copy of each space's log: for spaces that should cost
+/// no more than their atoms, see <see cref="TransientSpaceStore"/>.
 /// </summary>
 public sealed class MemorySpaceStore : ISpaceStore
 {
@@ -73,6 +74,14 @@ public sealed class MemorySpaceStore : ISpaceStore
                 if (record.Sequence != space.LastSequence + 1)
                 {
                     throw new InvalidOperationException($"space '{name}': record {record.Sequence} does not follow {space.LastSequence}");
+                }
+
+                if (record.Operation == LogOperation.Clear)
+                {
+                    // Nothing before a clear matters any more.
+                    space.Log.Clear();
+                    space.Snapshot = null;
+                    space.LogBytes = 0;
                 }
 
                 space.Log.Add(record with { Atoms = record.Atoms.ToArray() });

@@ -15,11 +15,14 @@ internal static class SpaceFolderName
     /// <summary>Well under the 255 bytes a file name may have.</summary>
     public const int MaxLength = 120;
 
+    // A name with a lone surrogate has no UTF-8: refused rather than merged with other such names.
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     public static string For(string space)
     {
         ArgumentException.ThrowIfNullOrEmpty(space);
         var escaped = new StringBuilder();
-        foreach (var b in Encoding.UTF8.GetBytes(space))
+        foreach (var b in StrictUtf8.GetBytes(space))
         {
             if (b is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9') or (byte)'-' or (byte)'_')
             {
@@ -36,7 +39,7 @@ internal static class SpaceFolderName
             return escaped.ToString();
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(space)))[..32];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(StrictUtf8.GetBytes(space)))[..32];
         return $"{escaped.ToString(0, MaxLength - 33)}~{hash}";
     }
 }

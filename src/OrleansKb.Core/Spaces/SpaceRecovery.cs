@@ -29,6 +29,9 @@ public sealed class SpaceRecovery : ISpaceRecovery
     /// <summary>Log records replayed.</summary>
     public long RecordsReplayed { get; private set; }
 
+    /// <summary>The encoded bytes of the log records replayed: how much log a snapshot would spare the next recovery.</summary>
+    public long BytesReplayed { get; private set; }
+
     public void SnapshotAtoms(ReadOnlySpan<byte> atoms)
     {
         lock (_environment.Sync)
@@ -98,6 +101,7 @@ public sealed class SpaceRecovery : ISpaceRecovery
             }
 
             RecordsReplayed++;
+            BytesReplayed += record.Atoms.Length;
         }
     }
 

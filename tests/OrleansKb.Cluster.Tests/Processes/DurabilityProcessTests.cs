@@ -54,10 +54,11 @@ public sealed class DurabilityProcessTests(SiloProcessFixture fixture) : IDispos
         var atoms = Enumerable.Range(0, 2_000_000).Select(i => (Atom)Atom.Expression(Atom.Symbol("n"), Atom.Integer(i))).ToList();
 
         // One batch in flight at a time, so batches are applied in order: what survives must be a
-        // prefix of the atoms that ends where a batch ends.
+        // prefix of the atoms that ends where a batch ends. Snapshots every 256 KiB of log, so the kill
+        // also lands in the middle of snapshots being written and published.
         var options = new LoadOptions { Bulk = BulkOptions.Sequential with { BatchBytes = 4096 }, BatchesInFlight = 1 };
         long acknowledgedAtKill;
-        using (var silo = SiloProcessFixture.Start(_data))
+        using (var silo = SiloProcessFixture.Start(_data, snapshotLogBytes: 256 << 10))
         {
             await using var cluster = await KbCluster.ConnectAsync(silo.Gateway);
             long acknowledged = 0;
@@ -80,6 +81,7 @@ public sealed class DurabilityProcessTests(SiloProcessFixture fixture) : IDispos
         var space = again.Space(name);
         var count = await space.CountAsync();
         var recovered = await space.ExportAsync().Select(a => ((IntegerAtom)((ExpressionAtom)a)[1]).Value).ToListAsync();
+        Assert.True((await space.InfoAsync()).SnapshotSeq > 0, "no snapshot was taken during the load");
 
         Assert.True(count >= acknowledgedAtKill, $"{count} atoms recovered, {acknowledgedAtKill} were acknowledged");
         Assert.True(count < atoms.Count, "the load was not interrupted");

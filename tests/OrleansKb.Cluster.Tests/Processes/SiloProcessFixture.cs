@@ -22,12 +22,17 @@ public sealed class SiloProcessFixture : IDisposable
     /// <summary>Three million generated facts (about 130 MB): a load that takes seconds, to interrupt.</summary>
     public string BigFile => _bigFile.Value;
 
-    /// <summary>A silo with the collection's settings: in a data directory of its own, or in <paramref name="dataDirectory"/> (a restart).</summary>
-    internal static SiloProcess Start(string? dataDirectory = null) => SiloProcess.Start(
+    /// <summary>
+    /// A silo with the collection's settings: in a data directory of its own, or in
+    /// <paramref name="dataDirectory"/> (a restart); taking snapshots as often as
+    /// <paramref name="snapshotLogBytes"/> says.
+    /// </summary>
+    internal static SiloProcess Start(string? dataDirectory = null, long snapshotLogBytes = 256L << 20) => SiloProcess.Start(
         new Dictionary<string, string>
         {
             ["Match:MaxSolutions"] = MaxSolutions.ToString(CultureInfo.InvariantCulture),
             ["Match:IdleSeconds"] = IdleSeconds.ToString(CultureInfo.InvariantCulture),
+            ["SnapshotLogBytes"] = snapshotLogBytes.ToString(CultureInfo.InvariantCulture),
         },
         HeapLimitBytes,
         dataDirectory);

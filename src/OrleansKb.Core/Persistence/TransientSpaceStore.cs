@@ -1,0 +1,39 @@
+namespace OrleansKb.Persistence;
+
+/// <summary>
+/// A store that keeps nothing: a space lives as long as its activation, in its silo's memory, and
+/// costs nothing more. For ephemeral spaces (<c>--ephemeral</c>), silos started with
+/// <c>Store=Memory</c>, and the in-memory side of <c>orleanskb bench durability</c>.
+/// </summary>
+public sealed class TransientSpaceStore : ISpaceStore
+{
+    public string Description => "memory";
+
+    public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default) => Task.FromResult<IStoredSpace>(new Nothing());
+
+    private sealed class Nothing : IStoredSpace
+    {
+        public long Epoch => 1;
+
+        public StoredSpaceStats Stats => default;
+
+        public Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default) => Task.FromResult(0L);
+
+        public Task Append(LogRecord record) => Task.CompletedTask;
+
+        public ISnapshotWriter BeginSnapshot(long sequence) => new NoSnapshot();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private sealed class NoSnapshot : ISnapshotWriter
+    {
+        public Task WriteAtomsAsync(ReadOnlyMemory<byte> atoms, int count, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task WriteRulesAsync(ReadOnlyMemory<byte> rules, int count, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public Task PublishAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
