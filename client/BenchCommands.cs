@@ -13,9 +13,9 @@ internal static class BenchCommands
 
     public static Command Create(ClusterOptions cluster, TextWriter output)
     {
-        var facts = new Option<int>("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => 200_000 };
+        var facts = FactsOption(200_000);
         var threads = new Option<int>("--threads") { Description = "Threads for the parallel phase.", DefaultValueFactory = _ => System.Environment.ProcessorCount };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var json = JsonOption();
         var environment = new Command("environment", "Time the in-process environment's bulk adds, phase by phase, on generated facts.")
         {
             facts,
@@ -44,8 +44,8 @@ internal static class BenchCommands
             return 0;
         });
 
-        var clusterFacts = new Option<int>("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => 100_000 };
-        var clusterJson = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var clusterFacts = FactsOption(100_000);
+        var clusterJson = JsonOption();
         var clusterCommand = new Command("cluster", "Time adding facts to a fresh space of the cluster: one call per fact, bulk, and parallel bulk with pipelining.")
         {
             clusterFacts,
@@ -53,12 +53,7 @@ internal static class BenchCommands
         };
         clusterCommand.SetAction(async (parse, ct) =>
         {
-            var count = parse.GetValue(clusterFacts);
-            if (count < 1)
-            {
-                throw new UserError("--facts must be at least 1");
-            }
-
+            var count = FactsOf(parse, clusterFacts);
             await using var kb = await cluster.ConnectAsync(parse, ct);
             var result = await ClusterBench.RunAsync(kb, count, ct);
             if (parse.GetValue(clusterJson))
@@ -81,7 +76,7 @@ internal static class BenchCommands
 
         var matchFile = new Option<string>("--file") { Description = "The genealogy to load (parent/female facts).", DefaultValueFactory = _ => Path.Combine("samples", "aunt-kg", "royal92_simple.metta") };
         var matchPoint = new Option<string>("--point") { Description = "The point query to time.", DefaultValueFactory = _ => "(parent $p \"@I1972@\")" };
-        var matchJson = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var matchJson = JsonOption();
         var matchCommand = new Command("match", "Time the aunt-kg queries and a point query through the cluster.") { matchFile, matchPoint, matchJson };
         matchCommand.SetAction(async (parse, ct) =>
         {
@@ -107,8 +102,8 @@ internal static class BenchCommands
             return 0;
         });
 
-        var durabilityFacts = new Option<int>("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => 1_000_000 };
-        var durabilityJson = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var durabilityFacts = FactsOption(1_000_000);
+        var durabilityJson = JsonOption();
         var durability = new Command("durability", "Time the same load into an in-memory and a durable space, a snapshot, and recovery from the log and from the snapshot.")
         {
             durabilityFacts,
@@ -116,12 +111,7 @@ internal static class BenchCommands
         };
         durability.SetAction(async (parse, ct) =>
         {
-            var count = parse.GetValue(durabilityFacts);
-            if (count < 1)
-            {
-                throw new UserError("--facts must be at least 1");
-            }
-
+            var count = FactsOf(parse, durabilityFacts);
             await using var kb = await cluster.ConnectAsync(parse, ct);
             var result = await DurabilityBench.RunAsync(kb, count, ct);
             if (parse.GetValue(durabilityJson))
@@ -141,6 +131,17 @@ internal static class BenchCommands
         });
 
         return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand, durability };
+    }
+
+    private static Option<int> FactsOption(int count) =>
+        new("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => count };
+
+    private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object instead of a table." };
+
+    private static int FactsOf(ParseResult parse, Option<int> facts)
+    {
+        var count = parse.GetValue(facts);
+        return count >= 1 ? count : throw new UserError("--facts must be at least 1");
     }
 
     private static void PrintTable(TextWriter output, EnvironmentBenchResult r)

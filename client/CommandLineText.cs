@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Unicode;
 
 namespace OrleansKb.Cli;
 
@@ -10,8 +11,6 @@ namespace OrleansKb.Cli;
 /// </summary>
 internal static class CommandLineText
 {
-    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public static void RequireValidUtf8(string[] args)
     {
         if (!args.Any(a => a.Contains('\uFFFD', StringComparison.Ordinal)) || !File.Exists("/proc/self/cmdline"))
@@ -19,32 +18,14 @@ internal static class CommandLineText
             return;
         }
 
-        foreach (var raw in File.ReadAllBytes("/proc/self/cmdline").AsSpan().TrimEnd((byte)0).ToArray().Split((byte)0))
+        ReadOnlySpan<byte> arguments = File.ReadAllBytes("/proc/self/cmdline").AsSpan().TrimEnd((byte)0);
+        foreach (var range in arguments.Split((byte)0))
         {
-            try
-            {
-                Strict.GetString(raw);
-            }
-            catch (DecoderFallbackException)
+            var raw = arguments[range];
+            if (!Utf8.IsValid(raw))
             {
                 throw new UserError($"an argument is not valid UTF-8 ('{Encoding.UTF8.GetString(raw)}'); MeTTa text must be UTF-8");
             }
         }
-    }
-
-    private static List<byte[]> Split(this byte[] bytes, byte separator)
-    {
-        var parts = new List<byte[]>();
-        var start = 0;
-        for (var i = 0; i <= bytes.Length; i++)
-        {
-            if (i == bytes.Length || bytes[i] == separator)
-            {
-                parts.Add(bytes[start..i]);
-                start = i + 1;
-            }
-        }
-
-        return parts;
     }
 }

@@ -108,7 +108,7 @@ public static class OrleansKbCommandLine
 
             // Read once to check, so that input with an error gives no partial output; input that
             // cannot be read twice (standard input, a pipe) is kept in memory for the second pass.
-            using var input = Rewindable(inputs.OpenStream(name), InputFiles.IsSeekableFile(name));
+            using var input = Rewindable(inputs.OpenStream(name));
             using (var check = new MettaReader(input, name, leaveOpen: true))
             {
                 check.CountRemaining(ct);
@@ -136,9 +136,9 @@ public static class OrleansKbCommandLine
         return command;
     }
 
-    private static Stream Rewindable(Stream input, bool seekable)
+    private static Stream Rewindable(Stream input)
     {
-        if (seekable)
+        if (input.CanSeek)
         {
             return input;
         }

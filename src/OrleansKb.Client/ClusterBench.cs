@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OrleansKb.Spaces;
 using OrleansKb.Workloads;
 
@@ -23,7 +22,7 @@ public static class ClusterBench
         var sequential = new LoadOptions { Bulk = BulkOptions.Sequential, BatchesInFlight = 1 };
 
         // Warm-up: connections, activations and the JIT.
-        await TimeAsync(cluster, space => space.AddFactsAsync(atoms.Take(Math.Min(facts, 20_000)), cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await BenchTiming.TimeLoadAsync(cluster, ephemeral: true, space => space.AddFactsAsync(atoms.Take(Math.Min(facts, 20_000)), cancellationToken: cancellationToken), cancellationToken: cancellationToken).ConfigureAwait(false);
 
         var individualNs = await MedianAsync(cluster, async space =>
         {
@@ -42,23 +41,9 @@ public static class ClusterBench
         var times = new double[Runs];
         for (var i = 0; i < Runs; i++)
         {
-            times[i] = await TimeAsync(cluster, load).ConfigureAwait(false);
+            (times[i], _) = await BenchTiming.TimeLoadAsync(cluster, ephemeral: true, load).ConfigureAwait(false);
         }
 
-        Array.Sort(times);
-        return times[Runs / 2];
-    }
-
-    /// <summary>Times one load into a fresh space, then empties it so the runs do not accumulate memory.</summary>
-    private static async Task<double> TimeAsync(KbCluster cluster, Func<KbSpace, Task> load)
-    {
-        var space = cluster.Space($"bench-{Guid.NewGuid():N}", ephemeral: true);
-        await space.CountAsync().ConfigureAwait(false);
-        GC.Collect();
-        var stopwatch = Stopwatch.StartNew();
-        await load(space).ConfigureAwait(false);
-        var elapsed = stopwatch.Elapsed.TotalNanoseconds;
-        await space.ClearAsync().ConfigureAwait(false);
-        return elapsed;
+        return BenchTiming.Median(times);
     }
 }

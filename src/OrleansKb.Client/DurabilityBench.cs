@@ -22,8 +22,9 @@ public static class DurabilityBench
         var atoms = Royal92ShapedFacts.Generate(facts);
 
         // Warm-up: connections, activations, the JIT, the disk.
-        await LoadAsync(cluster, atoms.Take(Math.Min(facts, 20_000)).ToArray(), ephemeral: true, keep: false, cancellationToken).ConfigureAwait(false);
-        await LoadAsync(cluster, atoms.Take(Math.Min(facts, 20_000)).ToArray(), ephemeral: false, keep: false, cancellationToken).ConfigureAwait(false);
+        var warmUp = atoms.Take(Math.Min(facts, 20_000)).ToArray();
+        await LoadAsync(cluster, warmUp, ephemeral: true, keep: false, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cluster, warmUp, ephemeral: false, keep: false, cancellationToken).ConfigureAwait(false);
 
         var memory = new double[Runs];
         var durable = new double[Runs];
@@ -52,30 +53,16 @@ public static class DurabilityBench
         var recoveryMs = await RecoveryMsAsync(space, cancellationToken).ConfigureAwait(false);
         await space.ClearAsync(cancellationToken).ConfigureAwait(false);
 
-        var memoryNs = Median(memory) / facts;
-        var durableNs = Median(durable) / facts;
+        var memoryNs = BenchTiming.Median(memory) / facts;
+        var durableNs = BenchTiming.Median(durable) / facts;
         return new DurabilityBenchResult(facts, memoryNs, durableNs, durableNs / memoryNs, snapshotNs, recoveryMs * 1e6 / facts, replayMs * 1e6 / facts)
         {
             LongestCountDuringSnapshotMs = longestCount.TotalMilliseconds,
         };
     }
 
-    /// <summary>Times one load into a fresh space; empties it afterwards unless it is to be kept.</summary>
-    private static async Task<(double Ns, KbSpace Space)> LoadAsync(KbCluster cluster, Atoms.Atom[] atoms, bool ephemeral, bool keep, CancellationToken cancellationToken)
-    {
-        var space = cluster.Space($"bench-durability-{Guid.NewGuid():N}", ephemeral);
-        await space.CountAsync(cancellationToken).ConfigureAwait(false);
-        GC.Collect();
-        var stopwatch = Stopwatch.StartNew();
-        await space.AddFactsAsync(atoms, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var elapsed = stopwatch.Elapsed.TotalNanoseconds;
-        if (!keep)
-        {
-            await space.ClearAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return (elapsed, space);
-    }
+    private static Task<(double Ns, KbSpace Space)> LoadAsync(KbCluster cluster, Atoms.Atom[] atoms, bool ephemeral, bool keep, CancellationToken cancellationToken) =>
+        BenchTiming.TimeLoadAsync(cluster, ephemeral, space => space.AddFactsAsync(atoms, cancellationToken: cancellationToken), keep, cancellationToken);
 
     /// <summary>Unloads the space, wakes it, and returns how long its new activation spent recovering.</summary>
     private static async Task<double> RecoveryMsAsync(KbSpace space, CancellationToken cancellationToken)
@@ -94,11 +81,5 @@ public static class DurabilityBench
         }
 
         throw new TimeoutException($"space '{space.Name}' was not unloaded within 10 s");
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
     }
 }

@@ -59,8 +59,8 @@ public static class MatchBench
 
         await space.ClearAsync(cancellationToken).ConfigureAwait(false);
         Array.Sort(latencies);
-        var perQuery = queries.Select((q, i) => new MatchQueryResult(q.Name, results[i], Median(rounds.Select(r => r[i])))).ToList();
-        return new MatchBenchResult(perQuery, Median(rounds.Select(r => r.Sum())), latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)]);
+        var perQuery = queries.Select((q, i) => new MatchQueryResult(q.Name, results[i], BenchTiming.Median(rounds.Select(r => r[i])))).ToList();
+        return new MatchBenchResult(perQuery, BenchTiming.Median(rounds.Select(r => r.Sum())), latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)]);
     }
 
     private static async Task<long> CountResults(IAsyncEnumerable<Atom> results)
@@ -72,12 +72,6 @@ public static class MatchBench
         }
 
         return count;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted[sorted.Length / 2];
     }
 }
 

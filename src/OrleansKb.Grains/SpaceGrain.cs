@@ -1,8 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Orleans.Concurrency;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Persistence;
@@ -174,7 +174,7 @@ internal abstract class SpaceGrain(
             await _snapshot.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
 
-        if (_snapshotSequence != _sequence || !_snapshot.IsCompletedSuccessfully)
+        if (store.KeepsSpaces && (_snapshotSequence != _sequence || !_snapshot.IsCompletedSuccessfully))
         {
             try
             {
@@ -192,7 +192,8 @@ internal abstract class SpaceGrain(
     public async Task Clear()
     {
         var held = _environment.Memory.AllocatedBytes;
-        await Change(LogOperation.Clear, AtomBatch.Empty, afterApply: () => ReleaseMemory(held));
+        await Change(LogOperation.Clear, AtomBatch.Empty);
+        ReleaseMemory(held);
     }
 
     private static void ReleaseMemory(long held)
@@ -202,8 +203,8 @@ internal abstract class SpaceGrain(
             // Dropping the arenas makes them garbage, but the GC keeps the memory for reuse unless
             // asked: a space cleared of a large share of the silo's memory gives it back to the
             // machine now. This compacts the whole heap once, which pauses the silo for a time that
-            // grows with what stays live — at most what was freed, by the condition above (measured:
-            // 31 ms after clearing 3 million atoms). A small space in a large silo is left to the GC.
+            // grows with what stays live — at most what was freed, by the condition above (about 30 ms
+            // after clearing 3 million atoms: docs/cluster.md). A small space in a large silo is left to the GC.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
@@ -212,23 +213,14 @@ internal abstract class SpaceGrain(
     /// A change: validated whole, appended to the log, applied to memory — all in this turn, so the
     /// log's order is memory's order — then acknowledged once the append is durable.
     /// </summary>
-    private async Task<int> Change(LogOperation operation, AtomBatch batch, Action? afterApply = null)
+    private async Task<int> Change(LogOperation operation, AtomBatch batch)
     {
         if (_failure is not null)
         {
             throw Unavailable(_failure);
         }
 
-        ValidatedChange change;
-        try
-        {
-            change = _environment.Validate(operation, batch.Bytes.Span);
-        }
-        catch (Exception e) when (e is MalformedEncodingException or ArgumentException)
-        {
-            throw new InvalidAtomBatchException(e.Message);
-        }
-
+        var change = Validated(batch, bytes => _environment.Validate(operation, bytes.Span));
         Task durable;
         int applied;
         using (change)
@@ -255,8 +247,7 @@ internal abstract class SpaceGrain(
             }
         }
 
-        afterApply?.Invoke();
-        if (_logBytesSinceSnapshot >= _durability.SnapshotLogBytes && _snapshot.IsCompleted)
+        if (store.KeepsSpaces && _logBytesSinceSnapshot >= _durability.SnapshotLogBytes && _snapshot.IsCompleted)
         {
             try
             {

@@ -4,7 +4,6 @@ using Npgsql;
 using NpgsqlTypes;
 using OrleansKb.Codec;
 using OrleansKb.Persistence;
-using OrleansKb.Workloads;
 using StackExchange.Redis;
 
 namespace OrleansKb.Benchmarks;
@@ -42,30 +41,22 @@ public class DurableLoadBaselines
     [GlobalSetup]
     public void Setup()
     {
-        var batches = new List<byte[][]>();
-        var encoded = new List<byte[]>();
-        var current = new List<byte[]>();
-        var writer = new EncodedAtomWriter();
-        foreach (var fact in Royal92ShapedFacts.Generate(Atoms))
-        {
-            var key = AtomEncoder.Encode(fact);
-            current.Add(key);
-            writer.AppendAtom(key);
-            if (writer.Length >= 1 << 20)
-            {
-                batches.Add([.. current]);
-                encoded.Add(writer.ToArray());
-                current.Clear();
-                writer.Clear();
-            }
-        }
-
-        batches.Add([.. current]);
-        encoded.Add(writer.ToArray());
-        _batches = [.. batches];
-        _encodedBatches = [.. encoded];
+        _encodedBatches = FactBatches.Generate(Atoms);
+        _batches = [.. _encodedBatches.Select(AtomsOf)];
         _redis = ConnectionMultiplexer.Connect(System.Environment.GetEnvironmentVariable("ORLEANSKB_BENCH_REDIS") ?? "127.0.0.1:16379");
         _postgres = System.Environment.GetEnvironmentVariable("ORLEANSKB_BENCH_POSTGRES") ?? "Host=127.0.0.1;Port=15432;Username=postgres";
+    }
+
+    /// <summary>An encoded batch cut into its atoms: the keys the other stores are given.</summary>
+    private static byte[][] AtomsOf(byte[] batch)
+    {
+        var atoms = new List<byte[]>();
+        foreach (var atom in new EncodedItems(batch))
+        {
+            atoms.Add(atom.ToArray());
+        }
+
+        return [.. atoms];
     }
 
     [IterationSetup]

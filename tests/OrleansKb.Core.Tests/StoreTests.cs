@@ -27,6 +27,9 @@ public sealed class StoreTests : IDisposable
         return store;
     }
 
+    /// <summary>The files of the space named <c>space</c> that match a pattern.</summary>
+    private string[] SpaceFiles(string pattern) => Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), pattern);
+
     /// <summary>Closes the data directory, as a crash does (the lock goes with the process).</summary>
     private void Crash()
     {
@@ -109,8 +112,10 @@ public sealed class StoreTests : IDisposable
         var (live, stored, sequence) = await Open(FileStore(), "space");
 
         // A thousand appends without waiting: the flusher takes what has arrived each time.
-        var pending = Enumerable.Range(0, 1000).Select(i => Change(live, stored, ref sequence, LogOperation.AddFacts, Batch($"(n {i})"))).ToList();
+        var batches = Enumerable.Range(0, 1000).Select(i => Batch($"(n {i})")).ToList();
+        var pending = batches.Select(batch => Change(live, stored, ref sequence, LogOperation.AddFacts, batch)).ToList();
         await Task.WhenAll(pending);
+        Assert.InRange(((FileStoredSpace)stored).Flushes, 1, 999);
         Crash();
 
         var (recovered, _, last) = await Open(FileStore(), "space");
@@ -125,7 +130,7 @@ public sealed class StoreTests : IDisposable
         await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 1) (a 2)"));
         await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 3)"));
         Crash();
-        var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
+        var segment = SpaceFiles("log-*.seg").Single();
         var whole = File.ReadAllBytes(segment);
 
         // The crash cut the last record short: only part of its head reached the disk …
@@ -163,7 +168,7 @@ public sealed class StoreTests : IDisposable
         await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 1) (a 2)"));
         await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 3)"));
         Crash();
-        var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
+        var segment = SpaceFiles("log-*.seg").Single();
         var bytes = File.ReadAllBytes(segment);
         bytes[8 + 30] ^= 0x01;
         File.WriteAllBytes(segment, bytes);
@@ -183,7 +188,7 @@ public sealed class StoreTests : IDisposable
         }
 
         Crash();
-        var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
+        var segment = SpaceFiles("log-*.seg").Single();
         var bytes = File.ReadAllBytes(segment);
         var second = 8 + LogSegmentFormat.RecordBytes(Batch("(a 0)").Length);
         bytes[second + 3] ^= 0x40;
@@ -205,7 +210,7 @@ public sealed class StoreTests : IDisposable
         Crash();
 
         // The log loses its last record (as if its flush had not finished when the snapshot was published).
-        var segment = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
+        var segment = SpaceFiles("log-*.seg").Single();
         var bytes = File.ReadAllBytes(segment);
         File.WriteAllBytes(segment, bytes[..(8 + LogSegmentFormat.RecordBytes(Batch("(a 1)").Length))]);
         var (recovered, stored2, last) = await Open(FileStore(), "space");
@@ -228,7 +233,7 @@ public sealed class StoreTests : IDisposable
         Crash();
 
         Assert.Equal(20_000, (await Open(FileStore(), "space")).Environment.Count);
-        Assert.Empty(Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "*.tmp"));
+        Assert.Empty(SpaceFiles("*.tmp"));
     }
 
     [Fact]
@@ -238,7 +243,7 @@ public sealed class StoreTests : IDisposable
         await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(50_000)));
         await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
         Crash();
-        var snapshot = Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "*.snap").Single();
+        var snapshot = SpaceFiles("*.snap").Single();
         var bytes = File.ReadAllBytes(snapshot);
         bytes[bytes.Length / 2] ^= 0x40;
         File.WriteAllBytes(snapshot, bytes);
@@ -307,13 +312,12 @@ public sealed class StoreTests : IDisposable
             await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
         }
 
-        var folder = Path.Combine(_directory, "spaces", "space");
-        Assert.Equal(2, Directory.GetFiles(folder, "*.snap").Length);
+        Assert.Equal(2, SpaceFiles("*.snap").Length);
         Assert.Equal(live.Count, stored.Stats.SnapshotAtoms);
         Assert.Equal(sequence, stored.Stats.SnapshotSequence);
         var logBefore = stored.Stats.LogBytes;
         Assert.True(logBefore < 40 * 500 * 60, $"{logBefore} bytes of log kept");
-        Assert.Equal(Directory.GetFiles(folder, "*.seg").Sum(f => new FileInfo(f).Length), logBefore);
+        Assert.Equal(SpaceFiles("*.seg").Sum(f => new FileInfo(f).Length), logBefore);
 
         await Change(live, stored, ref sequence, LogOperation.Clear, []);
         await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after clear)"));

@@ -64,6 +64,8 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
 
     public string Description => $"file {DataDirectory}";
 
+    public bool KeepsSpaces => true;
+
     public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(space);

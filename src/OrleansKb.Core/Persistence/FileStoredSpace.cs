@@ -28,11 +28,10 @@ internal sealed class FileStoredSpace : IStoredSpace
     private long _writeSegmentBytes;
     private bool _rotateNext;
 
-    // Group commit: what waits for the next flush (records up to _pendingThrough), the group being
+    // Group commit: what waits for the next flush (records up to _lastSequence), the group being
     // flushed (up to _flushingThrough), and the last record known to be on disk.
     private List<(long Segment, ArrayBufferWriter<byte> Bytes)> _pending = [];
     private TaskCompletionSource _nextFlush = NewFlush();
-    private long _pendingThrough;
     private TaskCompletionSource? _flushingDone;
     private long _flushingThrough;
     private long _durableThrough;
@@ -40,6 +39,9 @@ internal sealed class FileStoredSpace : IStoredSpace
     private Task _flusher = Task.CompletedTask;
     private bool _flushing;
     private Exception? _failure;
+
+    /// <summary>How many flushes have made appends durable: fewer than the appends when they are grouped.</summary>
+    internal long Flushes { get; private set; }
 
     public FileStoredSpace(FileSpaceStore store, string name, string folder, long epoch)
     {
@@ -135,7 +137,7 @@ internal sealed class FileStoredSpace : IStoredSpace
 
         lock (_sync)
         {
-            _lastSequence = _durableThrough = _pendingThrough = last;
+            _lastSequence = _durableThrough = last;
             _recovered = true;
             if (_segments.Count > 0 && lastInLog >= last)
             {
@@ -178,7 +180,7 @@ internal sealed class FileStoredSpace : IStoredSpace
             LogSegmentFormat.Write(record, buffer.GetSpan(size)[..size]);
             buffer.Advance(size);
             _writeSegmentBytes += size;
-            _lastSequence = _pendingThrough = record.Sequence;
+            _lastSequence = record.Sequence;
             var durable = _nextFlush.Task;
             if (!_flushing)
             {
@@ -363,7 +365,7 @@ internal sealed class FileStoredSpace : IStoredSpace
 
                 (chunks, _pending) = (_pending, []);
                 (done, _nextFlush) = (_nextFlush, NewFlush());
-                (_flushingDone, _flushingThrough) = (done, _pendingThrough);
+                (_flushingDone, _flushingThrough) = (done, _lastSequence);
             }
 
             try
@@ -388,6 +390,7 @@ internal sealed class FileStoredSpace : IStoredSpace
                 lock (_sync)
                 {
                     _durableThrough = _flushingThrough;
+                    Flushes++;
                 }
 
                 done.SetResult();

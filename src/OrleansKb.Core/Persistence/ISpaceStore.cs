@@ -7,6 +7,12 @@ public interface ISpaceStore
     string Description { get; }
 
     /// <summary>
+    /// Whether a space outlives its activation. A store that keeps nothing takes no snapshots: the
+    /// space never pages its atoms out for them.
+    /// </summary>
+    bool KeepsSpaces { get; }
+
+    /// <summary>
     /// Opens a space (creating it if new) with a new epoch: from now on, appends through any handle
     /// opened before this one are refused with <see cref="StaleEpochException"/>.
     /// </summary>

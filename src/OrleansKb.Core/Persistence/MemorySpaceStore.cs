@@ -15,6 +15,8 @@ public sealed class MemorySpaceStore : ISpaceStore
 
     public string Description => "memory";
 
+    public bool KeepsSpaces => true;
+
     public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)
     {
         var stored = _spaces.GetOrAdd(space, _ => new Space());

@@ -50,10 +50,9 @@ internal static class SnapshotFormat
         return payload;
     }
 
-    /// <summary>The sequence number and atom count of a snapshot file, reading only its head and end.</summary>
-    public static long Sequence(string path)
+    /// <summary>The sequence number in a snapshot file's header, read from its start.</summary>
+    private static long ReadSequence(Stream file, string path)
     {
-        using var file = File.OpenRead(path);
         Span<byte> header = stackalloc byte[HeaderBytes];
         return file.ReadAtLeast(header, HeaderBytes, throwOnEndOfStream: false) == HeaderBytes && header[..8].SequenceEqual(Magic)
             ? BinaryPrimitives.ReadInt64LittleEndian(header[8..])
@@ -64,8 +63,7 @@ internal static class SnapshotFormat
     public static (long Sequence, long Atoms) Read(string path, ISpaceRecovery into)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        var sequence = Sequence(path);
-        file.Position = HeaderBytes;
+        var sequence = ReadSequence(file, path);
         long atoms = 0, rules = 0;
         var head = new byte[ChunkHead];
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);

@@ -9,6 +9,8 @@ public sealed class TransientSpaceStore : ISpaceStore
 {
     public string Description => "memory";
 
+    public bool KeepsSpaces => false;
+
     public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default) => Task.FromResult<IStoredSpace>(new Nothing());
 
     private sealed class Nothing : IStoredSpace
@@ -21,18 +23,7 @@ public sealed class TransientSpaceStore : ISpaceStore
 
         public Task Append(LogRecord record) => Task.CompletedTask;
 
-        public ISnapshotWriter BeginSnapshot(long sequence) => new NoSnapshot();
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
-    private sealed class NoSnapshot : ISnapshotWriter
-    {
-        public Task WriteAtomsAsync(ReadOnlyMemory<byte> atoms, int count, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task WriteRulesAsync(ReadOnlyMemory<byte> rules, int count, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public Task PublishAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+        public ISnapshotWriter BeginSnapshot(long sequence) => throw new NotSupportedException("a store that keeps nothing takes no snapshots");
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }

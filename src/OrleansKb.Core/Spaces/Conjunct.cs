@@ -9,6 +9,8 @@ namespace OrleansKb.Spaces;
 /// </summary>
 internal sealed class Conjunct
 {
+    // The variables as atoms, to look each up in a solution without making it again.
+    private readonly VariableAtom[] _variableAtoms;
     private HashSet<int>[] _values;
 
     // D(v) per variable, once the hashes are dropped.
@@ -18,6 +20,7 @@ internal sealed class Conjunct
     {
         Pattern = pattern;
         Variables = [.. VariablesOf(pattern).Distinct()];
+        _variableAtoms = [.. Variables.Select(Atom.Variable)];
         _values = [.. Variables.Select(_ => new HashSet<int>())];
     }
 
@@ -35,7 +38,7 @@ internal sealed class Conjunct
         Count++;
         for (var i = 0; i < Variables.Count; i++)
         {
-            _values[i].Add(solution.Apply(Atom.Variable(Variables[i])).GetHashCode());
+            _values[i].Add(solution.Apply(_variableAtoms[i]).GetHashCode());
         }
     }
 

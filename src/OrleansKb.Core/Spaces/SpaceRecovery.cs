@@ -37,11 +37,9 @@ public sealed class SpaceRecovery : ISpaceRecovery
         lock (_environment.Sync)
         {
             var trie = _environment.Trie;
-            for (var offset = 0; offset < atoms.Length;)
+            foreach (var key in new EncodedItems(atoms))
             {
-                var length = EncodedItem.Length(atoms[offset..]);
-                trie.Add(atoms.Slice(offset, length));
-                offset += length;
+                trie.Add(key);
                 SnapshotAtomCount++;
             }
         }
@@ -51,11 +49,9 @@ public sealed class SpaceRecovery : ISpaceRecovery
     {
         lock (_environment.Sync)
         {
-            for (var offset = 0; offset < rules.Length;)
+            foreach (var rule in new EncodedItems(rules))
             {
-                var length = EncodedItem.Length(rules[offset..]);
-                Index(rules.Slice(offset, length));
-                offset += length;
+                Index(rule);
             }
         }
     }
@@ -74,27 +70,22 @@ public sealed class SpaceRecovery : ISpaceRecovery
                     _indexed.Clear();
                     break;
                 case LogOperation.Remove:
-                    for (var offset = 0; offset < atoms.Length;)
+                    foreach (var key in new EncodedItems(atoms))
                     {
-                        var key = atoms.Slice(offset, EncodedItem.Length(atoms[offset..]));
                         trie.Remove(key);
                         var shape = RuleShape.Of(key);
                         if (shape.Kind >= RuleKind.Headed && _indexed.Remove(key.ToArray()))
                         {
                             _environment.Rules.Remove(shape, key);
                         }
-
-                        offset += key.Length;
                     }
 
                     break;
                 default:
-                    for (var offset = 0; offset < atoms.Length;)
+                    foreach (var key in new EncodedItems(atoms))
                     {
-                        var key = atoms.Slice(offset, EncodedItem.Length(atoms[offset..]));
                         trie.Add(key);
                         Index(key);
-                        offset += key.Length;
                     }
 
                     break;

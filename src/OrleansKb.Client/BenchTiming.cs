@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace OrleansKb.Client;
+
+/// <summary>How the cluster benches (<c>orleanskb bench …</c>) time a run and sum up runs.</summary>
+internal static class BenchTiming
+{
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    /// <summary>
+    /// Times one load into a fresh space, in nanoseconds; then empties the space, so that runs do not
+    /// accumulate memory, unless it is to be kept.
+    /// </summary>
+    public static async Task<(double Ns, KbSpace Space)> TimeLoadAsync(
+        KbCluster cluster, bool ephemeral, Func<KbSpace, Task> load, bool keep = false, CancellationToken cancellationToken = default)
+    {
+        var space = cluster.Space($"bench-{Guid.NewGuid():N}", ephemeral);
+        await space.CountAsync(cancellationToken).ConfigureAwait(false);
+        GC.Collect();
+        var stopwatch = Stopwatch.StartNew();
+        await load(space).ConfigureAwait(false);
+        var elapsed = stopwatch.Elapsed.TotalNanoseconds;
+        if (!keep)
+        {
+            await space.ClearAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return (elapsed, space);
+    }
+}
