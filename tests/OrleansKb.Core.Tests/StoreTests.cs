@@ -1,6 +1,7 @@
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Persistence;
+using OrleansKb.Persistence.Postgres;
 using OrleansKb.Spaces;
 using OrleansKb.Text;
 using OrleansKb.Workloads;
@@ -13,11 +14,23 @@ public sealed class StoreTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("orleanskb-store-").FullName;
     private readonly List<FileSpaceStore> _stores = [];
+    private readonly List<PostgresSpaceStore> _postgresStores = [];
+    private string? _postgresSchema;
 
     public void Dispose()
     {
         _stores.ForEach(store => store.Dispose());
+        _postgresStores.ForEach(store => store.Dispose());
         Directory.Delete(_directory, recursive: true);
+    }
+
+    /// <summary>A PostgreSQL store in this test's own schema; each call is a new store on the same tables, as another silo's would be.</summary>
+    private PostgresSpaceStore PostgresStore()
+    {
+        _postgresSchema ??= TestServices.NewPostgresSchema();
+        var store = new PostgresSpaceStore(_postgresSchema);
+        _postgresStores.Add(store);
+        return store;
     }
 
     private FileSpaceStore FileStore(long segmentBytes = FileSpaceStore.DefaultSegmentBytes)
@@ -72,9 +85,22 @@ public sealed class StoreTests : IDisposable
         return durable;
     }
 
-    public static TheoryData<string> Stores => new() { "file", "memory" };
+    public static TheoryData<string> Stores => new() { "file", "memory", "postgres" };
 
-    private ISpaceStore Store(string kind) => kind == "file" ? FileStore() : new MemorySpaceStore();
+    private ISpaceStore Store(string kind) => kind switch
+    {
+        "file" => FileStore(),
+        "postgres" => PostgresStore(),
+        _ => new MemorySpaceStore(),
+    };
+
+    /// <summary>The store as the next activation finds it: the file store after a crash, a new PostgreSQL store (another silo's), the same memory store.</summary>
+    private ISpaceStore Reopened(string kind, ISpaceStore store) => kind switch
+    {
+        "file" => ReopenedFileStore(),
+        "postgres" => PostgresStore(),
+        _ => store,
+    };
 
     [Theory]
     [MemberData(nameof(Stores))]
@@ -92,7 +118,7 @@ public sealed class StoreTests : IDisposable
         await Task.WhenAll(pending);
         await stored.DisposeAsync();
 
-        var (recovered, _, last) = await Open(kind == "file" ? ReopenedFileStore() : store, "space");
+        var (recovered, _, last) = await Open(Reopened(kind, store), "space");
 
         Assert.Equal(4, last);
         Assert.Equal(live.Dump(), recovered.Dump());
@@ -106,19 +132,22 @@ public sealed class StoreTests : IDisposable
         return FileStore();
     }
 
-    [Fact]
-    public async Task Appends_made_during_a_flush_share_the_next_one_and_all_survive()
+    [Theory]
+    [InlineData("file")]
+    [InlineData("postgres")]
+    public async Task Appends_made_during_a_flush_share_the_next_one_and_all_survive(string kind)
     {
-        var (live, stored, sequence) = await Open(FileStore(), "space");
+        var store = Store(kind);
+        var (live, stored, sequence) = await Open(store, "space");
 
         // A thousand appends without waiting: the flusher takes what has arrived each time.
         var batches = Enumerable.Range(0, 1000).Select(i => Batch($"(n {i})")).ToList();
         var pending = batches.Select(batch => Change(live, stored, ref sequence, LogOperation.AddFacts, batch)).ToList();
         await Task.WhenAll(pending);
-        Assert.InRange(((FileStoredSpace)stored).Flushes, 1, 999);
-        Crash();
+        Assert.InRange(stored is FileStoredSpace file ? file.Flushes : ((PostgresStoredSpace)stored).Flushes, 1, 999);
+        await stored.DisposeAsync();
 
-        var (recovered, _, last) = await Open(FileStore(), "space");
+        var (recovered, _, last) = await Open(Reopened(kind, store), "space");
         Assert.Equal(1000, last);
         Assert.Equal(1000, recovered.Count);
     }
@@ -286,7 +315,7 @@ public sealed class StoreTests : IDisposable
         await Task.WhenAll(appended);
         await stored.DisposeAsync();
 
-        var (recovered, _, last) = await Open(kind == "file" ? ReopenedFileStore() : store, "space");
+        var (recovered, _, last) = await Open(Reopened(kind, store), "space");
 
         Assert.Equal(sequence, last);
         Assert.Equal(live.Count, recovered.Count);
@@ -326,19 +355,112 @@ public sealed class StoreTests : IDisposable
         Assert.Equal("(after clear)\n", recovered.Dump());
     }
 
-    [Fact]
-    public async Task A_space_opened_again_refuses_writes_from_its_older_activation()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_space_opened_again_refuses_writes_from_its_older_activation(string kind)
     {
-        foreach (var store in new ISpaceStore[] { FileStore(), new MemorySpaceStore() })
+        var store = Store(kind);
+        var (first, older, sequence) = await Open(store, "space");
+        await Change(first, older, ref sequence, LogOperation.AddFacts, Batch("(early)"));
+
+        // Another silo's store for PostgreSQL; a data directory or a memory store has one process.
+        var next = kind == "postgres" ? PostgresStore() : store;
+        var (_, newer, _) = await Open(next, "space");
+
+        var late = sequence;
+        var error = await Assert.ThrowsAsync<StaleEpochException>(() => Change(first, older, ref late, LogOperation.AddFacts, Batch("(late)")));
+
+        Assert.Contains("was opened again", error.Message, StringComparison.Ordinal);
+        Assert.True(newer.Epoch > older.Epoch);
+        await Assert.ThrowsAsync<StaleEpochException>(async () =>
         {
-            var (first, older, sequence) = await Open(store, "space");
-            var (_, newer, _) = await Open(store, "space");
+            await using var snapshot = older.BeginSnapshot(late);
+            await snapshot.PublishAsync();
+        });
+        var (recovered, _, last) = await Open(next, "space");
+        Assert.Equal("(early)\n", recovered.Dump());
+        Assert.Equal(1, last);
+    }
 
-            var error = Assert.Throws<StaleEpochException>(() => { _ = Change(first, older, ref sequence, LogOperation.AddFacts, Batch("(late)")); });
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_snapshot_begun_before_a_clear_and_published_after_it_does_not_bring_the_atoms_back(string kind)
+    {
+        var store = Store(kind);
+        var (live, stored, sequence) = await Open(store, "space");
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(2000)));
+        var checkpoint = SpaceCheckpoint.Begin(live, stored, sequence);
+        await Change(live, stored, ref sequence, LogOperation.Clear, []);
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after clear)"));
+        await checkpoint.WriteAsync();
+        await stored.DisposeAsync();
 
-            Assert.Contains("was opened again", error.Message, StringComparison.Ordinal);
-            Assert.True(newer.Epoch > older.Epoch);
+        var (recovered, _, last) = await Open(Reopened(kind, store), "space");
+
+        Assert.Equal(3, last);
+        Assert.Equal("(after clear)\n", recovered.Dump());
+    }
+
+    [Fact]
+    public async Task Postgres_snapshots_drop_the_log_they_cover_and_a_clear_drops_everything_before_it()
+    {
+        var store = PostgresStore();
+        var (live, stored, sequence) = await Open(store, "space");
+        for (var i = 0; i < 10; i++)
+        {
+            await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(500, seed: i)));
         }
+
+        var logBefore = stored.Stats.LogBytes;
+        await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after snapshot)"));
+
+        Assert.Equal(live.Count - 1, stored.Stats.SnapshotAtoms);
+        Assert.Equal(sequence - 1, stored.Stats.SnapshotSequence);
+        Assert.InRange(stored.Stats.LogBytes, 1, logBefore / 100);
+        Assert.Equal(1, Count("orleanskb_log"));
+        Assert.Equal(1, Count("orleanskb_snapshots"));
+        var (recovered, _, _) = await Open(PostgresStore(), "space");
+        Assert.Equal(live.Dump(), recovered.Dump());
+
+        (live, stored, sequence) = await Open(PostgresStore(), "space");
+        await Change(live, stored, ref sequence, LogOperation.Clear, []);
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after clear)"));
+        Assert.Equal(0, Count("orleanskb_snapshots"));
+        Assert.Equal(1, Count("orleanskb_log"));
+        Assert.Equal("(after clear)\n", (await Open(PostgresStore(), "space")).Environment.Dump());
+
+        long Count(string table) => TestServices.Scalar(_postgresSchema!, $"SELECT count(*) FROM {table}");
+    }
+
+    [Fact]
+    public async Task Postgres_damage_stops_recovery_naming_the_record_and_a_missing_record_is_named_too()
+    {
+        var store = PostgresStore();
+        var (live, stored, sequence) = await Open(store, "space");
+        for (var i = 0; i < 4; i++)
+        {
+            await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch($"(a {i})"));
+        }
+
+        TestServices.Execute(_postgresSchema!, "UPDATE orleanskb_log SET atoms = set_byte(atoms, 1, get_byte(atoms, 1) # 1) WHERE seq = 2");
+        var damaged = await Assert.ThrowsAsync<StoreCorruptedException>(() => Open(PostgresStore(), "space"));
+        Assert.Contains("space 'space': record 2 is damaged", damaged.Message, StringComparison.Ordinal);
+
+        TestServices.Execute(_postgresSchema!, "DELETE FROM orleanskb_log WHERE seq = 2");
+        var missing = await Assert.ThrowsAsync<StoreCorruptedException>(() => Open(PostgresStore(), "space"));
+        Assert.Contains("the log jumps from record 1 to 3", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Postgres_that_cannot_be_reached_is_an_IO_error_naming_the_server()
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(TestServices.Postgres) { Port = 1, Timeout = 2 };
+        await using var store = new PostgresSpaceStore(builder.ConnectionString);
+
+        var error = await Assert.ThrowsAsync<IOException>(() => store.OpenAsync("space"));
+
+        Assert.StartsWith($"postgres {builder.Host}:1/", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,123 @@
+using Npgsql;
+
+namespace OrleansKb.Persistence.Postgres;
+
+/// <summary>
+/// Spaces kept in a PostgreSQL database that every silo reaches (docs/durability.md, "PostgreSQL"):
+/// a space that lost its silo is recovered on another one with everything acknowledged. Each change
+/// is a row of its space's log, committed before it is acknowledged (appends made meanwhile share one
+/// transaction); snapshots are rows of chunks; the epoch in a space's row fences an activation that
+/// has been replaced, so two silos never both write one space. Creates its tables on first use.
+/// </summary>
+public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposable
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly SemaphoreSlim _schemaOnce = new(1, 1);
+    private bool _schemaReady;
+
+    /// <summary>A store in the database <paramref name="connectionString"/> names (an Npgsql connection string).</summary>
+    public PostgresSpaceStore(string connectionString)
+    {
+        NpgsqlConnectionStringBuilder settings;
+        try
+        {
+            settings = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"PostgresConnection is not a valid connection string: {e.Message}", nameof(connectionString), e);
+        }
+
+        Description = $"postgres {settings.Host}:{settings.Port}/{settings.Database ?? settings.Username}";
+        _dataSource = NpgsqlDataSource.Create(settings);
+    }
+
+    public string Description { get; }
+
+    public bool KeepsSpaces => true;
+
+    public async Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection, transaction)
+            {
+                BatchCommands = { Command(PostgresSchema.Open, space) },
+            };
+            long epoch, snapshotId, snapshotSequence, snapshotAtoms;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                (epoch, snapshotId, snapshotSequence, snapshotAtoms) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+            }
+
+            await using (var drop = new NpgsqlBatch(connection, transaction) { BatchCommands = { Command(PostgresSchema.DropUnpublishedSnapshots, space, snapshotId) } })
+            {
+                await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new PostgresStoredSpace(this, space, epoch, snapshotId, snapshotSequence, snapshotAtoms);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
+
+    internal ValueTask<NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _dataSource.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>A database failure as the stores report theirs: an <see cref="IOException"/> that says where.</summary>
+    internal IOException Unavailable(Exception e) => new($"{Description}: {e.Message}", e);
+
+    /// <summary>A command with positional parameters <c>$1, $2, …</c>.</summary>
+    internal static NpgsqlBatchCommand Command(string sql, params ReadOnlySpan<object> values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return command;
+    }
+
+    private async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _schemaReady))
+        {
+            return;
+        }
+
+        await _schemaOnce.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_schemaReady)
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using var batch = new NpgsqlBatch(connection, transaction);
+                foreach (var statement in PostgresSchema.Create)
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(statement));
+                }
+
+                await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _schemaReady, true);
+            }
+        }
+        finally
+        {
+            _schemaOnce.Release();
+        }
+    }
+}

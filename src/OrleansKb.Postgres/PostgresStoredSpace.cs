@@ -1,0 +1,337 @@
+using System.Buffers;
+using System.Data;
+using System.IO.Hashing;
+using Npgsql;
+
+namespace OrleansKb.Persistence.Postgres;
+
+/// <summary>
+/// One space of a <see cref="PostgresSpaceStore"/>. Appends wait in memory for the flusher, which
+/// writes every waiting record in one transaction — fenced by the space's epoch — and completes them
+/// all when it commits (group commit).
+/// </summary>
+internal sealed class PostgresStoredSpace : IStoredSpace
+{
+    private readonly PostgresSpaceStore _store;
+    private readonly string _name;
+    private readonly Lock _sync = new();
+    private long _snapshotId;
+    private long _snapshotSequence;
+    private long _snapshotAtoms;
+    private long _logBytes;
+    private long _lastSequence;
+    private bool _recovered;
+
+    // Group commit: the records waiting for the next transaction, and its completion.
+    private List<PendingRecord> _pending = [];
+    private TaskCompletionSource _nextFlush = NewFlush();
+    private Task _flusher = Task.CompletedTask;
+    private bool _flushing;
+    private Exception? _failure;
+
+    public PostgresStoredSpace(PostgresSpaceStore store, string name, long epoch, long snapshotId, long snapshotSequence, long snapshotAtoms)
+    {
+        _store = store;
+        _name = name;
+        Epoch = epoch;
+        (_snapshotId, _snapshotSequence, _snapshotAtoms) = (snapshotId, snapshotSequence, snapshotAtoms);
+    }
+
+    public long Epoch { get; }
+
+    /// <summary>How many transactions have made appends durable: fewer than the appends when they are grouped.</summary>
+    internal long Flushes { get; private set; }
+
+    public StoredSpaceStats Stats
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return new StoredSpaceStats(_logBytes, _snapshotSequence, _snapshotAtoms);
+            }
+        }
+    }
+
+    public async Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            if (_snapshotId != 0)
+            {
+                long atoms = 0;
+                await using var chunks = new NpgsqlBatch(connection) { BatchCommands = { PostgresSpaceStore.Command(PostgresSchema.ReadSnapshot, _snapshotId) } };
+                await using var reader = await chunks.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+                for (var chunk = 0; await reader.ReadAsync(cancellationToken).ConfigureAwait(false); chunk++)
+                {
+                    var (rules, count, crc) = (reader.GetBoolean(0), reader.GetInt32(1), (uint)reader.GetInt32(2));
+                    (buffer, var length) = await ReadBytesAsync(reader, 3, buffer, cancellationToken).ConfigureAwait(false);
+                    var bytes = Checked(buffer.AsSpan(0, length), crc, $"chunk {chunk} of its snapshot of record {_snapshotSequence:N0}");
+                    if (rules)
+                    {
+                        into.SnapshotRules(bytes);
+                    }
+                    else
+                    {
+                        into.SnapshotAtoms(bytes);
+                        atoms += count;
+                    }
+                }
+
+                if (atoms != _snapshotAtoms)
+                {
+                    throw new StoreCorruptedException($"{_store.Description}: space '{_name}': its snapshot holds {atoms:N0} atoms, not the {_snapshotAtoms:N0} it was published with");
+                }
+            }
+
+            var last = _snapshotSequence;
+            long logBytes = 0;
+            await using (var log = new NpgsqlBatch(connection) { BatchCommands = { PostgresSpaceStore.Command(PostgresSchema.ReadLog, _name, _snapshotSequence) } })
+            await using (var reader = await log.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var (sequence, operation, crc) = (reader.GetInt64(0), (LogOperation)reader.GetInt16(1), (uint)reader.GetInt32(2));
+                    if (sequence != last + 1)
+                    {
+                        throw new StoreCorruptedException($"{_store.Description}: space '{_name}': the log jumps from record {last:N0} to {sequence:N0}; the records between are missing");
+                    }
+
+                    (buffer, var length) = await ReadBytesAsync(reader, 3, buffer, cancellationToken).ConfigureAwait(false);
+                    Checked(buffer.AsSpan(0, length), crc, $"record {sequence:N0}");
+                    into.Record(new LogRecord(sequence, operation, buffer.AsMemory(0, length)));
+                    (last, logBytes) = (sequence, logBytes + length);
+                }
+            }
+
+            lock (_sync)
+            {
+                (_lastSequence, _logBytes, _recovered) = (last, logBytes, true);
+            }
+
+            return last;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw _store.Unavailable(e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public Task Append(LogRecord record)
+    {
+        lock (_sync)
+        {
+            CheckWritable();
+            if (record.Sequence != _lastSequence + 1)
+            {
+                throw new InvalidOperationException($"space '{_name}': record {record.Sequence} does not follow {_lastSequence}");
+            }
+
+            // The caller's buffer is its own again once this returns.
+            var atoms = ArrayPool<byte>.Shared.Rent(Math.Max(record.Atoms.Length, 1));
+            record.Atoms.Span.CopyTo(atoms);
+            var crc = Crc32.HashToUInt32(record.Atoms.Span);
+            _pending.Add(new PendingRecord(record.Sequence, record.Operation, atoms, record.Atoms.Length, crc));
+            _lastSequence = record.Sequence;
+            var durable = _nextFlush.Task;
+            if (!_flushing)
+            {
+                _flushing = true;
+                _flusher = Task.Run(FlushLoopAsync);
+            }
+
+            return durable;
+        }
+    }
+
+    public ISnapshotWriter BeginSnapshot(long sequence)
+    {
+        lock (_sync)
+        {
+            CheckWritable();
+            if (sequence != _lastSequence)
+            {
+                throw new InvalidOperationException($"space '{_name}': a snapshot must begin at the last record, {_lastSequence}, not {sequence}");
+            }
+
+            return new PostgresSnapshotWriter(this, _store, _name, sequence);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task flusher;
+        lock (_sync)
+        {
+            flusher = _flusher;
+        }
+
+        await flusher.ConfigureAwait(false);
+    }
+
+    /// <summary>A published snapshot is current: the log it covers is gone (<paramref name="droppedLogBytes"/> of it).</summary>
+    internal void Published(long id, long sequence, long atoms, long droppedLogBytes)
+    {
+        lock (_sync)
+        {
+            (_snapshotId, _snapshotSequence, _snapshotAtoms) = (id, sequence, atoms);
+            _logBytes -= droppedLogBytes;
+        }
+    }
+
+    /// <summary>A database failure, or the refusal of a fenced statement: <see cref="StaleEpochException"/> for the latter.</summary>
+    internal Exception Translate(Exception e) => e switch
+    {
+        PostgresException { SqlState: PostgresSchema.StaleEpochState } stale => new StaleEpochException(stale.MessageText, stale),
+        NpgsqlException or TimeoutException => _store.Unavailable(e),
+        _ => e,
+    };
+
+    private static TaskCompletionSource NewFlush() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Reads a bytea column into <paramref name="buffer"/> (a larger one from the pool if it must).</summary>
+    private static async ValueTask<(byte[] Buffer, int Length)> ReadBytesAsync(NpgsqlDataReader reader, int column, byte[] buffer, CancellationToken cancellationToken)
+    {
+        await using var stream = await reader.GetStreamAsync(column, cancellationToken).ConfigureAwait(false);
+        var length = checked((int)stream.Length);
+        if (length > buffer.Length)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = ArrayPool<byte>.Shared.Rent(length);
+        }
+
+        await stream.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        return (buffer, length);
+    }
+
+    private ReadOnlySpan<byte> Checked(ReadOnlySpan<byte> bytes, uint crc, string what) =>
+        Crc32.HashToUInt32(bytes) == crc
+            ? bytes
+            : throw new StoreCorruptedException($"{_store.Description}: space '{_name}': {what} is damaged (its checksum does not match)");
+
+    private void CheckWritable()
+    {
+        if (_failure is not null)
+        {
+            throw _failure is StaleEpochException
+                ? new StaleEpochException(_failure.Message, _failure)
+                : new IOException($"space '{_name}': writing its log failed ({_failure.Message}); it must be opened again", _failure);
+        }
+
+        if (!_recovered)
+        {
+            throw new InvalidOperationException($"space '{_name}' must be recovered before it is written");
+        }
+    }
+
+    /// <summary>Commits what is pending, one transaction per group, while appends arrive; completes each group's waiters.</summary>
+    private async Task FlushLoopAsync()
+    {
+        while (true)
+        {
+            List<PendingRecord> group;
+            TaskCompletionSource done;
+            lock (_sync)
+            {
+                if (_pending.Count == 0 || _failure is not null)
+                {
+                    _flushing = false;
+                    return;
+                }
+
+                (group, _pending) = (_pending, []);
+                (done, _nextFlush) = (_nextFlush, NewFlush());
+            }
+
+            try
+            {
+                var (written, cleared) = await CommitAsync(group).ConfigureAwait(false);
+                lock (_sync)
+                {
+                    if (cleared is { } clear)
+                    {
+                        (_snapshotId, _snapshotSequence, _snapshotAtoms, _logBytes) = (0, clear, 0, 0);
+                    }
+
+                    _logBytes += written;
+                    Flushes++;
+                }
+
+                done.SetResult();
+            }
+            catch (Exception e)
+            {
+                var failure = Translate(e);
+                TaskCompletionSource next;
+                lock (_sync)
+                {
+                    _failure = failure;
+                    next = _nextFlush;
+                    _flushing = false;
+                }
+
+                done.SetException(failure);
+                next.TrySetException(failure);
+                return;
+            }
+            finally
+            {
+                foreach (var record in group)
+                {
+                    ArrayPool<byte>.Shared.Return(record.Atoms);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One transaction: the fence, then the group's records. A clear in the group makes the empty
+    /// space at its sequence the snapshot, so nothing before it is written or kept.
+    /// </summary>
+    private async Task<(long Written, long? Cleared)> CommitAsync(List<PendingRecord> group)
+    {
+        await using var connection = await _store.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { PostgresSpaceStore.Command(PostgresSchema.Fence, _name, Epoch) } };
+        var first = group.FindLastIndex(r => r.Operation == LogOperation.Clear);
+        long? cleared = first >= 0 ? group[first].Sequence : null;
+        if (cleared is { } clear)
+        {
+            foreach (var statement in PostgresSchema.ClearBefore)
+            {
+                batch.BatchCommands.Add(PostgresSpaceStore.Command(statement, _name, clear));
+            }
+        }
+
+        long written = 0;
+        foreach (var record in group.Skip(first + 1))
+        {
+            var command = new NpgsqlBatchCommand(PostgresSchema.Append)
+            {
+                Parameters =
+                {
+                    new NpgsqlParameter<string> { TypedValue = _name },
+                    new NpgsqlParameter<long> { TypedValue = record.Sequence },
+                    new NpgsqlParameter<short> { TypedValue = (short)record.Operation },
+                    new NpgsqlParameter<int> { TypedValue = unchecked((int)record.Crc) },
+                    new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = record.Atoms.AsMemory(0, record.Length) },
+                },
+            };
+            batch.BatchCommands.Add(command);
+            written += record.Length;
+        }
+
+        await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+        return (written, cleared);
+    }
+
+    private readonly record struct PendingRecord(long Sequence, LogOperation Operation, byte[] Atoms, int Length, uint Crc);
+}
