@@ -8,8 +8,33 @@ internal sealed class ClusterOptions
 {
     public Option<string> Gateway { get; } = new("--gateway")
     {
-        Description = "The cluster's gateway, HOST:PORT.",
+        Description = "The cluster's gateway, HOST:PORT, or several, comma-separated: any that answers is used, and the others when one fails.",
         DefaultValueFactory = _ => "localhost:30000",
+        Recursive = true,
+    };
+
+    public Option<string> Redis { get; } = new("--redis")
+    {
+        Description = "The Redis server of the cluster's membership (HOST:PORT): the gateways are read from it instead of --gateway.",
+        Recursive = true,
+    };
+
+    public Option<string> ClusterId { get; } = new("--cluster-id")
+    {
+        Description = "The cluster's id (the silos' ClusterId).",
+        DefaultValueFactory = _ => KbCluster.DefaultClusterId,
+        Recursive = true,
+    };
+
+    public Option<string> TlsCertificate { get; } = new("--tls-certificate")
+    {
+        Description = "This client's certificate and key (a .pfx file), for a cluster that requires TLS; its password from ORLEANSKB_TLS_PASSWORD.",
+        Recursive = true,
+    };
+
+    public Option<string> TlsTrusted { get; } = new("--tls-trusted")
+    {
+        Description = "With --tls-certificate: the certificate the silos' must chain to (a CA's); by default the client's own.",
         Recursive = true,
     };
 
@@ -41,6 +66,10 @@ internal sealed class ClusterOptions
     public void AddTo(Command root)
     {
         root.Options.Add(Gateway);
+        root.Options.Add(Redis);
+        root.Options.Add(ClusterId);
+        root.Options.Add(TlsCertificate);
+        root.Options.Add(TlsTrusted);
         root.Options.Add(Space);
         root.Options.Add(Embedded);
         root.Options.Add(Data);
@@ -63,7 +92,20 @@ internal sealed class ClusterOptions
                 throw new UserError("--data goes with --embedded: a running silo keeps its data where it was started with");
             }
 
-            return await KbCluster.ConnectAsync(parse.GetRequiredValue(Gateway), cancellationToken: cancellationToken);
+            return await KbCluster.ConnectAsync(
+                new KbConnectOptions
+                {
+                    Gateways = parse.GetRequiredValue(Gateway),
+                    RedisConnection = parse.GetValue(Redis),
+                    ClusterId = parse.GetRequiredValue(ClusterId),
+                    Tls = new Grains.ClusterTls
+                    {
+                        CertificateFile = parse.GetValue(TlsCertificate),
+                        CertificatePassword = System.Environment.GetEnvironmentVariable("ORLEANSKB_TLS_PASSWORD"),
+                        TrustedCertificateFile = parse.GetValue(TlsTrusted),
+                    },
+                },
+                cancellationToken);
         }
 
         try

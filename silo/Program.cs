@@ -1,14 +1,18 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using OrleansKb.Grains;
 using OrleansKb.Persistence;
+using OrleansKb.Persistence.Postgres;
 using OrleansKb.Silo;
 
-// A silo hosting OrleansKb spaces, with localhost clustering: `dotnet run --project silo`.
+// A silo hosting OrleansKb spaces: `dotnet run --project silo` (deploy/README.md for its settings).
 var builder = Host.CreateApplicationBuilder(args);
 builder.Configuration.AddEnvironmentVariables("ORLEANSKB_");
 var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
@@ -22,35 +26,87 @@ builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("OrleansKb", Lo
     .AddFilter("Orleans.Runtime.Watchdog", level => level >= LogLevel.Error || (level >= LogLevel.Warning && started.Elapsed > TimeSpan.FromSeconds(10)));
 
 ISpaceStore store;
+bool redis;
+(X509Certificate2 Local, X509Certificate2 Trusted)? certificates;
+IPAddress listen, advertised;
 try
 {
+    redis = settings.Clustering.ToUpperInvariant() switch
+    {
+        "LOCALHOST" => false,
+        "REDIS" => !string.IsNullOrEmpty(settings.RedisConnection) ? true : throw new ArgumentException("Clustering Redis needs RedisConnection (HOST:PORT of the Redis server)"),
+        _ => throw new ArgumentException($"Clustering must be Localhost or Redis, not '{settings.Clustering}'"),
+    };
+    (listen, advertised) = Addresses(settings);
+    certificates = settings.Tls.Enabled ? settings.Tls.Load() : null;
     store = settings.Store.ToUpperInvariant() switch
     {
         "FILE" => new FileSpaceStore(settings.DataDirectory ?? FileSpaceStore.DefaultDirectory),
+        "POSTGRES" => new PostgresSpaceStore(settings.PostgresConnection is { Length: > 0 } connection ? connection : throw new ArgumentException("Store Postgres needs PostgresConnection (Host=…;Username=…;Database=…)")),
         "MEMORY" => new TransientSpaceStore(),
-        _ => throw new ArgumentException($"Store must be File or Memory, not '{settings.Store}'"),
+        _ => throw new ArgumentException($"Store must be File, Postgres or Memory, not '{settings.Store}'"),
     };
 }
-catch (Exception e) when (e is DataDirectoryInUseException or ArgumentException or IOException or UnauthorizedAccessException)
+catch (Exception e) when (e is DataDirectoryInUseException or ArgumentException or IOException or UnauthorizedAccessException or SocketException)
 {
     Console.Error.WriteLine($"orleanskb-silo: {e.Message}");
     return 1;
 }
 
-builder.UseOrleans(silo => silo
-    .UseLocalhostClustering(
-        siloPort: settings.SiloPort,
-        gatewayPort: settings.GatewayPort,
-        primarySiloEndpoint: settings.PrimarySiloPort is { } primary ? new IPEndPoint(IPAddress.Loopback, primary) : null,
-        serviceId: settings.ServiceId,
-        clusterId: settings.ClusterId)
-    .UseOrleansKb(match => builder.Configuration.GetSection("Match").Bind(match))
-    .UseSpaceStore(store, durability => durability.SnapshotLogBytes = settings.SnapshotLogBytes));
+builder.UseOrleans(silo =>
+{
+    if (redis)
+    {
+        silo.UseRedisClustering(settings.RedisConnection!)
+            .Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (settings.ClusterId, settings.ServiceId))
+            .Configure<EndpointOptions>(options =>
+            {
+                options.AdvertisedIPAddress = advertised;
+                (options.SiloPort, options.GatewayPort) = (settings.SiloPort, settings.GatewayPort);
+                options.SiloListeningEndpoint = new IPEndPoint(listen, settings.SiloPort);
+                options.GatewayListeningEndpoint = new IPEndPoint(listen, settings.GatewayPort);
+            });
+    }
+    else
+    {
+        silo.UseLocalhostClustering(
+            siloPort: settings.SiloPort,
+            gatewayPort: settings.GatewayPort,
+            primarySiloEndpoint: settings.PrimarySiloPort is { } primary ? new IPEndPoint(IPAddress.Loopback, primary) : null,
+            serviceId: settings.ServiceId,
+            clusterId: settings.ClusterId);
+    }
+
+    // How fast a failed silo is found and its spaces come back elsewhere (deploy/README.md, "Failover").
+    silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
+    if (certificates is { } tls)
+    {
+        silo.UseTls(options => ClusterTls.Configure(options, tls));
+    }
+
+    silo.UseOrleansKb(match => builder.Configuration.GetSection("Match").Bind(match))
+        .UseSpaceStore(store, durability => durability.SnapshotLogBytes = settings.SnapshotLogBytes);
+});
 
 using var host = builder.Build();
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
-    Console.WriteLine($"OrleansKb silo ready: silo port {settings.SiloPort}, gateway localhost:{settings.GatewayPort}, cluster '{settings.ClusterId}', spaces in {store.Description}. Ctrl+C to stop."));
+    Console.WriteLine($"OrleansKb silo ready: silo port {settings.SiloPort}, gateway {(redis ? advertised : "localhost")}:{settings.GatewayPort}, "
+        + $"cluster '{settings.ClusterId}' ({(redis ? "Redis" : "localhost")} clustering), spaces in {store.Description}, TLS {(certificates is null ? "off" : "on")}. Ctrl+C to stop."));
 await host.RunAsync();
 (store as IDisposable)?.Dispose();
 Console.WriteLine("OrleansKb silo stopped.");
 return 0;
+
+// The address to listen on, and the one to tell the others (this host's own when listening on every interface).
+static (IPAddress Listen, IPAddress Advertised) Addresses(SiloSettings settings)
+{
+    var listen = IPAddress.TryParse(settings.ListenAddress, out var address) ? address : throw new ArgumentException($"ListenAddress must be an IP address, not '{settings.ListenAddress}'");
+    if (settings.AdvertisedAddress is { Length: > 0 } advertised)
+    {
+        return (listen, IPAddress.TryParse(advertised, out var parsed) ? parsed : Dns.GetHostAddresses(advertised).First(a => a.AddressFamily == AddressFamily.InterNetwork));
+    }
+
+    return (listen, !listen.Equals(IPAddress.Any) ? listen
+        : Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+          ?? throw new ArgumentException("ListenAddress 0.0.0.0 needs AdvertisedAddress: this host has no other IPv4 address to give"));
+}

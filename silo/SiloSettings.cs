@@ -1,9 +1,12 @@
+using OrleansKb.Grains;
+
 namespace OrleansKb.Silo;
 
 /// <summary>
 /// The silo's settings, from configuration: <c>appsettings.json</c>, environment variables
-/// (<c>ORLEANSKB_SILOPORT</c>, <c>ORLEANSKB_GATEWAYPORT</c>, <c>ORLEANSKB_DATADIRECTORY</c>, …) or the
-/// command line (<c>--SiloPort 11112</c>, <c>--DataDirectory DIR</c>, …).
+/// (<c>ORLEANSKB_SILOPORT</c>, <c>ORLEANSKB_STORE</c>, <c>ORLEANSKB_TLS__CERTIFICATEFILE</c>, …) or the
+/// command line (<c>--SiloPort 11112</c>, <c>--Tls:CertificateFile FILE</c>, …). Every one is
+/// described in deploy/README.md.
 /// </summary>
 internal sealed class SiloSettings
 {
@@ -15,15 +18,33 @@ internal sealed class SiloSettings
 
     public string ServiceId { get; set; } = "orleanskb";
 
+    /// <summary>How silos find each other: <c>Localhost</c> (one host, the default) or <c>Redis</c> (<see cref="RedisConnection"/>).</summary>
+    public string Clustering { get; set; } = "Localhost";
+
+    /// <summary>The Redis server that holds the membership table (a StackExchange.Redis configuration string, e.g. <c>redis1:6379,password=…</c>).</summary>
+    public string? RedisConnection { get; set; }
+
     /// <summary>The silo port of the first silo, for the others to join (localhost clustering); empty for the first.</summary>
     public int? PrimarySiloPort { get; set; }
 
-    /// <summary>Where spaces are kept: <c>File</c> (a data directory, the default) or <c>Memory</c> (a space lives while its activation does; nothing survives the silo).</summary>
+    /// <summary>The address the silo and gateway ports listen on (Redis clustering): loopback unless told, e.g. <c>0.0.0.0</c> for every interface.</summary>
+    public string ListenAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The address other silos and clients reach this one at (Redis clustering); by default <see cref="ListenAddress"/>, or this host's address when that is <c>0.0.0.0</c>.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Where spaces are kept: <c>File</c> (a data directory, the default), <c>Postgres</c> (a database every silo shares) or <c>Memory</c> (nothing survives the silo).</summary>
     public string Store { get; set; } = "File";
 
     /// <summary>The data directory of the file store (default: <see cref="Persistence.FileSpaceStore.DefaultDirectory"/>).</summary>
     public string? DataDirectory { get; set; }
 
+    /// <summary>The PostgreSQL store's database, an Npgsql connection string (<c>Host=…;Username=…;Password=…;Database=…</c>).</summary>
+    public string? PostgresConnection { get; set; }
+
     /// <summary>A space takes a snapshot once its log has grown this much since the last one.</summary>
     public long SnapshotLogBytes { get; set; } = 256L << 20;
+
+    /// <summary>TLS between silos and with clients (off without a certificate).</summary>
+    public ClusterTls Tls { get; set; } = new();
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,37 +41,70 @@ public sealed class KbCluster : IAsyncDisposable
     /// <summary>Where this client is connected, for messages.</summary>
     public string Description { get; private init; } = "";
 
+    /// <summary>Connects through the gateways at <paramref name="gateways"/> (<c>HOST:PORT</c>, comma-separated), as <see cref="ConnectAsync(KbConnectOptions, CancellationToken)"/>.</summary>
+    public static Task<KbCluster> ConnectAsync(string gateways, CancellationToken cancellationToken = default) =>
+        ConnectAsync(new KbConnectOptions { Gateways = gateways }, cancellationToken);
+
     /// <summary>
-    /// Connects through the gateway at <paramref name="gateway"/> (<c>HOST:PORT</c>). Gives up after
-    /// a few seconds, whatever the step it is stuck in (no answer, or something that is not an
-    /// OrleansKb gateway), with a <see cref="KbConnectionException"/> that says where it tried.
+    /// Connects to the cluster <paramref name="options"/> names. Gives up after a few seconds, whatever
+    /// the step it is stuck in (no answer, something that is not an OrleansKb gateway, a TLS handshake
+    /// refused), with a <see cref="KbConnectionException"/> that says where it tried.
     /// </summary>
-    public static async Task<KbCluster> ConnectAsync(string gateway, string clusterId = DefaultClusterId, string serviceId = DefaultServiceId, CancellationToken cancellationToken = default)
+    public static async Task<KbCluster> ConnectAsync(KbConnectOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var deadline = DateTime.UtcNow + ConnectTimeout;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ConnectTimeout);
-        var cannotReach = $"cannot reach the cluster at {gateway} (cluster '{clusterId}')";
-        IPEndPoint endpoint;
+        var where = options.Where;
+        var cannotReach = $"cannot reach the cluster at {where} (cluster '{options.ClusterId}')";
+        var redis = options.RedisConnection is { Length: > 0 };
+        IPEndPoint[] endpoints = [];
         try
         {
-            endpoint = await ResolveAsync(gateway, timeout.Token).ConfigureAwait(false);
+            if (!redis)
+            {
+                endpoints = await Task.WhenAll(options.Gateways.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                    .DefaultIfEmpty("")
+                    .Select(gateway => ResolveAsync(gateway, timeout.Token))).ConfigureAwait(false);
+                endpoints = await AnsweringFirstAsync(endpoints, timeout.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new KbConnectionException($"{cannotReach}: its name did not resolve within {ConnectTimeout.TotalSeconds:N0} s", e);
         }
 
+        (X509Certificate2, X509Certificate2)? certificates;
+        try
+        {
+            certificates = options.Tls.Enabled ? options.Tls.Load() : null;
+        }
+        catch (ArgumentException e)
+        {
+            throw new KbConnectionException(e.Message, e);
+        }
+
         // The empty builder: no configuration files, environment or logging providers to set up.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
-        var connection = new ConnectionWatch(gateway);
-        builder.UseOrleansClient(client => client
-            .UseStaticClustering(endpoint)
-            .Configure<ClusterOptions>(o =>
+        var connection = new ConnectionWatch(where);
+        builder.UseOrleansClient(client =>
+        {
+            if (redis)
             {
-                o.ClusterId = clusterId;
-                o.ServiceId = serviceId;
-            })
+                client.UseRedisClustering(options.RedisConnection!);
+            }
+            else
+            {
+                client.UseStaticClustering(endpoints);
+            }
+
+            if (certificates is { } tls)
+            {
+                client.UseTls(o => ClusterTls.Configure(o, tls));
+            }
+
+            client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId))
             .UseOrleansKb()
             .AddClusterConnectionStatusObserver(connection)
             .UseConnectionRetryFilter(async (_, token) =>
@@ -83,7 +117,8 @@ public sealed class KbCluster : IAsyncDisposable
 
                 await Task.Delay(500, token).ConfigureAwait(false);
                 return true;
-            }));
+            });
+        });
         var host = builder.Build();
         try
         {
@@ -96,7 +131,7 @@ public sealed class KbCluster : IAsyncDisposable
             Abandon(host);
             throw new KbConnectionException(e is ConnectionFailedException
                 ? $"{cannotReach}: {e.Message}"
-                : $"{cannotReach}: no OrleansKb gateway answered within {ConnectTimeout.TotalSeconds:N0} s (is {gateway} a gateway port? a silo's silo-to-silo port is not)", e);
+                : $"{cannotReach}: no OrleansKb gateway answered within {ConnectTimeout.TotalSeconds:N0} s ({NoAnswerHint(options)})", e);
         }
         catch
         {
@@ -104,7 +139,7 @@ public sealed class KbCluster : IAsyncDisposable
             throw;
         }
 
-        return new KbCluster(host, connection) { Description = $"gateway {gateway}" };
+        return new KbCluster(host, connection) { Description = $"gateway {where}" };
     }
 
     /// <summary>
@@ -168,6 +203,11 @@ public sealed class KbCluster : IAsyncDisposable
         }
     }
 
+    /// <summary>Why a gateway that accepts connections may still not answer.</summary>
+    private static string NoAnswerHint(KbConnectOptions options) => options.Tls.Enabled
+        ? "did it refuse this client's certificate? it must chain to the cluster's; or is it a silo-to-silo port?"
+        : "does the cluster require TLS? then give --tls-certificate; or is it a silo's silo-to-silo port, not a gateway?";
+
     private static async Task<IPEndPoint> ResolveAsync(string gateway, CancellationToken cancellationToken)
     {
         var colon = gateway.LastIndexOf(':');
@@ -197,6 +237,36 @@ public sealed class KbCluster : IAsyncDisposable
         {
             throw new KbConnectionException($"cannot resolve the gateway host '{host}': {e.Message}", e);
         }
+    }
+
+    /// <summary>
+    /// The gateways that accept a connection, when some do and some do not: Orleans would otherwise pick
+    /// one at random and, if it is a dead silo's, wait seconds before it tries another.
+    /// </summary>
+    private static async Task<IPEndPoint[]> AnsweringFirstAsync(IPEndPoint[] gateways, CancellationToken cancellationToken)
+    {
+        if (gateways.Length < 2)
+        {
+            return gateways;
+        }
+
+        using var probeTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        probeTime.CancelAfter(TimeSpan.FromSeconds(1));
+        var answering = await Task.WhenAll(gateways.Select(async gateway =>
+        {
+            using var socket = new Socket(gateway.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await socket.ConnectAsync(gateway, probeTime.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                return false;
+            }
+        })).ConfigureAwait(false);
+        var live = gateways.Where((_, i) => answering[i]).ToArray();
+        return live.Length > 0 ? live : gateways;
     }
 
     private static int FreeLoopbackPort()

@@ -1,3 +1,5 @@
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -419,7 +421,7 @@ public sealed class KbSpace
         {
             return await call.WaitAsync(either?.Token ?? cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException e)
+        catch (Exception e) when (e is OperationCanceledException or OrleansMessageRejectionException or SiloUnavailableException or ConnectionFailedException)
         {
             // The call goes on without us (until it answers or Orleans times it out): observe its end.
             _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
@@ -438,11 +440,21 @@ public sealed class KbSpace
         return true;
     }
 
-    /// <summary>A cancellation caused by the lost connection (not by the caller) as the connection error; any other failure as it is.</summary>
-    private Exception LostConnectionOr(Exception failure, CancellationToken callerToken) =>
-        failure is OperationCanceledException && !callerToken.IsCancellationRequested && _connection is { } connection && connection.Lost.IsCancellationRequested
-            ? connection.LostError()
-            : failure;
+    /// <summary>
+    /// A cancellation caused by the lost connection (not by the caller) as the connection error; a
+    /// message the gateway could not deliver as the space's silo being out of reach; any other failure as it is.
+    /// </summary>
+    private Exception LostConnectionOr(Exception failure, CancellationToken callerToken) => failure switch
+    {
+        OperationCanceledException when !callerToken.IsCancellationRequested && _connection is { } connection && connection.Lost.IsCancellationRequested
+            => connection.LostError(),
+        OrleansMessageRejectionException or SiloUnavailableException or ConnectionFailedException when _connection is not { Lost.IsCancellationRequested: true }
+            => new KbConnectionException(
+                $"space '{Name}': the silo holding it does not answer (has it failed?); the cluster recovers the space on another silo once it has declared that silo dead, "
+                + "within about 30 s by default (deploy/README.md, \"Failover\"): try again shortly",
+                failure),
+        _ => failure,
+    };
 
     /// <summary>Reads a segment to encoded atoms, checking the grammar and each atom's size, keeping nothing.</summary>
     private static int CheckSegment(string path, string sourceName, FileSegment segment, CancellationToken cancellationToken)
