@@ -7,20 +7,22 @@
 #   deploy/local-cluster.sh status
 #   deploy/local-cluster.sh services-start   PostgreSQL and Redis only (what the tests need)
 #   deploy/local-cluster.sh services-stop
+#   deploy/local-cluster.sh silos-start      the silos only (the services must be up)
+#   deploy/local-cluster.sh silos-stop
 #   deploy/local-cluster.sh env              the settings a silo or a test uses, as `export` lines
 #
-# Everything is kept under ORLEANSKB_STATE and listens on loopback only. Processes are stopped by
+# Everything is kept under LOCAL_CLUSTER_STATE and listens on loopback only. Processes are stopped by
 # the process ids this script recorded, never by name.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 if [[ $(id -u) == 0 ]]; then default_state=/var/lib/orleanskb-cluster; else default_state=${XDG_STATE_HOME:-$HOME/.local/state}/orleanskb-cluster; fi
-state=${ORLEANSKB_STATE:-$default_state}
-pg_port=${ORLEANSKB_PG_PORT:-55432}
-redis_port=${ORLEANSKB_REDIS_PORT:-56379}
-silos=${ORLEANSKB_SILOS:-3}
-first_silo_port=${ORLEANSKB_FIRST_SILO_PORT:-11111}
-first_gateway_port=${ORLEANSKB_FIRST_GATEWAY_PORT:-30000}
-tls=${ORLEANSKB_TLS:-on}
+state=${LOCAL_CLUSTER_STATE:-$default_state}
+pg_port=${LOCAL_CLUSTER_PG_PORT:-55432}
+redis_port=${LOCAL_CLUSTER_REDIS_PORT:-56379}
+silos=${LOCAL_CLUSTER_SILOS:-3}
+first_silo_port=${LOCAL_CLUSTER_FIRST_SILO_PORT:-11111}
+first_gateway_port=${LOCAL_CLUSTER_FIRST_GATEWAY_PORT:-30000}
+tls=${LOCAL_CLUSTER_TLS:-on}
 
 postgres_connection="Host=127.0.0.1;Port=$pg_port;Username=orleanskb;Database=orleanskb"
 redis_connection="127.0.0.1:$redis_port"
@@ -126,7 +128,7 @@ print_env() {
 }
 
 silos_start() {
-  local dll=${ORLEANSKB_SILO_DLL:-} i log
+  local dll=${LOCAL_CLUSTER_SILO_DLL:-} i log
   if [[ -z $dll ]]; then
     dotnet build "$root/silo" -c Release -v quiet -nologo >/dev/null
     dll=$root/silo/bin/Release/net10.0/orleanskb-silo.dll
@@ -178,6 +180,8 @@ case ${1:-} in
   status) status ;;
   services-start) services_start ;;
   services-stop) services_stop ;;
+  silos-start) silos_start ;;
+  silos-stop) silos_stop ;;
   env) print_env ;;
-  *) fail "usage: $0 start|stop|status|services-start|services-stop|env" ;;
+  *) fail "usage: $0 start|stop|status|services-start|services-stop|silos-start|silos-stop|env" ;;
 esac
