@@ -98,20 +98,6 @@ stop_pid_file() {
   rm -f "$file"
 }
 
-certificate() {
-  local pfx=$state/cluster.pfx
-  if [[ ! -f $pfx ]]; then
-    command -v openssl >/dev/null || fail "openssl is needed to make the recipe's certificate (apt-get install openssl)"
-    # One self-signed certificate for every silo and client of this cluster: each side accepts a
-    # peer that presents it (Tls:TrustedCertificateFile defaults to the certificate itself).
-    openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=orleanskb-cluster" \
-      -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -keyout "$state/cluster.key" -out "$state/cluster.crt" 2>/dev/null
-    openssl pkcs12 -export -inkey "$state/cluster.key" -in "$state/cluster.crt" -out "$pfx" -passout pass:
-    chmod 600 "$state/cluster.key" "$pfx"
-  fi
-  echo "$pfx"
-}
-
 gateways() {
   local list=() i
   for ((i = 0; i < silos; i++)); do list+=("localhost:$((first_gateway_port + i))"); done
@@ -133,7 +119,7 @@ silos_start() {
     dotnet build "$root/silo" -c Release -v quiet -nologo >/dev/null
     dll=$root/silo/bin/Release/net10.0/orleanskb-silo.dll
   fi
-  [[ $tls == on ]] && certificate >/dev/null
+  [[ $tls == on ]] && "$root/deploy/make-certificate.sh" "$state"
   for ((i = 0; i < silos; i++)); do
     [[ -f $state/silo-$i.pid ]] && kill -0 "$(cat "$state/silo-$i.pid")" 2>/dev/null && continue
     log=$state/silo-$i.log

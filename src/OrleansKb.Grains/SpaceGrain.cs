@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Persistence;
@@ -425,6 +426,9 @@ internal abstract class SpaceGrain(
 }
 
 /// <summary>A durable space, in the silo's store (a data directory by default).</summary>
+// A space may hold gigabytes: it stays where it was activated (no rebalancing or repartitioning
+// moves it between live silos); it moves only when its silo fails, by recovery from the store.
+[Immovable]
 [KeepAlive]
 [Reentrant]
 [GrainType("environment")]
@@ -437,6 +441,7 @@ internal sealed class EnvironmentGrain(
     : SpaceGrain(matchOptions, durabilityOptions, silo, store, logger), IEnvironmentGrain;
 
 /// <summary>An ephemeral space, in the silo's memory only.</summary>
+[Immovable]
 [KeepAlive]
 [Reentrant]
 [GrainType("ephemeral-environment")]

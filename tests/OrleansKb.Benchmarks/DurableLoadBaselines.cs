@@ -4,6 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using OrleansKb.Codec;
 using OrleansKb.Persistence;
+using OrleansKb.Persistence.Postgres;
 using StackExchange.Redis;
 
 namespace OrleansKb.Benchmarks;
@@ -14,7 +15,9 @@ namespace OrleansKb.Benchmarks;
 /// machine:
 /// <list type="bullet">
 /// <item>OrleansKb: each 1 MiB batch validated, appended to the log and applied to the trie, as the
-/// grain does, without Orleans around it; batches are not waited for one by one (group commit);</item>
+/// grain does, without Orleans around it; batches are not waited for one by one (group commit);
+/// into the file store, and into the PostgreSQL store (each batch a row of the log, each group of
+/// batches one transaction) in the same database as the <c>COPY</c> below;</item>
 /// <item>SQLite 3, in-process: a <c>WITHOUT ROWID</c> table keyed by the atom, WAL journal,
 /// <c>synchronous=FULL</c>, one transaction per 1 MiB batch;</item>
 /// <item>Redis, <c>appendonly yes, appendfsync always</c>: <c>SADD</c> of 1,000 atoms per command, all
@@ -67,7 +70,7 @@ public class DurableLoadBaselines
         _redis!.GetDatabase().KeyDelete("space");
         using var connection = new NpgsqlConnection(_postgres);
         connection.Open();
-        using var command = new NpgsqlCommand("DROP TABLE IF EXISTS atoms; CREATE TABLE atoms (key bytea PRIMARY KEY);", connection);
+        using var command = new NpgsqlCommand("DROP TABLE IF EXISTS atoms; CREATE TABLE atoms (key bytea PRIMARY KEY); DROP SCHEMA IF EXISTS orleanskb_bench CASCADE; CREATE SCHEMA orleanskb_bench;", connection);
         command.ExecuteNonQuery();
     }
 
@@ -82,6 +85,19 @@ public class DurableLoadBaselines
     public async Task<long> OrleansKbFileStore()
     {
         using var store = new FileSpaceStore(_folder);
+        return await LoadAsync(store);
+    }
+
+    [Benchmark]
+    public async Task<long> OrleansKbPostgresStore()
+    {
+        await using var store = new PostgresSpaceStore(new NpgsqlConnectionStringBuilder(_postgres) { SearchPath = "orleanskb_bench" }.ConnectionString);
+        return await LoadAsync(store);
+    }
+
+    /// <summary>What the grain does with each batch of a load: validate, append, apply; then wait until every append is durable.</summary>
+    private async Task<long> LoadAsync(ISpaceStore store)
+    {
         var environment = new OrleansKb.Spaces.Environment();
         var stored = await store.OpenAsync("space");
         await stored.RecoverAsync(environment.StartRecovery());
