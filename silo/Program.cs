@@ -23,7 +23,11 @@ var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
 // count only once the silo has run for a few seconds.
 var started = Stopwatch.StartNew();
 builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("OrleansKb", LogLevel.Information).AddFilter("Microsoft", LogLevel.Warning).AddFilter("Polly", LogLevel.Warning)
-    .AddFilter("Orleans.Runtime.Watchdog", level => level >= LogLevel.Error || (level >= LogLevel.Warning && started.Elapsed > TimeSpan.FromSeconds(10)));
+    .AddFilter("Orleans.Runtime.Watchdog", level => level >= LogLevel.Error || (level >= LogLevel.Warning && started.Elapsed > TimeSpan.FromSeconds(10)))
+    // A failed TLS handshake is logged with its stack trace, and so is every connection a client
+    // opens only to see whether a gateway is up (KbCluster): certificates refused are logged below instead.
+    .AddFilter("Orleans.Connections.Security", LogLevel.Error);
+ILogger? tlsLog = null;
 
 ISpaceStore store;
 bool redis;
@@ -81,7 +85,13 @@ builder.UseOrleans(silo =>
     silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
     if (certificates is { } tls)
     {
-        silo.UseTls(options => ClusterTls.Configure(options, tls));
+        silo.UseTls(options => ClusterTls.Configure(options, tls, refused =>
+        {
+            if (tlsLog is not null)
+            {
+                SiloLog.TlsPeerRefused(tlsLog, refused?.Subject, refused?.Thumbprint);
+            }
+        }));
     }
 
     silo.UseOrleansKb(match => builder.Configuration.GetSection("Match").Bind(match))
@@ -89,6 +99,7 @@ builder.UseOrleans(silo =>
 });
 
 using var host = builder.Build();
+tlsLog = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKb.Tls");
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
     Console.WriteLine($"OrleansKb silo ready: silo port {settings.SiloPort}, gateway {(redis ? advertised : "localhost")}:{settings.GatewayPort}, "
         + $"cluster '{settings.ClusterId}' ({(redis ? "Redis" : "localhost")} clustering), spaces in {store.Description}, TLS {(certificates is null ? "off" : "on")}. Ctrl+C to stop."));

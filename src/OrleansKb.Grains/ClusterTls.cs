@@ -25,8 +25,11 @@ public sealed class ClusterTls
     /// <summary>Whether TLS is on.</summary>
     public bool Enabled => !string.IsNullOrEmpty(CertificateFile);
 
-    /// <summary>Sets <paramref name="options"/> to present <paramref name="certificates"/>' local one and require a peer's that chains to the trusted one.</summary>
-    public static void Configure(TlsOptions options, (X509Certificate2 Local, X509Certificate2 Trusted) certificates)
+    /// <summary>
+    /// Sets <paramref name="options"/> to present <paramref name="certificates"/>' local one and require a
+    /// peer's that chains to the trusted one; a peer's certificate refused is handed to <paramref name="refused"/>.
+    /// </summary>
+    public static void Configure(TlsOptions options, (X509Certificate2 Local, X509Certificate2 Trusted) certificates, Action<X509Certificate2?>? refused = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var (local, trusted) = certificates;
@@ -36,7 +39,16 @@ public sealed class ClusterTls
 
         // Trust is pinned to the cluster's own root, not the machine's store; names are not checked,
         // since silos reach each other by address.
-        options.RemoteCertificateValidation = (certificate, _, _) => ChainsTo(certificate, trusted);
+        options.RemoteCertificateValidation = (certificate, _, _) =>
+        {
+            var trustedPeer = ChainsTo(certificate, trusted);
+            if (!trustedPeer)
+            {
+                refused?.Invoke(certificate);
+            }
+
+            return trustedPeer;
+        };
     }
 
     /// <summary>Whether <paramref name="certificate"/> chains to <paramref name="trusted"/> (and is in its validity period).</summary>

@@ -85,6 +85,9 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
             Assert.Contains("does the cluster require TLS? then give --tls-certificate", plain.Error, StringComparison.Ordinal);
             Assert.Equal(1, foreign.Exit);
             Assert.Contains("did it refuse this client's certificate?", foreign.Error, StringComparison.Ordinal);
+            Assert.Contains(
+                Enumerable.Range(0, LocalClusterRecipe.Silos).Select(LocalClusterRecipe.Log),
+                log => log.Contains("Refused a TLS peer: its certificate (CN=stranger", StringComparison.Ordinal));
             Assert.Equal("added 1", Cli([.. _cluster.ClientOptions(0, 1, 2), "--space", space, "add", "(trusted client)"]));
         }
         finally
