@@ -205,8 +205,8 @@ public sealed class KbCluster : IAsyncDisposable
 
     /// <summary>Why a gateway that accepts connections may still not answer.</summary>
     private static string NoAnswerHint(KbConnectOptions options) => options.Tls.Enabled
-        ? "did it refuse this client's certificate? it must chain to the cluster's; or is it a silo-to-silo port?"
-        : "does the cluster require TLS? then give --tls-certificate; or is it a silo's silo-to-silo port, not a gateway?";
+        ? $"is {options.Where} a gateway? a silo's silo-to-silo port is not; or did it refuse this client's certificate? it must chain to the cluster's"
+        : $"is {options.Where} a gateway? a silo's silo-to-silo port is not; or does the cluster require TLS? then give --tls-certificate";
 
     private static async Task<IPEndPoint> ResolveAsync(string gateway, CancellationToken cancellationToken)
     {

@@ -88,7 +88,7 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
 
             Assert.Equal(1, result.Exit);
             Assert.True(result.Elapsed < TimeSpan.FromSeconds(20), $"took {result.Elapsed}");
-            Assert.Equal($"orleanskb: cannot reach the cluster at localhost:{Silo.SiloPort} (cluster 'orleanskb'): no OrleansKb gateway answered within 5 s (is localhost:{Silo.SiloPort} a gateway port? a silo's silo-to-silo port is not)", result.Error);
+            Assert.Equal($"orleanskb: cannot reach the cluster at localhost:{Silo.SiloPort} (cluster 'orleanskb'): no OrleansKb gateway answered within 5 s (is localhost:{Silo.SiloPort} a gateway? a silo's silo-to-silo port is not; or does the cluster require TLS? then give --tls-certificate)", result.Error);
         }
     }
 
