@@ -22,12 +22,8 @@ internal sealed class PostgresStoredSpace : IStoredSpace
     private long _lastSequence;
     private bool _recovered;
 
-    // Group commit: the records waiting for the next transaction, and its completion.
-    private List<PendingRecord> _pending = [];
-    private TaskCompletionSource _nextFlush = NewFlush();
-    private Task _flusher = Task.CompletedTask;
-    private bool _flushing;
-    private Exception? _failure;
+    // Group commit: the records waiting for the next transaction.
+    private readonly GroupCommit<List<PendingRecord>> _commits;
 
     public PostgresStoredSpace(PostgresSpaceStore store, string name, long epoch, long snapshotId, long snapshotSequence, long snapshotAtoms)
     {
@@ -35,12 +31,13 @@ internal sealed class PostgresStoredSpace : IStoredSpace
         _name = name;
         Epoch = epoch;
         (_snapshotId, _snapshotSequence, _snapshotAtoms) = (snapshotId, snapshotSequence, snapshotAtoms);
+        _commits = new(_sync, () => [], CommitAsync);
     }
 
     public long Epoch { get; }
 
     /// <summary>How many transactions have made appends durable: fewer than the appends when they are grouped.</summary>
-    internal long Flushes { get; private set; }
+    internal long Flushes => _commits.Commits;
 
     public StoredSpaceStats Stats
     {
@@ -110,6 +107,7 @@ internal sealed class PostgresStoredSpace : IStoredSpace
             lock (_sync)
             {
                 (_lastSequence, _logBytes, _recovered) = (last, logBytes, true);
+                _commits.Recovered(last);
             }
 
             return last;
@@ -138,16 +136,9 @@ internal sealed class PostgresStoredSpace : IStoredSpace
             var atoms = ArrayPool<byte>.Shared.Rent(Math.Max(record.Atoms.Length, 1));
             record.Atoms.Span.CopyTo(atoms);
             var crc = Crc32.HashToUInt32(record.Atoms.Span);
-            _pending.Add(new PendingRecord(record.Sequence, record.Operation, atoms, record.Atoms.Length, crc));
+            _commits.Pending.Add(new PendingRecord(record.Sequence, record.Operation, atoms, record.Atoms.Length, crc));
             _lastSequence = record.Sequence;
-            var durable = _nextFlush.Task;
-            if (!_flushing)
-            {
-                _flushing = true;
-                _flusher = Task.Run(FlushLoopAsync);
-            }
-
-            return durable;
+            return _commits.Added(record.Sequence);
         }
     }
 
@@ -165,16 +156,7 @@ internal sealed class PostgresStoredSpace : IStoredSpace
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Task flusher;
-        lock (_sync)
-        {
-            flusher = _flusher;
-        }
-
-        await flusher.ConfigureAwait(false);
-    }
+    public async ValueTask DisposeAsync() => await _commits.Idle.ConfigureAwait(false);
 
     /// <summary>A published snapshot is current: the log it covers is gone (<paramref name="droppedLogBytes"/> of it).</summary>
     internal void Published(long id, long sequence, long atoms, long droppedLogBytes)
@@ -193,8 +175,6 @@ internal sealed class PostgresStoredSpace : IStoredSpace
         NpgsqlException or TimeoutException => _store.Unavailable(e),
         _ => e,
     };
-
-    private static TaskCompletionSource NewFlush() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Reads a bytea column into <paramref name="buffer"/> (a larger one from the pool if it must).</summary>
     private static async ValueTask<(byte[] Buffer, int Length)> ReadBytesAsync(NpgsqlDataReader reader, int column, byte[] buffer, CancellationToken cancellationToken)
@@ -218,11 +198,11 @@ internal sealed class PostgresStoredSpace : IStoredSpace
 
     private void CheckWritable()
     {
-        if (_failure is not null)
+        if (_commits.Failure is { } failure)
         {
-            throw _failure is StaleEpochException
-                ? new StaleEpochException(_failure.Message, _failure)
-                : new IOException($"space '{_name}': writing its log failed ({_failure.Message}); it must be opened again", _failure);
+            throw failure is StaleEpochException
+                ? new StaleEpochException(failure.Message, failure)
+                : new IOException($"space '{_name}': writing its log failed ({failure.Message}); it must be opened again", failure);
         }
 
         if (!_recovered)
@@ -231,62 +211,31 @@ internal sealed class PostgresStoredSpace : IStoredSpace
         }
     }
 
-    /// <summary>Commits what is pending, one transaction per group, while appends arrive; completes each group's waiters.</summary>
-    private async Task FlushLoopAsync()
+    /// <summary>Commits a group (<see cref="WriteAsync"/>) and counts what it wrote; a failure is reported as the stores report theirs.</summary>
+    private async Task CommitAsync(List<PendingRecord> group)
     {
-        while (true)
+        try
         {
-            List<PendingRecord> group;
-            TaskCompletionSource done;
+            var (written, cleared) = await WriteAsync(group).ConfigureAwait(false);
             lock (_sync)
             {
-                if (_pending.Count == 0 || _failure is not null)
+                if (cleared is { } clear)
                 {
-                    _flushing = false;
-                    return;
+                    (_snapshotId, _snapshotSequence, _snapshotAtoms, _logBytes) = (0, clear, 0, 0);
                 }
 
-                (group, _pending) = (_pending, []);
-                (done, _nextFlush) = (_nextFlush, NewFlush());
+                _logBytes += written;
             }
-
-            try
+        }
+        catch (Exception e)
+        {
+            throw Translate(e);
+        }
+        finally
+        {
+            foreach (var record in group)
             {
-                var (written, cleared) = await CommitAsync(group).ConfigureAwait(false);
-                lock (_sync)
-                {
-                    if (cleared is { } clear)
-                    {
-                        (_snapshotId, _snapshotSequence, _snapshotAtoms, _logBytes) = (0, clear, 0, 0);
-                    }
-
-                    _logBytes += written;
-                    Flushes++;
-                }
-
-                done.SetResult();
-            }
-            catch (Exception e)
-            {
-                var failure = Translate(e);
-                TaskCompletionSource next;
-                lock (_sync)
-                {
-                    _failure = failure;
-                    next = _nextFlush;
-                    _flushing = false;
-                }
-
-                done.SetException(failure);
-                next.TrySetException(failure);
-                return;
-            }
-            finally
-            {
-                foreach (var record in group)
-                {
-                    ArrayPool<byte>.Shared.Return(record.Atoms);
-                }
+                ArrayPool<byte>.Shared.Return(record.Atoms);
             }
         }
     }
@@ -295,7 +244,7 @@ internal sealed class PostgresStoredSpace : IStoredSpace
     /// One transaction: the fence, then the group's records. A clear in the group makes the empty
     /// space at its sequence the snapshot, so nothing before it is written or kept.
     /// </summary>
-    private async Task<(long Written, long? Cleared)> CommitAsync(List<PendingRecord> group)
+    private async Task<(long Written, long? Cleared)> WriteAsync(List<PendingRecord> group)
     {
         await using var connection = await _store.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);

@@ -28,20 +28,12 @@ internal sealed class FileStoredSpace : IStoredSpace
     private long _writeSegmentBytes;
     private bool _rotateNext;
 
-    // Group commit: what waits for the next flush (records up to _lastSequence), the group being
-    // flushed (up to _flushingThrough), and the last record known to be on disk.
-    private List<(long Segment, ArrayBufferWriter<byte> Bytes)> _pending = [];
-    private TaskCompletionSource _nextFlush = NewFlush();
-    private TaskCompletionSource? _flushingDone;
-    private long _flushingThrough;
-    private long _durableThrough;
+    // Group commit: chunks of encoded records per segment, written and flushed to disk together.
+    private readonly GroupCommit<List<(long Segment, ArrayBufferWriter<byte> Bytes)>> _commits;
     private long _activeDurableLength;
-    private Task _flusher = Task.CompletedTask;
-    private bool _flushing;
-    private Exception? _failure;
 
     /// <summary>How many flushes have made appends durable: fewer than the appends when they are grouped.</summary>
-    internal long Flushes { get; private set; }
+    internal long Flushes => _commits.Commits;
 
     public FileStoredSpace(FileSpaceStore store, string name, string folder, long epoch)
     {
@@ -49,6 +41,11 @@ internal sealed class FileStoredSpace : IStoredSpace
         _name = name;
         _folder = folder;
         Epoch = epoch;
+        _commits = new(_sync, () => [], chunks =>
+        {
+            Flush(chunks);
+            return Task.CompletedTask;
+        });
         foreach (var path in Directory.EnumerateFiles(folder))
         {
             var file = Path.GetFileName(path);
@@ -137,7 +134,8 @@ internal sealed class FileStoredSpace : IStoredSpace
 
         lock (_sync)
         {
-            _lastSequence = _durableThrough = last;
+            _lastSequence = last;
+            _commits.Recovered(last);
             _recovered = true;
             if (_segments.Count > 0 && lastInLog >= last)
             {
@@ -171,24 +169,18 @@ internal sealed class FileStoredSpace : IStoredSpace
                 (_writeSegment, _writeSegmentBytes, _rotateNext) = (record.Sequence, LogSegmentFormat.HeaderBytes, false);
             }
 
-            if (_pending.Count == 0 || _pending[^1].Segment != _writeSegment)
+            var pending = _commits.Pending;
+            if (pending.Count == 0 || pending[^1].Segment != _writeSegment)
             {
-                _pending.Add((_writeSegment, new ArrayBufferWriter<byte>(Math.Max(size, 1 << 16))));
+                pending.Add((_writeSegment, new ArrayBufferWriter<byte>(Math.Max(size, 1 << 16))));
             }
 
-            var buffer = _pending[^1].Bytes;
+            var buffer = pending[^1].Bytes;
             LogSegmentFormat.Write(record, buffer.GetSpan(size)[..size]);
             buffer.Advance(size);
             _writeSegmentBytes += size;
             _lastSequence = record.Sequence;
-            var durable = _nextFlush.Task;
-            if (!_flushing)
-            {
-                _flushing = true;
-                _flusher = Task.Run(FlushLoop);
-            }
-
-            return durable;
+            return _commits.Added(record.Sequence);
         }
     }
 
@@ -210,13 +202,7 @@ internal sealed class FileStoredSpace : IStoredSpace
 
     public async ValueTask DisposeAsync()
     {
-        Task flusher;
-        lock (_sync)
-        {
-            flusher = _flusher;
-        }
-
-        await flusher.ConfigureAwait(false);
+        await _commits.Idle.ConfigureAwait(false);
         lock (_sync)
         {
             _active?.Dispose();
@@ -225,23 +211,7 @@ internal sealed class FileStoredSpace : IStoredSpace
     }
 
     /// <summary>Completes once every record up to <paramref name="sequence"/> is on disk (at once if it already is).</summary>
-    internal Task DurableThrough(long sequence)
-    {
-        lock (_sync)
-        {
-            if (sequence <= _durableThrough)
-            {
-                return Task.CompletedTask;
-            }
-
-            if (_failure is not null)
-            {
-                return Task.FromException(new IOException($"space '{_name}': writing its log failed ({_failure.Message})", _failure));
-            }
-
-            return _flushingDone is not null && sequence <= _flushingThrough ? _flushingDone.Task : _nextFlush.Task;
-        }
-    }
+    internal Task DurableThrough(long sequence) => _commits.DurableThrough(sequence);
 
     /// <summary>Makes a written snapshot current (renamed into place, the folder flushed), then drops what it makes unnecessary.</summary>
     internal void Publish(long sequence, string temporary, long atoms)
@@ -285,8 +255,6 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
     }
 
-    private static TaskCompletionSource NewFlush() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private static long? Numbered(string file, string prefix, string suffix) =>
         file.StartsWith(prefix, StringComparison.Ordinal) && file.EndsWith(suffix, StringComparison.Ordinal)
         && long.TryParse(file.AsSpan(prefix.Length, file.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
@@ -300,9 +268,9 @@ internal sealed class FileStoredSpace : IStoredSpace
             throw new StaleEpochException($"space '{_name}' was opened again since this activation (epoch {Epoch}) opened it; it may no longer write");
         }
 
-        if (_failure is not null)
+        if (_commits.Failure is { } failure)
         {
-            throw new IOException($"space '{_name}': writing its log failed ({_failure.Message}); it must be opened again", _failure);
+            throw new IOException($"space '{_name}': writing its log failed ({failure.Message}); it must be opened again", failure);
         }
 
         if (!_recovered)
@@ -347,70 +315,33 @@ internal sealed class FileStoredSpace : IStoredSpace
         file.Flush(flushToDisk: true);
     }
 
-    /// <summary>Writes what is pending and flushes it to disk, again and again while appends arrive; completes each group's waiters.</summary>
-    private void FlushLoop()
+    /// <summary>Writes a group's chunks to their segments and flushes them to disk; after a failure, forgets what it wrote.</summary>
+    private void Flush(List<(long Segment, ArrayBufferWriter<byte> Bytes)> chunks)
     {
-        while (true)
+        try
         {
-            List<(long Segment, ArrayBufferWriter<byte> Bytes)> chunks;
-            TaskCompletionSource done;
-            lock (_sync)
+            // A handle whose space has been opened again must not write behind the new one's back.
+            if (!_store.IsCurrent(_name, Epoch))
             {
-                if (_pending.Count == 0 || _failure is not null)
-                {
-                    _flushing = false;
-                    _flushingDone = null;
-                    return;
-                }
-
-                (chunks, _pending) = (_pending, []);
-                (done, _nextFlush) = (_nextFlush, NewFlush());
-                (_flushingDone, _flushingThrough) = (done, _lastSequence);
+                throw new StaleEpochException($"space '{_name}' was opened again since this activation (epoch {Epoch}) opened it; its last records were not written");
             }
 
-            try
+            long written = 0;
+            foreach (var (segment, bytes) in chunks)
             {
-                // A handle whose space has been opened again must not write behind the new one's back.
-                if (!_store.IsCurrent(_name, Epoch))
-                {
-                    throw new StaleEpochException($"space '{_name}' was opened again since this activation (epoch {Epoch}) opened it; its last records were not written");
-                }
-
-                long written = 0;
-                foreach (var (segment, bytes) in chunks)
-                {
-                    var file = SegmentFile(segment);
-                    file.Write(bytes.WrittenSpan);
-                    written += bytes.WrittenCount;
-                }
-
-                _active!.Flush(flushToDisk: true);
-                _activeDurableLength = _active.Length;
-                Interlocked.Add(ref _logBytes, written);
-                lock (_sync)
-                {
-                    _durableThrough = _flushingThrough;
-                    Flushes++;
-                }
-
-                done.SetResult();
+                var file = SegmentFile(segment);
+                file.Write(bytes.WrittenSpan);
+                written += bytes.WrittenCount;
             }
-            catch (Exception e)
-            {
-                TaskCompletionSource next;
-                lock (_sync)
-                {
-                    _failure = e;
-                    _flushing = false;
-                    _flushingDone = null;
-                    next = _nextFlush;
-                }
 
-                ForgetUnflushed();
-                done.SetException(e);
-                next.TrySetException(e);
-                return;
-            }
+            _active!.Flush(flushToDisk: true);
+            _activeDurableLength = _active.Length;
+            Interlocked.Add(ref _logBytes, written);
+        }
+        catch
+        {
+            ForgetUnflushed();
+            throw;
         }
     }
 
