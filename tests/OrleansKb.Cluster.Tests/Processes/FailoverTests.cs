@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
+using OrleansKb.Client;
 using OrleansKb.Tests;
 using Xunit.Abstractions;
 
@@ -39,6 +40,15 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
         var before = Cli([.. _cluster.ClientOptions(0, 1, 2), "--space", space, "export"]);
         Assert.Equal(expected.Order(StringComparer.Ordinal), before.Split('\n').Order(StringComparer.Ordinal));
 
+        // A client of the library, connected before the kill through every gateway, and kept.
+        await using var longLived = await KbCluster.ConnectAsync(new KbConnectOptions
+        {
+            Gateways = string.Join(',', Enumerable.Range(0, LocalClusterRecipe.Silos).Select(_cluster.Gateway)),
+            ClusterId = _cluster.ClusterId,
+            Tls = new Grains.ClusterTls { CertificateFile = LocalClusterRecipe.Certificate },
+        });
+        Assert.Equal(expected.Count, await longLived.Space(space).CountAsync());
+
         // Its silo, as `orleanskb info` names it, killed as a crash would.
         using var info = JsonDocument.Parse(Cli([.. _cluster.ClientOptions(0, 1, 2), "--space", space, "info"]));
         var host = _cluster.IndexOf(info.RootElement.GetProperty("silo").GetString()!);
@@ -63,6 +73,25 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
         output.WriteLine($"kill -9 of silo {host} to the first correct count through another gateway: {killed.Elapsed.TotalSeconds:N1} s");
 
         Assert.Equal(before, Cli([.. _cluster.ClientOptions(others), "--space", space, "export"]));
+
+        // The kept client goes on through the gateways that are left, whichever it was using.
+        long? kept = null;
+        Assert.True(
+            await Poll.Until(
+                async () =>
+                {
+                    try
+                    {
+                        kept = await longLived.Space(space).CountAsync();
+                        return kept == expected.Count;
+                    }
+                    catch (KbConnectionException)
+                    {
+                        return false;
+                    }
+                },
+                seconds: 60),
+            $"the client connected before the kill answers {kept}");
         using var after = JsonDocument.Parse(Cli([.. _cluster.ClientOptions(others), "--space", space, "info"]));
         Assert.NotEqual(host, _cluster.IndexOf(after.RootElement.GetProperty("silo").GetString()!));
         Assert.True(after.RootElement.GetProperty("epoch").GetInt64() > info.RootElement.GetProperty("epoch").GetInt64());
@@ -89,6 +118,9 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
                 Enumerable.Range(0, LocalClusterRecipe.Silos).Select(LocalClusterRecipe.Log),
                 log => log.Contains("Refused a TLS peer: its certificate (CN=stranger", StringComparison.Ordinal));
             Assert.Equal("added 1", Cli([.. _cluster.ClientOptions(0, 1, 2), "--space", space, "add", "(trusted client)"]));
+
+            // The gateways read from the membership table instead of given.
+            Assert.Equal("1", Cli(["--redis", TestServices.Redis, "--cluster-id", _cluster.ClusterId, "--tls-certificate", LocalClusterRecipe.Certificate, "--space", space, "count"]));
         }
         finally
         {
