@@ -41,6 +41,13 @@ try
         "REDIS" => !string.IsNullOrEmpty(settings.RedisConnection) ? true : throw new ArgumentException("Clustering Redis needs RedisConnection (HOST:PORT of the Redis server)"),
         _ => throw new ArgumentException($"Clustering must be Localhost or Redis, not '{settings.Clustering}'"),
     };
+    if ((redis || settings.PrimarySiloPort is not null) && settings.Store.Equals("File", StringComparison.OrdinalIgnoreCase))
+    {
+        // A space may be activated on any silo of the cluster, and a data directory is one silo's:
+        // after a move the space would find another silo's directory, without its atoms.
+        throw new ArgumentException("a cluster of several silos needs a store they all share: Store Postgres (or Store Memory, which keeps nothing); Store File is for a silo alone");
+    }
+
     (listen, advertised) = Addresses(settings);
     certificates = settings.Tls.Enabled ? settings.Tls.Load() : null;
     store = settings.Store.ToUpperInvariant() switch

@@ -133,6 +133,17 @@ public sealed class DurabilityProcessTests(SiloProcessFixture fixture) : IDispos
         Assert.EndsWith("give --data DIR or --ephemeral, or leave out --embedded to work through the running silo", embedded.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Clustering", "Redis")]
+    [InlineData("PrimarySiloPort", "11111")]
+    public void A_silo_of_a_cluster_of_several_refuses_a_data_directory_of_its_own(string setting, string value)
+    {
+        var (exit, log) = SiloProcess.StartRefused(_data, new Dictionary<string, string> { [setting] = value, ["RedisConnection"] = "127.0.0.1:1" });
+
+        Assert.Equal(1, exit);
+        Assert.Equal("orleanskb-silo: a cluster of several silos needs a store they all share: Store Postgres (or Store Memory, which keeps nothing); Store File is for a silo alone", log.Trim());
+    }
+
     [Fact]
     public void A_damaged_log_stops_its_space_with_a_clear_error_and_not_the_others()
     {

@@ -62,10 +62,10 @@ internal sealed class SiloProcess : IDisposable
         return silo;
     }
 
-    /// <summary>Starts a silo that should refuse to start, and returns its exit code and what it printed.</summary>
-    public static (int Exit, string Log) StartRefused(string dataDirectory)
+    /// <summary>Starts a silo that should refuse to start (with <paramref name="settings"/>, if given), and returns its exit code and what it printed.</summary>
+    public static (int Exit, string Log) StartRefused(string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
     {
-        using var silo = Launch(new Dictionary<string, string>(), 256L << 20, dataDirectory);
+        using var silo = Launch(settings ?? new Dictionary<string, string>(), 256L << 20, dataDirectory);
         if (!silo._process.WaitForExit(60_000))
         {
             throw new InvalidOperationException($"the silo started: {silo.Log}");
