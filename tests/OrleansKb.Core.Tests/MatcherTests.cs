@@ -150,6 +150,10 @@ public sealed class MatcherTests
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
     public void Agrees_with_a_naive_scan_on_random_spaces_and_patterns(int seed)
     {
         var random = new Random(seed);
@@ -163,12 +167,20 @@ public sealed class MatcherTests
             _ => "(" + string.Join(' ', Enumerable.Range(0, 1 + random.Next(3)).Select(_ => Term(depth - 1))) + ")",
         };
 
-        var stored = Enumerable.Range(0, 60).Select(_ => "(" + string.Join(' ', Enumerable.Range(0, 2 + random.Next(2)).Select(_ => Term(2))) + ")").ToList();
+        // Expressions of one to three arguments, so that patterns walk the space's trie and the argument
+        // index (a variable first argument, a known later one); some removed again, so the index must
+        // forget what the space forgets.
+        var stored = Enumerable.Range(0, 80).Select(_ => "(" + string.Join(' ', Enumerable.Range(0, 2 + random.Next(3)).Select(_ => Term(2))) + ")").ToList();
         var space = Space(string.Join('\n', stored));
+        foreach (var removed in stored.Where(_ => random.Next(4) == 0))
+        {
+            space.Remove(One(removed));
+        }
+
         var atoms = space.Export();
         for (var round = 0; round < 80; round++)
         {
-            var pattern = One("(" + string.Join(' ', Enumerable.Range(0, 2 + random.Next(2)).Select(_ => Term(2))) + ")");
+            var pattern = One("(" + string.Join(' ', Enumerable.Range(0, 2 + random.Next(3)).Select(_ => Term(2))) + ")");
             var template = One("(r " + string.Join(' ', variables) + ")");
 
             var expected = new List<string>();
@@ -212,5 +224,103 @@ public sealed class MatcherTests
             actual.Sort(StringComparer.Ordinal);
             Assert.True(expected.SequenceEqual(actual), $"conjunction (, {first} {second}): expected {expected.Count}, got {actual.Count}");
         }
+    }
+
+    [Fact]
+    public void A_later_argument_is_a_lookup_in_the_argument_index_with_the_same_solutions()
+    {
+        var space = Space("""
+            (parent Tom Bob) (parent Ann Bob) (parent Bob Liz) (parent $anyone Adam)
+            (edge a b c) (edge b b c) (edge a (f $v) $v) (weight a 1.5 kg)
+            """);
+
+        Assert.Equal(["(p Ann)", "(p Tom)"], Match(space, "(parent $p Bob)", "(p $p)"));
+        Assert.Equal(["(p $x0#0)"], Match(space, "(parent $p Adam)", "(p $p)"));
+        Assert.Equal(["(e a)", "(e b)"], Match(space, "(edge $x b c)", "(e $x)"));
+        Assert.Equal(["(e a c)"], Match(space, "(edge $x (f c) $w)", "(e $x $w)"));
+        Assert.Equal(["(w a)"], Match(space, "(weight $x $y kg)", "(w $x)"));
+
+        // Removing every atom, then clearing, empties the index with the space.
+        Assert.True(space.IndexMemory.LiveBytes > 0);
+        foreach (var atom in space.Export())
+        {
+            space.Remove(atom);
+        }
+
+        Assert.Equal(0, space.Count);
+        Assert.Empty(Match(space, "(parent $p Bob)", "(p $p)"));
+        space.AddFacts(MettaReader.Parse("(parent Eve Bob)"));
+        Assert.Equal(["(p Eve)"], Match(space, "(parent $p Bob)", "(p $p)"));
+        space.Clear();
+        Assert.Empty(Match(space, "(parent $p Bob)", "(p $p)"));
+    }
+
+    [Fact]
+    public void The_argument_index_holds_each_later_argument_of_each_expression_once_and_forgets_removed_ones()
+    {
+        var index = new ArgumentIndex();
+        string[] atoms = ["(parent Tom Bob)", "(edge a (f $v) $v)", "(female Liz)", "Tom", "(w a b c d)"];
+        var keys = atoms.Select(t => AtomEncoder.Encode(One(t))).ToList();
+        foreach (var key in keys)
+        {
+            index.Add(key);
+        }
+
+        var held = new List<string>();
+        foreach (var key in index.Trie.EnumerateKeys())
+        {
+            held.Add(MettaPrinter.Print(AtomDecoder.Decode(key)));
+        }
+
+        held.Sort(StringComparer.Ordinal);
+        Assert.Equal(
+            ["(2 (f $x0) edge a $x0)", "(2 Bob parent Tom)", "(2 b w a c d)", "(3 $x0 edge a (f $x0))", "(3 c w a b d)", "(4 d w a b c)"],
+            held);
+        foreach (var key in keys)
+        {
+            index.Remove(key);
+        }
+
+        Assert.Equal(0, index.Trie.Count);
+    }
+
+    [Fact]
+    public async Task A_recovered_space_has_its_argument_index_back()
+    {
+        var store = new OrleansKb.Persistence.MemorySpaceStore();
+        var live = new Env();
+        var stored = await store.OpenAsync("space");
+        var recovery = live.StartRecovery();
+        await stored.RecoverAsync(recovery);
+        recovery.Finish();
+        long sequence = 0;
+        Task Change(OrleansKb.Persistence.LogOperation operation, string text)
+        {
+            var writer = new EncodedAtomWriter();
+            foreach (var atom in MettaReader.Parse(text))
+            {
+                AtomEncoder.Append(atom, writer);
+            }
+
+            using var change = live.Validate(operation, writer.ToArray());
+            var durable = stored.Append(new OrleansKb.Persistence.LogRecord(++sequence, operation, change.Atoms));
+            change.Apply();
+            return durable;
+        }
+
+        await Change(OrleansKb.Persistence.LogOperation.AddFacts, "(parent Tom Bob) (parent Ann Bob) (parent Bob Liz)");
+        await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        await Change(OrleansKb.Persistence.LogOperation.Remove, "(parent Tom Bob)");
+        await Change(OrleansKb.Persistence.LogOperation.AddFacts, "(parent Eve Liz)");
+
+        var recovered = new Env();
+        var again = await store.OpenAsync("space");
+        var replay = recovered.StartRecovery();
+        await again.RecoverAsync(replay);
+        replay.Finish();
+
+        Assert.Equal(["(p Ann)"], Match(recovered, "(parent $p Bob)", "(p $p)"));
+        Assert.Equal(["(p Bob)", "(p Eve)"], Match(recovered, "(parent $p Liz)", "(p $p)"));
+        Assert.Equal(Match(live, "(parent $p $c)", "(p $p $c)"), Match(recovered, "(parent $p $c)", "(p $p $c)"));
     }
 }

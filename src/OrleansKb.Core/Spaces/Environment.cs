@@ -20,6 +20,7 @@ public sealed class Environment
 {
     private readonly Lock _lock = new();
     private readonly ByteTrie _trie = new();
+    private readonly ArgumentIndex _arguments = new();
     private readonly RuleIndex _rules = new();
 
     /// <summary>The number of atoms.</summary>
@@ -54,6 +55,18 @@ public sealed class Environment
             lock (_lock)
             {
                 return _trie.Memory;
+            }
+        }
+    }
+
+    /// <summary>The argument index's memory (docs/matching.md, "Lookups by a later argument").</summary>
+    public TrieMemory IndexMemory
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _arguments.Memory;
             }
         }
     }
@@ -319,7 +332,7 @@ public sealed class Environment
     {
         lock (_lock)
         {
-            _trie.Clear();
+            ClearAtomsLocked();
             _rules.Clear();
         }
     }
@@ -388,7 +401,7 @@ public sealed class Environment
     /// <paramref name="template"/> it only counts. <paramref name="budget"/> bounds its solutions and its work.
     /// </summary>
     public MatchCursor OpenMatch(Atom pattern, Atom? template, long limit = long.MaxValue, MatchBudget? budget = null) =>
-        new(_lock, _trie, pattern, template, limit, budget ?? MatchBudget.Unlimited);
+        new(_lock, _trie, _arguments.Trie, pattern, template, limit, budget ?? MatchBudget.Unlimited);
 
     /// <summary>The contents in canonical text, one atom per line in key order: equal for any two environments holding the same atoms.</summary>
     public string Dump()
@@ -436,7 +449,7 @@ public sealed class Environment
         var isNew = new bool[batch.AtomCount];
         foreach (var i in batch.SortedOrder)
         {
-            if (_trie.Add(batch.Atom(i)))
+            if (AddAtomLocked(batch.Atom(i)))
             {
                 isNew[i] = true;
                 added++;
@@ -454,14 +467,43 @@ public sealed class Environment
         return added;
     }
 
-    /// <summary>The trie and the rule index, for recovery (which holds the lock itself).</summary>
-    internal ByteTrie Trie => _trie;
-
+    /// <summary>The rule index, for recovery (which holds the lock itself).</summary>
     internal RuleIndex Rules => _rules;
+
+    /// <summary>Adds an atom to the trie and the argument index (not the rule index); the caller holds the lock. True if it was new.</summary>
+    internal bool AddAtomLocked(ReadOnlySpan<byte> key)
+    {
+        if (!_trie.Add(key))
+        {
+            return false;
+        }
+
+        _arguments.Add(key);
+        return true;
+    }
+
+    /// <summary>Removes an atom from the trie and the argument index (not the rule index); the caller holds the lock. True if it was there.</summary>
+    internal bool RemoveAtomLocked(ReadOnlySpan<byte> key)
+    {
+        if (!_trie.Remove(key))
+        {
+            return false;
+        }
+
+        _arguments.Remove(key);
+        return true;
+    }
+
+    /// <summary>Empties the trie and the argument index; the caller holds the lock.</summary>
+    internal void ClearAtomsLocked()
+    {
+        _trie.Clear();
+        _arguments.Clear();
+    }
 
     private bool RemoveKey(ReadOnlySpan<byte> key)
     {
-        if (!_trie.Remove(key))
+        if (!RemoveAtomLocked(key))
         {
             return false;
         }
@@ -477,7 +519,7 @@ public sealed class Environment
 
     private bool InsertKey(ReadOnlySpan<byte> key)
     {
-        if (!_trie.Add(key))
+        if (!AddAtomLocked(key))
         {
             return false;
         }
@@ -503,6 +545,8 @@ public sealed class Environment
         {
             _trie.Compact();
         }
+
+        _arguments.CompactIfWasteful();
     }
 
     private static void RequireRules(IReadOnlyList<Atom> rules)

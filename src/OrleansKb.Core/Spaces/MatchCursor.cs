@@ -27,7 +27,6 @@ public sealed class MatchCursor
     private const int WorkPerCheck = 1024;
 
     private readonly Lock _sync;
-    private readonly ByteTrie _trie;
     private readonly Atom? _template;
     private readonly long _limit;
     private readonly MatchBudget _budget;
@@ -39,21 +38,20 @@ public sealed class MatchCursor
     private int _depth;
     private int _renamed;
 
-    internal MatchCursor(Lock sync, ByteTrie trie, Atom pattern, Atom? template, long limit, MatchBudget budget)
+    internal MatchCursor(Lock sync, ByteTrie trie, ByteTrie arguments, Atom pattern, Atom? template, long limit, MatchBudget budget)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentNullException.ThrowIfNull(budget);
         budget.Validate();
         _sync = sync;
-        _trie = trie;
         _template = template;
         _limit = limit;
         _budget = budget;
         _conjuncts = pattern is ExpressionAtom { Count: > 0 } e && e[0] is SymbolAtom { Name: "," }
             ? [.. e.Children[1..].ToArray().Select(c => new Conjunct(c))]
             : [new Conjunct(pattern)];
-        _levels = [.. _conjuncts.Select(_ => new MatchLevel(trie))];
+        _levels = [.. _conjuncts.Select(_ => new MatchLevel(trie, arguments))];
         if (_conjuncts.Count == 1)
         {
             StartJoin(_conjuncts);

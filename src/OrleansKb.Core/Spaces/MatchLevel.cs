@@ -6,20 +6,31 @@ namespace OrleansKb.Spaces;
 
 /// <summary>
 /// One pattern of a match being solved under the bindings found so far: the trie walk for the
-/// pattern with those bindings applied, and how each key it reaches becomes a solution.
+/// pattern with those bindings applied, and how each key it reaches becomes a solution. A pattern
+/// whose first argument is unknown but a later one is known is walked in the argument index,
+/// permuted as the index permutes its atoms (<see cref="ArgumentIndex"/>): the same solutions.
 /// </summary>
-internal sealed class MatchLevel(ByteTrie trie)
+internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
 {
+    private readonly PatternWalk _spaceWalk = new(trie);
+    private readonly PatternWalk _indexWalk = new(arguments);
     private Atom _pattern = Atom.Expression();
     private string[] _variables = [];
     private Substitution _bindings = Substitution.Empty;
 
-    public PatternWalk Walk { get; } = new(trie);
+    public PatternWalk Walk { get; private set; } = null!;
 
     /// <summary>Starts walking for <paramref name="pattern"/> with <paramref name="bindings"/> applied.</summary>
     public void Start(Atom pattern, Substitution bindings)
     {
         _pattern = bindings.Apply(pattern);
+        var position = ArgumentIndex.PositionFor(_pattern);
+        if (position > 0)
+        {
+            _pattern = ArgumentIndex.Permuted((ExpressionAtom)_pattern, position);
+        }
+
+        Walk = position > 0 ? _indexWalk : _spaceWalk;
         _bindings = bindings;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
         Walk.Start(AtomEncoder.Encode(_pattern));

@@ -36,10 +36,9 @@ public sealed class SpaceRecovery : ISpaceRecovery
     {
         lock (_environment.Sync)
         {
-            var trie = _environment.Trie;
             foreach (var key in new EncodedItems(atoms))
             {
-                trie.Add(key);
+                _environment.AddAtomLocked(key);
                 SnapshotAtomCount++;
             }
         }
@@ -60,19 +59,18 @@ public sealed class SpaceRecovery : ISpaceRecovery
     {
         lock (_environment.Sync)
         {
-            var trie = _environment.Trie;
             var atoms = record.Atoms.Span;
             switch (record.Operation)
             {
                 case LogOperation.Clear:
-                    trie.Clear();
+                    _environment.ClearAtomsLocked();
                     _environment.Rules.Clear();
                     _indexed.Clear();
                     break;
                 case LogOperation.Remove:
                     foreach (var key in new EncodedItems(atoms))
                     {
-                        trie.Remove(key);
+                        _environment.RemoveAtomLocked(key);
                         var shape = RuleShape.Of(key);
                         if (shape.Kind >= RuleKind.Headed && _indexed.Remove(key.ToArray()))
                         {
@@ -84,7 +82,7 @@ public sealed class SpaceRecovery : ISpaceRecovery
                 default:
                     foreach (var key in new EncodedItems(atoms))
                     {
-                        trie.Add(key);
+                        _environment.AddAtomLocked(key);
                         Index(key);
                     }
 

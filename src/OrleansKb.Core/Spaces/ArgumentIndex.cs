@@ -1,0 +1,191 @@
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+using OrleansKb.Storage;
+
+namespace OrleansKb.Spaces;
+
+/// <summary>
+/// The argument index (docs/matching.md, "Lookups by a later argument"): for every stored expression
+/// with two or more arguments, <c>(h a1 a2 … an)</c>, and each argument position k ≥ 2, the permuted
+/// atom <c>(k ak h a1 … a(k-1) a(k+1) … an)</c> as a key of a second trie. A pattern whose first
+/// argument is unknown but whose k-th is known, <c>(parent $p "@I1972@")</c>, is walked in this trie
+/// permuted the same way — a descent along <c>k</c> and the known argument instead of an enumeration
+/// of every first argument. The permuted atom is an atom like any other: the same walk, the same
+/// two-way matching (a stored variable at position k is found by any value), the same solutions.
+/// <para>
+/// Kept in step with the space's trie by every add, remove, clear and recovery (under the space's
+/// lock). A ground atom — a fact — is permuted byte for byte; one with variables is decoded,
+/// permuted and encoded again, so that its variables are numbered in the permuted order.
+/// </para>
+/// </summary>
+internal sealed class ArgumentIndex
+{
+    /// <summary>
+    /// The widest expression indexed, head included: each argument after the first costs a copy of
+    /// the atom, so an expression of a thousand children is walked, not copied a thousand times.
+    /// </summary>
+    public const int MaxArity = 16;
+
+    private readonly EncodedAtomWriter _decoded = new(256);
+    private byte[] _permuted = new byte[256];
+    private int _length;
+
+    /// <summary>The trie of permuted keys.</summary>
+    public ByteTrie Trie { get; private set; } = new();
+
+    public TrieMemory Memory => Trie.Memory;
+
+    /// <summary>Indexes a key just added to the space.</summary>
+    public void Add(ReadOnlySpan<byte> key)
+    {
+        for (var position = 2; Permute(key, position); position++)
+        {
+            Trie.Add(_permuted.AsSpan(0, _length));
+        }
+    }
+
+    /// <summary>Forgets a key just removed from the space.</summary>
+    public void Remove(ReadOnlySpan<byte> key)
+    {
+        for (var position = 2; Permute(key, position); position++)
+        {
+            Trie.Remove(_permuted.AsSpan(0, _length));
+        }
+    }
+
+    public void Clear() => Trie.Clear();
+
+    /// <summary>Rebuilds the trie once removals have left half of it garbage, as the space's own.</summary>
+    public void CompactIfWasteful()
+    {
+        var memory = Trie.Memory;
+        if (memory.GarbageBytes > 1 << 16 && memory.GarbageBytes > memory.LiveBytes / 2)
+        {
+            Trie.Compact();
+        }
+    }
+
+    /// <summary>
+    /// The argument position a walk of <paramref name="pattern"/> (bindings applied) should use: 0 for
+    /// the space's own trie (its head and first argument lead the walk), or k ≥ 2 when the first argument
+    /// is a variable and argument k is known — the first ground one, else the first that is not a variable.
+    /// </summary>
+    public static int PositionFor(Atom pattern)
+    {
+        if (pattern is not ExpressionAtom { Count: >= 3 and <= MaxArity } expression || expression[1] is not VariableAtom)
+        {
+            return 0;
+        }
+
+        var partial = 0;
+        for (var k = 2; k < expression.Count; k++)
+        {
+            var argument = expression[k];
+            if (argument is VariableAtom)
+            {
+                continue;
+            }
+
+            if (!Conjunct.VariablesOf(argument).Any())
+            {
+                return k;
+            }
+
+            partial = partial == 0 ? k : partial;
+        }
+
+        return partial;
+    }
+
+    /// <summary>The atom the index holds for <paramref name="atom"/> at argument <paramref name="position"/> (≥ 2).</summary>
+    public static ExpressionAtom Permuted(ExpressionAtom atom, int position)
+    {
+        ArgumentNullException.ThrowIfNull(atom);
+        var children = new Atom[atom.Count + 1];
+        children[0] = Atom.Integer(position);
+        children[1] = atom[position];
+        for (int from = 0, to = 2; from < atom.Count; from++)
+        {
+            if (from != position)
+            {
+                children[to++] = atom[from];
+            }
+        }
+
+        return Atom.Expression(children);
+    }
+
+    /// <summary>Writes the permuted key of <paramref name="key"/> at <paramref name="position"/> into the buffer; false if the key has no such argument.</summary>
+    private bool Permute(ReadOnlySpan<byte> key, int position)
+    {
+        var tag = key[0];
+        int arity, at = 1;
+        if (tag <= EncodingTags.MaxShortArity)
+        {
+            arity = tag;
+        }
+        else if (tag == EncodingTags.LongArity)
+        {
+            arity = EncodedItem.ReadVarint(key, ref at);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (position >= arity || arity > MaxArity)
+        {
+            return false;
+        }
+
+        if (EncodedItem.ContainsVariable(key))
+        {
+            // Variables are numbered by first occurrence: a new order needs them numbered again.
+            _decoded.Clear();
+            AtomEncoder.Append(Permuted((ExpressionAtom)AtomDecoder.Decode(key), position), _decoded);
+            _length = 0;
+            Write(_decoded.WrittenSpan);
+            return true;
+        }
+
+        Span<Range> children = stackalloc Range[MaxArity];
+        for (var i = 0; i < arity; i++)
+        {
+            var length = EncodedItem.Length(key[at..]);
+            children[i] = new Range(at, at + length);
+            at += length;
+        }
+
+        // (k ak h a1 …): the header, the position as a token, then the children in their new order.
+        Span<byte> header = stackalloc byte[4];
+        header[0] = (byte)(arity + 1);
+        var headerLength = 1;
+        position.TryFormat(header[(headerLength + 1)..], out var digits, default, System.Globalization.CultureInfo.InvariantCulture);
+        header[headerLength] = (byte)(EncodingTags.SymbolBase + digits);
+        headerLength += 1 + digits;
+
+        _length = 0;
+        Write(header[..headerLength]);
+        Write(key[children[position]]);
+        for (var i = 0; i < arity; i++)
+        {
+            if (i != position)
+            {
+                Write(key[children[i]]);
+            }
+        }
+
+        return true;
+    }
+
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        if (_length + bytes.Length > _permuted.Length)
+        {
+            Array.Resize(ref _permuted, Math.Max(_permuted.Length * 2, _length + bytes.Length));
+        }
+
+        bytes.CopyTo(_permuted.AsSpan(_length));
+        _length += bytes.Length;
+    }
+}
