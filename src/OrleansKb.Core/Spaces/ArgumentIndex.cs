@@ -86,7 +86,7 @@ internal sealed class ArgumentIndex
                 continue;
             }
 
-            if (!Conjunct.VariablesOf(argument).Any())
+            if (argument is not ExpressionAtom || Conjunct.VariablesOf(argument).Count == 0)
             {
                 return k;
             }

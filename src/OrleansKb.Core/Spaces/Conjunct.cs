@@ -10,18 +10,23 @@ namespace OrleansKb.Spaces;
 internal sealed class Conjunct
 {
     // The variables as atoms, to look each up in a solution without making it again.
-    private readonly VariableAtom[] _variableAtoms;
-    private HashSet<int>[] _values;
+    private VariableAtom[]? _variableAtoms;
+
+    // A hash per distinct value of each variable, while planning (made at the first solution).
+    private HashSet<int>[]? _values;
 
     // D(v) per variable, once the hashes are dropped.
     private int[]? _distinct;
 
+    // For a pattern the argument index can serve, each later argument's variables (indices into
+    // Variables), to cost a walk of the index; made when a join order is first costed.
+    private int[][]? _laterArguments;
+
     public Conjunct(Atom pattern)
     {
         Pattern = pattern;
-        Variables = [.. VariablesOf(pattern).Distinct()];
-        _variableAtoms = [.. Variables.Select(Atom.Variable)];
-        _values = [.. Variables.Select(_ => new HashSet<int>())];
+        var variables = VariablesOf(pattern);
+        Variables = variables.Count <= 1 ? variables : [.. variables.Distinct()];
     }
 
     public Atom Pattern { get; }
@@ -36,6 +41,8 @@ internal sealed class Conjunct
     public void Observe(Substitution solution)
     {
         Count++;
+        _values ??= [.. Variables.Select(_ => new HashSet<int>())];
+        _variableAtoms ??= [.. Variables.Select(Atom.Variable)];
         for (var i = 0; i < Variables.Count; i++)
         {
             _values[i].Add(solution.Apply(_variableAtoms[i]).GetHashCode());
@@ -46,30 +53,70 @@ internal sealed class Conjunct
     public double Selectivity(HashSet<string> bound) =>
         Enumerable.Range(0, Variables.Count).Where(i => bound.Contains(Variables[i])).Aggregate(1.0, (product, i) => product * Distinct(i));
 
-    /// <summary>How much they narrow the walk: Π D(v) over the bound variables before the first unbound one.</summary>
-    public double LeadingSelectivity(HashSet<string> bound) =>
-        Enumerable.Range(0, Variables.Count).TakeWhile(i => bound.Contains(Variables[i])).Aggregate(1.0, (product, i) => product * Distinct(i));
+    /// <summary>
+    /// How much they narrow the walk. In the space's trie: Π D(v) over the bound variables before the
+    /// first unbound one. When the first argument is unbound and a later argument is wholly bound, the
+    /// walk takes the argument index instead (as <see cref="ArgumentIndex.PositionFor"/> chooses: the
+    /// first such argument), narrowed by Π D(v) over that argument's variables.
+    /// </summary>
+    public double LeadingSelectivity(HashSet<string> bound)
+    {
+        if (Pattern is ExpressionAtom { Count: >= 3 and <= ArgumentIndex.MaxArity } expression && expression[1] is VariableAtom first && !bound.Contains(first.Name))
+        {
+            _laterArguments ??= [.. expression.Children[2..].ToArray().Select(argument => VariablesOf(argument).Distinct().Select(v => Variables.IndexOf(v)).ToArray())];
+            foreach (var argument in _laterArguments)
+            {
+                if (argument.All(i => bound.Contains(Variables[i])))
+                {
+                    return argument.Aggregate(1.0, (product, i) => product * Distinct(i));
+                }
+            }
+        }
+
+        return Enumerable.Range(0, Variables.Count).TakeWhile(i => bound.Contains(Variables[i])).Aggregate(1.0, (product, i) => product * Distinct(i));
+    }
 
     /// <summary>Drops the hashes of the values once the join order is chosen: a match then keeps no memory that grows with the data.</summary>
     public void ForgetValues()
     {
-        var counts = _values.Select(v => v.Count).ToArray();
+        var counts = _values?.Select(v => v.Count).ToArray() ?? new int[Variables.Count];
         _values = [];
         _distinct = counts;
     }
 
-    private int Distinct(int variable) => Math.Max(1, _distinct?[variable] ?? _values[variable].Count);
+    private int Distinct(int variable) => Math.Max(1, _distinct?[variable] ?? _values?[variable].Count ?? 0);
 
     /// <summary>The variables of an atom in prefix order (with repeats).</summary>
-    public static IEnumerable<string> VariablesOf(Atom atom)
+    public static List<string> VariablesOf(Atom atom)
     {
+        var variables = new List<string>();
+        switch (atom)
+        {
+            case VariableAtom variable:
+                variables.Add(variable.Name);
+                return variables;
+            case ExpressionAtom expression when !HasNested(expression):
+                // Most patterns are flat, tokens and variables: no stack.
+                foreach (var child in expression.Children)
+                {
+                    if (child is VariableAtom named)
+                    {
+                        variables.Add(named.Name);
+                    }
+                }
+
+                return variables;
+            case not ExpressionAtom:
+                return variables;
+        }
+
         var pending = new Stack<Atom>();
         pending.Push(atom);
         while (pending.TryPop(out var next))
         {
             if (next is VariableAtom variable)
             {
-                yield return variable.Name;
+                variables.Add(variable.Name);
             }
             else if (next is ExpressionAtom expression)
             {
@@ -79,5 +126,20 @@ internal sealed class Conjunct
                 }
             }
         }
+
+        return variables;
+    }
+
+    private static bool HasNested(ExpressionAtom expression)
+    {
+        foreach (var child in expression.Children)
+        {
+            if (child is ExpressionAtom)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -12,8 +12,9 @@ namespace OrleansKb.Spaces;
 /// </summary>
 internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
 {
-    private readonly PatternWalk _spaceWalk = new(trie);
-    private readonly PatternWalk _indexWalk = new(arguments);
+    // Made on first use: a point query needs one of the two.
+    private PatternWalk? _spaceWalk;
+    private PatternWalk? _indexWalk;
     private Atom _pattern = Atom.Expression();
     private string[] _variables = [];
     private Substitution _bindings = Substitution.Empty;
@@ -30,7 +31,7 @@ internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
             _pattern = ArgumentIndex.Permuted((ExpressionAtom)_pattern, position);
         }
 
-        Walk = position > 0 ? _indexWalk : _spaceWalk;
+        Walk = position > 0 ? _indexWalk ??= new(arguments) : _spaceWalk ??= new(trie);
         _bindings = bindings;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
         Walk.Start(AtomEncoder.Encode(_pattern));

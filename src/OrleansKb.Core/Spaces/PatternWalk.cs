@@ -40,9 +40,9 @@ internal sealed class PatternWalk(ByteTrie trie)
     private readonly Stack<Frame> _stack = new();
     private byte[] _pattern = [];
     private List<PatternItem> _items = [];
-    private byte[] _path = new byte[256];
+    private byte[] _path = new byte[64];
     private int _pathLength;
-    private byte[] _lastKey = new byte[256];
+    private byte[] _lastKey = new byte[64];
     private int _lastKeyLength = -1;
 
     // The resume point after a change: keys below it have been walked; keys that start with it or
@@ -80,10 +80,10 @@ internal sealed class PatternWalk(ByteTrie trie)
     /// </summary>
     public bool KeyIsGround { get; private set; }
 
-    /// <summary>Starts walking for <paramref name="pattern"/> (one encoded atom) from the first key.</summary>
-    public void Start(ReadOnlySpan<byte> pattern)
+    /// <summary>Starts walking for <paramref name="pattern"/> (one encoded atom, kept: the caller must not change it) from the first key.</summary>
+    public void Start(byte[] pattern)
     {
-        _pattern = pattern.ToArray();
+        _pattern = pattern;
         _items = PatternItem.Split(_pattern);
         _lastKeyLength = -1;
         _hasBound = false;
