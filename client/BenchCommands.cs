@@ -77,21 +77,32 @@ internal static class BenchCommands
         var matchFile = new Option<string>("--file") { Description = "The genealogy to load (parent/female facts).", DefaultValueFactory = _ => Path.Combine("samples", "aunt-kg", "royal92_simple.metta") };
         var matchPoint = new Option<string>("--point") { Description = "The point query to time.", DefaultValueFactory = _ => "(parent $p \"@I1972@\")" };
         var matchJson = JsonOption();
-        var matchCommand = new Command("match", "Time the aunt-kg queries and a point query through the cluster.") { matchFile, matchPoint, matchJson };
+        var matchInProcess = new Option<bool>("--in-process") { Description = "Match in this process (an environment, no cluster), to compare with the same figures through the cluster." };
+        var matchCommand = new Command("match", "Time the aunt-kg queries and a point query, through the cluster or in this process.") { matchFile, matchPoint, matchJson, matchInProcess };
         matchCommand.SetAction(async (parse, ct) =>
         {
-            InputFiles.Check(parse.GetRequiredValue(matchFile));
+            var file = parse.GetRequiredValue(matchFile);
+            InputFiles.Check(file);
+            MatchBenchResult result;
+            string where;
+            if (parse.GetValue(matchInProcess))
+            {
+                (result, where) = (await MatchBench.RunInProcessAsync(file, parse.GetRequiredValue(matchPoint)), "in this process");
+            }
+            else
+            {
+                await using var kb = await cluster.ConnectAsync(parse, ct);
+                (result, where) = (await MatchBench.RunAsync(kb, file, parse.GetRequiredValue(matchPoint), ct), $"through the cluster ({kb.Description})");
+            }
 
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            var result = await MatchBench.RunAsync(kb, parse.GetRequiredValue(matchFile), parse.GetRequiredValue(matchPoint), ct);
             if (parse.GetValue(matchJson))
             {
-                output.WriteLine(JsonSerializer.Serialize(result, Json));
+                output.WriteLine(JsonSerializer.Serialize(result.Flat(), Json));
                 return 0;
             }
 
             var c = CultureInfo.InvariantCulture;
-            output.WriteLine(string.Create(c, $"aunt-kg queries through the cluster ({kb.Description}); medians of 5 rounds"));
+            output.WriteLine(string.Create(c, $"aunt-kg queries {where}; medians of 5 rounds"));
             foreach (var query in result.Queries)
             {
                 output.WriteLine(string.Create(c, $"  {query.Name,-8} {query.Results,8:N0} results {query.Ms,10:F1} ms"));

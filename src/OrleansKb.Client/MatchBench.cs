@@ -5,9 +5,10 @@ using OrleansKb.Text;
 namespace OrleansKb.Client;
 
 /// <summary>
-/// What <c>orleanskb bench match</c> measures through the cluster: the four aunt-kg queries over a
-/// genealogy (parents, mothers, sisters, aunts, all results streamed back), median of five rounds
-/// after a warm-up, and a point query's latency (median and p99 of 200 calls).
+/// What <c>orleanskb bench match</c> measures, through the cluster or, with <c>--in-process</c>, on an
+/// environment in this process: the four aunt-kg queries over a genealogy (parents, mothers, sisters,
+/// aunts, every result instantiated — and through the cluster streamed back), median of five rounds
+/// after a warm-up, and a point query's latency (median and p99 of 200 calls after 20 to warm up).
 /// </summary>
 public static class MatchBench
 {
@@ -20,11 +21,32 @@ public static class MatchBench
         ("aunts", "(, (parent $p $x) (parent $gp $p) (parent $gp $a) (female $a))", "(aunt $a $x)"),
     ];
 
+    /// <summary>Through the cluster: the file loaded into an ephemeral space of its own, cleared afterwards.</summary>
     public static async Task<MatchBenchResult> RunAsync(KbCluster cluster, string file, string pointQuery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var space = cluster.Space($"bench-match-{Guid.NewGuid():N}", ephemeral: true);
         await space.LoadFileAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await MeasureAsync((pattern, template) => new ValueTask<long>(CountResults(space.MatchAsync(pattern, template, cancellationToken: cancellationToken))), pointQuery).ConfigureAwait(false);
+        }
+        finally
+        {
+            await space.ClearAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>In this process: the file loaded into an <see cref="Spaces.Environment"/>, matched with <see cref="Spaces.Environment.Match"/>.</summary>
+    public static Task<MatchBenchResult> RunInProcessAsync(string file, string pointQuery)
+    {
+        var environment = new Spaces.Environment();
+        environment.AddFacts(MettaReader.Parse(File.ReadAllText(file)));
+        return MeasureAsync((pattern, template) => new ValueTask<long>(environment.Match(pattern, template).Count), pointQuery);
+    }
+
+    private static async Task<MatchBenchResult> MeasureAsync(Func<Atom, Atom, ValueTask<long>> match, string pointQuery)
+    {
         var queries = Queries.Select(q => (q.Name, Pattern: MettaReader.Parse(q.Pattern)[0], Template: MettaReader.Parse(q.Template)[0])).ToList();
         var point = MettaReader.Parse(pointQuery)[0];
 
@@ -36,7 +58,7 @@ public static class MatchBench
             for (var i = 0; i < queries.Count; i++)
             {
                 var stopwatch = Stopwatch.StartNew();
-                results[i] = await CountResults(space.MatchAsync(queries[i].Pattern, queries[i].Template, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                results[i] = await match(queries[i].Pattern, queries[i].Template).ConfigureAwait(false);
                 times[i] = stopwatch.Elapsed.TotalMilliseconds;
             }
 
@@ -50,14 +72,13 @@ public static class MatchBench
         for (var i = -20; i < latencies.Length; i++)
         {
             var stopwatch = Stopwatch.StartNew();
-            await CountResults(space.MatchAsync(point, point, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await match(point, point).ConfigureAwait(false);
             if (i >= 0)
             {
                 latencies[i] = stopwatch.Elapsed.TotalMicroseconds;
             }
         }
 
-        await space.ClearAsync(cancellationToken).ConfigureAwait(false);
         Array.Sort(latencies);
         var perQuery = queries.Select((q, i) => new MatchQueryResult(q.Name, results[i], BenchTiming.Median(rounds.Select(r => r[i])))).ToList();
         return new MatchBenchResult(perQuery, BenchTiming.Median(rounds.Select(r => r.Sum())), latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)]);
@@ -79,4 +100,26 @@ public static class MatchBench
 public sealed record MatchQueryResult(string Name, long Results, double Ms);
 
 /// <summary>The figures of <c>orleanskb bench match</c>.</summary>
-public sealed record MatchBenchResult(IReadOnlyList<MatchQueryResult> Queries, double TotalMs, double PointMedianUs, double PointP99Us);
+public sealed record MatchBenchResult(IReadOnlyList<MatchQueryResult> Queries, double TotalMs, double PointMedianUs, double PointP99Us)
+{
+    /// <summary>
+    /// The figures as one flat JSON object: <c>total_ms</c>, <c>point_median_us</c>, <c>point_p99_us</c>,
+    /// and per query <c>NAME_ms</c> and <c>NAME_results</c>.
+    /// </summary>
+    public Dictionary<string, double> Flat()
+    {
+        var flat = new Dictionary<string, double>
+        {
+            ["total_ms"] = TotalMs,
+            ["point_median_us"] = PointMedianUs,
+            ["point_p99_us"] = PointP99Us,
+        };
+        foreach (var query in Queries)
+        {
+            flat[$"{query.Name}_ms"] = query.Ms;
+            flat[$"{query.Name}_results"] = query.Results;
+        }
+
+        return flat;
+    }
+}

@@ -248,7 +248,8 @@ public sealed class PatternWalkTests
     /// </summary>
     private static bool FitsShape(byte[] key, byte[] pattern)
     {
-        var items = PatternItem.Split(pattern);
+        var items = new List<PatternItem>();
+        PatternItem.Split(pattern, items, new Stack<(int, long)>());
         var at = 0;
         for (var i = 0; i < items.Count;)
         {

@@ -9,44 +9,71 @@ namespace OrleansKb.Spaces;
 /// pattern with those bindings applied, and how each key it reaches becomes a solution. A pattern
 /// whose first argument is unknown but a later one is known is walked in the argument index,
 /// permuted as the index permutes its atoms (<see cref="ArgumentIndex"/>): the same solutions.
+/// <para>
+/// A join starts a level once per row of the levels before it, always with the same pattern and the
+/// same variables bound, so the level keeps a <see cref="LevelPlan"/>: which trie to walk and the
+/// pattern's bytes with a hole for each bound variable. Starting is then copying the bound values'
+/// encodings into the holes — no atoms built, encoded or decoded. Values bound by unification (which
+/// may hold variables) take the general way: the pattern applied, permuted and encoded as an atom.
+/// </para>
 /// </summary>
 internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
 {
     // Made on first use: a point query needs one of the two.
     private PatternWalk? _spaceWalk;
     private PatternWalk? _indexWalk;
-    private Atom _pattern = Atom.Expression();
-    private string[] _variables = [];
+
     private Substitution _bindings = Substitution.Empty;
+    private Atom _source = Atom.Expression();
+    private int _position;
+
+    // The walked pattern as an atom: made only when a key with stored variables must be unified with it.
+    private Atom? _pattern;
+
+    // The unbound variables the walk meets, in order, with repeats.
+    private string[] _variables = [];
+
+    // The pattern's distinct variables (for the plan's bound mask), and the plan last made.
+    private Atom? _variablesOf;
+    private List<string> _distinct = [];
+    private LevelPlan? _plan;
 
     public PatternWalk Walk { get; private set; } = null!;
 
     /// <summary>Starts walking for <paramref name="pattern"/> with <paramref name="bindings"/> applied.</summary>
     public void Start(Atom pattern, Substitution bindings)
     {
-        _pattern = bindings.Apply(pattern);
-        var position = ArgumentIndex.PositionFor(_pattern);
-        if (position > 0)
+        _source = pattern;
+        _bindings = bindings;
+        _pattern = null;
+        if (PlanFor(pattern, bindings) is { } plan)
         {
-            _pattern = ArgumentIndex.Permuted((ExpressionAtom)_pattern, position);
+            (_position, _variables) = (plan.Position, plan.Unbound);
+            Walk = Walker(plan.Position);
+            Walk.Start(plan.Fill(bindings));
+            return;
         }
 
-        Walk = position > 0 ? _indexWalk ??= new(arguments) : _spaceWalk ??= new(trie);
-        _bindings = bindings;
+        var applied = bindings.Apply(pattern);
+        _position = ArgumentIndex.PositionFor(applied);
+        _pattern = _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)applied, _position) : applied;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
+        Walk = Walker(_position);
         Walk.Start(AtomEncoder.Encode(_pattern));
     }
 
     /// <summary>
     /// The bindings extended by the key the walk gave last, or null if it does not unify. A ground key
     /// is bound directly from the items the pattern's variables skipped (a repeated variable must have
-    /// skipped equal bytes); any other is decoded with its variables renamed apart, and unified.
+    /// skipped equal bytes), each value kept encoded; any other is decoded with its variables renamed
+    /// apart, and unified.
     /// </summary>
     public Substitution? Solve(ref int renamed)
     {
         var key = Walk.Key;
         if (!Walk.KeyIsGround)
         {
+            _pattern ??= _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)_bindings.Apply(_source), _position) : _bindings.Apply(_source);
             return _bindings.Unify(_pattern, AtomDecoder.DecodeApart(key, renamed++));
         }
 
@@ -81,9 +108,46 @@ internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
                 continue;
             }
 
-            bindings = bindings.Bind(_variables[i], AtomDecoder.Decode(key[items[i]]));
+            bindings = bindings.BindEncoded(_variables[i], key[items[i]].ToArray());
         }
 
         return bindings;
+    }
+
+    private PatternWalk Walker(int position) => position > 0 ? _indexWalk ??= new(arguments) : _spaceWalk ??= new(trie);
+
+    /// <summary>The plan for <paramref name="pattern"/> under <paramref name="bindings"/>, or null if a bound value was bound by unification.</summary>
+    private LevelPlan? PlanFor(Atom pattern, Substitution bindings)
+    {
+        if (!ReferenceEquals(pattern, _variablesOf))
+        {
+            (_variablesOf, _distinct) = (pattern, [.. Conjunct.VariablesOf(pattern).Distinct()]);
+        }
+
+        if (_distinct.Count > 64)
+        {
+            return null;
+        }
+
+        var bound = 0UL;
+        for (var i = 0; i < _distinct.Count; i++)
+        {
+            if (bindings.TryGetEncoded(_distinct[i], out var encoded))
+            {
+                if (encoded is null)
+                {
+                    return null;
+                }
+
+                bound |= 1UL << i;
+            }
+        }
+
+        if (_plan is { } plan && ReferenceEquals(plan.Pattern, pattern) && plan.Bound == bound)
+        {
+            return plan;
+        }
+
+        return _plan = LevelPlan.Make(pattern, _distinct, bound);
     }
 }

@@ -17,10 +17,11 @@ internal enum PatternItemKind : byte
 /// <summary>One item of an encoded pattern in prefix order, with where its sub-term ends (the index of the item after it).</summary>
 internal readonly record struct PatternItem(PatternItemKind Kind, int Offset, int Length, int SubtreeEnd)
 {
-    public static List<PatternItem> Split(ReadOnlySpan<byte> pattern)
+    /// <summary>Splits <paramref name="pattern"/> into <paramref name="items"/> (cleared first); <paramref name="owed"/> is scratch, kept by the caller to be reused.</summary>
+    public static void Split(ReadOnlySpan<byte> pattern, List<PatternItem> items, Stack<(int Item, long Children)> owed)
     {
-        var items = new List<PatternItem>();
-        var owed = new Stack<(int Item, long Children)>();
+        items.Clear();
+        owed.Clear();
         for (var pos = 0; pos < pattern.Length;)
         {
             var start = pos;
@@ -56,7 +57,5 @@ internal readonly record struct PatternItem(PatternItemKind Kind, int Offset, in
                 items[open.Item] = items[open.Item] with { SubtreeEnd = items.Count };
             }
         }
-
-        return items;
     }
 }

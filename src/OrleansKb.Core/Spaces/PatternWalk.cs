@@ -39,7 +39,8 @@ internal sealed class PatternWalk(ByteTrie trie)
 {
     private readonly Stack<Frame> _stack = new();
     private byte[] _pattern = [];
-    private List<PatternItem> _items = [];
+    private readonly List<PatternItem> _items = [];
+    private readonly Stack<(int Item, long Children)> _owed = new();
     private byte[] _path = new byte[64];
     private int _pathLength;
     private byte[] _lastKey = new byte[64];
@@ -84,7 +85,7 @@ internal sealed class PatternWalk(ByteTrie trie)
     public void Start(byte[] pattern)
     {
         _pattern = pattern;
-        _items = PatternItem.Split(_pattern);
+        PatternItem.Split(_pattern, _items, _owed);
         _lastKeyLength = -1;
         _hasBound = false;
         _stack.Clear();

@@ -1,26 +1,33 @@
 using OrleansKb.Atoms;
+using OrleansKb.Codec;
 
 namespace OrleansKb.Spaces;
 
 /// <summary>
 /// Variable bindings of a unification, by variable name: a persistent chain, so extending one for
 /// each solution of a join shares everything already bound. <see cref="Unify"/> is Robinson
-/// unification with an occurs check; <see cref="Apply"/> resolves bindings all the way down.
+/// unification with an occurs check; <see cref="Apply"/> resolves bindings all the way down. A
+/// binding to a ground value read from a key keeps its encoding and is decoded only when an atom is
+/// needed: a join mostly copies bound values into the next pattern's bytes (<see cref="EncodedOf"/>).
 /// </summary>
 internal sealed class Substitution
 {
     private readonly Substitution? _parent;
     private readonly string? _name;
-    private readonly Atom? _value;
+    private readonly byte[]? _encoded;
+    private Atom? _value;
 
-    private Substitution(Substitution? parent, string? name, Atom? value)
+    private Substitution(Substitution? parent, string? name, Atom? value, byte[]? encoded)
     {
         _parent = parent;
         _name = name;
         _value = value;
+        _encoded = encoded;
     }
 
-    public static Substitution Empty { get; } = new(null, null, null);
+    public static Substitution Empty { get; } = new(null, null, null, null);
+
+    private Atom Value => _value ??= AtomDecoder.Decode(_encoded);
 
     /// <summary>This substitution extended so that <paramref name="left"/> and <paramref name="right"/> become equal, or null if they cannot.</summary>
     public Substitution? Unify(Atom left, Atom right)
@@ -49,7 +56,7 @@ internal sealed class Substitution
                     return null;
                 }
 
-                bindings = new Substitution(bindings, va.Name, b);
+                bindings = new Substitution(bindings, va.Name, b, null);
             }
             else if (b is VariableAtom vb)
             {
@@ -58,7 +65,7 @@ internal sealed class Substitution
                     return null;
                 }
 
-                bindings = new Substitution(bindings, vb.Name, a);
+                bindings = new Substitution(bindings, vb.Name, a, null);
             }
             else if (a is ExpressionAtom ea && b is ExpressionAtom eb)
             {
@@ -82,7 +89,29 @@ internal sealed class Substitution
     }
 
     /// <summary>This substitution with <paramref name="name"/> (unbound) bound to <paramref name="value"/> (ground).</summary>
-    public Substitution Bind(string name, Atom value) => new(this, name, value);
+    public Substitution Bind(string name, Atom value) => new(this, name, value, null);
+
+    /// <summary>This substitution with <paramref name="name"/> (unbound) bound to the ground atom <paramref name="encoded"/> encodes (kept, not copied).</summary>
+    public Substitution BindEncoded(string name, byte[] encoded) => new(this, name, null, encoded);
+
+    /// <summary>
+    /// Whether <paramref name="name"/> is bound, and if it is bound to a ground value given encoded
+    /// (<see cref="BindEncoded"/>), the encoding; null for one bound by unification.
+    /// </summary>
+    public bool TryGetEncoded(string name, out byte[]? encoded)
+    {
+        for (var node = this; node._name is not null; node = node._parent!)
+        {
+            if (node._name == name)
+            {
+                encoded = node._encoded;
+                return true;
+            }
+        }
+
+        encoded = null;
+        return false;
+    }
 
     /// <summary><paramref name="atom"/> with every bound variable replaced, recursively.</summary>
     public Atom Apply(Atom atom)
@@ -117,7 +146,7 @@ internal sealed class Substitution
         {
             if (node._name == name)
             {
-                return node._value;
+                return node.Value;
             }
         }
 

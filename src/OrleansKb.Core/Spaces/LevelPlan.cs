@@ -1,0 +1,144 @@
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+
+namespace OrleansKb.Spaces;
+
+/// <summary>
+/// How a level of a join walks its pattern when a given set of its variables is bound to ground
+/// values (<see cref="MatchLevel"/>): which trie (the space's, or the argument index at
+/// <see cref="Position"/>), and the walked pattern's encoding cut into constant bytes and a hole per
+/// bound variable occurrence. The unbound variables are numbered as if the bound ones were the
+/// constants they will be, so filling the holes gives exactly the encoding of the pattern with the
+/// bindings applied.
+/// </summary>
+internal sealed class LevelPlan
+{
+    private static readonly Atom Placeholder = Atom.Symbol("_");
+
+    // Constant bytes, or (Constant null) the hole of a bound variable, in order.
+    private readonly (byte[]? Constant, string Hole)[] _segments;
+
+    private LevelPlan(Atom pattern, ulong bound, int position, string[] unbound, (byte[]?, string)[] segments)
+    {
+        Pattern = pattern;
+        Bound = bound;
+        Position = position;
+        Unbound = unbound;
+        _segments = segments;
+    }
+
+    /// <summary>The pattern the plan is for.</summary>
+    public Atom Pattern { get; }
+
+    /// <summary>Which of the pattern's distinct variables are bound: bit i for the i-th.</summary>
+    public ulong Bound { get; }
+
+    /// <summary>0 for the space's trie, else the argument position the index is walked at.</summary>
+    public int Position { get; }
+
+    /// <summary>The unbound variables in the order the walk meets them, with repeats.</summary>
+    public string[] Unbound { get; }
+
+    public static LevelPlan Make(Atom pattern, List<string> variables, ulong bound)
+    {
+        var isBound = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < variables.Count; i++)
+        {
+            if ((bound & (1UL << i)) != 0)
+            {
+                isBound.Add(variables[i]);
+            }
+        }
+
+        // The walk's trie is chosen as for the pattern with its bound variables made constants.
+        var proxy = isBound.Aggregate(Substitution.Empty, (s, name) => s.Bind(name, Placeholder)).Apply(pattern);
+        var position = ArgumentIndex.PositionFor(proxy);
+        var walked = position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)pattern, position) : pattern;
+
+        var segments = new List<(byte[]?, string)>();
+        var constant = new List<byte>();
+        var unbound = new List<string>();
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pending = new Stack<Atom>();
+        pending.Push(walked);
+        Span<byte> varint = stackalloc byte[EncodingTags.MaxVarintBytes];
+        while (pending.TryPop(out var atom))
+        {
+            switch (atom)
+            {
+                case ExpressionAtom expression:
+                    if (expression.Count <= EncodingTags.MaxShortArity)
+                    {
+                        constant.Add((byte)expression.Count);
+                    }
+                    else
+                    {
+                        constant.Add(EncodingTags.LongArity);
+                        constant.AddRange(varint[..EncodingTags.WriteVarint(varint, expression.Count)]);
+                    }
+
+                    for (var i = expression.Count - 1; i >= 0; i--)
+                    {
+                        pending.Push(expression[i]);
+                    }
+
+                    break;
+                case VariableAtom variable when isBound.Contains(variable.Name):
+                    segments.Add((constant.ToArray(), ""));
+                    segments.Add((null, variable.Name));
+                    constant.Clear();
+                    break;
+                case VariableAtom variable:
+                    unbound.Add(variable.Name);
+                    if (!numbers.TryGetValue(variable.Name, out var number))
+                    {
+                        numbers[variable.Name] = numbers.Count;
+                        constant.Add(EncodingTags.NewVar);
+                    }
+                    else if (number <= EncodingTags.MaxShortVarRef)
+                    {
+                        constant.Add((byte)(EncodingTags.VarRefBase + number));
+                    }
+                    else
+                    {
+                        constant.Add(EncodingTags.LongVarRef);
+                        constant.AddRange(varint[..EncodingTags.WriteVarint(varint, number)]);
+                    }
+
+                    break;
+                default:
+                    constant.AddRange(AtomEncoder.Encode(atom));
+                    break;
+            }
+        }
+
+        segments.Add((constant.ToArray(), ""));
+        return new LevelPlan(pattern, bound, position, [.. unbound], [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
+    }
+
+    /// <summary>The walked pattern's encoding with each hole filled by its variable's encoded value in <paramref name="bindings"/>.</summary>
+    public byte[] Fill(Substitution bindings)
+    {
+        var length = 0;
+        foreach (var (constant, hole) in _segments)
+        {
+            length += constant?.Length ?? Value(bindings, hole).Length;
+        }
+
+        var bytes = new byte[length];
+        var at = 0;
+        foreach (var (constant, hole) in _segments)
+        {
+            var part = constant ?? Value(bindings, hole);
+            part.CopyTo(bytes, at);
+            at += part.Length;
+        }
+
+        return bytes;
+    }
+
+    private static byte[] Value(Substitution bindings, string variable) =>
+        bindings.TryGetEncoded(variable, out var encoded) && encoded is not null
+            ? encoded
+            : throw new InvalidOperationException($"the plan's variable {variable} is not bound to an encoded value");
+}
