@@ -7,7 +7,8 @@ namespace OrleansKb;
 /// <c>memory</c>), the silo hosting it, the size of its log since its oldest kept snapshot, the
 /// newest snapshot's atoms and last record (0 when there is none), the matches open on it, and the
 /// epoch of its activation (it grows each time the space is opened: after a restart, a failover, a
-/// deactivation), and how long this activation took to recover the space from its store.
+/// deactivation), how long this activation took to recover the space from its store, and the bytes
+/// its trie and its argument index hold (live, not counting what removals left to compact).
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -23,4 +24,6 @@ public sealed record SpaceInfo(
     [property: Id(7)] long SnapshotSeq,
     [property: Id(8)] int OpenMatches,
     [property: Id(9)] long Epoch,
-    [property: Id(10)] double RecoveryMs);
+    [property: Id(10)] double RecoveryMs,
+    [property: Id(11)] long TrieBytes,
+    [property: Id(12)] long IndexBytes);

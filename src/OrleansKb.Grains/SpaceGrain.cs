@@ -157,7 +157,8 @@ internal abstract class SpaceGrain(
         var stats = Stored.Stats;
         return Task.FromResult(new SpaceInfo(
             Name, _environment.Count, _environment.RuleCount, store.Description, silo.SiloAddress.Endpoint.ToString(),
-            stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, _matches.Count, Stored.Epoch, _recoveryMs));
+            stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, _matches.Count, Stored.Epoch, _recoveryMs,
+            _environment.Memory.LiveBytes, _environment.IndexMemory.LiveBytes));
     }
 
     public Task Unload()

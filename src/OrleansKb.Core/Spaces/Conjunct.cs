@@ -45,8 +45,22 @@ internal sealed class Conjunct
         _variableAtoms ??= [.. Variables.Select(Atom.Variable)];
         for (var i = 0; i < Variables.Count; i++)
         {
-            _values[i].Add(solution.Apply(_variableAtoms[i]).GetHashCode());
+            // A value read from a key is hashed as its bytes, without decoding it.
+            _values[i].Add(solution.TryGetEncoded(Variables[i], out var encoded) && encoded is not null
+                ? (int)System.IO.Hashing.XxHash32.HashToUInt32(encoded)
+                : solution.Apply(_variableAtoms[i]).GetHashCode());
         }
+    }
+
+    /// <summary>
+    /// Takes the statistics of <paramref name="planned"/>, an alpha-equivalent pattern already matched
+    /// alone (the same solutions, its variables renamed): three <c>(parent …)</c> patterns of one
+    /// conjunction are matched once, not three times.
+    /// </summary>
+    public void CopyStatistics(Conjunct planned)
+    {
+        Count = planned.Count;
+        _distinct = [.. Enumerable.Range(0, planned.Variables.Count).Select(planned.Distinct)];
     }
 
     /// <summary>How much the bound variables narrow the solutions: Π D(v) over the pattern's bound variables.</summary>
@@ -79,12 +93,14 @@ internal sealed class Conjunct
     /// <summary>Drops the hashes of the values once the join order is chosen: a match then keeps no memory that grows with the data.</summary>
     public void ForgetValues()
     {
-        var counts = _values?.Select(v => v.Count).ToArray() ?? new int[Variables.Count];
-        _values = [];
-        _distinct = counts;
+        if (_values is not null)
+        {
+            _distinct = [.. _values.Select(v => v.Count)];
+            _values = null;
+        }
     }
 
-    private int Distinct(int variable) => Math.Max(1, _distinct?[variable] ?? _values?[variable].Count ?? 0);
+    internal int Distinct(int variable) => Math.Max(1, _distinct?[variable] ?? _values?[variable].Count ?? 0);
 
     /// <summary>The variables of an atom in prefix order (with repeats).</summary>
     public static List<string> VariablesOf(Atom atom)

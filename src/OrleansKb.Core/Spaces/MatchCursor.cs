@@ -168,6 +168,13 @@ public sealed class MatchCursor
         {
             var conjunct = _conjuncts[_planned];
             var level = _levels[0];
+            if (!_planStarted && _conjuncts.Take(_planned).FirstOrDefault(c => Atom.AlphaEquivalent(c.Pattern, conjunct.Pattern)) is { } same)
+            {
+                conjunct.CopyStatistics(same);
+                _planned++;
+                continue;
+            }
+
             if (!_planStarted)
             {
                 level.Start(conjunct.Pattern, Substitution.Empty);

@@ -143,6 +143,12 @@ internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
             }
         }
 
+        if (bound == 0)
+        {
+            // Nothing bound: the pattern walks as it is, once (a first level, a single pattern).
+            return null;
+        }
+
         if (_plan is { } plan && ReferenceEquals(plan.Pattern, pattern) && plan.Bound == bound)
         {
             return plan;
