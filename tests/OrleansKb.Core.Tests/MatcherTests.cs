@@ -256,6 +256,21 @@ public sealed class MatcherTests
     }
 
     [Fact]
+    public void A_bound_filter_is_a_lookup_while_no_atom_holds_a_variable_and_a_walk_once_one_does()
+    {
+        var space = Space("(parent Ann Bob) (parent Tom Bob) (parent Bob Liz) (female Ann) (female Liz)");
+        const string mothers = "(, (parent $m $x) (female $m))";
+
+        Assert.Equal(["(mother Ann Bob)"], Match(space, mothers, "(mother $m $x)"));
+
+        // Everyone is female now, through a stored variable: the filter must walk to find it.
+        space.AddFacts(MettaReader.Parse("(female $anyone)"));
+        Assert.Equal(["(mother Ann Bob)", "(mother Ann Bob)", "(mother Bob Liz)", "(mother Tom Bob)"], Match(space, mothers, "(mother $m $x)"));
+        space.Remove(One("(female $anyone)"));
+        Assert.Equal(["(mother Ann Bob)"], Match(space, mothers, "(mother $m $x)"));
+    }
+
+    [Fact]
     public void The_argument_index_holds_each_later_argument_of_each_expression_once_and_forgets_removed_ones()
     {
         var index = new ArgumentIndex();
@@ -263,7 +278,7 @@ public sealed class MatcherTests
         var keys = atoms.Select(t => AtomEncoder.Encode(One(t))).ToList();
         foreach (var key in keys)
         {
-            index.Add(key);
+            index.Add(key, EncodedItem.ContainsVariable(key));
         }
 
         var held = new List<string>();
@@ -278,7 +293,7 @@ public sealed class MatcherTests
             held);
         foreach (var key in keys)
         {
-            index.Remove(key);
+            index.Remove(key, EncodedItem.ContainsVariable(key));
         }
 
         Assert.Equal(0, index.Trie.Count);

@@ -35,19 +35,19 @@ internal sealed class ArgumentIndex
 
     public TrieMemory Memory => Trie.Memory;
 
-    /// <summary>Indexes a key just added to the space.</summary>
-    public void Add(ReadOnlySpan<byte> key)
+    /// <summary>Indexes a key just added to the space (<paramref name="hasVariables"/>: whether it holds a variable).</summary>
+    public void Add(ReadOnlySpan<byte> key, bool hasVariables)
     {
-        for (var position = 2; Permute(key, position); position++)
+        for (var position = 2; Permute(key, position, hasVariables); position++)
         {
             Trie.Add(_permuted.AsSpan(0, _length));
         }
     }
 
-    /// <summary>Forgets a key just removed from the space.</summary>
-    public void Remove(ReadOnlySpan<byte> key)
+    /// <summary>Forgets a key just removed from the space (<paramref name="hasVariables"/>: whether it holds a variable).</summary>
+    public void Remove(ReadOnlySpan<byte> key, bool hasVariables)
     {
-        for (var position = 2; Permute(key, position); position++)
+        for (var position = 2; Permute(key, position, hasVariables); position++)
         {
             Trie.Remove(_permuted.AsSpan(0, _length));
         }
@@ -116,7 +116,7 @@ internal sealed class ArgumentIndex
     }
 
     /// <summary>Writes the permuted key of <paramref name="key"/> at <paramref name="position"/> into the buffer; false if the key has no such argument.</summary>
-    private bool Permute(ReadOnlySpan<byte> key, int position)
+    private bool Permute(ReadOnlySpan<byte> key, int position, bool hasVariables)
     {
         var tag = key[0];
         int arity, at = 1;
@@ -138,7 +138,7 @@ internal sealed class ArgumentIndex
             return false;
         }
 
-        if (EncodedItem.ContainsVariable(key))
+        if (hasVariables)
         {
             // Variables are numbered by first occurrence: a new order needs them numbered again.
             _decoded.Clear();

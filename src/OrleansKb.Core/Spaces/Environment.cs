@@ -23,6 +23,9 @@ public sealed class Environment
     private readonly ArgumentIndex _arguments = new();
     private readonly RuleIndex _rules = new();
 
+    // How many stored atoms hold a variable: while none do, a ground pattern is a lookup, not a walk.
+    private long _atomsWithVariables;
+
     /// <summary>The number of atoms.</summary>
     public long Count
     {
@@ -401,7 +404,7 @@ public sealed class Environment
     /// <paramref name="template"/> it only counts. <paramref name="budget"/> bounds its solutions and its work.
     /// </summary>
     public MatchCursor OpenMatch(Atom pattern, Atom? template, long limit = long.MaxValue, MatchBudget? budget = null) =>
-        new(_lock, _trie, _arguments.Trie, pattern, template, limit, budget ?? MatchBudget.Unlimited);
+        new(this, pattern, template, limit, budget ?? MatchBudget.Unlimited);
 
     /// <summary>The contents in canonical text, one atom per line in key order: equal for any two environments holding the same atoms.</summary>
     public string Dump()
@@ -470,6 +473,15 @@ public sealed class Environment
     /// <summary>The rule index, for recovery (which holds the lock itself).</summary>
     internal RuleIndex Rules => _rules;
 
+    /// <summary>The trie of the atoms, for matching (under the lock).</summary>
+    internal ByteTrie Trie => _trie;
+
+    /// <summary>The argument index's trie, for matching (under the lock).</summary>
+    internal ByteTrie ArgumentTrie => _arguments.Trie;
+
+    /// <summary>Whether some stored atom holds a variable (under the lock): if none does, only equal keys match a ground pattern.</summary>
+    internal bool HasStoredVariables => _atomsWithVariables > 0;
+
     /// <summary>Adds an atom to the trie and the argument index (not the rule index); the caller holds the lock. True if it was new.</summary>
     internal bool AddAtomLocked(ReadOnlySpan<byte> key)
     {
@@ -478,7 +490,9 @@ public sealed class Environment
             return false;
         }
 
-        _arguments.Add(key);
+        var hasVariables = EncodedItem.ContainsVariable(key);
+        _atomsWithVariables += hasVariables ? 1 : 0;
+        _arguments.Add(key, hasVariables);
         return true;
     }
 
@@ -490,7 +504,9 @@ public sealed class Environment
             return false;
         }
 
-        _arguments.Remove(key);
+        var hasVariables = EncodedItem.ContainsVariable(key);
+        _atomsWithVariables -= hasVariables ? 1 : 0;
+        _arguments.Remove(key, hasVariables);
         return true;
     }
 
@@ -499,6 +515,7 @@ public sealed class Environment
     {
         _trie.Clear();
         _arguments.Clear();
+        _atomsWithVariables = 0;
     }
 
     private bool RemoveKey(ReadOnlySpan<byte> key)

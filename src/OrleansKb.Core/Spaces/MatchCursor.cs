@@ -38,20 +38,20 @@ public sealed class MatchCursor
     private int _depth;
     private int _renamed;
 
-    internal MatchCursor(Lock sync, ByteTrie trie, ByteTrie arguments, Atom pattern, Atom? template, long limit, MatchBudget budget)
+    internal MatchCursor(Environment space, Atom pattern, Atom? template, long limit, MatchBudget budget)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentNullException.ThrowIfNull(budget);
         budget.Validate();
-        _sync = sync;
+        _sync = space.Sync;
         _template = template;
         _limit = limit;
         _budget = budget;
         _conjuncts = pattern is ExpressionAtom { Count: > 0 } e && e[0] is SymbolAtom { Name: "," }
             ? [.. e.Children[1..].ToArray().Select(c => new Conjunct(c))]
             : [new Conjunct(pattern)];
-        _levels = [.. _conjuncts.Select(_ => new MatchLevel(trie, arguments))];
+        _levels = [.. _conjuncts.Select(_ => new MatchLevel(space))];
         if (_conjuncts.Count == 1)
         {
             StartJoin(_conjuncts);
@@ -181,7 +181,7 @@ public sealed class MatchCursor
                 _planStarted = true;
             }
 
-            var step = level.Walk.Next(ref work);
+            var step = level.Next(ref work);
             if (step == WalkStep.Paused)
             {
                 return;
@@ -236,7 +236,7 @@ public sealed class MatchCursor
         while (_depth > 0)
         {
             var level = _levels[_depth - 1];
-            var step = level.Walk.Next(ref work);
+            var step = level.Next(ref work);
             if (step == WalkStep.Paused)
             {
                 return step;

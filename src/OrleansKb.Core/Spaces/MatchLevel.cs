@@ -15,9 +15,11 @@ namespace OrleansKb.Spaces;
 /// pattern's bytes with a hole for each bound variable. Starting is then copying the bound values'
 /// encodings into the holes — no atoms built, encoded or decoded. Values bound by unification (which
 /// may hold variables) take the general way: the pattern applied, permuted and encoded as an atom.
+/// A level whose pattern is then ground — every variable bound, a filter like <c>(female $a)</c> — is
+/// a lookup while no stored atom holds a variable (only the equal key can match it then).
 /// </para>
 /// </summary>
-internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
+internal sealed class MatchLevel(Environment space)
 {
     // Made on first use: a point query needs one of the two.
     private PatternWalk? _spaceWalk;
@@ -38,7 +40,25 @@ internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
     private List<string> _distinct = [];
     private LevelPlan? _plan;
 
+    // A ground pattern looked up, not walked: whether it is there, and whether that has been given.
+    private bool _lookup;
+    private bool _found;
+
     public PatternWalk Walk { get; private set; } = null!;
+
+    /// <summary>Walks on to the next candidate (<see cref="PatternWalk.Next"/>), or gives a looked-up pattern once if it is there.</summary>
+    public WalkStep Next(ref int work)
+    {
+        if (!_lookup)
+        {
+            return Walk.Next(ref work);
+        }
+
+        work--;
+        var step = _found ? WalkStep.Candidate : WalkStep.Done;
+        _found = false;
+        return step;
+    }
 
     /// <summary>Starts walking for <paramref name="pattern"/> with <paramref name="bindings"/> applied.</summary>
     public void Start(Atom pattern, Substitution bindings)
@@ -46,9 +66,16 @@ internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
         _source = pattern;
         _bindings = bindings;
         _pattern = null;
+        _lookup = false;
         if (PlanFor(pattern, bindings) is { } plan)
         {
             (_position, _variables) = (plan.Position, plan.Unbound);
+            if (plan.Unbound.Length == 0 && !space.HasStoredVariables)
+            {
+                (_lookup, _found) = (true, (plan.Position > 0 ? space.ArgumentTrie : space.Trie).Contains(plan.Fill(bindings)));
+                return;
+            }
+
             Walk = Walker(plan.Position);
             Walk.Start(plan.Fill(bindings));
             return;
@@ -70,6 +97,11 @@ internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
     /// </summary>
     public Substitution? Solve(ref int renamed)
     {
+        if (_lookup)
+        {
+            return _bindings;
+        }
+
         var key = Walk.Key;
         if (!Walk.KeyIsGround)
         {
@@ -114,7 +146,7 @@ internal sealed class MatchLevel(ByteTrie trie, ByteTrie arguments)
         return bindings;
     }
 
-    private PatternWalk Walker(int position) => position > 0 ? _indexWalk ??= new(arguments) : _spaceWalk ??= new(trie);
+    private PatternWalk Walker(int position) => position > 0 ? _indexWalk ??= new(space.ArgumentTrie) : _spaceWalk ??= new(space.Trie);
 
     /// <summary>The plan for <paramref name="pattern"/> under <paramref name="bindings"/>, or null if a bound value was bound by unification.</summary>
     private LevelPlan? PlanFor(Atom pattern, Substitution bindings)
