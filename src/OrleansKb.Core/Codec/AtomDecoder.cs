@@ -30,6 +30,31 @@ public static class AtomDecoder
         return atom;
     }
 
+    /// <summary>
+    /// Decodes one atom read from a space's own keys (valid: encoded by us, or checked when it came
+    /// in). A token — most bound values — is built without being checked again; anything else is
+    /// decoded as <see cref="Decode"/> does.
+    /// </summary>
+    internal static Atom DecodeTrusted(ReadOnlySpan<byte> encoded)
+    {
+        var tag = encoded[0];
+        if (tag <= EncodingTags.SymbolBase || encoded.Length != 1 + (tag & 0x3F))
+        {
+            return Decode(encoded);
+        }
+
+        var token = encoded[1..];
+        if (token[0] == (byte)'"')
+        {
+            return StringAtom.FromCanonicalToken(token);
+        }
+
+        var builder = s_builder ??= new AtomBuilder();
+        builder.Reset();
+        builder.AddToken(token, WordClassifier.Classify(token));
+        return builder.Result;
+    }
+
     // One builder per thread: its symbol cache (shared symbols across decodes) is too large to make per atom.
     [ThreadStatic]
     private static AtomBuilder? s_builder;

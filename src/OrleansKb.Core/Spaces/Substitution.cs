@@ -27,7 +27,7 @@ internal sealed class Substitution
 
     public static Substitution Empty { get; } = new(null, null, null, null);
 
-    private Atom Value => _value ??= AtomDecoder.Decode(_encoded);
+    private Atom Value => _value ??= AtomDecoder.DecodeTrusted(_encoded);
 
     /// <summary>This substitution extended so that <paramref name="left"/> and <paramref name="right"/> become equal, or null if they cannot.</summary>
     public Substitution? Unify(Atom left, Atom right)
