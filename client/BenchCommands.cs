@@ -110,6 +110,7 @@ internal static class BenchCommands
 
             output.WriteLine(string.Create(c, $"  all four {result.TotalMs,27:F1} ms"));
             output.WriteLine(string.Create(c, $"  point query: median {result.PointMedianUs:F0} µs, p99 {result.PointP99Us:F0} µs"));
+            output.WriteLine(string.Create(c, $"  streaming a million results: {result.StreamResultsPerS:N0} results/s"));
             return 0;
         });
 

@@ -8,7 +8,9 @@ namespace OrleansKb.Client;
 /// What <c>orleanskb bench match</c> measures, through the cluster or, with <c>--in-process</c>, on an
 /// environment in this process: the four aunt-kg queries over a genealogy (parents, mothers, sisters,
 /// aunts, every result instantiated — and through the cluster streamed back), median of five rounds
-/// after a warm-up, and a point query's latency (median and p99 of 200 calls after 20 to warm up).
+/// after three to warm up; a point query's latency (median and p99 of 200 calls after 20 to warm up); and how
+/// fast the first million results of a match with millions of solutions,
+/// <c>(, (parent $a $b) (female $c))</c>, stream to the caller (median of five rounds after three).
 /// </summary>
 public static class MatchBench
 {
@@ -29,7 +31,7 @@ public static class MatchBench
         await space.LoadFileAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
-            return await MeasureAsync((pattern, template) => new ValueTask<long>(CountResults(space.MatchAsync(pattern, template, cancellationToken: cancellationToken))), pointQuery).ConfigureAwait(false);
+            return await MeasureAsync((pattern, template, limit) => new ValueTask<long>(CountResults(space.MatchAsync(pattern, template, limit, cancellationToken))), pointQuery).ConfigureAwait(false);
         }
         finally
         {
@@ -42,27 +44,31 @@ public static class MatchBench
     {
         var environment = new Spaces.Environment();
         environment.AddFacts(MettaReader.Parse(File.ReadAllText(file)));
-        return MeasureAsync((pattern, template) => new ValueTask<long>(environment.Match(pattern, template).Count), pointQuery);
+        return MeasureAsync((pattern, template, limit) => new ValueTask<long>(environment.Match(pattern, template, (int)Math.Min(limit, int.MaxValue)).Count), pointQuery);
     }
 
-    private static async Task<MatchBenchResult> MeasureAsync(Func<Atom, Atom, ValueTask<long>> match, string pointQuery)
+    /// <summary>The match whose results are streamed, and how many of them.</summary>
+    private const string StreamPattern = "(, (parent $a $b) (female $c))";
+    private const int StreamResults = 1_000_000;
+
+    private static async Task<MatchBenchResult> MeasureAsync(Func<Atom, Atom, long, ValueTask<long>> match, string pointQuery)
     {
         var queries = Queries.Select(q => (q.Name, Pattern: MettaReader.Parse(q.Pattern)[0], Template: MettaReader.Parse(q.Template)[0])).ToList();
         var point = MettaReader.Parse(pointQuery)[0];
 
         var rounds = new List<double[]>();
         var results = new long[queries.Count];
-        for (var round = 0; round < 6; round++)
+        for (var round = -3; round < 5; round++)
         {
             var times = new double[queries.Count];
             for (var i = 0; i < queries.Count; i++)
             {
                 var stopwatch = Stopwatch.StartNew();
-                results[i] = await match(queries[i].Pattern, queries[i].Template).ConfigureAwait(false);
+                results[i] = await match(queries[i].Pattern, queries[i].Template, long.MaxValue).ConfigureAwait(false);
                 times[i] = stopwatch.Elapsed.TotalMilliseconds;
             }
 
-            if (round > 0)
+            if (round >= 0)
             {
                 rounds.Add(times);
             }
@@ -72,16 +78,29 @@ public static class MatchBench
         for (var i = -20; i < latencies.Length; i++)
         {
             var stopwatch = Stopwatch.StartNew();
-            await match(point, point).ConfigureAwait(false);
+            await match(point, point, long.MaxValue).ConfigureAwait(false);
             if (i >= 0)
             {
                 latencies[i] = stopwatch.Elapsed.TotalMicroseconds;
             }
         }
 
+        var stream = MettaReader.Parse(StreamPattern)[0];
+        var streamTemplate = MettaReader.Parse("(r $a $c)")[0];
+        var rates = new List<double>();
+        for (var round = -3; round < 5; round++)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var streamed = await match(stream, streamTemplate, StreamResults).ConfigureAwait(false);
+            if (round >= 0)
+            {
+                rates.Add(streamed / stopwatch.Elapsed.TotalSeconds);
+            }
+        }
+
         Array.Sort(latencies);
         var perQuery = queries.Select((q, i) => new MatchQueryResult(q.Name, results[i], BenchTiming.Median(rounds.Select(r => r[i])))).ToList();
-        return new MatchBenchResult(perQuery, BenchTiming.Median(rounds.Select(r => r.Sum())), latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)]);
+        return new MatchBenchResult(perQuery, BenchTiming.Median(rounds.Select(r => r.Sum())), latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)], BenchTiming.Median(rates));
     }
 
     private static async Task<long> CountResults(IAsyncEnumerable<Atom> results)
@@ -100,11 +119,11 @@ public static class MatchBench
 public sealed record MatchQueryResult(string Name, long Results, double Ms);
 
 /// <summary>The figures of <c>orleanskb bench match</c>.</summary>
-public sealed record MatchBenchResult(IReadOnlyList<MatchQueryResult> Queries, double TotalMs, double PointMedianUs, double PointP99Us)
+public sealed record MatchBenchResult(IReadOnlyList<MatchQueryResult> Queries, double TotalMs, double PointMedianUs, double PointP99Us, double StreamResultsPerS)
 {
     /// <summary>
     /// The figures as one flat JSON object: <c>total_ms</c>, <c>point_median_us</c>, <c>point_p99_us</c>,
-    /// and per query <c>NAME_ms</c> and <c>NAME_results</c>.
+    /// <c>stream_results_per_s</c>, and per query <c>NAME_ms</c> and <c>NAME_results</c>.
     /// </summary>
     public Dictionary<string, double> Flat()
     {
@@ -113,6 +132,7 @@ public sealed record MatchBenchResult(IReadOnlyList<MatchQueryResult> Queries, d
             ["total_ms"] = TotalMs,
             ["point_median_us"] = PointMedianUs,
             ["point_p99_us"] = PointP99Us,
+            ["stream_results_per_s"] = StreamResultsPerS,
         };
         foreach (var query in Queries)
         {

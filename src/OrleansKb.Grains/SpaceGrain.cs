@@ -42,12 +42,20 @@ internal abstract class SpaceGrain(
     // A cleared space this large gives its memory back to the machine at once (Clear).
     private const long ReleaseAfterClearBytes = 64L << 20;
 
+    // The argument index catches up once the space has had no change for a moment (a load is over),
+    // in turns this long, this far apart: the space's calls go between them.
+    private static readonly TimeSpan IndexingQuiet = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan IndexingTurn = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan IndexingPause = TimeSpan.FromMilliseconds(5);
+
     private readonly Environment _environment = new();
     private readonly MatchOptions _options = matchOptions.Value;
     private readonly DurabilityOptions _durability = durabilityOptions.Value;
     private readonly Dictionary<long, OpenMatch> _matches = [];
     private long _lastMatchId;
     private IGrainTimer? _idleCheck;
+    private IGrainTimer? _indexing;
+    private long _lastChange;
     private IStoredSpace? _stored;
     private long _sequence;
     private long _logBytesSinceSnapshot;
@@ -73,6 +81,10 @@ internal abstract class SpaceGrain(
 
             // The log since the snapshot counts toward the next one, whichever activation wrote it.
             _logBytesSinceSnapshot = recovery.BytesReplayed;
+            if (!_environment.IndexIsComplete)
+            {
+                IndexInTheBackground();
+            }
             if (_sequence > 0)
             {
                 SpaceLog.Recovered(logger, Name, store.Description, _environment.Count, recovery.SnapshotAtomCount, recovery.RecordsReplayed, stopwatch.ElapsedMilliseconds);
@@ -249,6 +261,12 @@ internal abstract class SpaceGrain(
             }
         }
 
+        _lastChange = Stopwatch.GetTimestamp();
+        if (!_environment.IndexIsComplete)
+        {
+            IndexInTheBackground();
+        }
+
         if (store.KeepsSpaces && _logBytesSinceSnapshot >= _durability.SnapshotLogBytes && _snapshot.IsCompleted)
         {
             try
@@ -273,6 +291,31 @@ internal abstract class SpaceGrain(
         }
 
         return applied;
+    }
+
+    /// <summary>
+    /// Lets the argument index catch up with the space (after a load or a recovery, docs/matching.md)
+    /// in short turns of its own, between the space's other calls, until it is complete.
+    /// </summary>
+    private void IndexInTheBackground()
+    {
+        _indexing ??= this.RegisterGrainTimer(
+            () =>
+            {
+                if (Stopwatch.GetElapsedTime(_lastChange) < IndexingQuiet)
+                {
+                    return Task.CompletedTask;
+                }
+
+                if (_environment.CatchUpIndex(IndexingTurn))
+                {
+                    _indexing?.Dispose();
+                    _indexing = null;
+                }
+
+                return Task.CompletedTask;
+            },
+            new GrainTimerCreationOptions(TimeSpan.Zero, IndexingPause) { KeepAlive = false, Interleave = true });
     }
 
     /// <summary>The store failed after memory changed: memory is ahead of what is durable, so this activation must go; the next recovers.</summary>

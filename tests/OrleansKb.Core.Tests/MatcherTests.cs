@@ -271,15 +271,45 @@ public sealed class MatcherTests
     }
 
     [Fact]
+    public void Changes_made_while_the_argument_index_catches_up_are_in_it_once_it_has()
+    {
+        var space = Space(string.Join(' ', Enumerable.Range(0, 1000).Select(i => $"(parent P{i} Bob)")));
+        Assert.False(space.IndexComplete);
+        lock (space.Sync)
+        {
+            Assert.False(space.CatchUpIndex(300));
+        }
+
+        // Below and above the watermark, added and removed while it is part way.
+        space.AddFacts(MettaReader.Parse("(parent A Bob) (parent ZZZZZZZZ Bob)"));
+        space.Remove(One("(parent P1 Bob)"));
+        space.Remove(One("(parent P999 Bob)"));
+        lock (space.Sync)
+        {
+            Assert.True(space.CatchUpIndex(int.MaxValue));
+        }
+
+        var expected = Enumerable.Range(0, 1000).Where(i => i is not (1 or 999)).Select(i => $"(p P{i})").Append("(p A)").Append("(p ZZZZZZZZ)").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, Match(space, "(parent $p Bob)", "(p $p)"));
+        Assert.True(space.IndexComplete);
+    }
+
+    [Fact]
     public void The_argument_index_holds_each_later_argument_of_each_expression_once_and_forgets_removed_ones()
     {
         var index = new ArgumentIndex();
+        var space = new OrleansKb.Storage.ByteTrie();
         string[] atoms = ["(parent Tom Bob)", "(edge a (f $v) $v)", "(female Liz)", "Tom", "(w a b c d)"];
         var keys = atoms.Select(t => AtomEncoder.Encode(One(t))).ToList();
-        foreach (var key in keys)
-        {
-            index.Add(key, EncodedItem.ContainsVariable(key));
-        }
+
+        // Behind at first: an add above the watermark waits for the catching up, in steps.
+        keys.ForEach(key => space.Add(key));
+        keys.ForEach(key => index.Add(key, EncodedItem.ContainsVariable(key)));
+        Assert.Equal(0, index.Trie.Count);
+        Assert.False(index.CatchUp(space, 2));
+        Assert.False(index.IsComplete);
+        Assert.True(index.CatchUp(space, 100));
+        Assert.True(index.IsComplete);
 
         var held = new List<string>();
         foreach (var key in index.Trie.EnumerateKeys())

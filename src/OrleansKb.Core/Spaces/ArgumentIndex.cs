@@ -13,9 +13,16 @@ namespace OrleansKb.Spaces;
 /// of every first argument. The permuted atom is an atom like any other: the same walk, the same
 /// two-way matching (a stored variable at position k is found by any value), the same solutions.
 /// <para>
-/// Kept in step with the space's trie by every add, remove, clear and recovery (under the space's
-/// lock). A ground atom — a fact — is permuted byte for byte; one with variables is decoded,
-/// permuted and encoded again, so that its variables are numbered in the permuted order.
+/// Kept in step with the space's trie by every add and remove (under the space's lock) once it is
+/// <see cref="IsComplete"/>. A new space, a cleared one and a recovering one start it empty and
+/// behind: a bulk load or a recovery then costs the space's trie alone, and the index catches up
+/// in bounded steps (<see cref="CatchUp"/>, run by the matches that would use it) in the trie's key
+/// order, up to a watermark — a change at or below it is indexed at once, one above is left to the
+/// catching up. Until it is complete, matches walk the space's trie: the same solutions, slower.
+/// </para>
+/// <para>
+/// A ground atom — a fact — is permuted byte for byte; one with variables is decoded, permuted and
+/// encoded again, so that its variables are numbered in the permuted order.
 /// </para>
 /// </summary>
 internal sealed class ArgumentIndex
@@ -30,14 +37,25 @@ internal sealed class ArgumentIndex
     private byte[] _permuted = new byte[256];
     private int _length;
 
+    // The last key of the space's trie indexed so far, in its key order: null once complete.
+    private byte[]? _watermark = [];
+
     /// <summary>The trie of permuted keys.</summary>
-    public ByteTrie Trie { get; private set; } = new();
+    public ByteTrie Trie { get; } = new();
 
     public TrieMemory Memory => Trie.Memory;
+
+    /// <summary>Whether every atom of the space is indexed: only then may a match walk the index.</summary>
+    public bool IsComplete => _watermark is null;
 
     /// <summary>Indexes a key just added to the space (<paramref name="hasVariables"/>: whether it holds a variable).</summary>
     public void Add(ReadOnlySpan<byte> key, bool hasVariables)
     {
+        if (!Covers(key))
+        {
+            return;
+        }
+
         for (var position = 2; Permute(key, position, hasVariables); position++)
         {
             Trie.Add(_permuted.AsSpan(0, _length));
@@ -47,13 +65,59 @@ internal sealed class ArgumentIndex
     /// <summary>Forgets a key just removed from the space (<paramref name="hasVariables"/>: whether it holds a variable).</summary>
     public void Remove(ReadOnlySpan<byte> key, bool hasVariables)
     {
+        if (!Covers(key))
+        {
+            return;
+        }
+
         for (var position = 2; Permute(key, position, hasVariables); position++)
         {
             Trie.Remove(_permuted.AsSpan(0, _length));
         }
     }
 
-    public void Clear() => Trie.Clear();
+    /// <summary>Empties the index, behind again: what comes next is likely a load.</summary>
+    public void Clear()
+    {
+        Trie.Clear();
+        _watermark = [];
+    }
+
+    /// <summary>
+    /// Indexes the space's atoms after the watermark, at most <paramref name="keys"/> of them, in key
+    /// order; true once the index is complete.
+    /// </summary>
+    public bool CatchUp(ByteTrie space, int keys)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        if (_watermark is null)
+        {
+            return true;
+        }
+
+        var enumerator = _watermark.Length == 0 ? space.EnumerateKeys() : space.EnumerateKeysAfter(_watermark);
+        while (enumerator.MoveNext())
+        {
+            var key = enumerator.Current;
+            var hasVariables = EncodedItem.ContainsVariable(key);
+            for (var position = 2; Permute(key, position, hasVariables); position++)
+            {
+                Trie.Add(_permuted.AsSpan(0, _length));
+            }
+
+            if (--keys == 0)
+            {
+                _watermark = key.ToArray();
+                return false;
+            }
+        }
+
+        _watermark = null;
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="key"/> is at or below the watermark: indexed already, or to be indexed with its change.</summary>
+    private bool Covers(ReadOnlySpan<byte> key) => _watermark is null || (_watermark.Length > 0 && key.SequenceCompareTo(_watermark) <= 0);
 
     /// <summary>Rebuilds the trie once removals have left half of it garbage, as the space's own.</summary>
     public void CompactIfWasteful()

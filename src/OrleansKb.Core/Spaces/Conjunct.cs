@@ -71,11 +71,12 @@ internal sealed class Conjunct
     /// How much they narrow the walk. In the space's trie: Π D(v) over the bound variables before the
     /// first unbound one. When the first argument is unbound and a later argument is wholly bound, the
     /// walk takes the argument index instead (as <see cref="ArgumentIndex.PositionFor"/> chooses: the
-    /// first such argument), narrowed by Π D(v) over that argument's variables.
+    /// first such argument), narrowed by Π D(v) over that argument's variables — if the
+    /// <paramref name="index"/> is there to take.
     /// </summary>
-    public double LeadingSelectivity(HashSet<string> bound)
+    public double LeadingSelectivity(HashSet<string> bound, bool index)
     {
-        if (Pattern is ExpressionAtom { Count: >= 3 and <= ArgumentIndex.MaxArity } expression && expression[1] is VariableAtom first && !bound.Contains(first.Name))
+        if (index && Pattern is ExpressionAtom { Count: >= 3 and <= ArgumentIndex.MaxArity } expression && expression[1] is VariableAtom first && !bound.Contains(first.Name))
         {
             _laterArguments ??= [.. expression.Children[2..].ToArray().Select(argument => VariablesOf(argument).Distinct().Select(v => Variables.IndexOf(v)).ToArray())];
             foreach (var argument in _laterArguments)

@@ -479,6 +479,50 @@ public sealed class Environment
     /// <summary>The argument index's trie, for matching (under the lock).</summary>
     internal ByteTrie ArgumentTrie => _arguments.Trie;
 
+    /// <summary>Whether the argument index holds every atom (under the lock): only then may a match walk it.</summary>
+    internal bool IndexComplete => _arguments.IsComplete;
+
+    /// <summary>Whether the argument index has caught up with the atoms (docs/matching.md, "Lookups by a later argument").</summary>
+    public bool IndexIsComplete
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _arguments.IsComplete;
+            }
+        }
+    }
+
+    /// <summary>Brings the argument index up to date by at most <paramref name="keys"/> atoms (under the lock); true once it is complete.</summary>
+    internal bool CatchUpIndex(int keys) => _arguments.CatchUp(_trie, keys);
+
+    /// <summary>
+    /// Brings the argument index up to date for about <paramref name="budget"/> (taking the lock for a
+    /// few milliseconds at a time); true once it is complete. A space that has just been loaded or
+    /// recovered answers lookups by a later argument by walking until its index has caught up
+    /// (docs/matching.md); a host calls this between other work to get it there.
+    /// </summary>
+    public bool CatchUpIndex(TimeSpan budget)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (true)
+        {
+            lock (_lock)
+            {
+                if (_arguments.CatchUp(_trie, 4096))
+                {
+                    return true;
+                }
+            }
+
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) >= budget)
+            {
+                return false;
+            }
+        }
+    }
+
     /// <summary>Whether some stored atom holds a variable (under the lock): if none does, only equal keys match a ground pattern.</summary>
     internal bool HasStoredVariables => _atomsWithVariables > 0;
 

@@ -18,10 +18,11 @@ internal sealed class LevelPlan
     // Constant bytes, or (Constant null) the hole of a bound variable, in order.
     private readonly (byte[]? Constant, string Hole)[] _segments;
 
-    private LevelPlan(Atom pattern, ulong bound, int position, string[] unbound, (byte[]?, string)[] segments)
+    private LevelPlan(Atom pattern, ulong bound, bool index, int position, string[] unbound, (byte[]?, string)[] segments)
     {
         Pattern = pattern;
         Bound = bound;
+        Index = index;
         Position = position;
         Unbound = unbound;
         _segments = segments;
@@ -33,13 +34,16 @@ internal sealed class LevelPlan
     /// <summary>Which of the pattern's distinct variables are bound: bit i for the i-th.</summary>
     public ulong Bound { get; }
 
+    /// <summary>Whether the argument index could be walked when the plan was made (complete).</summary>
+    public bool Index { get; }
+
     /// <summary>0 for the space's trie, else the argument position the index is walked at.</summary>
     public int Position { get; }
 
     /// <summary>The unbound variables in the order the walk meets them, with repeats.</summary>
     public string[] Unbound { get; }
 
-    public static LevelPlan Make(Atom pattern, List<string> variables, ulong bound)
+    public static LevelPlan Make(Atom pattern, List<string> variables, ulong bound, bool index)
     {
         var isBound = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < variables.Count; i++)
@@ -52,7 +56,7 @@ internal sealed class LevelPlan
 
         // The walk's trie is chosen as for the pattern with its bound variables made constants.
         var proxy = isBound.Aggregate(Substitution.Empty, (s, name) => s.Bind(name, Placeholder)).Apply(pattern);
-        var position = ArgumentIndex.PositionFor(proxy);
+        var position = index ? ArgumentIndex.PositionFor(proxy) : 0;
         var walked = position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)pattern, position) : pattern;
 
         var segments = new List<(byte[]?, string)>();
@@ -113,7 +117,7 @@ internal sealed class LevelPlan
         }
 
         segments.Add((constant.ToArray(), ""));
-        return new LevelPlan(pattern, bound, position, [.. unbound], [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
+        return new LevelPlan(pattern, bound, index, position, [.. unbound], [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
     }
 
     /// <summary>The walked pattern's encoding with each hole filled by its variable's encoded value in <paramref name="bindings"/>.</summary>

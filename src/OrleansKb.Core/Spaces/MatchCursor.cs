@@ -26,6 +26,10 @@ public sealed class MatchCursor
     // Trie frames visited between looks at the clock (about 50 µs of work).
     private const int WorkPerCheck = 1024;
 
+    // Atoms indexed per step while the argument index catches up (docs/matching.md).
+    private const int IndexStep = 4096;
+
+    private readonly Environment _space;
     private readonly Lock _sync;
     private readonly Atom? _template;
     private readonly long _limit;
@@ -44,6 +48,7 @@ public sealed class MatchCursor
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentNullException.ThrowIfNull(budget);
         budget.Validate();
+        _space = space;
         _sync = space.Sync;
         _template = template;
         _limit = limit;
@@ -89,6 +94,13 @@ public sealed class MatchCursor
         {
             try
             {
+                // An argument index behind the space catches up first, for at most half the slice; the
+                // match walks the space's trie until it is complete.
+                while (!_space.IndexComplete && Stopwatch.GetElapsedTime(started) < slice / 2)
+                {
+                    _space.CatchUpIndex(IndexStep);
+                }
+
                 while (true)
                 {
                     var work = WorkPerCheck;
@@ -200,7 +212,7 @@ public sealed class MatchCursor
             }
         }
 
-        StartJoin(JoinOrder(_conjuncts));
+        StartJoin(JoinOrder(_conjuncts, _space.IndexComplete));
         foreach (var conjunct in _conjuncts)
         {
             conjunct.ForgetValues();
@@ -275,7 +287,7 @@ public sealed class MatchCursor
     /// all its bound variables per earlier row. Every order is costed (up to 7 patterns; beyond,
     /// greedily) and the cheapest wins — not the written order, as MORK does.
     /// </summary>
-    private static List<Conjunct> JoinOrder(List<Conjunct> conjuncts)
+    private static List<Conjunct> JoinOrder(List<Conjunct> conjuncts, bool index)
     {
         if (conjuncts.Count <= 1)
         {
@@ -284,14 +296,14 @@ public sealed class MatchCursor
 
         var best = conjuncts;
         var bestCost = double.MaxValue;
-        var orders = conjuncts.Count <= 7 ? Permutations(conjuncts) : [Greedy(conjuncts)];
+        var orders = conjuncts.Count <= 7 ? Permutations(conjuncts) : [Greedy(conjuncts, index)];
         foreach (var order in orders)
         {
             var bound = new HashSet<string>();
             double rows = 1, cost = 0;
             foreach (var conjunct in order)
             {
-                cost += rows * Math.Max(1, conjunct.Count / conjunct.LeadingSelectivity(bound));
+                cost += rows * Math.Max(1, conjunct.Count / conjunct.LeadingSelectivity(bound, index));
                 rows *= Math.Max(1e-3, conjunct.Count / conjunct.Selectivity(bound));
                 bound.UnionWith(conjunct.Variables);
             }
@@ -305,14 +317,14 @@ public sealed class MatchCursor
         return best;
     }
 
-    private static List<Conjunct> Greedy(List<Conjunct> conjuncts)
+    private static List<Conjunct> Greedy(List<Conjunct> conjuncts, bool index)
     {
         var remaining = conjuncts.ToList();
         var order = new List<Conjunct>();
         var bound = new HashSet<string>();
         while (remaining.Count > 0)
         {
-            var next = remaining.MinBy(c => c.Count / c.LeadingSelectivity(bound))!;
+            var next = remaining.MinBy(c => c.Count / c.LeadingSelectivity(bound, index))!;
             order.Add(next);
             remaining.Remove(next);
             bound.UnionWith(next.Variables);

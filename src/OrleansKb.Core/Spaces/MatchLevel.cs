@@ -82,7 +82,7 @@ internal sealed class MatchLevel(Environment space)
         }
 
         var applied = bindings.Apply(pattern);
-        _position = ArgumentIndex.PositionFor(applied);
+        _position = space.IndexComplete ? ArgumentIndex.PositionFor(applied) : 0;
         _pattern = _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)applied, _position) : applied;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
         Walk = Walker(_position);
@@ -181,11 +181,12 @@ internal sealed class MatchLevel(Environment space)
             return null;
         }
 
-        if (_plan is { } plan && ReferenceEquals(plan.Pattern, pattern) && plan.Bound == bound)
+        var index = space.IndexComplete;
+        if (_plan is { } plan && ReferenceEquals(plan.Pattern, pattern) && plan.Bound == bound && plan.Index == index)
         {
             return plan;
         }
 
-        return _plan = LevelPlan.Make(pattern, _distinct, bound);
+        return _plan = LevelPlan.Make(pattern, _distinct, bound, index);
     }
 }
