@@ -119,16 +119,6 @@ internal sealed class ArgumentIndex
     /// <summary>Whether <paramref name="key"/> is at or below the watermark: indexed already, or to be indexed with its change.</summary>
     private bool Covers(ReadOnlySpan<byte> key) => _watermark is null || (_watermark.Length > 0 && key.SequenceCompareTo(_watermark) <= 0);
 
-    /// <summary>Rebuilds the trie once removals have left half of it garbage, as the space's own.</summary>
-    public void CompactIfWasteful()
-    {
-        var memory = Trie.Memory;
-        if (memory.GarbageBytes > 1 << 16 && memory.GarbageBytes > memory.LiveBytes / 2)
-        {
-            Trie.Compact();
-        }
-    }
-
     /// <summary>
     /// The argument position a walk of <paramref name="pattern"/> (bindings applied) should use: 0 for
     /// the space's own trie (its head and first argument lead the walk), or k ≥ 2 when the first argument

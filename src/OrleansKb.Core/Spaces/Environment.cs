@@ -598,16 +598,11 @@ public sealed class Environment
         }
     }
 
-    /// <summary>Removals leave bytes behind in the trie's arenas; rebuild once they are half of it.</summary>
+    /// <summary>Removals leave bytes behind in the trie's arenas (and the index's): rebuild once they are half of it.</summary>
     internal void CompactIfWasteful()
     {
-        var memory = _trie.Memory;
-        if (memory.GarbageBytes > 1 << 16 && memory.GarbageBytes > memory.LiveBytes / 2)
-        {
-            _trie.Compact();
-        }
-
-        _arguments.CompactIfWasteful();
+        _trie.CompactIfWasteful();
+        _arguments.Trie.CompactIfWasteful();
     }
 
     private static void RequireRules(IReadOnlyList<Atom> rules)

@@ -279,6 +279,16 @@ public sealed partial class ByteTrie
     /// <summary>Removes every key and gives the arenas' memory back: a cleared space costs what an empty one does.</summary>
     public void Clear() => TakeArenasOf(new ByteTrie());
 
+    /// <summary>Compacts once removals and splits have left half of the arenas garbage (and at least 64 KiB of it).</summary>
+    public void CompactIfWasteful()
+    {
+        var memory = Memory;
+        if (memory.GarbageBytes > 1 << 16 && memory.GarbageBytes > memory.LiveBytes / 2)
+        {
+            Compact();
+        }
+    }
+
     /// <summary>Rebuilds the arenas without the bytes removed keys left behind, and at the size the keys need.</summary>
     public void Compact()
     {
