@@ -13,6 +13,43 @@ internal struct EncodedItemReader(long owed)
     private int _varint;
     private int _shift;
 
+    /// <summary>Whether a variable (NewVar, VarRef) has been read: the item is not ground.</summary>
+    public bool SawVariable { get; private set; }
+
+    /// <summary>
+    /// Takes bytes from <paramref name="run"/> until the item(s) are complete or the run ends, a
+    /// token's bytes at a time; returns how many it took, and sets <paramref name="complete"/>.
+    /// </summary>
+    public int ReadRun(ReadOnlySpan<byte> run, out bool complete)
+    {
+        var read = 0;
+        complete = false;
+        while (read < run.Length)
+        {
+            if (_tokenLeft > 0)
+            {
+                var skip = Math.Min(_tokenLeft, run.Length - read);
+                _tokenLeft -= skip;
+                read += skip;
+                complete = _owed == 0 && _tokenLeft == 0 && _varintTag == 0;
+                if (complete)
+                {
+                    return read;
+                }
+
+                continue;
+            }
+
+            if (Read(run[read++]))
+            {
+                complete = true;
+                return read;
+            }
+        }
+
+        return read;
+    }
+
     /// <summary>Takes one byte; true when it completes the item(s).</summary>
     public bool Read(byte b)
     {
@@ -53,11 +90,14 @@ internal struct EncodedItemReader(long owed)
                     _varintTag = b;
                     _varint = 0;
                     _shift = 0;
+                    SawVariable |= b == EncodingTags.LongVarRef;
                     break;
                 case > EncodingTags.SymbolBase:
                     _tokenLeft = b & 0x3F;
                     break;
                 default:
+                    // NewVar or a short VarRef (0x80–0xC0).
+                    SawVariable = true;
                     break;
             }
         }

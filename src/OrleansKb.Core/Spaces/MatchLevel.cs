@@ -77,7 +77,7 @@ internal sealed class MatchLevel(Environment space)
             }
 
             Walk = Walker(plan.Position);
-            Walk.Start(plan.Fill(bindings));
+            Walk.Start(plan.Fill(bindings), space.HasStoredVariables);
             return;
         }
 
@@ -86,7 +86,7 @@ internal sealed class MatchLevel(Environment space)
         _pattern = _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)applied, _position) : applied;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
         Walk = Walker(_position);
-        Walk.Start(AtomEncoder.Encode(_pattern));
+        Walk.Start(AtomEncoder.Encode(_pattern), space.HasStoredVariables);
     }
 
     /// <summary>

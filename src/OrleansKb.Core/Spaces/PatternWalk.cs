@@ -52,6 +52,7 @@ internal sealed class PatternWalk(ByteTrie trie)
     private int _boundLength;
     private bool _hasBound;
     private int _version;
+    private bool _storedVariables = true;
 
     private enum FrameKind : byte
     {
@@ -81,10 +82,15 @@ internal sealed class PatternWalk(ByteTrie trie)
     /// </summary>
     public bool KeyIsGround { get; private set; }
 
-    /// <summary>Starts walking for <paramref name="pattern"/> (one encoded atom, kept: the caller must not change it) from the first key.</summary>
-    public void Start(byte[] pattern)
+    /// <summary>
+    /// Starts walking for <paramref name="pattern"/> (one encoded atom, kept: the caller must not change
+    /// it) from the first key. With <paramref name="storedVariables"/> false the trie holds no atom with
+    /// a variable (when the walk starts), so a constant only descends along its own bytes.
+    /// </summary>
+    public void Start(byte[] pattern, bool storedVariables = true)
     {
         _pattern = pattern;
+        _storedVariables = storedVariables;
         PatternItem.Split(_pattern, _items, _owed);
         _lastKeyLength = -1;
         _hasBound = false;
@@ -209,9 +215,15 @@ internal sealed class PatternWalk(ByteTrie trie)
                     {
                         kind = FrameKind.Skip;
                         reader = new EncodedItemReader(1);
-                        frame.ItemStart = _pathLength;
                         frame.StoredVariable = false;
                         complete = false;
+                        continue;
+                    }
+
+                    if (!_storedVariables)
+                    {
+                        // No stored variable to meet: the constant's own bytes are the only way on.
+                        kind = FrameKind.Constant;
                         continue;
                     }
 
@@ -234,11 +246,7 @@ internal sealed class PatternWalk(ByteTrie trie)
                     if (!complete)
                     {
                         var run = trie.Run(position);
-                        var read = 0;
-                        while (!complete && read < run.Length)
-                        {
-                            complete = reader.Read(run[read++]);
-                        }
+                        var read = reader.ReadRun(run, out complete);
 
                         if (!Append(run[..read], ref tight))
                         {
@@ -262,7 +270,7 @@ internal sealed class PatternWalk(ByteTrie trie)
                     }
                     else
                     {
-                        ground = ground && !EncodedItem.ContainsVariable(_path.AsSpan(frame.ItemStart, _pathLength - frame.ItemStart));
+                        ground = ground && !reader.SawVariable;
                         index++;
                     }
 
@@ -330,7 +338,6 @@ internal sealed class PatternWalk(ByteTrie trie)
         PathLength = _pathLength,
         Edge = (short)edge,
         Reader = new EncodedItemReader(1),
-        ItemStart = _pathLength,
         StoredVariable = true,
         Ground = false,
         Tight = tight,
@@ -400,9 +407,7 @@ internal sealed class PatternWalk(ByteTrie trie)
         /// <summary>The byte into <see cref="Position"/>'s child, read first; -1 if none.</summary>
         public short Edge;
 
-        /// <summary>For <see cref="FrameKind.Skip"/>: where the stored item began in the path, and how far it has been read.</summary>
-        public int ItemStart;
-
+        /// <summary>For <see cref="FrameKind.Skip"/>: how far the stored item has been read, and whether it held a variable.</summary>
         public EncodedItemReader Reader;
 
         public bool StoredVariable;
