@@ -53,6 +53,48 @@ internal sealed class Conjunct
     }
 
     /// <summary>
+    /// N counted without walking, if the pattern is a constant prefix followed only by distinct unbound
+    /// variables — <c>(parent $p $x)</c>: every key under the prefix is a solution then, as long as no
+    /// stored atom holds a variable (which could match it from elsewhere). Null otherwise.
+    /// </summary>
+    public long? CountWithoutWalking(Environment space)
+    {
+        if (space.HasStoredVariables)
+        {
+            return null;
+        }
+
+        var encoded = Codec.AtomEncoder.Encode(Pattern);
+        var items = new List<PatternItem>();
+        PatternItem.Split(encoded, items, new Stack<(int, long)>());
+        var first = items.FindIndex(item => item.Kind == PatternItemKind.Variable);
+        if (first < 0 || items.Count - first != Variables.Count || items.Skip(first).Any(item => item.Kind != PatternItemKind.Variable || encoded[item.Offset] != Codec.EncodingTags.NewVar))
+        {
+            return null;
+        }
+
+        return space.Trie.CountWithPrefix(encoded.AsSpan(0, items[first].Offset));
+    }
+
+    /// <summary>
+    /// Takes <paramref name="total"/> as N when only a sample of the solutions was observed: each
+    /// variable's distinct values are scaled as in the sample (at most N).
+    /// </summary>
+    public void Extrapolate(long total)
+    {
+        if (_values is null || Count == 0)
+        {
+            Count = total;
+            return;
+        }
+
+        var scale = (double)total / Count;
+        _distinct = [.. _values.Select(v => (int)Math.Min(total, Math.Ceiling(v.Count * scale)))];
+        _values = null;
+        Count = total;
+    }
+
+    /// <summary>
     /// Takes the statistics of <paramref name="planned"/>, an alpha-equivalent pattern already matched
     /// alone (the same solutions, its variables renamed): three <c>(parent …)</c> patterns of one
     /// conjunction are matched once, not three times.

@@ -29,6 +29,9 @@ public sealed class MatchCursor
     // Atoms indexed per step while the argument index catches up (docs/matching.md).
     private const int IndexStep = 4096;
 
+    // Solutions a conjunct is planned from when its number can be counted without walking them all.
+    private const int PlanSample = 1024;
+
     private readonly Environment _space;
     private readonly Lock _sync;
     private readonly Atom? _template;
@@ -209,6 +212,13 @@ public sealed class MatchCursor
             if (level.Solve(ref _renamed) is { } solution)
             {
                 conjunct.Observe(solution);
+                if (conjunct.Count == PlanSample && conjunct.CountWithoutWalking(_space) is { } total)
+                {
+                    // A sample is enough for the distinct values; the number is counted in the trie.
+                    conjunct.Extrapolate(total);
+                    _planned++;
+                    _planStarted = false;
+                }
             }
         }
 
