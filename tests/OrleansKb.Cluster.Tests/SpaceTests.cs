@@ -54,6 +54,39 @@ public sealed class SpaceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_loaded_space_gets_its_index_once_the_load_is_quiet_and_answers_by_a_later_argument_either_way()
+    {
+        var facts = MettaReader.Parse(string.Join(' ', Enumerable.Range(0, 5000).Select(i => $"(parent P{i} C{i % 50})")));
+        var pattern = MettaReader.Parse("(parent $p C7)")[0];
+        var expected = Enumerable.Range(0, 5000).Where(i => i % 50 == 7).Select(i => $"P{i}").Order(StringComparer.Ordinal).ToList();
+        async Task<List<string>> Parents(KbSpace space)
+        {
+            var found = new List<string>();
+            await foreach (var result in space.MatchAsync(pattern, MettaReader.Parse("$p")[0]))
+            {
+                found.Add(MettaPrinter.Print(result));
+            }
+
+            found.Sort(StringComparer.Ordinal);
+            return found;
+        }
+
+        // Nothing but the silo's own background turns builds the index of this one.
+        var space = fixture.NewSpace();
+        await space.AddFactsAsync(facts);
+        var empty = (await space.InfoAsync()).IndexBytes;
+        Assert.True(await Poll.Until(async () => await space.InfoAsync() is var now && now.IndexBytes > now.TrieBytes / 2, seconds: 20));
+        var info = await space.InfoAsync();
+        Assert.InRange(info.IndexBytes, empty + 1, 2 * info.TrieBytes);
+        Assert.Equal(expected, await Parents(space));
+
+        // Asked at once after its load, another answers the same, the index complete or not.
+        var asked = fixture.NewSpace();
+        await asked.AddFactsAsync(facts);
+        Assert.Equal(expected, await Parents(asked));
+    }
+
+    [Fact]
     public async Task A_malformed_batch_is_rejected_whole()
     {
         var space = fixture.NewSpace();
