@@ -1,8 +1,8 @@
-using Orleans.Runtime;
-using Orleans.Runtime.Messaging;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Orleans.Runtime;
+using Orleans.Runtime.Messaging;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Spaces;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using OrleansKb.Atoms;
-using OrleansKb.Storage;
 
 namespace OrleansKb.Spaces;
 

@@ -1,6 +1,5 @@
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
-using OrleansKb.Storage;
 
 namespace OrleansKb.Spaces;
 
