@@ -372,13 +372,14 @@ internal abstract class SpaceGrain(
         var before = open.Cursor.Solutions;
         try
         {
-            open.Cursor.Next(
-                open.CountOnly ? null : result =>
-                {
-                    AtomEncoder.Append(result, results);
-                    return results.Length < open.PageBytes;
-                },
-                _options.Slice);
+            if (open.CountOnly)
+            {
+                open.Cursor.Next(null, _options.Slice);
+            }
+            else
+            {
+                open.Cursor.NextEncoded(results, open.PageBytes, _options.Slice);
+            }
         }
         catch (MatchBudgetExceededException e)
         {

@@ -21,6 +21,19 @@ public sealed class MatcherTests
     private static List<string> Match(Env environment, string pattern, string template, int limit = int.MaxValue) =>
         [.. environment.Match(One(pattern), One(template), limit).Select(MettaPrinter.Print).Order(StringComparer.Ordinal)];
 
+    /// <summary>The results as a silo sends them (<see cref="MatchCursor.NextEncoded"/>), each as hex, sorted.</summary>
+    private static List<string> Encoded(Env space, Atom pattern, Atom template)
+    {
+        var cursor = space.OpenMatch(pattern, template);
+        var results = new EncodedAtomWriter();
+        while (!cursor.Finished)
+        {
+            cursor.NextEncoded(results, int.MaxValue, TimeSpan.MaxValue);
+        }
+
+        return [.. Enumerable.Range(0, results.AtomCount).Select(i => Convert.ToHexString(results.Atom(i))).Order(StringComparer.Ordinal)];
+    }
+
     private static Env Toy() => Space(TestData.ReadText("aunt-kg/toy.metta"));
 
     [Fact]
@@ -197,6 +210,7 @@ public sealed class MatcherTests
             expected.Sort(StringComparer.Ordinal);
             actual.Sort(StringComparer.Ordinal);
             Assert.True(expected.SequenceEqual(actual), $"pattern {MettaPrinter.Print(pattern)}: expected {expected.Count}, got {actual.Count}");
+            Assert.Equal(actual, Encoded(space, pattern, template));
         }
 
         // Conjunctions of two patterns against a nested-loop join of the same reference.
@@ -268,6 +282,20 @@ public sealed class MatcherTests
         Assert.Equal(["(mother Ann Bob)", "(mother Ann Bob)", "(mother Bob Liz)", "(mother Tom Bob)"], Match(space, mothers, "(mother $m $x)"));
         space.Remove(One("(female $anyone)"));
         Assert.Equal(["(mother Ann Bob)"], Match(space, mothers, "(mother $m $x)"));
+    }
+
+    [Fact]
+    public void Results_written_as_bytes_are_the_atoms_encoded_whatever_their_size()
+    {
+        var long1 = new string('a', 300);
+        var long2 = new string('b', 70_000);
+        var space = Space($"(name P1 \"{long1}\") (name P2 \"{long2}\") (name P3 short) (name P4 $anything)");
+        var pattern = One("(name $p $n)");
+        var template = One("(r $n $p $n $unbound)");
+
+        Assert.Equal(
+            space.Match(pattern, template).Select(r => Convert.ToHexString(AtomEncoder.Encode(r))).Order(StringComparer.Ordinal),
+            Encoded(space, pattern, template));
     }
 
     [Fact]

@@ -40,7 +40,10 @@ public static class AtomDecoder
         var tag = encoded[0];
         if (tag <= EncodingTags.SymbolBase || encoded.Length != 1 + (tag & 0x3F))
         {
-            return Decode(encoded);
+            var trusted = new BuildingVisitor(s_builder ??= new AtomBuilder(), trusted: true);
+            trusted.Builder.Reset();
+            Walk(encoded, ref trusted);
+            return trusted.Builder.Result;
         }
 
         var token = encoded[1..];
@@ -75,17 +78,25 @@ public static class AtomDecoder
     /// </summary>
     internal static Atom DecodeApart(ReadOnlySpan<byte> encoded, int stamp)
     {
-        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), $"#{stamp}");
+        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), $"#{stamp}", trusted: true);
         builder.Builder.Reset();
         Walk(encoded, ref builder);
         return builder.Builder.Result;
     }
 
+    /// <summary>
+    /// Decodes every atom of a batch that a space encoded (a page of results, an export): its structure
+    /// is checked as always, its tokens are taken as the canonical text they were written as.
+    /// </summary>
+    internal static List<Atom> DecodeAllTrusted(ReadOnlySpan<byte> batch) => DecodeAll(batch, trusted: true);
+
     /// <summary>Decodes every atom of a batch (encoded atoms back to back).</summary>
-    public static List<Atom> DecodeAll(ReadOnlySpan<byte> batch)
+    public static List<Atom> DecodeAll(ReadOnlySpan<byte> batch) => DecodeAll(batch, trusted: false);
+
+    private static List<Atom> DecodeAll(ReadOnlySpan<byte> batch, bool trusted)
     {
         var atoms = new List<Atom>();
-        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder());
+        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), trusted: trusted);
         for (var offset = 0; offset < batch.Length;)
         {
             builder.Builder.Reset();
@@ -185,7 +196,7 @@ public static class AtomDecoder
                         }
 
                         var token = data.Slice(pos, length);
-                        visitor.Token(token, ValidateToken(token, tagAt + reportBase));
+                        visitor.Token(token, visitor.TrustsTokens ? (token[0] == (byte)'"' ? null : WordClassifier.Classify(token)) : ValidateToken(token, tagAt + reportBase));
                         pos += length;
                         break;
                     case EncodingTags.NewVar:
@@ -339,7 +350,10 @@ public static class AtomDecoder
 
         void EndExpression();
 
-        /// <summary>A validated token; <paramref name="kind"/> is null for a string.</summary>
+        /// <summary>Whether tokens are taken as canonical without checking them (atoms we encoded).</summary>
+        bool TrustsTokens { get; }
+
+        /// <summary>A validated (or trusted) token; <paramref name="kind"/> is null for a string.</summary>
         void Token(ReadOnlySpan<byte> token, WordKind? kind);
 
         void NewVariable(int index);
@@ -349,6 +363,8 @@ public static class AtomDecoder
 
     private readonly struct ValidatingVisitor : IDecodeVisitor
     {
+        public bool TrustsTokens => false;
+
         public void BeginExpression(int arity)
         {
         }
@@ -370,9 +386,11 @@ public static class AtomDecoder
         }
     }
 
-    private readonly struct BuildingVisitor(AtomBuilder builder, string? variableSuffix = null) : IDecodeVisitor
+    private readonly struct BuildingVisitor(AtomBuilder builder, string? variableSuffix = null, bool trusted = false) : IDecodeVisitor
     {
         public AtomBuilder Builder { get; } = builder;
+
+        public bool TrustsTokens => trusted;
 
         public void BeginExpression(int arity) => Builder.BeginExpression();
 

@@ -120,6 +120,60 @@ internal sealed class LevelPlan
         return new LevelPlan(pattern, bound, index, position, [.. unbound], [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
     }
 
+    /// <summary>
+    /// Which of <paramref name="variables"/> <paramref name="bindings"/> binds (bit i for the i-th), or
+    /// null if one is bound to a value it does not hold encoded (bound by unification: it may hold
+    /// variables), or if there are more than 64.
+    /// </summary>
+    public static ulong? BoundMask(List<string> variables, Substitution bindings)
+    {
+        if (variables.Count > 64)
+        {
+            return null;
+        }
+
+        var bound = 0UL;
+        for (var i = 0; i < variables.Count; i++)
+        {
+            if (bindings.TryGetEncoded(variables[i], out var encoded))
+            {
+                if (encoded is null)
+                {
+                    return null;
+                }
+
+                bound |= 1UL << i;
+            }
+        }
+
+        return bound;
+    }
+
+    /// <summary>Writes the filled encoding (as <see cref="Fill"/>) into <paramref name="buffer"/>, grown if needed; returns its length.</summary>
+    public int FillInto(Substitution bindings, ref byte[] buffer)
+    {
+        var length = 0;
+        foreach (var (constant, hole) in _segments)
+        {
+            length += constant?.Length ?? Value(bindings, hole).Length;
+        }
+
+        if (buffer.Length < length)
+        {
+            buffer = new byte[Math.Max(length, buffer.Length * 2)];
+        }
+
+        var at = 0;
+        foreach (var (constant, hole) in _segments)
+        {
+            var part = constant ?? Value(bindings, hole);
+            part.CopyTo(buffer, at);
+            at += part.Length;
+        }
+
+        return length;
+    }
+
     /// <summary>The walked pattern's encoding with each hole filled by its variable's encoded value in <paramref name="bindings"/>.</summary>
     public byte[] Fill(Substitution bindings)
     {

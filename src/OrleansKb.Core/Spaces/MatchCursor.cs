@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OrleansKb.Atoms;
+using OrleansKb.Codec;
 
 namespace OrleansKb.Spaces;
 
@@ -44,6 +45,11 @@ public sealed class MatchCursor
     private int _depth;
     private int _renamed;
 
+    // The template's distinct variables, the plan last made for writing results as bytes, and its buffer.
+    private List<string>? _templateVariables;
+    private LevelPlan? _templatePlan;
+    private byte[] _result = new byte[256];
+
     internal MatchCursor(Environment space, Atom pattern, Atom? template, long limit, MatchBudget budget)
     {
         ArgumentNullException.ThrowIfNull(pattern);
@@ -83,7 +89,56 @@ public sealed class MatchCursor
     /// says whether there are more. Throws <see cref="MatchBudgetExceededException"/> when the match
     /// exceeds its budget (it is then finished).
     /// </summary>
-    public long Next(Func<Atom, bool>? onResult, TimeSpan slice)
+    public long Next(Func<Atom, bool>? onResult, TimeSpan slice) =>
+        Run(solution => _template is null || onResult is null || onResult(solution.Apply(_template)), slice);
+
+    /// <summary>
+    /// As <see cref="Next"/>, with each result encoded into <paramref name="results"/> until it holds
+    /// <paramref name="pageBytes"/>. A template whose variables are bound to values read from keys is
+    /// written by copying their bytes into it, without building the result as an atom.
+    /// </summary>
+    public long NextEncoded(EncodedAtomWriter results, int pageBytes, TimeSpan slice)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        return Run(
+            solution =>
+            {
+                if (_template is null)
+                {
+                    return true;
+                }
+
+                if (TemplatePlanFor(solution) is { } plan)
+                {
+                    // Filled first: it may grow the buffer. Past the writer's atom limit, appending throws
+                    // OversizedAtomException, as encoding the atom would.
+                    var length = plan.FillInto(solution, ref _result);
+                    results.AppendAtom(_result.AsSpan(0, length));
+                }
+                else
+                {
+                    AtomEncoder.Append(solution.Apply(_template), results);
+                }
+
+                return results.Length < pageBytes;
+            },
+            slice);
+    }
+
+    private LevelPlan? TemplatePlanFor(Substitution solution)
+    {
+        _templateVariables ??= [.. Conjunct.VariablesOf(_template!).Distinct()];
+        if (LevelPlan.BoundMask(_templateVariables, solution) is not { } bound)
+        {
+            return null;
+        }
+
+        return _templatePlan is { } plan && plan.Bound == bound
+            ? plan
+            : _templatePlan = LevelPlan.Make(_template!, _templateVariables, bound, index: false);
+    }
+
+    private long Run(Func<Substitution, bool> deliver, TimeSpan slice)
     {
         if (Finished)
         {
@@ -134,7 +189,7 @@ public sealed class MatchCursor
                         Solutions++;
                         found++;
                         work--;
-                        var wantsMore = _template is null || onResult is null || onResult(solution!.Apply(_template));
+                        var wantsMore = deliver(solution!);
                         if (Solutions == _limit)
                         {
                             Finished = true;

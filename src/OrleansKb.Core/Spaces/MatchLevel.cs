@@ -155,23 +155,9 @@ internal sealed class MatchLevel(Environment space)
             (_variablesOf, _distinct) = (pattern, [.. Conjunct.VariablesOf(pattern).Distinct()]);
         }
 
-        if (_distinct.Count > 64)
+        if (LevelPlan.BoundMask(_distinct, bindings) is not { } bound)
         {
             return null;
-        }
-
-        var bound = 0UL;
-        for (var i = 0; i < _distinct.Count; i++)
-        {
-            if (bindings.TryGetEncoded(_distinct[i], out var encoded))
-            {
-                if (encoded is null)
-                {
-                    return null;
-                }
-
-                bound |= 1UL << i;
-            }
         }
 
         if (bound == 0)
