@@ -39,9 +39,11 @@ internal sealed class MatchLevel(Environment space)
     private List<string> _distinct = [];
     private LevelPlan? _plan;
 
-    // A ground pattern looked up, not walked: whether it is there, and whether that has been given.
+    // A ground pattern looked up, not walked: whether it is there, whether that has been given, and
+    // the buffer its bytes are filled into (a filter is looked up once per row).
     private bool _lookup;
     private bool _found;
+    private byte[] _lookupKey = new byte[64];
 
     public PatternWalk Walk { get; private set; } = null!;
 
@@ -71,7 +73,8 @@ internal sealed class MatchLevel(Environment space)
             (_position, _variables) = (plan.Position, plan.Unbound);
             if (plan.Unbound.Length == 0 && !space.HasStoredVariables)
             {
-                (_lookup, _found) = (true, (plan.Position > 0 ? space.ArgumentTrie : space.Trie).Contains(plan.Fill(bindings)));
+                var length = plan.FillInto(bindings, ref _lookupKey);
+                (_lookup, _found) = (true, (plan.Position > 0 ? space.ArgumentTrie : space.Trie).Contains(_lookupKey.AsSpan(0, length)));
                 return;
             }
 
