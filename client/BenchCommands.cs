@@ -168,5 +168,7 @@ internal static class BenchCommands
         output.WriteLine(string.Create(c, $"  speedup                   {r.Speedup,10:F2}x"));
         output.WriteLine(string.Create(c, $"  trie bytes per atom       {r.TrieBytesPerAtom,10:F1}"));
         output.WriteLine(string.Create(c, $"  encoded bytes per atom    {r.KeyBytesPerAtom,10:F1}"));
+        output.WriteLine(string.Create(c, $"  argument index catch-up   {r.IndexNs,10:F1}"));
+        output.WriteLine(string.Create(c, $"  index bytes per atom      {r.IndexBytesPerAtom,10:F1}"));
     }
 }

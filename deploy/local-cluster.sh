@@ -10,6 +10,7 @@
 #   deploy/local-cluster.sh silos-start      the silos only (the services must be up)
 #   deploy/local-cluster.sh silos-stop
 #   deploy/local-cluster.sh env              the settings a silo or a test uses, as `export` lines
+#   deploy/local-cluster.sh state            the folder it keeps everything in
 #
 # Everything is kept under LOCAL_CLUSTER_STATE and listens on loopback only. Processes are stopped by
 # the process ids this script recorded, never by name.
@@ -169,5 +170,6 @@ case ${1:-} in
   silos-start) silos_start ;;
   silos-stop) silos_stop ;;
   env) print_env ;;
-  *) fail "usage: $0 start|stop|status|services-start|services-stop|silos-start|silos-stop|env" ;;
+  state) echo "$state" ;;
+  *) fail "usage: $0 start|stop|status|services-start|services-stop|silos-start|silos-stop|env|state" ;;
 esac

@@ -7,8 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 space=${1:?usage: $0 SPACE EXPECTED-COUNT} expected=${2:?usage: $0 SPACE EXPECTED-COUNT}
-if [[ $(id -u) == 0 ]]; then default_state=/var/lib/orleanskb-cluster; else default_state=${XDG_STATE_HOME:-$HOME/.local/state}/orleanskb-cluster; fi
-state=${LOCAL_CLUSTER_STATE:-$default_state}
+state=$("$root/deploy/local-cluster.sh" state)
 first_silo_port=${LOCAL_CLUSTER_FIRST_SILO_PORT:-11111} first_gateway_port=${LOCAL_CLUSTER_FIRST_GATEWAY_PORT:-30000}
 cli=(dotnet "$root/client/bin/Release/net10.0/orleanskb.dll")
 [[ -f ${cli[1]} ]] || dotnet build "$root/client" -c Release -v quiet -nologo >/dev/null

@@ -67,7 +67,7 @@ public sealed class KbCluster : IAsyncDisposable
                 endpoints = await Task.WhenAll(options.Gateways.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                     .DefaultIfEmpty("")
                     .Select(gateway => ResolveAsync(gateway, timeout.Token))).ConfigureAwait(false);
-                endpoints = await AnsweringFirstAsync(endpoints, timeout.Token).ConfigureAwait(false);
+                endpoints = await AcceptingAsync(endpoints, timeout.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
@@ -240,10 +240,10 @@ public sealed class KbCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// The gateways that accept a connection, when some do and some do not: Orleans would otherwise pick
+    /// The gateways that accept a connection (all of them if none does): Orleans would otherwise pick
     /// one at random and, if it is a dead silo's, wait seconds before it tries another.
     /// </summary>
-    private static async Task<IPEndPoint[]> AnsweringFirstAsync(IPEndPoint[] gateways, CancellationToken cancellationToken)
+    private static async Task<IPEndPoint[]> AcceptingAsync(IPEndPoint[] gateways, CancellationToken cancellationToken)
     {
         if (gateways.Length < 2)
         {

@@ -216,7 +216,7 @@ public sealed class KbSpace
         for (long from = 0; from >= 0;)
         {
             var page = await Call(_grain.RulesPage(head, arity, from, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
-            foreach (var rule in AtomDecoder.DecodeAllTrusted(page.Rules.Bytes.Span))
+            foreach (var rule in AtomDecoder.DecodeAll(page.Rules.Bytes.Span))
             {
                 yield return rule;
             }
@@ -241,8 +241,7 @@ public sealed class KbSpace
         ArgumentNullException.ThrowIfNull(template);
         await foreach (var page in MatchPagesAsync(Atom.Expression(pattern, template), MatchRequest.Results(limit), cancellationToken).ConfigureAwait(false))
         {
-            // The space encoded these itself: their structure is checked, their tokens taken as written.
-            foreach (var atom in AtomDecoder.DecodeAllTrusted(page.Results.Bytes.Span))
+            foreach (var atom in AtomDecoder.DecodeAll(page.Results.Bytes.Span))
             {
                 yield return atom;
             }

@@ -205,7 +205,8 @@ internal abstract class SpaceGrain(
 
     public async Task Clear()
     {
-        var held = _environment.Memory.AllocatedBytes;
+        // The argument index is as large as the trie, give or take: both go with a clear.
+        var held = _environment.Memory.AllocatedBytes + _environment.IndexMemory.AllocatedBytes;
         await Change(LogOperation.Clear, AtomBatch.Empty);
         ReleaseMemory(held);
     }

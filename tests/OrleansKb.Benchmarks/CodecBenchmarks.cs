@@ -18,6 +18,7 @@ public class CodecBenchmarks
     private byte[] _batch = [];
     private EncodedAtomWriter _writer = null!;
     private Atom _fact = null!;
+    private byte[] _resultsPage = [];
 
     [GlobalSetup]
     public void Setup()
@@ -31,6 +32,15 @@ public class CodecBenchmarks
         _batch = _writer.ToArray();
         Royal92.CheckCount(_writer.AtomCount, nameof(Encode));
         Royal92.CheckCount(Decode(), nameof(Decode));
+
+        // A page of match results as `bench match` streams them: (r PERSON PERSON), ids as strings.
+        var page = new EncodedAtomWriter();
+        for (var i = 0; i < Royal92.AtomCount; i++)
+        {
+            AtomEncoder.Append(MettaReader.Parse($"(r \"@I{i}@\" \"@I{i * 7 % 1311}@\")")[0], page);
+        }
+
+        _resultsPage = page.ToArray();
         Royal92.CheckCount(Validate(), nameof(Validate));
         Console.WriteLine($"// royal92: {_atoms.Length} atoms, {_batch.Length} encoded bytes ({(double)_batch.Length / _atoms.Length:F1} bytes per atom)");
     }
@@ -68,6 +78,11 @@ public class CodecBenchmarks
     [Benchmark(OperationsPerInvoke = Royal92.AtomCount)]
     [BenchmarkCategory("Codec")]
     public int Decode() => AtomDecoder.DecodeAll(_batch).Count;
+
+    /// <summary>Decodes a page of match results as a client does: the cost of each streamed result on the client.</summary>
+    [Benchmark(OperationsPerInvoke = Royal92.AtomCount)]
+    [BenchmarkCategory("Codec")]
+    public int DecodeResults() => AtomDecoder.DecodeAll(_resultsPage).Count;
 
     /// <summary>Validates the whole batch without building atoms.</summary>
     [Benchmark(OperationsPerInvoke = Royal92.AtomCount)]

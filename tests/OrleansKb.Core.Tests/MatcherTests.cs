@@ -302,10 +302,10 @@ public sealed class MatcherTests
     public void Changes_made_while_the_argument_index_catches_up_are_in_it_once_it_has()
     {
         var space = Space(string.Join(' ', Enumerable.Range(0, 1000).Select(i => $"(parent P{i} Bob)")));
-        Assert.False(space.IndexComplete);
+        Assert.False(space.IndexIsComplete);
         lock (space.Sync)
         {
-            Assert.False(space.CatchUpIndex(300));
+            Assert.False(space.CatchUpIndexLocked(300));
         }
 
         // Below and above the watermark, added and removed while it is part way.
@@ -314,12 +314,12 @@ public sealed class MatcherTests
         space.Remove(One("(parent P999 Bob)"));
         lock (space.Sync)
         {
-            Assert.True(space.CatchUpIndex(int.MaxValue));
+            Assert.True(space.CatchUpIndexLocked(int.MaxValue));
         }
 
         var expected = Enumerable.Range(0, 1000).Where(i => i is not (1 or 999)).Select(i => $"(p P{i})").Append("(p A)").Append("(p ZZZZZZZZ)").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, Match(space, "(parent $p Bob)", "(p $p)"));
-        Assert.True(space.IndexComplete);
+        Assert.True(space.IndexIsComplete);
     }
 
     [Fact]

@@ -480,7 +480,7 @@ public sealed class Environment
     internal ByteTrie ArgumentTrie => _arguments.Trie;
 
     /// <summary>Whether the argument index holds every atom (under the lock): only then may a match walk it.</summary>
-    internal bool IndexComplete => _arguments.IsComplete;
+    internal bool IndexCompleteLocked => _arguments.IsComplete;
 
     /// <summary>Whether the argument index has caught up with the atoms (docs/matching.md, "Lookups by a later argument").</summary>
     public bool IndexIsComplete
@@ -495,7 +495,7 @@ public sealed class Environment
     }
 
     /// <summary>Brings the argument index up to date by at most <paramref name="keys"/> atoms (under the lock); true once it is complete.</summary>
-    internal bool CatchUpIndex(int keys) => _arguments.CatchUp(_trie, keys);
+    internal bool CatchUpIndexLocked(int keys) => _arguments.CatchUp(_trie, keys);
 
     /// <summary>
     /// Brings the argument index up to date for about <paramref name="budget"/> (taking the lock for a

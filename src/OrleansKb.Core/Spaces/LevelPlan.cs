@@ -177,21 +177,9 @@ internal sealed class LevelPlan
     /// <summary>The walked pattern's encoding with each hole filled by its variable's encoded value in <paramref name="bindings"/>.</summary>
     public byte[] Fill(Substitution bindings)
     {
-        var length = 0;
-        foreach (var (constant, hole) in _segments)
-        {
-            length += constant?.Length ?? Value(bindings, hole).Length;
-        }
-
-        var bytes = new byte[length];
-        var at = 0;
-        foreach (var (constant, hole) in _segments)
-        {
-            var part = constant ?? Value(bindings, hole);
-            part.CopyTo(bytes, at);
-            at += part.Length;
-        }
-
+        // From an empty buffer, FillInto makes one of exactly the length needed.
+        byte[] bytes = [];
+        FillInto(bindings, ref bytes);
         return bytes;
     }
 

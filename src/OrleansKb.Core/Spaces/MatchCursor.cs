@@ -153,9 +153,9 @@ public sealed class MatchCursor
             {
                 // An argument index behind the space catches up first, for at most half the slice; the
                 // match walks the space's trie until it is complete.
-                while (!_space.IndexComplete && Stopwatch.GetElapsedTime(started) < slice / 2)
+                while (!_space.IndexCompleteLocked && Stopwatch.GetElapsedTime(started) < slice / 2)
                 {
-                    _space.CatchUpIndex(IndexStep);
+                    _space.CatchUpIndexLocked(IndexStep);
                 }
 
                 while (true)
@@ -276,7 +276,7 @@ public sealed class MatchCursor
             }
         }
 
-        StartJoin(JoinOrder(_conjuncts, _space.IndexComplete));
+        StartJoin(JoinOrder(_conjuncts, _space.IndexCompleteLocked));
         foreach (var conjunct in _conjuncts)
         {
             conjunct.ForgetValues();

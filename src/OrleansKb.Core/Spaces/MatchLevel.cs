@@ -84,7 +84,7 @@ internal sealed class MatchLevel(Environment space)
         }
 
         var applied = bindings.Apply(pattern);
-        _position = space.IndexComplete ? ArgumentIndex.PositionFor(applied) : 0;
+        _position = space.IndexCompleteLocked ? ArgumentIndex.PositionFor(applied) : 0;
         _pattern = _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)applied, _position) : applied;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
         Walk = Walker(_position);
@@ -169,7 +169,7 @@ internal sealed class MatchLevel(Environment space)
             return null;
         }
 
-        var index = space.IndexComplete;
+        var index = space.IndexCompleteLocked;
         if (_plan is { } plan && ReferenceEquals(plan.Pattern, pattern) && plan.Bound == bound && plan.Index == index)
         {
             return plan;

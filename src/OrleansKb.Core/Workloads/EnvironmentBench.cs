@@ -7,7 +7,8 @@ namespace OrleansKb.Workloads;
 
 /// <summary>
 /// What <c>orleanskb bench environment</c> measures, on <see cref="Royal92ShapedFacts"/>: each phase
-/// of a bulk add alone, and the bulk adds whole, in nanoseconds per fact.
+/// of a bulk add alone, the bulk adds whole, and the argument index catching up with the inserted
+/// facts afterwards (docs/matching.md), in nanoseconds per fact.
 /// <para>
 /// Made for noisy, shared machines: after a warm-up (so the JIT has optimised the hot paths), the
 /// phases run round-robin — one of each per round — for at least five rounds and two seconds, so
@@ -47,6 +48,7 @@ public static class EnvironmentBench
             () => (filled = new Env()).Insert(batch, sort: false),
             () => new Env().AddFacts(atoms, BulkOptions.Sequential),
             () => new Env().AddFactsParallel(atoms, parallel),
+            () => filled!.CatchUpIndex(TimeSpan.MaxValue),
         ];
 
         var stopwatch = Stopwatch.StartNew();
@@ -74,7 +76,9 @@ public static class EnvironmentBench
             Median(r => r[4]) / facts,
             Median(r => r[3] / r[4]),
             (double)memory.LiveBytes / filled.Count,
-            (double)batch.Length / facts);
+            (double)batch.Length / facts,
+            Median(r => r[5]) / facts,
+            (double)filled.IndexMemory.LiveBytes / filled.Count);
     }
 
     /// <summary>Runs each phase once, after a full collection so no phase pays for another's garbage; returns their times in nanoseconds.</summary>
