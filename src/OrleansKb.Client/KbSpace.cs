@@ -261,32 +261,42 @@ public sealed class KbSpace
         return count;
     }
 
-    /// <summary>The pages of a match, asked for one at a time; the match is closed in the space if the caller stops early.</summary>
+    /// <summary>
+    /// The pages of a match. The next page is asked for before the caller gets the current one, so the
+    /// space finds it while the caller reads this one (one page ahead, no more); the match is closed in
+    /// the space if the caller stops early.
+    /// </summary>
     private async IAsyncEnumerable<MatchPage> MatchPagesAsync(Atom query, MatchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
         var encoded = Batches([query]).Single();
         var page = await Call(_grain.MatchOpen(encoded, request), cancellationToken).ConfigureAwait(false);
+        Task<MatchPage>? ahead = null;
         try
         {
             while (true)
             {
+                ahead = page.Finished ? null : _grain.MatchNext(page.Cursor);
                 yield return page;
-                if (page.Finished)
+                if (ahead is null)
                 {
                     yield break;
                 }
 
-                page = await Call(_grain.MatchNext(page.Cursor), cancellationToken).ConfigureAwait(false);
+                page = await Call(ahead, cancellationToken).ConfigureAwait(false);
+                ahead = null;
             }
         }
         finally
         {
             if (!page.Finished)
             {
-                // Stopped early: free the match in the space now rather than when it times out.
-                // Not awaited: a lost connection must not hold up the caller, who is already leaving.
-                _ = _grain.MatchClose(page.Cursor).ContinueWith(t => t.Exception, TaskScheduler.Default);
+                // Stopped early: free the match in the space now rather than when it times out, after
+                // the page asked for ahead (if any) has come. Not awaited: a lost connection must not
+                // hold up the caller, who is already leaving.
+                var cursor = page.Cursor;
+                var grain = _grain;
+                _ = (ahead ?? Task.FromResult(page)).ContinueWith(_ => grain.MatchClose(cursor), TaskScheduler.Default).Unwrap().ContinueWith(t => t.Exception, TaskScheduler.Default);
             }
         }
     }

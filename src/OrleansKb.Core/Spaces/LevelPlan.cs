@@ -26,6 +26,7 @@ internal sealed class LevelPlan
         Position = position;
         Unbound = unbound;
         _segments = segments;
+        FirstOccurrence = FirstOccurrences(unbound);
     }
 
     /// <summary>The pattern the plan is for.</summary>
@@ -42,6 +43,9 @@ internal sealed class LevelPlan
 
     /// <summary>The unbound variables in the order the walk meets them, with repeats.</summary>
     public string[] Unbound { get; }
+
+    /// <summary>For each of <see cref="Unbound"/>, the index of its first occurrence there.</summary>
+    public int[] FirstOccurrence { get; }
 
     public static LevelPlan Make(Atom pattern, List<string> variables, ulong bound, bool index)
     {
@@ -120,6 +124,9 @@ internal sealed class LevelPlan
         return new LevelPlan(pattern, bound, index, position, [.. unbound], [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
     }
 
+    /// <summary>For each of <paramref name="variables"/> (in order, with repeats), the index of its first occurrence.</summary>
+    public static int[] FirstOccurrences(string[] variables) => [.. variables.Select(v => Array.IndexOf(variables, v))];
+
     /// <summary>
     /// Which of <paramref name="variables"/> <paramref name="bindings"/> binds (bit i for the i-th), or
     /// null if one is bound to a value it does not hold encoded (bound by unification: it may hold
@@ -149,7 +156,7 @@ internal sealed class LevelPlan
         return bound;
     }
 
-    /// <summary>Writes the filled encoding (as <see cref="Fill"/>) into <paramref name="buffer"/>, grown if needed; returns its length.</summary>
+    /// <summary>Writes the walked pattern's encoding, each hole filled with its variable's encoded value in <paramref name="bindings"/>, into <paramref name="buffer"/>, grown if needed; returns its length.</summary>
     public int FillInto(Substitution bindings, ref byte[] buffer)
     {
         var length = 0;
@@ -172,15 +179,6 @@ internal sealed class LevelPlan
         }
 
         return length;
-    }
-
-    /// <summary>The walked pattern's encoding with each hole filled by its variable's encoded value in <paramref name="bindings"/>.</summary>
-    public byte[] Fill(Substitution bindings)
-    {
-        // From an empty buffer, FillInto makes one of exactly the length needed.
-        byte[] bytes = [];
-        FillInto(bindings, ref bytes);
-        return bytes;
     }
 
     private static byte[] Value(Substitution bindings, string variable) =>

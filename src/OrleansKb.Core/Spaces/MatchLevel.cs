@@ -31,8 +31,9 @@ internal sealed class MatchLevel(Environment space)
     // The walked pattern as an atom: made only when a key with stored variables must be unified with it.
     private Atom? _pattern;
 
-    // The unbound variables the walk meets, in order, with repeats.
+    // The unbound variables the walk meets, in order, with repeats, and where each first occurs.
     private string[] _variables = [];
+    private int[] _firstOccurrence = [];
 
     // The pattern's distinct variables (for the plan's bound mask), and the plan last made.
     private Atom? _variablesOf;
@@ -43,7 +44,9 @@ internal sealed class MatchLevel(Environment space)
     // the buffer its bytes are filled into (a filter is looked up once per row).
     private bool _lookup;
     private bool _found;
-    private byte[] _lookupKey = new byte[64];
+
+    // The buffer a plan is filled into: a key looked up, or a pattern the walk copies.
+    private byte[] _filled = new byte[64];
 
     public PatternWalk Walk { get; private set; } = null!;
 
@@ -70,16 +73,16 @@ internal sealed class MatchLevel(Environment space)
         _lookup = false;
         if (PlanFor(pattern, bindings) is { } plan)
         {
-            (_position, _variables) = (plan.Position, plan.Unbound);
+            (_position, _variables, _firstOccurrence) = (plan.Position, plan.Unbound, plan.FirstOccurrence);
+            var length = plan.FillInto(bindings, ref _filled);
             if (plan.Unbound.Length == 0 && !space.HasStoredVariables)
             {
-                var length = plan.FillInto(bindings, ref _lookupKey);
-                (_lookup, _found) = (true, (plan.Position > 0 ? space.ArgumentTrie : space.Trie).Contains(_lookupKey.AsSpan(0, length)));
+                (_lookup, _found) = (true, (plan.Position > 0 ? space.ArgumentTrie : space.Trie).Contains(_filled.AsSpan(0, length)));
                 return;
             }
 
             Walk = Walker(plan.Position);
-            Walk.Start(plan.Fill(bindings), space.HasStoredVariables);
+            Walk.Start(_filled.AsSpan(0, length), space.HasStoredVariables);
             return;
         }
 
@@ -87,6 +90,7 @@ internal sealed class MatchLevel(Environment space)
         _position = space.IndexCompleteLocked ? ArgumentIndex.PositionFor(applied) : 0;
         _pattern = _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)applied, _position) : applied;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
+        _firstOccurrence = LevelPlan.FirstOccurrences(_variables);
         Walk = Walker(_position);
         Walk.Start(AtomEncoder.Encode(_pattern), space.HasStoredVariables);
     }
@@ -130,8 +134,7 @@ internal sealed class MatchLevel(Environment space)
         var bindings = _bindings;
         for (var i = 0; i < _variables.Length; i++)
         {
-            // Patterns have a handful of variables: look back for an earlier occurrence.
-            var first = Array.IndexOf(_variables, _variables[i]);
+            var first = _firstOccurrence[i];
             if (first < i)
             {
                 if (!key[items[first]].SequenceEqual(key[items[i]]))

@@ -38,7 +38,9 @@ internal enum WalkStep : byte
 internal sealed class PatternWalk(ByteTrie trie)
 {
     private readonly Stack<Frame> _stack = new();
-    private byte[] _pattern = [];
+    // The walked pattern: the first _patternLength bytes of a buffer the walk owns and reuses.
+    private byte[] _pattern = new byte[64];
+    private int _patternLength;
     private readonly List<PatternItem> _items = [];
     private readonly Stack<(int Item, long Children)> _owed = new();
     private byte[] _path = new byte[64];
@@ -67,7 +69,7 @@ internal sealed class PatternWalk(ByteTrie trie)
     }
 
     /// <summary>The encoded pattern being walked.</summary>
-    public ReadOnlySpan<byte> Pattern => _pattern;
+    public ReadOnlySpan<byte> Pattern => _pattern.AsSpan(0, _patternLength);
 
     /// <summary>The pattern's items in prefix order.</summary>
     public List<PatternItem> Items => _items;
@@ -83,15 +85,16 @@ internal sealed class PatternWalk(ByteTrie trie)
     public bool KeyIsGround { get; private set; }
 
     /// <summary>
-    /// Starts walking for <paramref name="pattern"/> (one encoded atom, kept: the caller must not change
-    /// it) from the first key. With <paramref name="storedVariables"/> false the trie holds no atom with
-    /// a variable (when the walk starts), so a constant only descends along its own bytes.
+    /// Starts walking for <paramref name="pattern"/> (one encoded atom, copied) from the first key. With
+    /// <paramref name="storedVariables"/> false the trie holds no atom with a variable (when the walk
+    /// starts), so a constant only descends along its own bytes.
     /// </summary>
-    public void Start(byte[] pattern, bool storedVariables = true)
+    public void Start(ReadOnlySpan<byte> pattern, bool storedVariables = true)
     {
-        _pattern = pattern;
+        CopyTo(ref _pattern, pattern);
+        _patternLength = pattern.Length;
         _storedVariables = storedVariables;
-        PatternItem.Split(_pattern, _items, _owed);
+        PatternItem.Split(Pattern, _items, _owed);
         _lastKeyLength = -1;
         _hasBound = false;
         _stack.Clear();
