@@ -396,4 +396,43 @@ public sealed class MatcherTests
         Assert.Equal(["(p Bob)", "(p Eve)"], Match(recovered, "(parent $p Liz)", "(p $p)"));
         Assert.Equal(Match(live, "(parent $p $c)", "(p $p $c)"), Match(recovered, "(parent $p $c)", "(p $p $c)"));
     }
+
+    [Fact]
+    public void A_query_asked_again_is_joined_with_the_statistics_kept_until_the_space_changes_size_or_is_cleared()
+    {
+        var space = Space(TestData.ReadText("aunt-kg/royal92_simple.metta"));
+        int MatchedAlone(string pattern, string template, out List<string> results)
+        {
+            var cursor = space.OpenMatch(One(pattern), One(template));
+            results = [];
+            var found = results;
+            while (!cursor.Finished)
+            {
+                cursor.Next(result => { found.Add(MettaPrinter.Print(result)); return true; }, TimeSpan.MaxValue);
+            }
+
+            found.Sort(StringComparer.Ordinal);
+            return cursor.PatternsMatchedAlone;
+        }
+
+        const string Mothers = "(, (parent $m $x) (female $m))";
+        Assert.Equal(2, MatchedAlone(Mothers, "($m $x)", out var first));
+        Assert.NotEmpty(first);
+
+        // The same patterns, alpha-equivalent (other names, another order): nothing matched alone again.
+        Assert.Equal(0, MatchedAlone("(, (female $w) (parent $w $child))", "($w $child)", out var again));
+        Assert.Equal(first, again);
+
+        // Grown by more than an eighth: measured again, same results.
+        var extra = Enumerable.Range(0, (int)(space.Count / 6)).Select(i => One($"(parent \"@X{i}@\" \"@Y{i}@\")")).ToList();
+        space.AddFacts(extra);
+        Assert.Equal(2, MatchedAlone(Mothers, "($m $x)", out var grown));
+        Assert.Equal(first, grown);
+
+        // Cleared and loaded again: the kept statistics are gone.
+        space.Clear();
+        space.AddFacts(MettaReader.Parse(TestData.ReadText("aunt-kg/royal92_simple.metta")));
+        Assert.Equal(2, MatchedAlone(Mothers, "($m $x)", out var reloaded));
+        Assert.Equal(first, reloaded);
+    }
 }

@@ -9,11 +9,13 @@ namespace OrleansKb.Tests;
 /// <summary>The trie walked along a pattern, a bounded amount at a time, as the matcher walks it.</summary>
 public sealed class PatternWalkTests
 {
-    private static (ByteTrie Trie, List<byte[]> Keys) Build(int facts = 400)
+    private static (ByteTrie Trie, List<byte[]> Keys) Build(int facts = 400, bool ground = false)
     {
-        var atoms = Royal92ShapedFacts.Generate(facts)
-            .Concat(GeneratedRules.Generate(200))
-            .Concat(MettaReader.Parse("(edge $x $x) (edge a b) (" + new string('s', 70) + " $v) (wide " + string.Join(' ', Enumerable.Range(0, 70)) + ")"));
+        var atoms = ground
+            ? Royal92ShapedFacts.Generate(facts).Concat(MettaReader.Parse("(edge a b) (wide " + string.Join(' ', Enumerable.Range(0, 70)) + ")"))
+            : Royal92ShapedFacts.Generate(facts)
+                .Concat(GeneratedRules.Generate(200))
+                .Concat(MettaReader.Parse("(edge $x $x) (edge a b) (" + new string('s', 70) + " $v) (wide " + string.Join(' ', Enumerable.Range(0, 70)) + ")"));
         var trie = new ByteTrie();
         foreach (var atom in atoms)
         {
@@ -111,19 +113,26 @@ public sealed class PatternWalkTests
     }
 
     [Theory]
-    [InlineData("$x")]
-    [InlineData("(Individuals $i ($kind $value))")]
-    [InlineData("(= ($f $a) $body)")]
-    [InlineData("(edge $x $x)")]
-    [InlineData("($head 7 $rest)")]
-    public void A_walk_interrupted_by_changes_gives_each_key_present_all_along_exactly_once(string patternText)
+    [InlineData("$x", false, false)]
+    [InlineData("(Individuals $i ($kind $value))", false, false)]
+    [InlineData("(= ($f $a) $body)", false, false)]
+    [InlineData("(edge $x $x)", false, false)]
+    [InlineData("($head 7 $rest)", false, false)]
+    // In a trie without variables, constants then distinct variables enumerate the keys under the constants.
+    [InlineData("$x", true, true)]
+    [InlineData("($head $i $p)", true, true)]
+    [InlineData("(Individuals $i $p)", true, true)]
+    [InlineData("(edge $a $b)", true, true)]
+    [InlineData("(Individuals $i ($kind $value))", true, false)]
+    public void A_walk_interrupted_by_changes_gives_each_key_present_all_along_exactly_once(string patternText, bool ground, bool tail)
     {
-        var (trie, keys) = Build(2000);
+        var (trie, keys) = Build(2000, ground);
         var pattern = Pattern(patternText);
         keys = [.. keys.Where(k => FitsShape(k, pattern))];
         var random = new Random(7);
         var walk = new PatternWalk(trie);
-        walk.Start(pattern);
+        walk.Start(pattern, storedVariables: !ground);
+        Assert.Equal(tail, walk.TailStart >= 0);
         var given = new List<byte[]>();
         var removed = new HashSet<string>();
         var added = new HashSet<string>();

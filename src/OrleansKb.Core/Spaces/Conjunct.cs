@@ -18,6 +18,8 @@ internal sealed class Conjunct
     // D(v) per variable, once the hashes are dropped.
     private int[]? _distinct;
 
+    private string? _key;
+
     // For a pattern the argument index can serve, each later argument's variables (indices into
     // Variables), to cost a walk of the index; made when a join order is first costed.
     private int[][]? _laterArguments;
@@ -30,6 +32,9 @@ internal sealed class Conjunct
     }
 
     public Atom Pattern { get; }
+
+    /// <summary>The pattern's encoding as a string of bytes: the same for alpha-equivalent patterns.</summary>
+    public string Key => _key ??= System.Text.Encoding.Latin1.GetString(Codec.AtomEncoder.Encode(Pattern));
 
     /// <summary>The pattern's variables in the order the trie walk meets them.</summary>
     public List<string> Variables { get; }
@@ -95,15 +100,14 @@ internal sealed class Conjunct
     }
 
     /// <summary>
-    /// Takes the statistics of <paramref name="planned"/>, an alpha-equivalent pattern already matched
-    /// alone (the same solutions, its variables renamed): three <c>(parent …)</c> patterns of one
-    /// conjunction are matched once, not three times.
+    /// Takes statistics measured before: of an alpha-equivalent pattern (the same solutions, its
+    /// variables renamed, in the same order) — three <c>(parent …)</c> patterns of one conjunction are
+    /// matched once, not three times — or of this pattern in an earlier query (<see cref="PatternStatistics"/>).
     /// </summary>
-    public void CopyStatistics(Conjunct planned)
-    {
-        Count = planned.Count;
-        _distinct = [.. Enumerable.Range(0, planned.Variables.Count).Select(planned.Distinct)];
-    }
+    public void CopyStatistics(long count, int[] distinct) => (Count, _distinct, _values) = (count, distinct, null);
+
+    /// <summary>D(v) of each variable, in <see cref="Variables"/>' order.</summary>
+    public int[] DistinctCounts() => [.. Enumerable.Range(0, Variables.Count).Select(Distinct)];
 
     /// <summary>How much the bound variables narrow the solutions: Π D(v) over the pattern's bound variables.</summary>
     public double Selectivity(HashSet<string> bound) =>

@@ -22,6 +22,7 @@ public sealed class Environment
     private readonly ByteTrie _trie = new();
     private readonly ArgumentIndex _arguments = new();
     private readonly RuleIndex _rules = new();
+    private readonly PatternStatistics _statistics = new();
 
     // How many stored atoms hold a variable: while none do, a ground pattern is a lookup, not a walk.
     private long _atomsWithVariables;
@@ -526,6 +527,9 @@ public sealed class Environment
     /// <summary>Whether some stored atom holds a variable (under the lock): if none does, only equal keys match a ground pattern.</summary>
     internal bool HasStoredVariables => _atomsWithVariables > 0;
 
+    /// <summary>The statistics of patterns matched alone, kept for the next query that joins them; the caller holds the lock.</summary>
+    internal PatternStatistics StatisticsLocked => _statistics;
+
     /// <summary>Adds an atom to the trie and the argument index (not the rule index); the caller holds the lock. True if it was new.</summary>
     internal bool AddAtomLocked(ReadOnlySpan<byte> key)
     {
@@ -559,6 +563,7 @@ public sealed class Environment
     {
         _trie.Clear();
         _arguments.Clear();
+        _statistics.Clear();
         _atomsWithVariables = 0;
     }
 

@@ -18,7 +18,10 @@ internal sealed class LevelPlan
     // Constant bytes, or (Constant null) the hole of a bound variable, in order.
     private readonly (byte[]? Constant, string Hole)[] _segments;
 
-    private LevelPlan(Atom pattern, ulong bound, bool index, int position, string[] unbound, (byte[]?, string)[] segments)
+    // The holes' values while filling (a plan is used by one match at a time).
+    private readonly byte[][] _holeValues;
+
+    private LevelPlan(Atom pattern, ulong bound, bool index, int position, string[] unbound, bool tail, (byte[]?, string)[] segments)
     {
         Pattern = pattern;
         Bound = bound;
@@ -26,7 +29,9 @@ internal sealed class LevelPlan
         Position = position;
         Unbound = unbound;
         _segments = segments;
+        _holeValues = new byte[segments.Length][];
         FirstOccurrence = FirstOccurrences(unbound);
+        TailVariables = tail ? unbound.Length : 0;
     }
 
     /// <summary>The pattern the plan is for.</summary>
@@ -43,6 +48,13 @@ internal sealed class LevelPlan
 
     /// <summary>The unbound variables in the order the walk meets them, with repeats.</summary>
     public string[] Unbound { get; }
+
+    /// <summary>
+    /// The number of unbound variables if the walked pattern ends with all of them, each once, after
+    /// every constant and hole (<c>(parent $gp $a)</c> with <c>$gp</c> bound): its filled encoding is
+    /// then a prefix followed by that many one-byte new variables. Else 0.
+    /// </summary>
+    public int TailVariables { get; }
 
     /// <summary>For each of <see cref="Unbound"/>, the index of its first occurrence there.</summary>
     public int[] FirstOccurrence { get; }
@@ -69,12 +81,16 @@ internal sealed class LevelPlan
         var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
         var pending = new Stack<Atom>();
         pending.Push(walked);
+
+        // Whether everything after the first unbound variable is another, new, unbound variable.
+        var tail = true;
         Span<byte> varint = stackalloc byte[EncodingTags.MaxVarintBytes];
         while (pending.TryPop(out var atom))
         {
             switch (atom)
             {
                 case ExpressionAtom expression:
+                    tail &= unbound.Count == 0;
                     if (expression.Count <= EncodingTags.MaxShortArity)
                     {
                         constant.Add((byte)expression.Count);
@@ -92,6 +108,7 @@ internal sealed class LevelPlan
 
                     break;
                 case VariableAtom variable when isBound.Contains(variable.Name):
+                    tail &= unbound.Count == 0;
                     segments.Add((constant.ToArray(), ""));
                     segments.Add((null, variable.Name));
                     constant.Clear();
@@ -100,28 +117,32 @@ internal sealed class LevelPlan
                     unbound.Add(variable.Name);
                     if (!numbers.TryGetValue(variable.Name, out var number))
                     {
+                        // A new variable is one byte: a tail of them is the filled encoding's last bytes.
                         numbers[variable.Name] = numbers.Count;
                         constant.Add(EncodingTags.NewVar);
                     }
                     else if (number <= EncodingTags.MaxShortVarRef)
                     {
+                        tail = false;
                         constant.Add((byte)(EncodingTags.VarRefBase + number));
                     }
                     else
                     {
+                        tail = false;
                         constant.Add(EncodingTags.LongVarRef);
                         constant.AddRange(varint[..EncodingTags.WriteVarint(varint, number)]);
                     }
 
                     break;
                 default:
+                    tail &= unbound.Count == 0;
                     constant.AddRange(AtomEncoder.Encode(atom));
                     break;
             }
         }
 
         segments.Add((constant.ToArray(), ""));
-        return new LevelPlan(pattern, bound, index, position, [.. unbound], [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
+        return new LevelPlan(pattern, bound, index, position, [.. unbound], tail && unbound.Count > 0, [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
     }
 
     /// <summary>For each of <paramref name="variables"/> (in order, with repeats), the index of its first occurrence.</summary>
@@ -159,10 +180,13 @@ internal sealed class LevelPlan
     /// <summary>Writes the walked pattern's encoding, each hole filled with its variable's encoded value in <paramref name="bindings"/>, into <paramref name="buffer"/>, grown if needed; returns its length.</summary>
     public int FillInto(Substitution bindings, ref byte[] buffer)
     {
+        // Each hole's value is looked up once, then copied.
         var length = 0;
-        foreach (var (constant, hole) in _segments)
+        for (var i = 0; i < _segments.Length; i++)
         {
-            length += constant?.Length ?? Value(bindings, hole).Length;
+            var (constant, hole) = _segments[i];
+            var part = constant ?? (_holeValues[i] = Value(bindings, hole));
+            length += part.Length;
         }
 
         if (buffer.Length < length)
@@ -171,9 +195,9 @@ internal sealed class LevelPlan
         }
 
         var at = 0;
-        foreach (var (constant, hole) in _segments)
+        for (var i = 0; i < _segments.Length; i++)
         {
-            var part = constant ?? Value(bindings, hole);
+            var part = _segments[i].Constant ?? _holeValues[i];
             part.CopyTo(buffer, at);
             at += part.Length;
         }

@@ -79,6 +79,9 @@ public sealed class MatchCursor
     /// <summary>True once every solution has been found (or the limit reached, or the budget exceeded).</summary>
     public bool Finished { get; private set; }
 
+    /// <summary>How many of the conjunction's patterns this match has matched alone to plan (the others' statistics were known).</summary>
+    internal int PatternsMatchedAlone { get; private set; }
+
     /// <summary>The time spent finding solutions so far, summed over the calls to <see cref="Next"/>.</summary>
     public TimeSpan Work { get; private set; }
 
@@ -239,7 +242,14 @@ public sealed class MatchCursor
             var level = _levels[0];
             if (!_planStarted && _conjuncts.Take(_planned).FirstOrDefault(c => Atom.AlphaEquivalent(c.Pattern, conjunct.Pattern)) is { } same)
             {
-                conjunct.CopyStatistics(same);
+                conjunct.CopyStatistics(same.Count, same.DistinctCounts());
+                _planned++;
+                continue;
+            }
+
+            if (!_planStarted && _space.StatisticsLocked.TryGet(conjunct.Key, _space.Trie.Count, out var count, out var distinct))
+            {
+                conjunct.CopyStatistics(count, distinct);
                 _planned++;
                 continue;
             }
@@ -258,8 +268,7 @@ public sealed class MatchCursor
 
             if (step == WalkStep.Done)
             {
-                _planned++;
-                _planStarted = false;
+                Planned(conjunct);
                 continue;
             }
 
@@ -270,8 +279,7 @@ public sealed class MatchCursor
                 {
                     // A sample is enough for the distinct values; the number is counted in the trie.
                     conjunct.Extrapolate(total);
-                    _planned++;
-                    _planStarted = false;
+                    Planned(conjunct);
                 }
             }
         }
@@ -281,6 +289,15 @@ public sealed class MatchCursor
         {
             conjunct.ForgetValues();
         }
+    }
+
+    /// <summary>One conjunct matched alone: its statistics are kept by the space for the next query that has it.</summary>
+    private void Planned(Conjunct conjunct)
+    {
+        _space.StatisticsLocked.Remember(conjunct.Key, conjunct.Count, conjunct.DistinctCounts(), _space.Trie.Count);
+        PatternsMatchedAlone++;
+        _planned++;
+        _planStarted = false;
     }
 
     private void StartJoin(List<Conjunct> order)

@@ -82,7 +82,7 @@ internal sealed class MatchLevel(Environment space)
             }
 
             Walk = Walker(plan.Position);
-            Walk.Start(_filled.AsSpan(0, length), space.HasStoredVariables);
+            Walk.Start(_filled.AsSpan(0, length), space.HasStoredVariables, plan.TailVariables);
             return;
         }
 
@@ -113,6 +113,20 @@ internal sealed class MatchLevel(Environment space)
         {
             _pattern ??= _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)_bindings.Apply(_source), _position) : _bindings.Apply(_source);
             return _bindings.Unify(_pattern, AtomDecoder.DecodeApart(key, renamed++));
+        }
+
+        if (Walk.TailStart >= 0)
+        {
+            // Each variable is the next item after the constants, and none repeats.
+            var extended = _bindings;
+            for (int i = 0, start = Walk.TailStart; i < _variables.Length; i++)
+            {
+                var length = EncodedItem.Length(key[start..]);
+                extended = extended.BindEncoded(_variables[i], key.Slice(start, length).ToArray());
+                start += length;
+            }
+
+            return extended;
         }
 
         Span<Range> items = _variables.Length <= 16 ? stackalloc Range[_variables.Length] : new Range[_variables.Length];

@@ -56,6 +56,12 @@ internal sealed class PatternWalk(ByteTrie trie)
     private int _version;
     private bool _storedVariables = true;
 
+    // Set when the pattern is constants followed only by distinct variables and the trie holds no
+    // variable: every key under the constants' prefix is then a candidate, enumerated directly.
+    private int _tailPrefix = -1;
+    private ByteTrie.KeyEnumerator _tailKeys;
+    private bool _tailKeysMade;
+
     private enum FrameKind : byte
     {
         /// <summary>At the start of pattern item <see cref="Frame.Index"/>.</summary>
@@ -71,8 +77,15 @@ internal sealed class PatternWalk(ByteTrie trie)
     /// <summary>The encoded pattern being walked.</summary>
     public ReadOnlySpan<byte> Pattern => _pattern.AsSpan(0, _patternLength);
 
-    /// <summary>The pattern's items in prefix order.</summary>
+    /// <summary>The pattern's items in prefix order; not made when the walk enumerates a tail (<see cref="TailStart"/>).</summary>
     public List<PatternItem> Items => _items;
+
+    /// <summary>
+    /// Where the variables start in every candidate key, if the pattern is constants followed only by
+    /// distinct variables and the trie holds no variable (each key under the constants is a candidate,
+    /// one item per variable after this offset); else -1.
+    /// </summary>
+    public int TailStart => _tailPrefix;
 
     /// <summary>The key of the last <see cref="WalkStep.Candidate"/>; valid until the next call.</summary>
     public ReadOnlySpan<byte> Key => _lastKey.AsSpan(0, _lastKeyLength);
@@ -87,19 +100,103 @@ internal sealed class PatternWalk(ByteTrie trie)
     /// <summary>
     /// Starts walking for <paramref name="pattern"/> (one encoded atom, copied) from the first key. With
     /// <paramref name="storedVariables"/> false the trie holds no atom with a variable (when the walk
-    /// starts), so a constant only descends along its own bytes.
+    /// starts), so a constant only descends along its own bytes. <paramref name="tailVariables"/>, if
+    /// not 0, says the pattern ends with that many new variables after all its constants
+    /// (<see cref="LevelPlan.TailVariables"/>).
     /// </summary>
-    public void Start(ReadOnlySpan<byte> pattern, bool storedVariables = true)
+    public void Start(ReadOnlySpan<byte> pattern, bool storedVariables = true, int tailVariables = 0)
     {
         CopyTo(ref _pattern, pattern);
         _patternLength = pattern.Length;
         _storedVariables = storedVariables;
-        PatternItem.Split(Pattern, _items, _owed);
         _lastKeyLength = -1;
         _hasBound = false;
         _stack.Clear();
         _version = trie.Version;
+        if (storedVariables || tailVariables == 0)
+        {
+            PatternItem.Split(Pattern, _items, _owed);
+        }
+        else
+        {
+            // The caller knows the pattern ends with this many new variables, one byte each: no need to split it.
+            _items.Clear();
+        }
+
+        _tailPrefix = storedVariables ? -1 : tailVariables > 0 ? pattern.Length - tailVariables : TailPrefix();
+        if (_tailPrefix >= 0)
+        {
+            RestartTail(seekAfter: false);
+            return;
+        }
+
         _stack.Push(new Frame { Kind = FrameKind.Item, Position = ByteTrie.Start, Edge = -1, Ground = true });
+    }
+
+    /// <summary>The length of the pattern's constant prefix if only distinct variables follow it, else -1.</summary>
+    private int TailPrefix()
+    {
+        var first = 0;
+        while (first < _items.Count && _items[first].Kind != PatternItemKind.Variable)
+        {
+            first++;
+        }
+
+        if (first == _items.Count)
+        {
+            return -1;
+        }
+
+        for (var i = first; i < _items.Count; i++)
+        {
+            if (_items[i].Kind != PatternItemKind.Variable || _pattern[_items[i].Offset] != EncodingTags.NewVar)
+            {
+                return -1;
+            }
+        }
+
+        return _items[first].Offset;
+    }
+
+    /// <summary>Enumerates the keys under the prefix: from the first, or after the last one given (when the trie changed).</summary>
+    private void RestartTail(bool seekAfter)
+    {
+        var from = seekAfter ? _lastKey.AsSpan(0, _lastKeyLength) : _pattern.AsSpan(0, _tailPrefix);
+        if (!_tailKeysMade)
+        {
+            _tailKeys = seekAfter ? trie.EnumerateKeysAfter(from) : trie.EnumerateKeys(from);
+            _tailKeysMade = true;
+        }
+        else
+        {
+            _tailKeys.Restart(from, seekAfter);
+        }
+    }
+
+    /// <summary><see cref="Next"/> for a pattern of constants and distinct variables in a trie without variables: each key under the prefix, one unit of work each.</summary>
+    private WalkStep NextInTail(ref int work)
+    {
+        if (trie.Version != _version)
+        {
+            _version = trie.Version;
+            RestartTail(seekAfter: _lastKeyLength >= 0);
+        }
+
+        if (work <= 0)
+        {
+            return WalkStep.Paused;
+        }
+
+        work--;
+        if (!_tailKeys.MoveNext() || !_tailKeys.Current.StartsWith(_pattern.AsSpan(0, _tailPrefix)))
+        {
+            return WalkStep.Done;
+        }
+
+        CopyTo(ref _lastKey, _tailKeys.Current);
+        _lastKeyLength = _tailKeys.Current.Length;
+        KeyIsGround = true;
+        return WalkStep.Candidate;
     }
 
     /// <summary>
@@ -108,6 +205,11 @@ internal sealed class PatternWalk(ByteTrie trie)
     /// </summary>
     public WalkStep Next(ref int work)
     {
+        if (_tailPrefix >= 0)
+        {
+            return NextInTail(ref work);
+        }
+
         if (trie.Version != _version)
         {
             // The trie changed: positions on the stack mean nothing now. Go again from the root,

@@ -33,14 +33,7 @@ public sealed partial class ByteTrie
         internal KeyEnumerator(ByteTrie trie, ReadOnlySpan<byte> bytes, bool seekAfter)
         {
             _trie = trie;
-            if (seekAfter)
-            {
-                SeekAfter(bytes);
-            }
-            else
-            {
-                Start(bytes);
-            }
+            Restart(bytes, seekAfter);
         }
 
         /// <summary>The current key.</summary>
@@ -86,6 +79,23 @@ public sealed partial class ByteTrie
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// Starts again, keeping the buffers: the keys starting with <paramref name="bytes"/>, or with
+        /// <paramref name="seekAfter"/> the keys greater than it (which must not be <see cref="Current"/>'s buffer).
+        /// </summary>
+        internal void Restart(ReadOnlySpan<byte> bytes, bool seekAfter)
+        {
+            (_depth, _keyLength, _currentLength, _pendingCurrent) = (0, 0, 0, false);
+            if (seekAfter)
+            {
+                SeekAfter(bytes);
+            }
+            else
+            {
+                Start(bytes);
+            }
         }
 
         /// <summary>Descends along the prefix to where the matching keys are, then enters that subtree.</summary>
