@@ -1,5 +1,3 @@
-using Orleans.Runtime;
-using Orleans.Runtime.Messaging;
 using OrleansKb.Client;
 using OrleansKb.Text;
 
@@ -28,30 +26,10 @@ internal static class ErrorReport
         }
 
         // FILE:LINE:COL: message, as compilers print it, so editors can jump to it.
-        error.WriteLine(failure is MettaSyntaxException ? failure.Message : "orleanskb: " + Describe(failure));
+        error.WriteLine(failure is MettaSyntaxException ? failure.Message : "orleanskb: " + (failure is UserError ? failure.Message : KbErrors.Describe(failure)));
         return 1;
     }
 
     private static bool IsCancellation(Exception failure) =>
         failure is OperationCanceledException || failure.InnerException is OperationCanceledException;
-
-    private static string Describe(Exception failure) => failure switch
-    {
-        LoadInterruptedException load => $"{Describe(load.InnerException ?? load)}; {load.Message}",
-        TimeoutException => $"the cluster did not answer in time: {OneLine(failure.Message)}",
-        SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or ClientNotAvailableException
-            => $"lost the connection to the cluster: {OneLine(failure.Message)}",
-        UserError or IOException or UnauthorizedAccessException or KbConnectionException or MatchFailedException or InvalidAtomBatchException or SpaceStorageException
-            or Codec.OversizedAtomException or Codec.MalformedEncodingException or ArgumentException or MettaSyntaxException => OneLine(failure.Message),
-        OrleansException => $"the cluster refused the request: {OneLine(failure.Message)}",
-        _ => $"unexpected {failure.GetType().Name}: {OneLine(failure.Message)}",
-    };
-
-    /// <summary>The first line of a message, which for Orleans' exceptions can run to several.</summary>
-    private static string OneLine(string message)
-    {
-        var line = message.AsSpan().Trim();
-        var end = line.IndexOfAny('\r', '\n');
-        return (end < 0 ? line : line[..end]).TrimEnd().ToString();
-    }
 }

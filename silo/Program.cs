@@ -2,18 +2,23 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using OrleansKb.Grains;
+using OrleansKb.Http;
 using OrleansKb.Persistence;
 using OrleansKb.Persistence.Postgres;
 using OrleansKb.Silo;
 
 // A silo hosting OrleansKb spaces: `dotnet run --project silo` (deploy/README.md for its settings).
-var builder = Host.CreateApplicationBuilder(args);
+// With HttpPort set it is also a web host, serving the HTTP API (docs/http.md).
+IHostApplicationBuilder builder = SiloSettings.Read(args).HttpPort is null ? Host.CreateApplicationBuilder(args) : WebApplication.CreateSlimBuilder(args);
 builder.Configuration.AddEnvironmentVariables("ORLEANSKB_");
 var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
 
@@ -46,6 +51,11 @@ try
         // A space may be activated on any silo of the cluster, and a data directory is one silo's:
         // after a move the space would find another silo's directory, without its atoms.
         throw new ArgumentException("a cluster of several silos needs a store they all share: Store Postgres (or Store Memory, which keeps nothing); Store File is for a silo alone");
+    }
+
+    if (settings.Dashboard && settings.HttpPort is null)
+    {
+        throw new ArgumentException("Dashboard is served on the HTTP port: set HttpPort too");
     }
 
     (listen, advertised) = Addresses(settings);
@@ -103,17 +113,48 @@ builder.UseOrleans(silo =>
 
     silo.UseOrleansKb(match => builder.Configuration.GetSection("Match").Bind(match))
         .UseSpaceStore(store, durability => durability.SnapshotLogBytes = settings.SnapshotLogBytes);
+    if (settings.Dashboard)
+    {
+        silo.AddDashboard();
+    }
 });
 
-using var host = builder.Build();
+using var host = Build(builder, settings, listen, certificates);
 tlsLog = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKb.Tls");
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
     Console.WriteLine($"OrleansKb silo ready: silo port {settings.SiloPort}, gateway {(redis ? advertised : "localhost")}:{settings.GatewayPort}, "
-        + $"cluster '{settings.ClusterId}' ({(redis ? "Redis" : "localhost")} clustering), spaces in {store.Description}, TLS {(certificates is null ? "off" : "on")}. Ctrl+C to stop."));
+        + $"cluster '{settings.ClusterId}' ({(redis ? "Redis" : "localhost")} clustering), spaces in {store.Description}, TLS {(certificates is null ? "off" : "on")}"
+        + (settings.HttpPort is { } http ? $", HTTP API {(certificates is null ? "http" : "https")}://{(listen.Equals(IPAddress.Any) ? advertised : listen)}:{http}" : "")
+        + (settings.Dashboard ? " (dashboard at /dashboard)" : "") + ". Ctrl+C to stop."));
 await host.RunAsync();
 (store as IDisposable)?.Dispose();
 Console.WriteLine("OrleansKb silo stopped.");
 return 0;
+
+// The host: a web host serving the HTTP API on HttpPort (with the silo's certificate when TLS is on), or a plain one.
+static IHost Build(IHostApplicationBuilder builder, SiloSettings settings, IPAddress listen, (X509Certificate2 Local, X509Certificate2 Trusted)? certificates)
+{
+    if (builder is not WebApplicationBuilder web)
+    {
+        return ((HostApplicationBuilder)builder).Build();
+    }
+
+    web.WebHost.ConfigureKestrel(kestrel =>
+    {
+        kestrel.Limits.MaxRequestBodySize = settings.HttpMaxBodyBytes;
+        kestrel.Listen(listen, settings.HttpPort!.Value, endpoint =>
+        {
+            if (certificates is { } tls)
+            {
+                endpoint.UseHttps(tls.Local);
+            }
+        });
+    });
+    web.Services.AddOrleansKbHttp();
+    var app = web.Build();
+    app.MapOrleansKbHttp(settings.HttpApiKey, settings.Dashboard);
+    return app;
+}
 
 // The address to listen on, and the one to tell the others (this host's own when listening on every interface).
 static (IPAddress Listen, IPAddress Advertised) Addresses(SiloSettings settings)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using OrleansKb.Grains;
 
 namespace OrleansKb.Silo;
@@ -45,6 +46,22 @@ internal sealed class SiloSettings
     /// <summary>A space takes a snapshot once its log has grown this much since the last one.</summary>
     public long SnapshotLogBytes { get; set; } = 256L << 20;
 
-    /// <summary>TLS between silos and with clients (off without a certificate).</summary>
+    /// <summary>TLS between silos and with clients (off without a certificate); the HTTP API uses the same certificate.</summary>
     public ClusterTls Tls { get; set; } = new();
+
+    /// <summary>The port of the HTTP API, health and metrics (docs/http.md), on <see cref="ListenAddress"/>; off when not set.</summary>
+    public int? HttpPort { get; set; }
+
+    /// <summary>If set, every request to <c>/spaces/…</c> must carry it: <c>Authorization: Bearer KEY</c>.</summary>
+    public string? HttpApiKey { get; set; }
+
+    /// <summary>The largest request body the HTTP API takes, in bytes (a larger one is refused with 413).</summary>
+    public long HttpMaxBodyBytes { get; set; } = 64L << 30;
+
+    /// <summary>Serve the Orleans Dashboard at <c>/dashboard</c> on the HTTP port.</summary>
+    public bool Dashboard { get; set; }
+
+    /// <summary>The settings from the same places the host reads them (appsettings.json, <c>ORLEANSKB_</c> variables, the command line), before the host is made: whether it must be a web host.</summary>
+    public static SiloSettings Read(string[] args) =>
+        new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables("ORLEANSKB_").AddCommandLine(args).Build().Get<SiloSettings>() ?? new SiloSettings();
 }

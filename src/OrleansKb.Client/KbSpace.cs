@@ -146,22 +146,71 @@ public sealed class KbSpace
     /// </summary>
     public async Task<LoadResult> LoadStreamAsync(Stream input, string sourceName, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var spool = Path.Combine(Path.GetTempPath(), $"orleanskb-{Guid.NewGuid():N}.metta");
+        var spool = await SpoolAsync(input, cancellationToken).ConfigureAwait(false);
         try
         {
-            await using (var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
-            {
-                // A read from a terminal or a pipe may not watch the token: stop waiting for it instead.
-                await input.CopyToAsync(file, 1 << 20, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
             return await LoadAsync(spool, sourceName, options, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             File.Delete(spool);
         }
+    }
+
+    /// <summary>
+    /// Removes the atoms of .metta text read from a stream (a request body, standard input); returns
+    /// how many were present. As for <see cref="LoadStreamAsync"/>, the text is copied to a temporary
+    /// file and checked whole first, so input with an error (named as <paramref name="sourceName"/>)
+    /// removes nothing; then its atoms are sent in batches as they are read again.
+    /// </summary>
+    public async Task<long> RemoveStreamAsync(Stream input, string sourceName, CancellationToken cancellationToken = default)
+    {
+        var spool = await SpoolAsync(input, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await Task.Run(() =>
+            {
+                foreach (var _ in ReadAtoms(spool, sourceName))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return await RemoveAsync(ReadAtoms(spool, sourceName), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+
+        static IEnumerable<Atom> ReadAtoms(string path, string sourceName)
+        {
+            using var reader = new MettaReader(File.OpenRead(path), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
+            while (reader.TryRead(out var atom))
+            {
+                yield return atom;
+            }
+        }
+    }
+
+    /// <summary>Copies <paramref name="input"/> to a new temporary file and returns its path; the caller deletes it.</summary>
+    private static async Task<string> SpoolAsync(Stream input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var spool = Path.Combine(Path.GetTempPath(), $"orleanskb-{Guid.NewGuid():N}.metta");
+        try
+        {
+            await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+
+            // A read from a terminal or a pipe may not watch the token: stop waiting for it instead.
+            await input.CopyToAsync(file, 1 << 20, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            File.Delete(spool);
+            throw;
+        }
+
+        return spool;
     }
 
     /// <summary>Removes atoms (or ones alpha-equivalent to them); returns how many were present. Sent in batches; an atom over the size limit is refused before any is sent.</summary>

@@ -26,6 +26,7 @@ public static class SiloBuilderExtensions
             options.MaxMessageBodySize = SpaceLimits.MaxMessageBytes;
             options.ResponseTimeout = TimeSpan.FromMinutes(2);
         });
+        silo.AddIncomingGrainCallFilter<SpaceCallTimer>();
         silo.Services.AddOptions<MatchOptions>()
             .Configure(options => configureMatch?.Invoke(options))
             .PostConfigure(options => options.Validate());

@@ -6,6 +6,7 @@ using Orleans.Concurrency;
 using Orleans.Placement;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
+using OrleansKb.Diagnostics;
 using OrleansKb.Persistence;
 using OrleansKb.Spaces;
 using Environment = OrleansKb.Spaces.Environment;
@@ -78,6 +79,7 @@ internal abstract class SpaceGrain(
             _sequence = await _stored.RecoverAsync(recovery, cancellationToken);
             recovery.Finish();
             _recoveryMs = stopwatch.Elapsed.TotalMilliseconds;
+            KbMetrics.Recovered(stopwatch.Elapsed);
 
             // The log since the snapshot counts toward the next one, whichever activation wrote it.
             _logBytesSinceSnapshot = recovery.BytesReplayed;
@@ -238,6 +240,7 @@ internal abstract class SpaceGrain(
         var change = Validated(batch, bytes => _environment.Validate(operation, bytes.Span));
         Task durable;
         int applied;
+        var appended = Stopwatch.GetTimestamp();
         using (change)
         {
             try
@@ -291,6 +294,8 @@ internal abstract class SpaceGrain(
             throw Failed(e);
         }
 
+        KbMetrics.AppendDurable(appended);
+        KbMetrics.BatchApplied(operation switch { LogOperation.Remove => "remove", LogOperation.Clear => "clear", _ => "add" }, batch.Bytes.Length, applied);
         return applied;
     }
 
@@ -347,6 +352,7 @@ internal abstract class SpaceGrain(
         {
             var atoms = await checkpoint.WriteAsync();
             SpaceLog.SnapshotWritten(logger, Name, atoms, checkpoint.Sequence, stopwatch.ElapsedMilliseconds);
+            KbMetrics.SnapshotWritten(stopwatch.Elapsed);
         }
         catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
         {
@@ -371,6 +377,7 @@ internal abstract class SpaceGrain(
 
         var results = new EncodedAtomWriter(Math.Min(open.PageBytes + 4096, 1 << 16)) { AtomLimit = SpaceLimits.MaxAtomBytes };
         var before = open.Cursor.Solutions;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             if (open.CountOnly)
@@ -401,6 +408,7 @@ internal abstract class SpaceGrain(
         }
 
         var found = open.Cursor.Solutions - before;
+        KbMetrics.MatchPage(started, found);
         if (open.Failure is not null && found == 0)
         {
             return NextPage(open);

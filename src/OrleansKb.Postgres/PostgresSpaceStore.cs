@@ -36,6 +36,22 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
 
     public bool KeepsSpaces => true;
 
+    /// <inheritdoc/>
+    public async Task CheckAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
+    }
+
     public async Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(space);

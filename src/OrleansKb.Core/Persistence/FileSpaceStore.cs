@@ -64,6 +64,10 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
 
     public string Description => $"file {DataDirectory}";
 
+    /// <inheritdoc/>
+    public Task CheckAsync(CancellationToken cancellationToken = default) =>
+        Directory.Exists(Path.Combine(DataDirectory, "spaces")) ? Task.CompletedTask : Task.FromException(new IOException($"{Description}: the spaces folder is gone"));
+
     public bool KeepsSpaces => true;
 
     public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using OrleansKb.Diagnostics;
+
 namespace OrleansKb.Persistence;
 
 /// <summary>
@@ -103,7 +106,9 @@ public sealed class GroupCommit<TGroup>(Lock sync, Func<TGroup> newGroup, Func<T
 
             try
             {
+                var started = Stopwatch.GetTimestamp();
                 await commit(group).ConfigureAwait(false);
+                KbMetrics.Flushed(started);
                 lock (sync)
                 {
                     _durableThrough = _committingThrough;

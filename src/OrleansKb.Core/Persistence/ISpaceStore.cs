@@ -17,4 +17,10 @@ public interface ISpaceStore
     /// opened before this one are refused with <see cref="StaleEpochException"/>.
     /// </summary>
     Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Completes if spaces can be opened now, else throws an <see cref="IOException"/> saying why (the
+    /// data directory gone, the database unreachable): what a silo's health check asks.
+    /// </summary>
+    Task CheckAsync(CancellationToken cancellationToken = default);
 }

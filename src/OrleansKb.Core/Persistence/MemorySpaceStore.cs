@@ -15,6 +15,9 @@ public sealed class MemorySpaceStore : ISpaceStore
 
     public string Description => "memory";
 
+    /// <inheritdoc/>
+    public Task CheckAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     public bool KeepsSpaces => true;
 
     public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)

@@ -9,6 +9,9 @@ public sealed class TransientSpaceStore : ISpaceStore
 {
     public string Description => "memory";
 
+    /// <inheritdoc/>
+    public Task CheckAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     public bool KeepsSpaces => false;
 
     public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default) => Task.FromResult<IStoredSpace>(new Nothing());

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Orleans.Runtime;
+using OrleansKb.Persistence;
+
+namespace OrleansKb.Http;
+
+/// <summary>Ready when the silo has joined its cluster (it is active in the membership) and its store can open spaces.</summary>
+internal sealed class SiloHealthCheck(IClusterMembershipService membership, ILocalSiloDetails silo, ISpaceStore store) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var status = membership.CurrentSnapshot.GetSiloStatus(silo.SiloAddress);
+        if (status != SiloStatus.Active)
+        {
+            return HealthCheckResult.Unhealthy($"the silo has not joined its cluster: it is {status}");
+        }
+
+        try
+        {
+            await store.CheckAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            return HealthCheckResult.Unhealthy($"the store cannot open spaces: {e.Message}");
+        }
+
+        return HealthCheckResult.Healthy($"joined the cluster; spaces in {store.Description}");
+    }
+}

@@ -1,0 +1,201 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using Microsoft.AspNetCore.Routing;
+using OrleansKb.Atoms;
+using OrleansKb.Client;
+using OrleansKb.Text;
+
+namespace OrleansKb.Http;
+
+/// <summary>
+/// The HTTP API to the spaces (docs/http.md): the command line's operations, through the same client
+/// library (<see cref="KbSpace"/>), served by the silo host. Bodies are streamed, never held whole;
+/// atoms go out as MeTTa text, one per line, as <c>orleanskb export</c> and <c>match</c> print them;
+/// errors are RFC 9457 problem details carrying the command line's messages.
+/// </summary>
+public static class SpaceApi
+{
+    /// <summary>Objects are written as the command line's <c>--json</c> writes them: snake_case keys.</summary>
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private const string MettaText = "text/plain; charset=utf-8";
+
+    // Written lines are flushed to the client every this many bytes.
+    private const int FlushBytes = 64 << 10;
+
+    /// <summary>
+    /// Maps <c>/spaces/{space}/…</c>. With an <paramref name="apiKey"/>, every request must carry it as a
+    /// bearer token. Add <c>?ephemeral=true</c> to work on the space of that name kept in memory only.
+    /// </summary>
+    public static RouteGroupBuilder MapSpaceApi(this IEndpointRouteBuilder endpoints, string? apiKey)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var space = endpoints.MapGroup("/spaces/{space}").WithTags("spaces");
+        if (apiKey is { Length: > 0 })
+        {
+            space.AddEndpointFilter(new ApiKeyFilter(apiKey));
+        }
+
+        space.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!context.HttpContext.RequestAborted.IsCancellationRequested && !context.HttpContext.Response.HasStarted)
+            {
+                return Problems.For(e);
+            }
+        });
+
+        // Bodies are taken whatever their declared type (curl --data-binary says form data): the
+        // document says what they are, the routing does not enforce it.
+        space.MapPost("/atoms", Load)
+            .AddOpenApiOperationTransformer(RequestBody("text/plain", "MeTTa text"))
+            .Produces<LoadResponse>()
+            .WithSummary("Adds the atoms of MeTTa text (facts and rules); text with an error adds nothing.");
+        space.MapPost("/atoms:remove", Remove)
+            .AddOpenApiOperationTransformer(RequestBody("text/plain", "MeTTa text"))
+            .Produces<RemoveResponse>()
+            .WithSummary("Removes the atoms of MeTTa text; text with an error removes nothing.");
+        space.MapGet("", Info)
+            .Produces<SpaceInfo>()
+            .WithSummary("The space's info object (as orleanskb info).");
+        space.MapGet("/export", Export)
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .WithSummary("Every atom, one per line, in key order, streamed.");
+        space.MapPost("/match", Match)
+            .AddOpenApiOperationTransformer(RequestBody("application/json", "{\"pattern\": \"(parent $p $x)\", \"template\": \"($x $p)\", \"limit\": 10, \"count\": false}"))
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .Produces<CountResponse>(StatusCodes.Status200OK, "application/json")
+            .WithSummary("The template for each solution of the pattern, one per line, streamed; with count, the number of solutions.");
+        space.MapGet("/rules/{head}/{arity:int}", Rules)
+            .Produces<string>(StatusCodes.Status200OK, "text/plain")
+            .WithSummary("The rules for (head, arity), one per line, in index order.");
+        space.MapDelete("", Clear)
+            .Produces(StatusCodes.Status204NoContent)
+            .WithSummary("Removes every atom of the space.");
+        foreach (var status in new[] { 400, 401, 413, 422, 503 })
+        {
+            space.ProducesProblem(status);
+        }
+
+        return space;
+    }
+
+    private static Func<OpenApiOperation, OpenApiOperationTransformerContext, CancellationToken, Task> RequestBody(string mediaType, string description) =>
+        (operation, _, _) =>
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Description = description,
+                Content = new Dictionary<string, OpenApiMediaType> { [mediaType] = new() },
+            };
+            return Task.CompletedTask;
+        };
+
+    private static KbSpace Space(IGrainFactory grains, string name, bool? ephemeral) => KbSpace.Of(grains, name, ephemeral ?? false);
+
+    private static async Task<IResult> Load(string space, bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var result = await Space(grains, space, ephemeral).LoadStreamAsync(request.Body, "request body", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Results.Json(new LoadResponse(result.AtomsRead, result.AtomsAdded, result.SpaceCount, result.Elapsed.TotalSeconds), Json);
+    }
+
+    private static async Task<IResult> Remove(string space, bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var removed = await Space(grains, space, ephemeral).RemoveStreamAsync(request.Body, "request body", cancellationToken).ConfigureAwait(false);
+        return Results.Json(new RemoveResponse(removed), Json);
+    }
+
+    private static async Task<IResult> Info(string space, bool? ephemeral, IGrainFactory grains, CancellationToken cancellationToken) =>
+        Results.Json(await Space(grains, space, ephemeral).InfoAsync(cancellationToken).ConfigureAwait(false), Json);
+
+    private static Task<IResult> Export(string space, bool? ephemeral, HttpContext http, IGrainFactory grains) =>
+        Lines(http, Space(grains, space, ephemeral).ExportAsync(http.RequestAborted));
+
+    private static Task<IResult> Rules(string space, string head, int arity, bool? ephemeral, HttpContext http, IGrainFactory grains) =>
+        arity < 0
+            ? Task.FromResult(Problems.Status(StatusCodes.Status400BadRequest, $"arity must be 0 or more, not {arity}"))
+            : Lines(http, Space(grains, space, ephemeral).MatchingRulesAsync(head, arity, http.RequestAborted));
+
+    private static async Task<IResult> Match(string space, bool? ephemeral, HttpContext http, IGrainFactory grains)
+    {
+        var body = await JsonSerializer.DeserializeAsync<MatchBody>(http.Request.Body, Json, http.RequestAborted).ConfigureAwait(false)
+            ?? throw new ArgumentException("the match request must be a JSON object: {\"pattern\": …, \"template\": …, \"limit\": …}");
+        var pattern = One(body.Pattern, "pattern");
+        var limit = body.Limit ?? long.MaxValue;
+        if (limit < 0)
+        {
+            throw new ArgumentException("limit must not be negative");
+        }
+
+        var target = Space(grains, space, ephemeral);
+        if (body.Count)
+        {
+            return Results.Json(new CountResponse(await target.MatchCountAsync(pattern, limit, http.RequestAborted).ConfigureAwait(false)), Json);
+        }
+
+        var template = One(body.Template, "template");
+        return await Lines(http, target.MatchAsync(pattern, template, limit, http.RequestAborted)).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> Clear(string space, bool? ephemeral, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        await Space(grains, space, ephemeral).ClearAsync(cancellationToken).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static Atom One(string? text, string what)
+    {
+        if (text is null)
+        {
+            throw new ArgumentException($"the match request needs a {what} (MeTTa text)");
+        }
+
+        var atoms = MettaReader.Parse(text, what);
+        return atoms.Count == 1 ? atoms[0] : throw new ArgumentException($"{what} must be exactly one atom, not {atoms.Count}");
+    }
+
+    /// <summary>
+    /// Writes atoms as lines. Whatever fails before the first atom is a problem response; a failure
+    /// after the response has begun aborts the connection, so a client can never take the lines it got
+    /// for the whole answer.
+    /// </summary>
+    private static async Task<IResult> Lines(HttpContext http, IAsyncEnumerable<Atom> atoms)
+    {
+        var cancellationToken = http.RequestAborted;
+        var items = atoms.GetAsyncEnumerator(cancellationToken);
+        await using (items.ConfigureAwait(false))
+        {
+            var more = await items.MoveNextAsync().ConfigureAwait(false);
+            http.Response.ContentType = MettaText;
+            var output = http.Response.BodyWriter;
+            try
+            {
+                while (more)
+                {
+                    MettaPrinter.WriteLine(items.Current, output);
+                    if (output.UnflushedBytes >= FlushBytes)
+                    {
+                        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+
+                    more = await items.MoveNextAsync().ConfigureAwait(false);
+                }
+
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                http.Abort();
+            }
+        }
+
+        return Results.Empty;
+    }
+}
