@@ -11,13 +11,16 @@ namespace OrleansKb.Http;
 /// <summary>What a silo host serves over HTTP (docs/http.md): the spaces' API, its OpenAPI document, health, metrics and, if asked, the Orleans Dashboard.</summary>
 public static class HttpHosting
 {
-    /// <summary>The services the endpoints need: OpenAPI, problem details, the health check, and OpenTelemetry metrics (OrleansKb's meter and Orleans') for Prometheus.</summary>
+    /// <summary>
+    /// The services the endpoints need: OpenAPI, problem details, the health check, and OpenTelemetry
+    /// metrics (OrleansKb's meter and Orleans') for Prometheus, each scrape read fresh (not a cached one).
+    /// </summary>
     public static IServiceCollection AddOrleansKbHttp(this IServiceCollection services)
     {
         services.AddOpenApi();
         services.AddProblemDetails();
         services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(KbMetrics.MeterName, "Microsoft.Orleans").AddPrometheusExporter());
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(KbMetrics.MeterName, "Microsoft.Orleans").AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;
     }
 

@@ -157,7 +157,7 @@ internal sealed class SiloProcess : IDisposable
         throw new InvalidOperationException($"{field} not found for process {_process.Id}");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -1,0 +1,86 @@
+"""The Python client against a real silo (tests/silo.py), beside the command-line client."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import unittest
+import uuid
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+
+from orleanskb import Client, OrleansKbError  # noqa: E402
+from tests.silo import API_KEY, ROOT, Silo  # noqa: E402
+
+ROYAL92 = ROOT / "samples/aunt-kg/royal92.metta"
+MOTHERS = ("(, (Relations $f (Wife $m)) (Relations $f (Children $i $c)))", "(mother $m $c)")
+
+
+class ClientTests(unittest.TestCase):
+    silo: Silo
+    client: Client
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.silo = Silo()
+        cls.client = Client(cls.silo.url, api_key=API_KEY)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.silo.stop()
+
+    def space(self):
+        return self.client.space(f"py-{uuid.uuid4().hex[:12]}")
+
+    def test_a_load_then_match_and_export_equal_what_the_command_line_gives(self):
+        space = self.space()
+        loaded = space.load(ROYAL92)
+        self.assertEqual(53_442, loaded["atoms_read"])
+        self.assertEqual(space.count(), loaded["space_atoms"])
+
+        mothers = sorted(space.match(*MOTHERS))
+        self.assertEqual(sorted(self.silo.cli("--space", space.name, "match", *MOTHERS).splitlines()), mothers)
+        self.assertGreater(len(mothers), 1000)
+        self.assertEqual(len(mothers), space.match_count(MOTHERS[0]))
+
+        exported = list(space.export())
+        self.assertEqual(self.silo.cli("--space", space.name, "export").splitlines(), exported)
+        self.assertEqual(space.count(), len(exported))
+
+    def test_add_remove_count_and_rules(self):
+        space = self.space()
+        self.assertEqual(3, space.add(["(parent Tom Bob)", "(parent Bob Liz)", "(= (grand $x) (parent $x $y))"]))
+        self.assertEqual(0, space.add("(parent Tom Bob)"))
+        self.assertEqual(["(= (grand $x0) (parent $x0 $x1))"], list(space.rules("grand", 1)))
+        self.assertEqual(1, space.remove("(parent Tom Bob) (parent Nobody Here)"))
+        self.assertEqual(2, space.count())
+        self.assertEqual(["Bob"], list(space.match("(parent $p Liz)", "$p")))
+        space.clear()
+        self.assertEqual(0, space.count())
+
+    def test_a_match_stopped_early_gives_what_was_asked_and_closes(self):
+        space = self.space()
+        space.add(f"(n {i})" for i in range(5000))
+        first = list(itertools.islice(space.match("(n $i)", "$i"), 3))
+        self.assertEqual(3, len(first))
+        self.assertEqual(10, len(list(space.match("(n $i)", "$i", limit=10))))
+
+    def test_errors_are_problems_with_the_command_lines_message_and_change_nothing(self):
+        space = self.space()
+        space.add("(kept 1)")
+        with self.assertRaises(OrleansKbError) as raised:
+            space.add("(parent a b)\n(parent c")
+        self.assertEqual(400, raised.exception.status)
+        self.assertEqual(2, raised.exception.problem["line"])
+        self.assertIn("request body:2:1", raised.exception.detail)
+        with self.assertRaises(OrleansKbError) as refused:
+            Client(self.silo.url, api_key="wrong").space(space.name).count()
+        self.assertEqual(401, refused.exception.status)
+        self.assertEqual(1, space.count())
+
+    def test_health(self):
+        self.assertTrue(self.client.healthy())
+
+
+if __name__ == "__main__":
+    unittest.main()

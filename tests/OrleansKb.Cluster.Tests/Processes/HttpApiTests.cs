@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OrleansKb.Tests;
+
+namespace OrleansKb.Cluster.Tests.Processes;
+
+/// <summary>A silo process serving the HTTP API, with an API key and a body limit, for <see cref="HttpApiTests"/>.</summary>
+public sealed class HttpSiloFixture : IDisposable
+{
+    public const string ApiKey = "test-key";
+    public const long MaxBodyBytes = 96L << 20;
+
+    public HttpSiloFixture()
+    {
+        HttpPort = SiloProcess.FreePort();
+        Silo = SiloProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["HttpPort"] = HttpPort.ToString(CultureInfo.InvariantCulture),
+                ["HttpApiKey"] = ApiKey,
+                ["HttpMaxBodyBytes"] = MaxBodyBytes.ToString(CultureInfo.InvariantCulture),
+            },
+            heapLimitBytes: 1L << 30);
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(120) };
+        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+    }
+
+    public int HttpPort { get; }
+
+    internal SiloProcess Silo { get; }
+
+    public HttpClient Http { get; }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        Silo.Dispose();
+    }
+}
+
+/// <summary>
+/// The silo's HTTP API as a client in any language sees it: what a load does to the metrics, and the
+/// clear problem — with nothing changed — that bad requests get. (The Python client's tests load,
+/// match and export through it beside the command line.)
+/// </summary>
+public sealed partial class HttpApiTests(HttpSiloFixture fixture) : IClassFixture<HttpSiloFixture>
+{
+    private HttpClient Http => fixture.Http;
+
+    private static string NewSpace() => $"http-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task A_load_moves_the_metrics_and_health_says_the_silo_is_ready()
+    {
+        var health = await Http.GetAsync(new Uri("/healthz", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Contains("\"Healthy\"", await health.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var before = await Metrics();
+        var space = NewSpace();
+        var loaded = await Post($"/spaces/{space}/atoms", TestData.ReadText("aunt-kg/royal92_simple.metta"));
+        Assert.Equal(HttpStatusCode.OK, loaded.StatusCode);
+        var added = JsonDocument.Parse(await loaded.Content.ReadAsStringAsync()).RootElement.GetProperty("atoms_added").GetInt64();
+        Assert.Equal(11_809, added);
+        var count = await Post($"/spaces/{space}/match", """{"pattern": "(parent $p $x)", "count": true}""");
+        Assert.Equal(2_810, JsonDocument.Parse(await count.Content.ReadAsStringAsync()).RootElement.GetProperty("count").GetInt64());
+
+        var after = await Metrics();
+        Assert.Equal(added, Value(after, "orleanskb_atoms_added_total") - Value(before, "orleanskb_atoms_added_total"));
+        Assert.True(Value(after, "orleanskb_batches_total") > Value(before, "orleanskb_batches_total"));
+        Assert.True(Value(after, "orleanskb_log_flush_duration_seconds_count") > Value(before, "orleanskb_log_flush_duration_seconds_count"));
+        Assert.True(Value(after, "orleanskb_match_results_total") - Value(before, "orleanskb_match_results_total") >= 2_810);
+        Assert.True(Value(after, "orleanskb_space_call_duration_seconds_count") > Value(before, "orleanskb_space_call_duration_seconds_count"));
+
+        // Orleans' own meter is served beside ours.
+        Assert.Contains("orleans_", after, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_a_clear_problem_and_change_nothing()
+    {
+        var space = NewSpace();
+        Assert.Equal(HttpStatusCode.OK, (await Post($"/spaces/{space}/atoms", "(kept 1)\n(kept 2)\n")).StatusCode);
+        var exported = await (await Http.GetAsync(new Uri($"/spaces/{space}/export", UriKind.Relative))).Content.ReadAsStringAsync();
+        Assert.Equal("(kept 1)\n(kept 2)\n", exported);
+
+        // A syntax error on line 3: named with its line and column, as the command line names it.
+        var syntax = await Problem(await Post($"/spaces/{space}/atoms", "(parent a b)\n(parent c d)\n(parent e"), HttpStatusCode.BadRequest);
+        Assert.StartsWith("request body:3:1: ", syntax.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(3, syntax.GetProperty("line").GetInt64());
+
+        // Random bytes, as atoms and as a match request.
+        var random = new byte[64 << 10];
+        new Random(12).NextBytes(random);
+        await Problem(await Http.PostAsync(new Uri($"/spaces/{space}/atoms", UriKind.Relative), new ByteArrayContent(random)), HttpStatusCode.BadRequest);
+        await Problem(await Http.PostAsync(new Uri($"/spaces/{space}/atoms:remove", UriKind.Relative), new ByteArrayContent(random)), HttpStatusCode.BadRequest);
+        var json = await Problem(await Http.PostAsync(new Uri($"/spaces/{space}/match", UriKind.Relative), new ByteArrayContent(random)), HttpStatusCode.BadRequest);
+        Assert.Contains("JSON", json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // An atom over the 64 MiB limit, after a good one: refused whole, where it starts.
+        var oversized = await Problem(await Post($"/spaces/{space}/atoms", "(fine 1)\n(big \"" + new string('x', (64 << 20) + 16) + "\")\n"), HttpStatusCode.BadRequest);
+        Assert.Equal("request body:2:1: this atom encodes to more than 67,108,864 bytes, the limit for one atom", oversized.GetProperty("detail").GetString());
+
+        // A body over the silo's HttpMaxBodyBytes: refused on its length, before it is sent (a
+        // client that sends it anyway sees the connection closed after the answer).
+        using (var tooLarge = new HttpRequestMessage(HttpMethod.Post, new Uri($"/spaces/{space}/atoms", UriKind.Relative)) { Content = new ByteArrayContent(new byte[HttpSiloFixture.MaxBodyBytes + 1]) })
+        {
+            tooLarge.Headers.ExpectContinue = true;
+            var refused = await Problem(await Http.SendAsync(tooLarge), HttpStatusCode.RequestEntityTooLarge);
+            Assert.Contains("too large", refused.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        }
+
+        // No key, and the wrong key.
+        using var anonymous = new HttpClient { BaseAddress = Http.BaseAddress };
+        var missing = await Problem(await anonymous.PostAsync(new Uri($"/spaces/{space}/atoms", UriKind.Relative), new StringContent("(stranger 1)")), HttpStatusCode.Unauthorized);
+        Assert.Contains("Bearer", missing.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-the-key");
+        await Problem(await anonymous.DeleteAsync(new Uri($"/spaces/{space}", UriKind.Relative)), HttpStatusCode.Unauthorized);
+
+        // A match that is not one atom, and a name that is not a space's.
+        await Problem(await Post($"/spaces/{space}/match", """{"pattern": "(a) (b)", "template": "x"}"""), HttpStatusCode.BadRequest);
+        await Problem(await Http.GetAsync(new Uri("/spaces/%20%20", UriKind.Relative)), HttpStatusCode.BadRequest);
+
+        var info = JsonDocument.Parse(await Http.GetStringAsync(new Uri($"/spaces/{space}", UriKind.Relative))).RootElement;
+        Assert.Equal(2, info.GetProperty("atoms").GetInt64());
+        Assert.Equal(exported, await Http.GetStringAsync(new Uri($"/spaces/{space}/export", UriKind.Relative)));
+    }
+
+    [Fact]
+    public async Task Remove_rules_clear_and_the_openapi_document()
+    {
+        var space = NewSpace();
+        await Post($"/spaces/{space}/atoms", "(parent Tom Bob) (parent Bob Liz) (= (grand $x) (parent $x $y))");
+        var removed = await Post($"/spaces/{space}/atoms:remove", "(parent Tom Bob) (parent Nobody Here)");
+        Assert.Equal(1, JsonDocument.Parse(await removed.Content.ReadAsStringAsync()).RootElement.GetProperty("removed").GetInt64());
+        Assert.Equal("(= (grand $x0) (parent $x0 $x1))\n", await Http.GetStringAsync(new Uri($"/spaces/{space}/rules/grand/1", UriKind.Relative)));
+        Assert.Equal("Liz\n", await (await Post($"/spaces/{space}/match", """{"pattern": "(parent Bob $c)", "template": "$c"}""")).Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await Http.DeleteAsync(new Uri($"/spaces/{space}", UriKind.Relative))).StatusCode);
+        Assert.Equal(0, JsonDocument.Parse(await Http.GetStringAsync(new Uri($"/spaces/{space}", UriKind.Relative))).RootElement.GetProperty("atoms").GetInt64());
+
+        var document = JsonDocument.Parse(await Http.GetStringAsync(new Uri("/openapi.json", UriKind.Relative))).RootElement.GetProperty("paths");
+        foreach (var path in new[] { "/spaces/{space}", "/spaces/{space}/atoms", "/spaces/{space}/atoms:remove", "/spaces/{space}/export", "/spaces/{space}/match", "/spaces/{space}/rules/{head}/{arity}" })
+        {
+            Assert.True(document.TryGetProperty(path, out _), path);
+        }
+    }
+
+    private Task<HttpResponseMessage> Post(string path, string body) =>
+        Http.PostAsync(new Uri(path, UriKind.Relative), new StringContent(body, Encoding.UTF8, "text/plain"));
+
+    private static async Task<JsonElement> Problem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
+        return problem.Clone();
+    }
+
+    private Task<string> Metrics() => Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+    /// <summary>The sum of a metric's series in Prometheus text.</summary>
+    private static double Value(string metrics, string name) =>
+        Series().Matches(metrics).Where(m => m.Groups["name"].Value == name).Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+
+    [GeneratedRegex(@"^(?<name>[a-z_]+)(\{[^}]*\})? (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
+    private static partial Regex Series();
+}
