@@ -114,6 +114,46 @@ internal static class BenchCommands
             return 0;
         });
 
+        var httpUrl = new Option<string>("--url") { Description = "The silo's HTTP API, e.g. http://127.0.0.1:8080 (its HttpPort).", Required = true };
+        var httpKey = new Option<string?>("--api-key") { Description = "The silo's HttpApiKey, if it has one (or ORLEANSKB_HTTP_API_KEY)." };
+        var httpFacts = FactsOption(1_000_000);
+        var httpJson = JsonOption();
+        var httpCommand = new Command("http", "Time loading the same file as orleanskb load does and through the HTTP API, and a point match over HTTP.")
+        {
+            httpUrl,
+            httpKey,
+            httpFacts,
+            matchFile,
+            matchPoint,
+            httpJson,
+        };
+        httpCommand.SetAction(async (parse, ct) =>
+        {
+            var count = FactsOf(parse, httpFacts);
+            var file = parse.GetRequiredValue(matchFile);
+            InputFiles.Check(file);
+            if (!Uri.TryCreate(parse.GetRequiredValue(httpUrl), UriKind.Absolute, out var url))
+            {
+                throw new UserError($"--url must be an absolute URL, not '{parse.GetValue(httpUrl)}'");
+            }
+
+            await using var kb = await cluster.ConnectAsync(parse, ct);
+            var key = parse.GetValue(httpKey) ?? System.Environment.GetEnvironmentVariable("ORLEANSKB_HTTP_API_KEY");
+            var result = await HttpBench.RunAsync(kb, url, key, count, file, parse.GetRequiredValue(matchPoint), ct);
+            if (parse.GetValue(httpJson))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result, Json));
+                return 0;
+            }
+
+            var c = CultureInfo.InvariantCulture;
+            output.WriteLine(string.Create(c, $"{result.Facts:N0} royal92-shaped facts ({result.FileBytes:N0} bytes); medians of 3, alternately"));
+            output.WriteLine(string.Create(c, $"  orleanskb load (this process reads)   {result.LoadFactsPerS,12:N0} facts/s"));
+            output.WriteLine(string.Create(c, $"  POST …/atoms (the silo reads)         {result.HttpFactsPerS,12:N0} facts/s   {result.HttpVsLoad:F2}x"));
+            output.WriteLine(string.Create(c, $"  point match over HTTP: median {result.PointMedianUs:F0} µs, p99 {result.PointP99Us:F0} µs"));
+            return 0;
+        });
+
         var durabilityFacts = FactsOption(1_000_000);
         var durabilityJson = JsonOption();
         var durability = new Command("durability", "Time the same load into an in-memory and a durable space, a snapshot, and recovery from the log and from the snapshot.")
@@ -142,7 +182,7 @@ internal static class BenchCommands
             return 0;
         });
 
-        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand, durability };
+        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand, httpCommand, durability };
     }
 
     private static Option<int> FactsOption(int count) =>

@@ -12,6 +12,9 @@
 #   deploy/local-cluster.sh env              the settings a silo or a test uses, as `export` lines
 #   deploy/local-cluster.sh state            the folder it keeps everything in
 #
+# Each silo serves the HTTP API on 8080, 8081, … (https with the cluster's certificate when TLS is on),
+# with the key kept in STATE/http-api-key, and the Orleans Dashboard at /dashboard.
+#
 # Everything is kept under LOCAL_CLUSTER_STATE and listens on loopback only. Processes are stopped by
 # the process ids this script recorded, never by name.
 set -euo pipefail
@@ -23,7 +26,9 @@ redis_port=${LOCAL_CLUSTER_REDIS_PORT:-56379}
 silos=${LOCAL_CLUSTER_SILOS:-3}
 first_silo_port=${LOCAL_CLUSTER_FIRST_SILO_PORT:-11111}
 first_gateway_port=${LOCAL_CLUSTER_FIRST_GATEWAY_PORT:-30000}
+first_http_port=${LOCAL_CLUSTER_FIRST_HTTP_PORT:-8080}
 tls=${LOCAL_CLUSTER_TLS:-on}
+dashboard=${LOCAL_CLUSTER_DASHBOARD:-on}
 
 postgres_connection="Host=127.0.0.1;Port=$pg_port;Username=orleanskb;Database=orleanskb"
 redis_connection="127.0.0.1:$redis_port"
@@ -111,7 +116,13 @@ print_env() {
   echo "export ORLEANSKB_STORE=Postgres"
   echo "export ORLEANSKB_POSTGRESCONNECTION='$postgres_connection'"
   [[ $tls == on ]] && echo "export ORLEANSKB_TLS__CERTIFICATEFILE='$state/cluster.pfx'"
+  [[ -f $state/http-api-key ]] && echo "export ORLEANSKB_HTTPAPIKEY='$(cat "$state/http-api-key")'"
+  [[ $dashboard == on ]] && echo "export ORLEANSKB_DASHBOARD=true"
   return 0
+}
+
+http_url() {
+  if [[ $tls == on ]]; then echo "https://127.0.0.1:$((first_http_port + $1))"; else echo "http://127.0.0.1:$((first_http_port + $1))"; fi
 }
 
 silos_start() {
@@ -121,12 +132,14 @@ silos_start() {
     dll=$root/silo/bin/Release/net10.0/orleanskb-silo.dll
   fi
   [[ $tls == on ]] && "$root/deploy/make-certificate.sh" "$state"
+  # The HTTP API's key: made once, kept in the state folder (readable by its owner only).
+  [[ -f $state/http-api-key ]] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$state/http-api-key")
   for ((i = 0; i < silos; i++)); do
     [[ -f $state/silo-$i.pid ]] && kill -0 "$(cat "$state/silo-$i.pid")" 2>/dev/null && continue
     log=$state/silo-$i.log
     (
       eval "$(print_env)"
-      export ORLEANSKB_SILOPORT=$((first_silo_port + i)) ORLEANSKB_GATEWAYPORT=$((first_gateway_port + i))
+      export ORLEANSKB_SILOPORT=$((first_silo_port + i)) ORLEANSKB_GATEWAYPORT=$((first_gateway_port + i)) ORLEANSKB_HTTPPORT=$((first_http_port + i))
       exec setsid dotnet "$dll" </dev/null >"$log" 2>&1
     ) &
     echo $! >"$state/silo-$i.pid"
@@ -143,6 +156,11 @@ silos_start() {
   local client="orleanskb --gateway $(gateways)"
   [[ $tls == on ]] && client+=" --tls-certificate $state/cluster.pfx"
   echo "$silos silos up (logs: $state/silo-N.log). Try: $client count"
+  local curl="curl -H \"Authorization: Bearer \$(cat $state/http-api-key)\""
+  [[ $tls == on ]] && curl+=" --cacert $state/cluster.crt"
+  echo "HTTP API: $(http_url 0) … $(http_url $((silos - 1))) (key in $state/http-api-key). Try: $curl $(http_url 0)/spaces/default"
+  [[ $dashboard == on ]] && echo "Orleans Dashboard: $(http_url 0)/dashboard"
+  return 0
 }
 
 silos_stop() {

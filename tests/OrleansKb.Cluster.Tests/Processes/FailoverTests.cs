@@ -74,6 +74,13 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
 
         Assert.Equal(before, Cli([.. _cluster.ClientOptions(others), "--space", space, "export"]));
 
+        // And through a surviving silo's HTTP API (https, the recipe's key): the same atoms, and ready.
+        using (var http = RecipeHttpClient(_cluster.HttpUrl(others[0])))
+        {
+            Assert.Equal(before + "\n", await http.GetStringAsync(new Uri($"/spaces/{space}/export", UriKind.Relative)));
+            Assert.Contains("\"Healthy\"", await http.GetStringAsync(new Uri("/healthz", UriKind.Relative)), StringComparison.Ordinal);
+        }
+
         // The kept client goes on through the gateways that are left, whichever it was using.
         long? kept = null;
         Assert.True(
@@ -145,5 +152,18 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
         var path = Path.Combine(Path.GetTempPath(), $"orleanskb-stranger-{Guid.NewGuid():N}.pfx");
         File.WriteAllBytes(path, certificate.Export(X509ContentType.Pfx));
         return path;
+    }
+
+    /// <summary>An HTTP client for the recipe's HTTPS API: trusts the cluster's certificate (and only it), sends its key.</summary>
+    private static HttpClient RecipeHttpClient(Uri url)
+    {
+        var trusted = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(LocalClusterRecipe.TrustedCertificate);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.Thumbprint == trusted.Thumbprint,
+        };
+        var http = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", LocalClusterRecipe.HttpApiKey);
+        return http;
     }
 }

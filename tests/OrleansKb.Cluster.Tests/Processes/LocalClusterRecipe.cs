@@ -16,11 +16,12 @@ internal sealed class LocalClusterRecipe : IDisposable
 {
     public const int Silos = 3;
 
-    private LocalClusterRecipe(string clusterId, int firstSiloPort, int firstGatewayPort)
+    private LocalClusterRecipe(string clusterId, int firstSiloPort, int firstGatewayPort, int firstHttpPort)
     {
         ClusterId = clusterId;
         FirstSiloPort = firstSiloPort;
         FirstGatewayPort = firstGatewayPort;
+        FirstHttpPort = firstHttpPort;
     }
 
     public string ClusterId { get; }
@@ -28,6 +29,17 @@ internal sealed class LocalClusterRecipe : IDisposable
     public int FirstSiloPort { get; }
 
     public int FirstGatewayPort { get; }
+
+    public int FirstHttpPort { get; }
+
+    /// <summary>The HTTP API's key the recipe made.</summary>
+    public static string HttpApiKey => File.ReadAllText(Path.Combine(TestServices.RecipeState, "http-api-key")).Trim();
+
+    /// <summary>The certificate alone, as an HTTP client trusts it.</summary>
+    public static string TrustedCertificate => Path.Combine(TestServices.RecipeState, "cluster.crt");
+
+    /// <summary>The HTTP API of silo <paramref name="index"/> (https: the recipe's silos use TLS).</summary>
+    public Uri HttpUrl(int index) => new($"https://127.0.0.1:{FirstHttpPort + index}");
 
     /// <summary>The certificate the recipe made for the cluster.</summary>
     public static string Certificate => Path.Combine(TestServices.RecipeState, "cluster.pfx");
@@ -50,13 +62,14 @@ internal sealed class LocalClusterRecipe : IDisposable
 
     public static LocalClusterRecipe Start()
     {
-        var (silo, gateway) = (FreeRange(), FreeRange());
-        var recipe = new LocalClusterRecipe("test-" + Guid.NewGuid().ToString("N")[..12], silo, gateway);
+        var (silo, gateway, http) = (FreeRange(), FreeRange(), FreeRange());
+        var recipe = new LocalClusterRecipe("test-" + Guid.NewGuid().ToString("N")[..12], silo, gateway, http);
         var (exit, output) = Run("start", new Dictionary<string, string>
         {
             ["LOCAL_CLUSTER_STATE"] = TestServices.RecipeState,
             ["LOCAL_CLUSTER_FIRST_SILO_PORT"] = silo.ToString(CultureInfo.InvariantCulture),
             ["LOCAL_CLUSTER_FIRST_GATEWAY_PORT"] = gateway.ToString(CultureInfo.InvariantCulture),
+            ["LOCAL_CLUSTER_FIRST_HTTP_PORT"] = http.ToString(CultureInfo.InvariantCulture),
             ["LOCAL_CLUSTER_SILO_DLL"] = Binaries.Silo,
             ["ORLEANSKB_CLUSTERID"] = recipe.ClusterId,
             ["DOTNET_GCHeapHardLimit"] = (1L << 30).ToString("X", CultureInfo.InvariantCulture),
