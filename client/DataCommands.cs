@@ -14,8 +14,13 @@ internal static class DataCommands
 
     public static IEnumerable<Command> Create(ClusterOptions cluster, InputFiles inputs, TextWriter output, TextWriter error)
     {
-        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "The .metta files to load; - for standard input." };
-        var load = new Command("load", "Load .metta files into the space; a file with an error adds nothing.") { files };
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "The .metta (or MORK .paths) files to load; - for standard input." };
+        var loadFormat = new Option<string>("--format")
+        {
+            Description = "metta, or paths (MORK's serialised space); by default a file ending in .paths is paths, anything else metta.",
+        };
+        loadFormat.AcceptOnlyFromAmong("metta", "paths");
+        var load = new Command("load", "Load .metta files (or MORK .paths files) into the space; a file with an error adds nothing.") { files, loadFormat };
         load.SetAction((parse, ct) =>
         {
             var names = parse.GetRequiredValue(files);
@@ -29,7 +34,22 @@ internal static class DataCommands
                 foreach (var name in names)
                 {
                     LoadResult result;
-                    if (InputFiles.IsSeekableFile(name))
+                    var paths = parse.GetValue(loadFormat) is { } format ? format == "paths" : name.EndsWith(Codec.PathsFormat.Extension, StringComparison.OrdinalIgnoreCase);
+                    if (paths)
+                    {
+                        if (InputFiles.IsSeekableFile(name))
+                        {
+                            using var bar = ProgressLine.For(error, name);
+                            result = await space.LoadPathsFileAsync(name, progress: bar, cancellationToken: ct);
+                            bar?.Finish();
+                        }
+                        else
+                        {
+                            using var stream = inputs.OpenStream(name);
+                            result = await space.LoadPathsStreamAsync(stream, cancellationToken: ct);
+                        }
+                    }
+                    else if (InputFiles.IsSeekableFile(name))
                     {
                         using var bar = ProgressLine.For(error, name);
                         result = await space.LoadFileAsync(name, progress: bar, cancellationToken: ct);
@@ -91,15 +111,43 @@ internal static class DataCommands
         snapshot.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
             output.WriteLine(JsonSerializer.Serialize(await space.SnapshotAsync(ct), Json)), ct));
 
-        var export = new Command("export", "Print every atom of the space in canonical text, one per line.");
-        export.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
+        var exportFormat = new Option<string>("--format") { Description = "metta (canonical text, one atom per line) or paths (MORK's serialised space, zlib-compressed; needs FILE).", DefaultValueFactory = _ => "metta" };
+        exportFormat.AcceptOnlyFromAmong("metta", "paths");
+        var exportFile = new Argument<string>("FILE") { Arity = ArgumentArity.ZeroOrOne, Description = "Where to write; standard output when left out (or -).", DefaultValueFactory = _ => "-" };
+        var export = new Command("export", "Write every atom of the space in key order: canonical text, one per line, or MORK's .paths format.") { exportFormat, exportFile };
+        export.SetAction((parse, ct) =>
         {
-            await using var lines = new CanonicalLines(output);
-            await foreach (var exported in space.ExportAsync(ct))
+            var file = parse.GetRequiredValue(exportFile);
+            var paths = parse.GetRequiredValue(exportFormat) == "paths";
+            if (paths && file == "-")
             {
-                lines.Write(exported);
+                throw new UserError("--format paths writes binary data: give the FILE to write it to");
             }
-        }, ct));
+
+            return cluster.OnSpaceAsync(parse, async space =>
+            {
+                if (paths)
+                {
+                    (long Atoms, long Extended) written;
+                    await using (var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    {
+                        written = await space.ExportPathsAsync(stream, ct);
+                    }
+
+                    output.WriteLine(written.Extended == 0
+                        ? string.Create(CultureInfo.InvariantCulture, $"{file}: {written.Atoms:N0} atoms, all in MORK's encoding")
+                        : string.Create(CultureInfo.InvariantCulture, $"{file}: {written.Atoms:N0} atoms; {written.Extended:N0} of them with OrleansKb's extension tags (a symbol over 63 bytes, more than 63 children or 64 variables), which MORK cannot read"));
+                    return;
+                }
+
+                await using var target = file == "-" ? null : new StreamWriter(file);
+                await using var lines = new CanonicalLines(target ?? output);
+                await foreach (var exported in space.ExportAsync(ct))
+                {
+                    lines.Write(exported);
+                }
+            }, ct);
+        });
 
         var head = new Argument<string>("HEAD") { Description = "The head symbol." };
         var arity = new Argument<int>("ARITY") { Description = "The number of arguments (0 or more)." };

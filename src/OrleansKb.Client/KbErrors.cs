@@ -17,7 +17,7 @@ public static class KbErrors
             TimeoutException => $"the cluster did not answer in time: {OneLine(failure.Message)}",
             SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or ClientNotAvailableException
                 => $"lost the connection to the cluster: {OneLine(failure.Message)}",
-            IOException or UnauthorizedAccessException or KbConnectionException or MatchFailedException or InvalidAtomBatchException or SpaceStorageException
+            IOException or InvalidDataException or UnauthorizedAccessException or KbConnectionException or MatchFailedException or InvalidAtomBatchException or SpaceStorageException
                 or Codec.OversizedAtomException or Codec.MalformedEncodingException or ArgumentException or MettaSyntaxException => OneLine(failure.Message),
             OrleansException => $"the cluster refused the request: {OneLine(failure.Message)}",
             _ => $"unexpected {failure.GetType().Name}: {OneLine(failure.Message)}",

@@ -370,12 +370,7 @@ public sealed class KbSpace
         }
 
         identity.CheckUnchanged(path, sourceName);
-        long bytesRead = 0, atomsRead = 0;
-        var batches = Channel.CreateBounded<EncodedAtomWriter>(2 * segments.Count);
-        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Connection);
-        var sender = new BatchSender(_grain.AddFacts, options.Bulk.BatchBytes, options.BatchesInFlight,
-            (sent, added) => progress?.Report(new LoadProgress(sent, added, Interlocked.Read(ref bytesRead), identity.Length)), stopped.Token);
-        var readers = OnDedicatedThreadsAsync(segments, segment =>
+        return await SendAsync(path, sourceName, identity, options, progress, stopwatch, 2 * segments.Count, (batches, counters, stopped) => OnDedicatedThreadsAsync(segments, segment =>
         {
             using var reader = new MettaReader(new FileSegmentStream(path, segment), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
             long reported = 0;
@@ -387,14 +382,129 @@ public sealed class KbSpace
                     break;
                 }
 
-                Interlocked.Add(ref bytesRead, reader.BytesRead - reported);
+                Interlocked.Add(ref counters.BytesRead, reader.BytesRead - reported);
                 reported = reader.BytesRead;
-                batches.Writer.WriteAsync(batch, stopped.Token).AsTask().GetAwaiter().GetResult();
+                batches.WriteAsync(batch, stopped).AsTask().GetAwaiter().GetResult();
             }
 
-            Interlocked.Add(ref atomsRead, reader.AtomsRead);
+            Interlocked.Add(ref counters.AtomsRead, reader.AtomsRead);
             return 0;
-        }, stopped.Token);
+        }, stopped), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loads MORK's <c>.paths</c> file (<see cref="PathsFormat"/>): checked whole first — the zlib
+    /// stream, each record exactly one valid encoded atom within the size limit — so a damaged file
+    /// adds nothing (the <see cref="InvalidDataException"/> names the record); then its records are sent
+    /// in batches as they are read again, as a <c>.metta</c> file's atoms are.
+    /// </summary>
+    public async Task<LoadResult> LoadPathsFileAsync(string path, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        options ??= LoadOptions.Default;
+        options.Validate();
+        var stopwatch = Stopwatch.StartNew();
+        var identity = InputIdentity.Of(path);
+        await OnDedicatedThreadsAsync([path], file =>
+        {
+            using var input = File.OpenRead(file);
+            foreach (var _ in PathsFormat.ReadRecords(input, file, SpaceLimits.MaxAtomBytes))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+        identity.CheckUnchanged(path, path);
+        return await SendAsync(path, path, identity, options, progress, stopwatch, 2, (batches, counters, stopped) => OnDedicatedThreadsAsync([path], file =>
+        {
+            using var input = File.OpenRead(file);
+            var batch = new EncodedAtomWriter(options.Bulk.BatchBytes + 4096);
+            foreach (var record in PathsFormat.ReadRecords(input, file, SpaceLimits.MaxAtomBytes))
+            {
+                batch.AppendAtom(record.Span);
+                if (batch.Length >= options.Bulk.BatchBytes)
+                {
+                    Send(batch);
+                    batch = new EncodedAtomWriter(options.Bulk.BatchBytes + 4096);
+                }
+            }
+
+            if (batch.AtomCount > 0)
+            {
+                Send(batch);
+            }
+
+            return 0;
+
+            void Send(EncodedAtomWriter full)
+            {
+                Interlocked.Add(ref counters.AtomsRead, full.AtomCount);
+                Interlocked.Exchange(ref counters.BytesRead, input.Position);
+                batches.WriteAsync(full, stopped).AsTask().GetAwaiter().GetResult();
+            }
+        }, stopped), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>As <see cref="LoadPathsFileAsync"/>, from a stream that may not be seekable (copied to a temporary file first).</summary>
+    public async Task<LoadResult> LoadPathsStreamAsync(Stream input, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var spool = await SpoolAsync(input, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await LoadPathsFileAsync(spool, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(spool);
+        }
+    }
+
+    /// <summary>
+    /// Writes every atom of the space to <paramref name="output"/> as MORK's <c>.paths</c> data, in key
+    /// order, a page at a time; returns how many atoms it wrote and how many of them needed our
+    /// extension tags (MORK cannot read those: docs/encoding.md).
+    /// </summary>
+    public async Task<(long Atoms, long Extended)> ExportPathsAsync(Stream output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        await using var writer = new PathsWriter(output);
+        ReadOnlyMemory<byte> after = ReadOnlyMemory<byte>.Empty;
+        while (true)
+        {
+            var page = await Call(_grain.ExportPage(after, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
+            {
+                return (writer.Atoms, writer.Extended);
+            }
+
+            var lastStart = 0;
+            for (var start = 0; start < page.Bytes.Length;)
+            {
+                // Each atom is validated as it is measured: what goes into the file is well formed.
+                var length = AtomDecoder.Measure(page.Bytes.Span[start..]);
+                writer.Write(page.Bytes.Span.Slice(start, length));
+                (lastStart, start) = (start, start + length);
+            }
+
+            after = page.Bytes[lastStart..];
+        }
+    }
+
+    /// <summary>
+    /// Sends the batches <paramref name="produce"/> writes (on threads of its own, counting what it
+    /// reads) through a bounded channel, several in flight. A load that stops after sending throws a
+    /// <see cref="LoadInterruptedException"/> that says how many atoms were acknowledged.
+    /// </summary>
+    private async Task<LoadResult> SendAsync(
+        string path, string sourceName, InputIdentity identity, LoadOptions options, IProgress<LoadProgress>? progress, Stopwatch stopwatch, int channelCapacity,
+        Func<ChannelWriter<EncodedAtomWriter>, LoadCounters, CancellationToken, Task> produce, CancellationToken cancellationToken)
+    {
+        var counters = new LoadCounters();
+        var batches = Channel.CreateBounded<EncodedAtomWriter>(channelCapacity);
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Connection);
+        var sender = new BatchSender(_grain.AddFacts, options.Bulk.BatchBytes, options.BatchesInFlight,
+            (sent, added) => progress?.Report(new LoadProgress(sent, added, Interlocked.Read(ref counters.BytesRead), identity.Length)), stopped.Token);
+        var readers = produce(batches.Writer, counters, stopped.Token);
         _ = readers.ContinueWith(t => batches.Writer.TryComplete(t.Exception?.GetBaseException()), TaskScheduler.Default);
 
         try
@@ -414,7 +524,7 @@ public sealed class KbSpace
             await sender.AbandonAsync().ConfigureAwait(false);
 
             // The file passed its check, so an error reading it now means it changed meanwhile.
-            var cause = e is MettaSyntaxException or InputChangedException ? identity.Changed(path, sourceName) ?? e : LostConnectionOr(e, cancellationToken);
+            var cause = e is MettaSyntaxException or InvalidDataException or InputChangedException ? identity.Changed(path, sourceName) ?? e : LostConnectionOr(e, cancellationToken);
             throw new LoadInterruptedException(
                 $"{sourceName}: the load stopped after {sender.AtomsSent:N0} of its atoms were acknowledged ({sender.AtomsAdded:N0} of them new to space '{Name}'); loading it again is safe",
                 cause)
@@ -424,7 +534,7 @@ public sealed class KbSpace
             };
         }
 
-        return new LoadResult(atomsRead, sender.AtomsAdded, await Call(_grain.Count(), cancellationToken).ConfigureAwait(false), stopwatch.Elapsed);
+        return new LoadResult(counters.AtomsRead, sender.AtomsAdded, await Call(_grain.Count(), cancellationToken).ConfigureAwait(false), stopwatch.Elapsed);
     }
 
     private async Task<long> AddAsync(IAsyncEnumerable<Atom[]> chunks, bool rules, LoadOptions? options, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ internal static class Problems
     {
         BadHttpRequestException bad => bad.StatusCode,
         OversizedAtomException => StatusCodes.Status413PayloadTooLarge,
-        MettaSyntaxException or InvalidAtomBatchException or MalformedEncodingException or ArgumentException or System.Text.Json.JsonException => StatusCodes.Status400BadRequest,
+        MettaSyntaxException or InvalidAtomBatchException or MalformedEncodingException or InvalidDataException or ArgumentException or System.Text.Json.JsonException => StatusCodes.Status400BadRequest,
         MatchFailedException => StatusCodes.Status422UnprocessableEntity,
         LoadInterruptedException or KbConnectionException or SpaceStorageException or TimeoutException or IOException
             or SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException => StatusCodes.Status503ServiceUnavailable,

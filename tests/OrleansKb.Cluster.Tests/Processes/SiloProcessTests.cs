@@ -219,6 +219,41 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
         Assert.DoesNotMatch(SpuriousWatchdog(), Silo.Log);
     }
 
+    [Fact]
+    public void A_space_exported_in_MORKs_paths_format_loads_back_the_same_and_a_damaged_file_adds_nothing()
+    {
+        var (source, copy) = (NewSpace(), NewSpace());
+        var file = Path.Combine(Path.GetTempPath(), $"orleanskb-{Guid.NewGuid():N}.paths");
+        try
+        {
+            Assert.Equal(0, CliProcess.Run(On(source, "load", TestData.PathOf("aunt-kg/royal92.metta")), CommandTimeout).Exit);
+            Assert.Equal(0, CliProcess.Run(On(source, "add", "(" + new string('s', 64) + " 1)"), CommandTimeout).Exit);
+            var exported = CliProcess.Run(On(source, "export", "--format", "paths", file), CommandTimeout);
+            Assert.True(exported.Exit == 0, exported.Error);
+
+            // royal92 has two strings over 63 bytes; the symbol added is a third.
+            Assert.Equal($"{file}: 53,443 atoms; 3 of them with OrleansKb's extension tags (a symbol over 63 bytes, more than 63 children or 64 variables), which MORK cannot read", exported.Output);
+
+            var loaded = CliProcess.Run(On(copy, "load", file), CommandTimeout);
+            Assert.True(loaded.Exit == 0, loaded.Error);
+            Assert.StartsWith($"{file}: 53,443 atoms read, 53,443 added", loaded.Output, StringComparison.Ordinal);
+            Assert.Equal(CliProcess.Run(On(source, "export"), CommandTimeout).Output, CliProcess.Run(On(copy, "export"), CommandTimeout).Output);
+
+            // The same file cut short: refused whole, naming where, and nothing of it added.
+            var bytes = File.ReadAllBytes(file);
+            File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
+            var damaged = NewSpace();
+            var refused = CliProcess.Run(On(damaged, "load", "--format", "paths", file), CommandTimeout);
+            Assert.Equal(1, refused.Exit);
+            Assert.Matches($@"^orleanskb: {Regex.Escape(file)}: record [\d,]+ \(uncompressed byte [\d,]+\): ", refused.Error);
+            Assert.Equal("0", CliProcess.Run(On(damaged, "count"), CommandTimeout).Output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [GeneratedRegex(@"^orleanskb: interrupted; .*: the load stopped after (?<acknowledged>[\d,]+) of its atoms were acknowledged")]
     private static partial Regex InterruptedLoad();
 
