@@ -12,25 +12,7 @@ public sealed class PathsFormatTests
     private static List<byte[]> Read(byte[] file) => [.. PathsFormat.ReadRecords(new MemoryStream(file), "test.paths").Select(r => r.ToArray())];
 
     /// <summary>A .paths file built byte by byte: a zlib stream of [u32 LE length][bytes] records.</summary>
-    private static byte[] HandMade(params byte[][] records)
-    {
-        var plain = new MemoryStream();
-        foreach (var record in records)
-        {
-            var length = new byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)record.Length);
-            plain.Write(length);
-            plain.Write(record);
-        }
-
-        var file = new MemoryStream();
-        using (var zlib = new ZLibStream(file, CompressionLevel.SmallestSize, leaveOpen: true))
-        {
-            zlib.Write(plain.ToArray());
-        }
-
-        return file.ToArray();
-    }
+    private static byte[] HandMade(params byte[][] records) => Zlib([.. records.SelectMany(Prefixed)]);
 
     private static byte[] Bytes(params object[] parts) =>
         [.. parts.SelectMany(p => p is string text ? Encoding.UTF8.GetBytes(text) : [(byte)(int)p])];
