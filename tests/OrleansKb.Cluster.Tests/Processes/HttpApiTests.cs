@@ -24,6 +24,7 @@ public sealed class HttpSiloFixture : IDisposable
                 ["HttpPort"] = HttpPort.ToString(CultureInfo.InvariantCulture),
                 ["HttpApiKey"] = ApiKey,
                 ["HttpMaxBodyBytes"] = MaxBodyBytes.ToString(CultureInfo.InvariantCulture),
+                ["Dashboard"] = "true",
             },
             heapLimitBytes: 1L << 30);
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(120) };
@@ -148,6 +149,40 @@ public sealed partial class HttpApiTests(HttpSiloFixture fixture) : IClassFixtur
         {
             Assert.True(document.TryGetProperty(path, out _), path);
         }
+    }
+
+    [Fact]
+    public async Task The_Orleans_Dashboard_is_served_when_it_is_on()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Http.BaseAddress };
+        var page = await anonymous.GetAsync(new Uri("/dashboard/", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("<title>Orleans Dashboard</title>", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_says_not_ready_while_the_store_cannot_open_spaces()
+    {
+        // A PostgreSQL store whose server is not there: the silo starts, but cannot open a space.
+        var port = SiloProcess.FreePort();
+        var httpPort = SiloProcess.FreePort();
+        using var silo = SiloProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["Store"] = "Postgres",
+                ["PostgresConnection"] = $"Host=127.0.0.1;Port={port};Username=nobody;Database=nothing;Timeout=2",
+                ["HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
+            },
+            heapLimitBytes: 512L << 20);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(60) };
+
+        var health = await http.GetAsync(new Uri("/healthz", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
+        Assert.StartsWith("the store cannot open spaces: postgres 127.0.0.1:", report.GetProperty("checks").GetProperty("silo").GetString(), StringComparison.Ordinal);
     }
 
     private Task<HttpResponseMessage> Post(string path, string body) =>
