@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Routing;
@@ -22,6 +23,9 @@ public static class SpaceApi
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private const string MettaText = "text/plain; charset=utf-8";
+
+    // A match request holds two atoms as text, each at most an atom's limit (escaped in JSON: a few times that at worst).
+    private const long MaxMatchRequestBytes = 4L * SpaceLimits.MaxAtomBytes;
 
     // Written lines are flushed to the client every this many bytes.
     private const int FlushBytes = 64 << 10;
@@ -125,11 +129,17 @@ public static class SpaceApi
 
     private static async Task<IResult> Match(string space, bool? ephemeral, HttpContext http, IGrainFactory grains)
     {
+        // The request is read whole to parse it: no bigger than a pattern and a template can be.
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = Math.Min(limit.MaxRequestBodySize ?? long.MaxValue, MaxMatchRequestBytes);
+        }
+
         var body = await JsonSerializer.DeserializeAsync<MatchBody>(http.Request.Body, Json, http.RequestAborted).ConfigureAwait(false)
             ?? throw new ArgumentException("the match request must be a JSON object: {\"pattern\": …, \"template\": …, \"limit\": …}");
         var pattern = One(body.Pattern, "pattern");
-        var limit = body.Limit ?? long.MaxValue;
-        if (limit < 0)
+        var most = body.Limit ?? long.MaxValue;
+        if (most < 0)
         {
             throw new ArgumentException("limit must not be negative");
         }
@@ -137,11 +147,11 @@ public static class SpaceApi
         var target = Space(grains, space, ephemeral);
         if (body.Count)
         {
-            return Results.Json(new CountResponse(await target.MatchCountAsync(pattern, limit, http.RequestAborted).ConfigureAwait(false)), Json);
+            return Results.Json(new CountResponse(await target.MatchCountAsync(pattern, most, http.RequestAborted).ConfigureAwait(false)), Json);
         }
 
         var template = One(body.Template, "template");
-        return await Lines(http, target.MatchAsync(pattern, template, limit, http.RequestAborted)).ConfigureAwait(false);
+        return await Lines(http, target.MatchAsync(pattern, template, most, http.RequestAborted)).ConfigureAwait(false);
     }
 
     private static async Task<IResult> Clear(string space, bool? ephemeral, IGrainFactory grains, CancellationToken cancellationToken)

@@ -435,4 +435,30 @@ public sealed class MatcherTests
         Assert.Equal(2, MatchedAlone(Mothers, "($m $x)", out var reloaded));
         Assert.Equal(first, reloaded);
     }
+
+    [Fact]
+    public void An_atom_with_variables_added_while_a_match_is_paged_is_unified_not_read_as_values()
+    {
+        // The walk started while no atom held a variable (so it enumerates under its prefix); one
+        // that does comes in between two pages.
+        foreach (var (pattern, template) in new[] { ("(rel $x $y)", "($y $x)"), ("(, (k $k) (rel $k $y))", "($k $y)") })
+        {
+            var space = Space("(rel (g 1) b) (rel (g 2) c) (k (g 1)) (k (g 2)) (k (g 3))");
+            var cursor = space.OpenMatch(One(pattern), One(template));
+            var results = new EncodedAtomWriter();
+            cursor.NextEncoded(results, pageBytes: 1, TimeSpan.MaxValue);
+            Assert.Equal(1, results.AtomCount);
+            space.Add(One("(rel $v $v)"));
+            for (var calls = 0; !cursor.Finished && calls < 100; calls++)
+            {
+                cursor.NextEncoded(results, pageBytes: 1, TimeSpan.MaxValue);
+            }
+
+            // Every page decodes; each result is one a whole match gives now (up to variable names).
+            var printed = Enumerable.Range(0, results.AtomCount).Select(i => MettaPrinter.Print(AtomDecoder.Decode(results.Atom(i)))).ToList();
+            Assert.True(cursor.Finished);
+            Assert.Subset(Encoded(space, One(pattern), One(template)).ToHashSet(), Enumerable.Range(0, results.AtomCount).Select(i => Convert.ToHexString(results.Atom(i))).ToHashSet());
+            Assert.Contains(pattern.StartsWith("(,", StringComparison.Ordinal) ? "((g 2) c)" : "(c (g 2))", printed);
+        }
+    }
 }

@@ -62,6 +62,9 @@ internal sealed class PatternWalk(ByteTrie trie)
     private ByteTrie.KeyEnumerator _tailKeys;
     private bool _tailKeysMade;
 
+    // Set once the trie has changed during a tail walk: atoms with variables may have come in since.
+    private bool _tailChanged;
+
     private enum FrameKind : byte
     {
         /// <summary>At the start of pattern item <see cref="Frame.Index"/>.</summary>
@@ -124,6 +127,7 @@ internal sealed class PatternWalk(ByteTrie trie)
         }
 
         _tailPrefix = storedVariables ? -1 : tailVariables > 0 ? pattern.Length - tailVariables : TailPrefix();
+        _tailChanged = false;
         if (_tailPrefix >= 0)
         {
             RestartTail(seekAfter: false);
@@ -179,6 +183,7 @@ internal sealed class PatternWalk(ByteTrie trie)
         if (trie.Version != _version)
         {
             _version = trie.Version;
+            _tailChanged = true;
             RestartTail(seekAfter: _lastKeyLength >= 0);
         }
 
@@ -195,7 +200,10 @@ internal sealed class PatternWalk(ByteTrie trie)
 
         CopyTo(ref _lastKey, _tailKeys.Current);
         _lastKeyLength = _tailKeys.Current.Length;
-        KeyIsGround = true;
+
+        // Under a prefix of constants, a key added since the walk began may hold variables after it
+        // (one matching the constants' bytes cannot hold any before): such a key is unified, not bound.
+        KeyIsGround = !_tailChanged || !EncodedItem.ContainsVariable(Key);
         return WalkStep.Candidate;
     }
 
