@@ -128,10 +128,21 @@ internal static class DataCommands
             {
                 if (paths)
                 {
+                    // Written beside FILE and moved there once whole: an export that fails leaves no file that would load.
+                    var partial = $"{file}.{Guid.NewGuid():N}.partial";
                     (long Atoms, long Extended) written;
-                    await using (var stream = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                    try
                     {
-                        written = await space.ExportPathsAsync(stream, ct);
+                        await using (var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+                        {
+                            written = await space.ExportPathsAsync(stream, ct);
+                        }
+
+                        File.Move(partial, file, overwrite: true);
+                    }
+                    finally
+                    {
+                        File.Delete(partial);
                     }
 
                     output.WriteLine(written.Extended == 0

@@ -58,6 +58,22 @@ try
         throw new ArgumentException("Dashboard is served on the HTTP port: set HttpPort too");
     }
 
+    if ((settings.HttpPort is null) != builder is not WebApplicationBuilder)
+    {
+        // The host was chosen from appsettings.json, ORLEANSKB_ variables and the command line alone.
+        throw new ArgumentException("HttpPort must be given in appsettings.json, as ORLEANSKB_HTTPPORT or on the command line");
+    }
+
+    if (settings.HttpPort is { } port and (< 1 or > 65535))
+    {
+        throw new ArgumentException($"HttpPort must be a port number (1 to 65535), not {port}");
+    }
+
+    if (settings.HttpMaxBodyBytes < 1)
+    {
+        throw new ArgumentException($"HttpMaxBodyBytes must be at least 1, not {settings.HttpMaxBodyBytes}");
+    }
+
     (listen, advertised) = Addresses(settings);
     certificates = settings.Tls.Enabled ? settings.Tls.Load() : null;
     store = settings.Store.ToUpperInvariant() switch
@@ -120,6 +136,11 @@ builder.UseOrleans(silo =>
 });
 
 using var host = Build(builder, settings, listen, certificates);
+if (settings.HttpApiKey is { Length: > 0 } && certificates is null && !IPAddress.IsLoopback(listen))
+{
+    SiloLog.KeyInTheClear(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKb.Http"), listen.ToString());
+}
+
 tlsLog = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKb.Tls");
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
     Console.WriteLine($"OrleansKb silo ready: silo port {settings.SiloPort}, gateway {(redis ? advertised : "localhost")}:{settings.GatewayPort}, "

@@ -13,7 +13,8 @@ public static class KbErrors
         ArgumentNullException.ThrowIfNull(failure);
         return failure switch
         {
-            LoadInterruptedException load => $"{Describe(load.InnerException ?? load)}; {load.Message}",
+            LoadInterruptedException { InnerException: { } cause } load => $"{Describe(cause)}; {load.Message}",
+            LoadInterruptedException load => load.Message,
             TimeoutException => $"the cluster did not answer in time: {OneLine(failure.Message)}",
             SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or ClientNotAvailableException
                 => $"lost the connection to the cluster: {OneLine(failure.Message)}",

@@ -168,26 +168,36 @@ public sealed class KbSpace
         var spool = await SpoolAsync(input, cancellationToken).ConfigureAwait(false);
         try
         {
+            // Checked whole (syntax, each atom's size), then read again batch by batch: the input is
+            // never held in memory, however large.
             await Task.Run(() =>
             {
-                foreach (var _ in ReadAtoms(spool, sourceName))
+                foreach (var _ in EncodedBatches(spool, sourceName))
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                 }
             }, cancellationToken).ConfigureAwait(false);
-            return await RemoveAsync(ReadAtoms(spool, sourceName), cancellationToken).ConfigureAwait(false);
+            long removed = 0;
+            foreach (var batch in EncodedBatches(spool, sourceName))
+            {
+                removed += await Call(_grain.Remove(new AtomBatch(batch.ToArray(), batch.AtomCount)), cancellationToken).ConfigureAwait(false);
+            }
+
+            return removed;
         }
         finally
         {
             File.Delete(spool);
         }
 
-        static IEnumerable<Atom> ReadAtoms(string path, string sourceName)
+        static IEnumerable<EncodedAtomWriter> EncodedBatches(string path, string sourceName)
         {
             using var reader = new MettaReader(File.OpenRead(path), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
-            while (reader.TryRead(out var atom))
+            var batch = new EncodedAtomWriter(1 << 16);
+            while (reader.ReadEncodedBatch(batch, SpaceLimits.ExportPageBytes) > 0)
             {
-                yield return atom;
+                yield return batch;
+                batch.Clear();
             }
         }
     }
@@ -199,7 +209,14 @@ public sealed class KbSpace
         var spool = Path.Combine(Path.GetTempPath(), $"orleanskb-{Guid.NewGuid():N}.metta");
         try
         {
-            await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous };
+            if (!OperatingSystem.IsWindows())
+            {
+                // What is spooled may be someone's data: readable by this user only.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            await using var file = new FileStream(spool, options);
 
             // A read from a terminal or a pipe may not watch the token: stop waiting for it instead.
             await input.CopyToAsync(file, 1 << 20, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -345,7 +362,11 @@ public sealed class KbSpace
                 // hold up the caller, who is already leaving.
                 var cursor = page.Cursor;
                 var grain = _grain;
-                _ = (ahead ?? Task.FromResult(page)).ContinueWith(_ => grain.MatchClose(cursor), TaskScheduler.Default).Unwrap().ContinueWith(t => t.Exception, TaskScheduler.Default);
+                _ = (ahead ?? Task.FromResult(page)).ContinueWith(
+                        fetched => fetched.IsCompletedSuccessfully && fetched.Result.Finished ? Task.CompletedTask : grain.MatchClose(cursor),
+                        TaskScheduler.Default)
+                    .Unwrap()
+                    .ContinueWith(closed => (closed.Exception, ahead?.Exception), TaskScheduler.Default);
             }
         }
     }
@@ -462,7 +483,8 @@ public sealed class KbSpace
     /// <summary>
     /// Writes every atom of the space to <paramref name="output"/> as MORK's <c>.paths</c> data, in key
     /// order, a page at a time; returns how many atoms it wrote and how many of them needed our
-    /// extension tags (MORK cannot read those: docs/encoding.md).
+    /// extension tags (MORK cannot read those: docs/encoding.md). If it throws, what it wrote may still
+    /// end like a whole stream: discard it (<c>orleanskb export</c> writes beside the file and moves it).
     /// </summary>
     public async Task<(long Atoms, long Extended)> ExportPathsAsync(Stream output, CancellationToken cancellationToken = default)
     {

@@ -7,22 +7,25 @@ namespace OrleansKb.Http;
 /// <summary>Refuses a request to the spaces unless it carries the API key as a bearer token (<c>Authorization: Bearer KEY</c>).</summary>
 internal sealed class ApiKeyFilter(string apiKey) : IEndpointFilter
 {
-    private readonly byte[] _expected = Encoding.UTF8.GetBytes("Bearer " + apiKey);
+    private const string Scheme = "Bearer ";
+
+    private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(apiKey));
 
     public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var given = Encoding.UTF8.GetBytes(context.HttpContext.Request.Headers.Authorization.ToString());
+        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        var token = header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? header[Scheme.Length..].Trim() : null;
 
-        // Compared in constant time: how long a refusal takes says nothing about the key.
-        if (CryptographicOperations.FixedTimeEquals(given, _expected))
+        // The hashes are compared, in constant time: how long a refusal takes says nothing of the key, not even its length.
+        if (token is not null && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token)), _expected))
         {
             return next(context);
         }
 
         context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
         return ValueTask.FromResult<object?>(Problems.Status(StatusCodes.Status401Unauthorized,
-            given.Length == 0 ? "this silo's HTTP API needs its API key, sent as 'Authorization: Bearer KEY'" : "the API key given is not this silo's"));
+            header.Length == 0 ? "this silo's HTTP API needs its API key, sent as 'Authorization: Bearer KEY'" : "the API key given is not this silo's"));
     }
 }

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OrleansKb.Atoms;
 using OrleansKb.Client;
 using OrleansKb.Text;
@@ -24,8 +26,8 @@ public static class SpaceApi
 
     private const string MettaText = "text/plain; charset=utf-8";
 
-    // A match request holds two atoms as text, each at most an atom's limit (escaped in JSON: a few times that at worst).
-    private const long MaxMatchRequestBytes = 4L * SpaceLimits.MaxAtomBytes;
+    // A match request is read whole to parse it: two atoms as text, which in practice are small.
+    private const long MaxMatchRequestBytes = 16L << 20;
 
     // Written lines are flushed to the client every this many bytes.
     private const int FlushBytes = 64 << 10;
@@ -51,6 +53,11 @@ public static class SpaceApi
             }
             catch (Exception e) when (!context.HttpContext.RequestAborted.IsCancellationRequested && !context.HttpContext.Response.HasStarted)
             {
+                if (Problems.StatusFor(e) >= StatusCodes.Status500InternalServerError)
+                {
+                    HttpLog.RequestFailed(Log(context.HttpContext), e, context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+                }
+
                 return Problems.For(e);
             }
         });
@@ -102,6 +109,8 @@ public static class SpaceApi
             return Task.CompletedTask;
         };
 
+    private static ILogger Log(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKb.Http");
+
     private static KbSpace Space(IGrainFactory grains, string name, bool? ephemeral) => KbSpace.Of(grains, name, ephemeral ?? false);
 
     private static async Task<IResult> Load(string space, bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
@@ -129,7 +138,7 @@ public static class SpaceApi
 
     private static async Task<IResult> Match(string space, bool? ephemeral, HttpContext http, IGrainFactory grains)
     {
-        // The request is read whole to parse it: no bigger than a pattern and a template can be.
+        // The request is read whole to parse it: refused (413) past MaxMatchRequestBytes.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = Math.Min(limit.MaxRequestBodySize ?? long.MaxValue, MaxMatchRequestBytes);
@@ -190,18 +199,23 @@ public static class SpaceApi
                 while (more)
                 {
                     MettaPrinter.WriteLine(items.Current, output);
-                    if (output.UnflushedBytes >= FlushBytes)
+                    var next = items.MoveNextAsync();
+
+                    // What is written goes out when the next line has to wait for the space (a
+                    // sparse match keeps the connection alive and the client reading), or in blocks.
+                    if (!next.IsCompleted || output.UnflushedBytes >= FlushBytes)
                     {
                         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
 
-                    more = await items.MoveNextAsync().ConfigureAwait(false);
+                    more = await next.ConfigureAwait(false);
                 }
 
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                HttpLog.AnswerAborted(Log(http), e, http.Request.Method, http.Request.Path);
                 http.Abort();
             }
         }

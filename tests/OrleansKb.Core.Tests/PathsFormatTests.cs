@@ -9,13 +9,28 @@ namespace OrleansKb.Tests;
 /// <summary>MORK's <c>.paths</c> format: written and read back, read from a file made by hand to the format's description, and refused when damaged.</summary>
 public sealed class PathsFormatTests
 {
-    private static List<byte[]> Read(byte[] file) => [.. PathsFormat.ReadRecords(new MemoryStream(file), "test.paths").Select(r => r.ToArray())];
+    private static List<byte[]> Read(byte[] file) => [.. PathsFormat.ReadRecords(new MemoryStream(file), "test.paths", 64 << 20).Select(r => r.ToArray())];
 
     /// <summary>A .paths file built byte by byte: a zlib stream of [u32 LE length][bytes] records.</summary>
     private static byte[] HandMade(params byte[][] records) => Zlib([.. records.SelectMany(Prefixed)]);
 
     private static byte[] Bytes(params object[] parts) =>
         [.. parts.SelectMany(p => p is string text ? Encoding.UTF8.GetBytes(text) : [(byte)(int)p])];
+
+    [Fact]
+    public void An_empty_file_or_a_header_alone_is_refused_and_a_whole_empty_stream_is_no_atoms()
+    {
+        // zlib's own compression of no bytes (Python: zlib.compress(b"")).
+        var empty = Convert.FromHexString("789C030000000001");
+        Assert.Empty(Read(empty));
+        Assert.Throws<InvalidDataException>(() => Read([]));
+        Assert.Throws<InvalidDataException>(() => Read(empty[..2]));
+
+        // An empty space is written as that stream (ZLibStream alone would write nothing at all).
+        var written = new MemoryStream();
+        new PathsWriter(written).Dispose();
+        Assert.Equal(empty, written.ToArray());
+    }
 
     [Fact]
     public void A_hand_made_file_in_MORKs_encoding_reads_as_its_atoms()
@@ -69,6 +84,8 @@ public sealed class PathsFormatTests
     [InlineData("two atoms in one record", "bytes after the atom's end")]
     [InlineData("reserved tag", "not an encoded atom")]
     [InlineData("not zlib", "the zlib stream is damaged or is not one")]
+    [InlineData("cut before its checksum", "the zlib stream is cut short")]
+    [InlineData("followed by other data", "followed by other data")]
     public void A_damaged_file_is_refused_naming_the_record(string damage, string reason)
     {
         var good = Bytes(0x02, 0xC1, "a", 0xC1, "b");
@@ -79,12 +96,14 @@ public sealed class PathsFormatTests
             "truncated record" => Zlib([.. Prefixed(good), 0x09, 0x00, 0x00, 0x00, 0x02, 0xC1]),
             "two atoms in one record" => HandMade(good, [.. good, .. good]),
             "reserved tag" => HandMade(good, Bytes(0x02, 0x50, 0xC1, "b")),
+            "cut before its checksum" => HandMade(good, good)[..^4],
+            "followed by other data" => [.. HandMade(good, good), 0x00],
             _ => Encoding.UTF8.GetBytes("(parent Tom Bob)\n"),
         };
 
         var error = Assert.Throws<InvalidDataException>(() => Read(file));
 
-        Assert.StartsWith(damage == "not zlib" ? "test.paths: record 1 " : "test.paths: record 2 ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(damage switch { "not zlib" => "test.paths: record 1 ", "cut before its checksum" or "followed by other data" => "test.paths: record 3 ", _ => "test.paths: record 2 " }, error.Message, StringComparison.Ordinal);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
     }
 

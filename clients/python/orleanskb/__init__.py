@@ -87,6 +87,9 @@ class Client:
             raise _problem(error) from None
         except urllib.error.URLError as error:
             raise OrleansKbError(0, "unreachable", f"cannot reach {self.url}: {error.reason}") from None
+        except (http.client.HTTPException, OSError) as error:
+            # Includes a connection closed while a body was being sent (refused for its size).
+            raise OrleansKbError(0, "connection lost", f"{method} {path}: the connection to {self.url} failed: {error}") from None
 
 
 class Space:
@@ -103,6 +106,9 @@ class Space:
 
         Returns ``atoms_read``, ``atoms_added``, ``space_atoms`` and ``seconds``.
         """
+        # A cheap request first: a wrong key or name is told as the silo's problem, not as a
+        # connection closed while the file was being sent.
+        self.info()
         with open(path, "rb") as file:
             return self._json("POST", "/atoms", file, "text/plain; charset=utf-8", os.fstat(file.fileno()).st_size)
 
@@ -154,19 +160,29 @@ class Space:
     def _json(self, method: str, path: str, body: bytes | BinaryIO | None = None,
               content_type: str | None = None, length: int | None = None) -> dict[str, Any]:
         with self.client._open(method, self._path + path + self._query, body, content_type, length) as response:
-            return json.load(response)
+            try:
+                return json.loads(response.read())
+            except (http.client.HTTPException, OSError) as error:
+                raise OrleansKbError(0, "interrupted", f"the answer broke off: {error}") from None
 
     def _lines(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None) -> Iterator[str]:
         response = self.client._open(method, self._path + path + self._query, body, content_type)
 
         def lines() -> Iterator[str]:
+            # Read in blocks with read1, which raises on a chunked answer that ends without its
+            # last chunk (iterating the response would take such an answer for a whole one).
             with response:
+                pending = b""
                 try:
-                    for line in response:
-                        yield line.decode("utf-8").rstrip("\n")
-                except (http.client.IncompleteRead, ConnectionError) as error:
+                    while block := response.read1(_CHUNK):
+                        *complete, pending = (pending + block).split(b"\n")
+                        for line in complete:
+                            yield line.decode("utf-8")
+                except (http.client.HTTPException, OSError) as error:
                     # The silo aborts an answer that failed part way: never take it for the whole.
                     raise OrleansKbError(0, "interrupted", f"the answer broke off part way: {error}") from None
+                if pending:
+                    raise OrleansKbError(0, "interrupted", "the answer ended inside a line")
 
         return lines()
 

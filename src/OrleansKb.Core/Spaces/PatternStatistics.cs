@@ -7,11 +7,14 @@ namespace OrleansKb.Spaces;
 /// share an entry (their variables come in the same order). Statistics only order a join — they never
 /// change its solutions — so an entry serves while the space has about the size it was measured at
 /// (within an eighth) and is dropped when the space is cleared; the cache holds a bounded number of
-/// patterns and starts again when it is full.
+/// patterns (of at most 4,096 encoded bytes each) and starts again when it is full.
 /// </summary>
 internal sealed class PatternStatistics
 {
     private const int MaxPatterns = 1024;
+
+    // A pattern longer than this (a large constant in it) is not kept: the cache stays small.
+    private const int MaxKeyLength = 4096;
 
     private readonly Dictionary<string, (long Count, int[] Distinct, long SpaceCount)> _patterns = new(StringComparer.Ordinal);
 
@@ -30,6 +33,11 @@ internal sealed class PatternStatistics
 
     public void Remember(string key, long count, int[] distinct, long spaceCount)
     {
+        if (key.Length > MaxKeyLength)
+        {
+            return;
+        }
+
         if (_patterns.Count == MaxPatterns && !_patterns.ContainsKey(key))
         {
             _patterns.Clear();
