@@ -9,47 +9,13 @@ using OrleansKb.Tests;
 
 namespace OrleansKb.Cluster.Tests.Processes;
 
-/// <summary>A silo process serving the HTTP API, with an API key and a body limit, for <see cref="HttpApiTests"/>.</summary>
-public sealed class HttpSiloFixture : IDisposable
-{
-    public const string ApiKey = "test-key";
-    public const long MaxBodyBytes = 96L << 20;
-
-    public HttpSiloFixture()
-    {
-        HttpPort = SiloProcess.FreePort();
-        Silo = SiloProcess.Start(
-            new Dictionary<string, string>
-            {
-                ["HttpPort"] = HttpPort.ToString(CultureInfo.InvariantCulture),
-                ["HttpApiKey"] = ApiKey,
-                ["HttpMaxBodyBytes"] = MaxBodyBytes.ToString(CultureInfo.InvariantCulture),
-                ["Dashboard"] = "true",
-            },
-            heapLimitBytes: 1L << 30);
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(120) };
-        Http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
-    }
-
-    public int HttpPort { get; }
-
-    internal SiloProcess Silo { get; }
-
-    public HttpClient Http { get; }
-
-    public void Dispose()
-    {
-        Http.Dispose();
-        Silo.Dispose();
-    }
-}
-
 /// <summary>
 /// The silo's HTTP API as a client in any language sees it: what a load does to the metrics, and the
 /// clear problem — with nothing changed — that bad requests get. (The Python client's tests load,
 /// match and export through it beside the command line.)
 /// </summary>
-public sealed partial class HttpApiTests(HttpSiloFixture fixture) : IClassFixture<HttpSiloFixture>
+[Collection(SharedSiloProcess.Name)]
+public sealed partial class HttpApiTests(SiloProcessFixture fixture)
 {
     private HttpClient Http => fixture.Http;
 
@@ -109,7 +75,7 @@ public sealed partial class HttpApiTests(HttpSiloFixture fixture) : IClassFixtur
 
         // A body over the silo's HttpMaxBodyBytes: refused on its length, before it is sent (a
         // client that sends it anyway sees the connection closed after the answer).
-        using (var tooLarge = new HttpRequestMessage(HttpMethod.Post, new Uri($"/spaces/{space}/atoms", UriKind.Relative)) { Content = new ByteArrayContent(new byte[HttpSiloFixture.MaxBodyBytes + 1]) })
+        using (var tooLarge = new HttpRequestMessage(HttpMethod.Post, new Uri($"/spaces/{space}/atoms", UriKind.Relative)) { Content = new ByteArrayContent(new byte[SiloProcessFixture.HttpMaxBodyBytes + 1]) })
         {
             tooLarge.Headers.ExpectContinue = true;
             var refused = await Problem(await Http.SendAsync(tooLarge), HttpStatusCode.RequestEntityTooLarge);

@@ -15,9 +15,26 @@ public sealed class SiloProcessFixture : IDisposable
 
     private readonly Lazy<string> _bigFile = new(WriteBigFile);
 
-    public SiloProcessFixture() => Silo = Start();
+    /// <summary>The HTTP API's key on the shared silo (it serves the API, the metrics and the dashboard).</summary>
+    public const string HttpApiKey = "test-key";
+
+    /// <summary>The shared silo's HttpMaxBodyBytes: above the 64 MiB atom limit, so both limits can be tried.</summary>
+    public const long HttpMaxBodyBytes = 96L << 20;
+
+    public SiloProcessFixture()
+    {
+        HttpPort = SiloProcess.FreePort();
+        Silo = Start(httpPort: HttpPort);
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}"), Timeout = TimeSpan.FromSeconds(120) };
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", HttpApiKey);
+    }
 
     internal SiloProcess Silo { get; }
+
+    public int HttpPort { get; }
+
+    /// <summary>A client of the shared silo's HTTP API, sending its key.</summary>
+    public HttpClient Http { get; }
 
     /// <summary>Three million generated facts (about 130 MB): a load that takes seconds, to interrupt.</summary>
     public string BigFile => _bigFile.Value;
@@ -27,18 +44,28 @@ public sealed class SiloProcessFixture : IDisposable
     /// <paramref name="dataDirectory"/> (a restart); taking snapshots as often as
     /// <paramref name="snapshotLogBytes"/> says.
     /// </summary>
-    internal static SiloProcess Start(string? dataDirectory = null, long snapshotLogBytes = 256L << 20) => SiloProcess.Start(
-        new Dictionary<string, string>
+    internal static SiloProcess Start(string? dataDirectory = null, long snapshotLogBytes = 256L << 20, int? httpPort = null)
+    {
+        var settings = new Dictionary<string, string>
         {
             ["Match:MaxSolutions"] = MaxSolutions.ToString(CultureInfo.InvariantCulture),
             ["Match:IdleSeconds"] = IdleSeconds.ToString(CultureInfo.InvariantCulture),
             ["SnapshotLogBytes"] = snapshotLogBytes.ToString(CultureInfo.InvariantCulture),
-        },
-        HeapLimitBytes,
-        dataDirectory);
+        };
+        if (httpPort is { } port)
+        {
+            settings["HttpPort"] = port.ToString(CultureInfo.InvariantCulture);
+            settings["HttpApiKey"] = HttpApiKey;
+            settings["HttpMaxBodyBytes"] = HttpMaxBodyBytes.ToString(CultureInfo.InvariantCulture);
+            settings["Dashboard"] = "true";
+        }
+
+        return SiloProcess.Start(settings, HeapLimitBytes, dataDirectory);
+    }
 
     public void Dispose()
     {
+        Http.Dispose();
         Silo.Dispose();
         if (_bigFile.IsValueCreated)
         {
