@@ -215,13 +215,15 @@ internal abstract class SpaceGrain(
 
     private static void ReleaseMemory(long held)
     {
-        if (held >= ReleaseAfterClearBytes && held >= GC.GetGCMemoryInfo().HeapSizeBytes - held)
+        if (held >= ReleaseAfterClearBytes && 4 * held >= GC.GetGCMemoryInfo().HeapSizeBytes)
         {
             // Dropping the arenas makes them garbage, but the GC keeps the memory for reuse unless
-            // asked: a space cleared of a large share of the silo's memory gives it back to the
-            // machine now. This compacts the whole heap once, which pauses the silo for a time that
-            // grows with what stays live — at most what was freed, by the condition above (about 30 ms
-            // after clearing 3 million atoms: docs/cluster.md). A small space in a large silo is left to the GC.
+            // asked: a space cleared of a large share of the silo's memory (a quarter of its heap or
+            // more: the heap as the last collection left it, garbage of a recent load included) gives
+            // it back to the machine now. This compacts the whole heap once, which pauses the silo for
+            // a time that grows with what stays live — at most three times what was freed, by the
+            // condition above (about 30 ms after clearing 3 million atoms: docs/cluster.md). A small
+            // space in a large silo is left to the GC.
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
     }
