@@ -1,4 +1,4 @@
-"""A real silo process for the tests: free loopback ports, a data directory of its own, the HTTP API on with a key, a capped heap; stopped by its process id."""
+"""A real silo process for the tests: free loopback ports, a data directory of its own, the HTTP API on with a key, a match budget, a capped heap; stopped by its process id."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 SILO = pathlib.Path(os.environ.get("ORLEANSKB_SILO_DLL", ROOT / "silo/bin/Release/net10.0/orleanskb-silo.dll"))
 CLI = pathlib.Path(os.environ.get("ORLEANSKB_CLI_DLL", ROOT / "client/bin/Release/net10.0/orleanskb.dll"))
 API_KEY = "python-tests-key"
+MAX_SOLUTIONS = 100_000
 
 
 def free_port() -> int:
@@ -31,7 +32,8 @@ class Silo:
         env = dict(os.environ,
                    ORLEANSKB_SILOPORT=str(free_port()), ORLEANSKB_GATEWAYPORT=str(self.gateway_port),
                    ORLEANSKB_HTTPPORT=str(self.http_port), ORLEANSKB_HTTPAPIKEY=API_KEY,
-                   ORLEANSKB_DATADIRECTORY=self.data.name, DOTNET_GCHeapHardLimit=hex(1 << 30))
+                   ORLEANSKB_DATADIRECTORY=self.data.name, ORLEANSKB_MATCH__MAXSOLUTIONS=str(MAX_SOLUTIONS),
+                   DOTNET_GCHeapHardLimit=hex(1 << 30))
         self.process = subprocess.Popen(["dotnet", str(SILO)], env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, cwd=tempfile.gettempdir())
         self.log: list[str] = []

@@ -10,7 +10,7 @@ import uuid
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
 
 from orleanskb import Client, OrleansKbError  # noqa: E402
-from tests.silo import API_KEY, ROOT, Silo  # noqa: E402
+from tests.silo import API_KEY, MAX_SOLUTIONS, ROOT, Silo  # noqa: E402
 
 ROYAL92 = ROOT / "samples/aunt-kg/royal92.metta"
 MOTHERS = ("(, (Relations $f (Wife $m)) (Relations $f (Children $i $c)))", "(mother $m $c)")
@@ -64,6 +64,16 @@ class ClientTests(unittest.TestCase):
         first = list(itertools.islice(space.match("(n $i)", "$i"), 3))
         self.assertEqual(3, len(first))
         self.assertEqual(10, len(list(space.match("(n $i)", "$i", limit=10))))
+
+    def test_a_match_the_silo_stops_part_way_raises_after_the_results_it_gave(self):
+        space = self.space()
+        space.load(ROOT / "samples/aunt-kg/royal92_simple.metta")
+        received = []
+        with self.assertRaises(OrleansKbError) as raised:
+            for result in space.match("(, (parent $a $b) (parent $c $d) (female $e))", "$e"):
+                received.append(result)
+        self.assertEqual("interrupted", raised.exception.title)
+        self.assertTrue(0 < len(received) <= MAX_SOLUTIONS, len(received))
 
     def test_errors_are_problems_with_the_command_lines_message_and_change_nothing(self):
         space = self.space()

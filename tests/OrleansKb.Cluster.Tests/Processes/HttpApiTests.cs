@@ -118,6 +118,32 @@ public sealed partial class HttpApiTests(SiloProcessFixture fixture)
     }
 
     [Fact]
+    public async Task A_match_stopped_by_its_budget_part_way_breaks_the_answer_instead_of_ending_it()
+    {
+        var space = NewSpace();
+        await Post($"/spaces/{space}/atoms", TestData.ReadText("aunt-kg/royal92_simple.metta"));
+        const string Runaway = """{"pattern": "(, (parent $a $b) (parent $c $d) (female $e))", "template": "$e"}""";
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/spaces/{space}/match", UriKind.Relative)) { Content = new StringContent(Runaway) };
+        using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        long lines = 0;
+        var broken = await Record.ExceptionAsync(async () =>
+        {
+            while (await reader.ReadLineAsync() is not null)
+            {
+                lines++;
+            }
+        });
+
+        // The silo's budget (Match:MaxSolutions) stops it after that many results: the client gets them,
+        // then a broken answer — never one that ends as if it were whole.
+        Assert.NotNull(broken);
+        Assert.True(lines is > 0 and <= SiloProcessFixture.MaxSolutions, $"{lines} lines, then {broken}");
+    }
+
+    [Fact]
     public async Task The_Orleans_Dashboard_is_served_when_it_is_on()
     {
         using var anonymous = new HttpClient { BaseAddress = Http.BaseAddress };
