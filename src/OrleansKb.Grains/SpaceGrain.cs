@@ -239,6 +239,7 @@ internal abstract class SpaceGrain(
             throw Unavailable(_failure);
         }
 
+        var turn = Stopwatch.GetTimestamp();
         var change = Validated(batch, bytes => _environment.Validate(operation, bytes.Span));
         Task durable;
         int applied;
@@ -287,6 +288,8 @@ internal abstract class SpaceGrain(
             }
         }
 
+        var name = operation switch { LogOperation.Remove => "remove", LogOperation.Clear => "clear", _ => "add" };
+        KbMetrics.TurnEnded(name, turn);
         try
         {
             await durable;
@@ -297,7 +300,7 @@ internal abstract class SpaceGrain(
         }
 
         KbMetrics.AppendDurable(appended);
-        KbMetrics.BatchApplied(operation switch { LogOperation.Remove => "remove", LogOperation.Clear => "clear", _ => "add" }, batch.Bytes.Length, applied);
+        KbMetrics.BatchApplied(name, batch.Bytes.Length, applied);
         return applied;
     }
 

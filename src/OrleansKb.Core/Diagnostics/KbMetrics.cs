@@ -25,6 +25,7 @@ public static class KbMetrics
     private static readonly Counter<long> Batches = Meter.CreateCounter<long>("orleanskb.batches", "{batch}", "Batches of changes applied to spaces");
     private static readonly Histogram<long> BatchBytes = Meter.CreateHistogram("orleanskb.batch.size", "By", "Encoded bytes per batch of changes", tags: null, advice: Bytes);
     private static readonly Histogram<double> Calls = Meter.CreateHistogram("orleanskb.space.call.duration", "s", "Calls on a space: from the start of the grain's turn to its answer (a change waits for its log append)", tags: null, advice: Seconds);
+    private static readonly Histogram<double> Turns = Meter.CreateHistogram("orleanskb.space.turn.duration", "s", "A change's turn in its space: validating its batch, appending it to the log and applying it to memory (the space's critical section; durability is waited for after)", tags: null, advice: Seconds);
     private static readonly Histogram<double> Appends = Meter.CreateHistogram("orleanskb.log.append.duration", "s", "A change's log record: from its append to its being durable", tags: null, advice: Seconds);
     private static readonly Histogram<double> Flushes = Meter.CreateHistogram("orleanskb.log.flush.duration", "s", "One group commit of a log: its write and flush, or its transaction", tags: null, advice: Seconds);
     private static readonly Histogram<double> Snapshots = Meter.CreateHistogram("orleanskb.snapshot.duration", "s", "Writing and publishing a space's snapshot", tags: null, advice: Seconds);
@@ -51,6 +52,10 @@ public static class KbMetrics
     /// <summary>A call on a space ended (<paramref name="started"/>: <see cref="Stopwatch.GetTimestamp"/> at its start).</summary>
     public static void CallEnded(string method, long started) =>
         Calls.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("method", method));
+
+    /// <summary>A change's turn ended (<paramref name="started"/>: <see cref="Stopwatch.GetTimestamp"/> at its start).</summary>
+    public static void TurnEnded(string operation, long started) =>
+        Turns.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
 
     public static void AppendDurable(long started) => Appends.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
 

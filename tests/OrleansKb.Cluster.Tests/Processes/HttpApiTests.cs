@@ -43,6 +43,7 @@ public sealed partial class HttpApiTests(SiloProcessFixture fixture)
         Assert.True(Value(after, "orleanskb_log_flush_duration_seconds_count") > Value(before, "orleanskb_log_flush_duration_seconds_count"));
         Assert.True(Value(after, "orleanskb_match_results_total") - Value(before, "orleanskb_match_results_total") >= 2_810);
         Assert.True(Value(after, "orleanskb_space_call_duration_seconds_count") > Value(before, "orleanskb_space_call_duration_seconds_count"));
+        Assert.Equal(Value(after, "orleanskb_batches_total") - Value(before, "orleanskb_batches_total"), Value(after, "orleanskb_space_turn_duration_seconds_count") - Value(before, "orleanskb_space_turn_duration_seconds_count"));
 
         // Orleans' own meter is served beside ours.
         Assert.Contains("orleans_", after, StringComparison.Ordinal);
