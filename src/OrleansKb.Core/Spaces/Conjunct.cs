@@ -51,8 +51,8 @@ internal sealed class Conjunct
         for (var i = 0; i < Variables.Count; i++)
         {
             // A value read from a key is hashed as its bytes, without decoding it.
-            _values[i].Add(solution.TryGetEncoded(Variables[i], out var encoded) && encoded is not null
-                ? (int)System.IO.Hashing.XxHash32.HashToUInt32(encoded)
+            _values[i].Add(solution.TryGetEncoded(Variables[i], out var isEncoded, out var encoded) && isEncoded
+                ? (int)System.IO.Hashing.XxHash32.HashToUInt32(encoded.Span)
                 : solution.Apply(_variableAtoms[i]).GetHashCode());
         }
     }

@@ -19,7 +19,7 @@ internal sealed class LevelPlan
     private readonly (byte[]? Constant, string Hole)[] _segments;
 
     // The holes' values while filling (a plan is used by one match at a time).
-    private readonly byte[][] _holeValues;
+    private readonly ReadOnlyMemory<byte>[] _holeValues;
 
     private LevelPlan(Atom pattern, ulong bound, bool index, int position, string[] unbound, bool tail, (byte[]?, string)[] segments)
     {
@@ -29,7 +29,7 @@ internal sealed class LevelPlan
         Position = position;
         Unbound = unbound;
         _segments = segments;
-        _holeValues = new byte[segments.Length][];
+        _holeValues = new ReadOnlyMemory<byte>[segments.Length];
         FirstOccurrence = FirstOccurrences(unbound);
         TailVariables = tail ? unbound.Length : 0;
     }
@@ -163,9 +163,9 @@ internal sealed class LevelPlan
         var bound = 0UL;
         for (var i = 0; i < variables.Count; i++)
         {
-            if (bindings.TryGetEncoded(variables[i], out var encoded))
+            if (bindings.TryGetEncoded(variables[i], out var isEncoded, out _))
             {
-                if (encoded is null)
+                if (!isEncoded)
                 {
                     return null;
                 }
@@ -185,8 +185,7 @@ internal sealed class LevelPlan
         for (var i = 0; i < _segments.Length; i++)
         {
             var (constant, hole) = _segments[i];
-            var part = constant ?? (_holeValues[i] = Value(bindings, hole));
-            length += part.Length;
+            length += constant?.Length ?? (_holeValues[i] = Value(bindings, hole)).Length;
         }
 
         if (buffer.Length < length)
@@ -197,16 +196,16 @@ internal sealed class LevelPlan
         var at = 0;
         for (var i = 0; i < _segments.Length; i++)
         {
-            var part = _segments[i].Constant ?? _holeValues[i];
-            part.CopyTo(buffer, at);
+            var part = _segments[i].Constant is { } constant ? constant : _holeValues[i].Span;
+            part.CopyTo(buffer.AsSpan(at));
             at += part.Length;
         }
 
         return length;
     }
 
-    private static byte[] Value(Substitution bindings, string variable) =>
-        bindings.TryGetEncoded(variable, out var encoded) && encoded is not null
+    private static ReadOnlyMemory<byte> Value(Substitution bindings, string variable) =>
+        bindings.TryGetEncoded(variable, out var isEncoded, out var encoded) && isEncoded
             ? encoded
             : throw new InvalidOperationException($"the plan's variable {variable} is not bound to an encoded value");
 }

@@ -109,6 +109,10 @@ internal sealed class MatchLevel(Environment space)
         }
 
         var key = Walk.Key;
+
+        // Values are bound as slices of the walk's key buffer, not copied: the bindings made here are
+        // used only while this level stays on this key (the levels after it, the result made now).
+        var keyMemory = Walk.KeyMemory;
         if (!Walk.KeyIsGround)
         {
             _pattern ??= _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)_bindings.Apply(_source), _position) : _bindings.Apply(_source);
@@ -122,7 +126,7 @@ internal sealed class MatchLevel(Environment space)
             for (int i = 0, start = Walk.TailStart; i < _variables.Length; i++)
             {
                 var length = EncodedItem.Length(key[start..]);
-                extended = extended.BindEncoded(_variables[i], key.Slice(start, length).ToArray());
+                extended = extended.BindEncoded(_variables[i], keyMemory.Slice(start, length));
                 start += length;
             }
 
@@ -159,7 +163,7 @@ internal sealed class MatchLevel(Environment space)
                 continue;
             }
 
-            bindings = bindings.BindEncoded(_variables[i], key[items[i]].ToArray());
+            bindings = bindings.BindEncoded(_variables[i], keyMemory[items[i]]);
         }
 
         return bindings;

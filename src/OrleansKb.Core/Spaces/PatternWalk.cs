@@ -94,6 +94,12 @@ internal sealed class PatternWalk(ByteTrie trie)
     public ReadOnlySpan<byte> Key => _lastKey.AsSpan(0, _lastKeyLength);
 
     /// <summary>
+    /// <see cref="Key"/> as memory, for bindings that keep slices of it: its bytes stay as they are until
+    /// the next candidate (which may overwrite the buffer, or move to a larger one and leave these as they were).
+    /// </summary>
+    public ReadOnlyMemory<byte> KeyMemory => _lastKey.AsMemory(0, _lastKeyLength);
+
+    /// <summary>
     /// True if the last candidate has no variable where the pattern has a constant or a variable's
     /// first occurrence: the walk has then checked every constant, and each pattern variable stands
     /// for the stored item it skipped.

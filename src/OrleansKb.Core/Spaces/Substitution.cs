@@ -14,20 +14,23 @@ internal sealed class Substitution
 {
     private readonly Substitution? _parent;
     private readonly string? _name;
-    private readonly byte[]? _encoded;
+    // A value read from a key: a slice of the walk's key buffer, valid while the walk that gave it stays on that key.
+    private readonly ReadOnlyMemory<byte> _encoded;
+    private readonly bool _isEncoded;
     private Atom? _value;
 
-    private Substitution(Substitution? parent, string? name, Atom? value, byte[]? encoded)
+    private Substitution(Substitution? parent, string? name, Atom? value, ReadOnlyMemory<byte> encoded, bool isEncoded)
     {
         _parent = parent;
         _name = name;
         _value = value;
         _encoded = encoded;
+        _isEncoded = isEncoded;
     }
 
-    public static Substitution Empty { get; } = new(null, null, null, null);
+    public static Substitution Empty { get; } = new(null, null, null, default, false);
 
-    private Atom Value => _value ??= AtomDecoder.DecodeTrusted(_encoded);
+    private Atom Value => _value ??= AtomDecoder.DecodeTrusted(_encoded.Span);
 
     /// <summary>This substitution extended so that <paramref name="left"/> and <paramref name="right"/> become equal, or null if they cannot.</summary>
     public Substitution? Unify(Atom left, Atom right)
@@ -56,7 +59,7 @@ internal sealed class Substitution
                     return null;
                 }
 
-                bindings = new Substitution(bindings, va.Name, b, null);
+                bindings = new Substitution(bindings, va.Name, b, default, false);
             }
             else if (b is VariableAtom vb)
             {
@@ -65,7 +68,7 @@ internal sealed class Substitution
                     return null;
                 }
 
-                bindings = new Substitution(bindings, vb.Name, a, null);
+                bindings = new Substitution(bindings, vb.Name, a, default, false);
             }
             else if (a is ExpressionAtom ea && b is ExpressionAtom eb)
             {
@@ -89,27 +92,31 @@ internal sealed class Substitution
     }
 
     /// <summary>This substitution with <paramref name="name"/> (unbound) bound to <paramref name="value"/> (ground).</summary>
-    public Substitution Bind(string name, Atom value) => new(this, name, value, null);
+    public Substitution Bind(string name, Atom value) => new(this, name, value, default, false);
 
-    /// <summary>This substitution with <paramref name="name"/> (unbound) bound to the ground atom <paramref name="encoded"/> encodes (kept, not copied).</summary>
-    public Substitution BindEncoded(string name, byte[] encoded) => new(this, name, null, encoded);
+    /// <summary>
+    /// This substitution with <paramref name="name"/> (unbound) bound to the ground atom
+    /// <paramref name="encoded"/> encodes — kept, not copied: the caller keeps those bytes as they are
+    /// while this substitution or one made from it is used (a join level's key, until the level moves on).
+    /// </summary>
+    public Substitution BindEncoded(string name, ReadOnlyMemory<byte> encoded) => new(this, name, null, encoded, true);
 
     /// <summary>
     /// Whether <paramref name="name"/> is bound, and if it is bound to a ground value given encoded
-    /// (<see cref="BindEncoded"/>), the encoding; null for one bound by unification.
+    /// (<see cref="BindEncoded"/>), whether it is held encoded and the encoding.
     /// </summary>
-    public bool TryGetEncoded(string name, out byte[]? encoded)
+    public bool TryGetEncoded(string name, out bool isEncoded, out ReadOnlyMemory<byte> encoded)
     {
         for (var node = this; node._name is not null; node = node._parent!)
         {
             if (node._name == name)
             {
-                encoded = node._encoded;
+                (isEncoded, encoded) = (node._isEncoded, node._encoded);
                 return true;
             }
         }
 
-        encoded = null;
+        (isEncoded, encoded) = (false, default);
         return false;
     }
 
