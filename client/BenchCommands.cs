@@ -139,7 +139,11 @@ internal static class BenchCommands
 
             await using var kb = await cluster.ConnectAsync(parse, ct);
             var key = parse.GetValue(httpKey) ?? System.Environment.GetEnvironmentVariable("ORLEANSKB_HTTP_API_KEY");
-            var result = await HttpBench.RunAsync(kb, url, key, count, file, parse.GetRequiredValue(matchPoint), ct);
+            // An https URL is trusted as the cluster is: its certificate must chain to the one --tls-certificate
+            // or --tls-trusted names (the silo serves HTTPS with its cluster certificate).
+            var tls = cluster.Tls(parse);
+            var trusted = tls.Enabled ? tls.Load().Trusted : null;
+            var result = await HttpBench.RunAsync(kb, url, key, count, file, parse.GetRequiredValue(matchPoint), trusted, ct);
             if (parse.GetValue(httpJson))
             {
                 output.WriteLine(JsonSerializer.Serialize(result, Json));

@@ -83,6 +83,14 @@ internal sealed class ClusterOptions
         return KbSpace.NameProblem(name) is { } problem ? throw new UserError($"--space: {problem}") : name;
     }
 
+    /// <summary>The TLS settings of <c>--tls-certificate</c>, <c>--tls-trusted</c> and <c>ORLEANSKB_TLS_PASSWORD</c> (off without a certificate).</summary>
+    public Grains.ClusterTls Tls(ParseResult parse) => new()
+    {
+        CertificateFile = parse.GetValue(TlsCertificate),
+        CertificatePassword = System.Environment.GetEnvironmentVariable("ORLEANSKB_TLS_PASSWORD"),
+        TrustedCertificateFile = parse.GetValue(TlsTrusted),
+    };
+
     public async Task<KbCluster> ConnectAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         if (!parse.GetValue(Embedded))
@@ -98,12 +106,7 @@ internal sealed class ClusterOptions
                     Gateways = parse.GetRequiredValue(Gateway),
                     RedisConnection = parse.GetValue(Redis),
                     ClusterId = parse.GetRequiredValue(ClusterId),
-                    Tls = new Grains.ClusterTls
-                    {
-                        CertificateFile = parse.GetValue(TlsCertificate),
-                        CertificatePassword = System.Environment.GetEnvironmentVariable("ORLEANSKB_TLS_PASSWORD"),
-                        TrustedCertificateFile = parse.GetValue(TlsTrusted),
-                    },
+                    Tls = Tls(parse),
                 },
                 cancellationToken);
         }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using OrleansKb.Text;
 using OrleansKb.Workloads;
@@ -11,18 +12,27 @@ namespace OrleansKb.Client;
 /// same file of royal92-shaped facts loaded by this process (<see cref="KbSpace.LoadFileAsync"/>, as
 /// <c>orleanskb load</c>) and posted to <c>POST /spaces/{space}/atoms</c> (the silo reads it), run
 /// alternately, median of three each into fresh spaces; then a point match over HTTP (median and p99
-/// of 200 requests after 20 to warm up) on the genealogy in <paramref name="genealogy"/>.
+/// of 200 requests after 20 to warm up) on the genealogy in <paramref name="genealogy"/>. An https
+/// silo is trusted if its certificate chains to <paramref name="trusted"/>.
 /// </summary>
 public static class HttpBench
 {
     private const int Runs = 3;
 
-    public static async Task<HttpBenchResult> RunAsync(KbCluster cluster, Uri url, string? apiKey, int facts, string genealogy, string pointQuery, CancellationToken cancellationToken = default)
+    public static async Task<HttpBenchResult> RunAsync(
+        KbCluster cluster, Uri url, string? apiKey, int facts, string genealogy, string pointQuery, X509Certificate2? trusted = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         ArgumentNullException.ThrowIfNull(url);
         ArgumentOutOfRangeException.ThrowIfLessThan(facts, 1);
-        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromMinutes(10) };
+        var handler = new SocketsHttpHandler();
+        if (trusted is not null)
+        {
+            // An https silo is trusted as the cluster's members trust each other: pinned to the cluster's certificate.
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => Grains.ClusterTls.ChainsTo(certificate as X509Certificate2, trusted);
+        }
+
+        using var http = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromMinutes(10) };
         if (apiKey is { Length: > 0 })
         {
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
