@@ -75,7 +75,7 @@ internal static class BenchCommands
         });
 
         var matchFile = new Option<string>("--file") { Description = "The genealogy to load (parent/female facts).", DefaultValueFactory = _ => Path.Combine("samples", "aunt-kg", "royal92_simple.metta") };
-        var matchPoint = new Option<string>("--point") { Description = "The point query to time.", DefaultValueFactory = _ => "(parent $p \"@I1972@\")" };
+        var matchPoint = new Option<string>("--point") { Description = "The point query to time.", DefaultValueFactory = _ => AuntKgQueries.Point };
         var matchJson = JsonOption();
         var matchInProcess = new Option<bool>("--in-process") { Description = "Match in this process (an environment, no cluster), to compare with the same figures through the cluster." };
         var matchCommand = new Command("match", "Time the aunt-kg queries and a point query, through the cluster or in this process.") { matchFile, matchPoint, matchJson, matchInProcess };

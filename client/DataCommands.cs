@@ -46,7 +46,7 @@ internal static class DataCommands
                         else
                         {
                             using var stream = inputs.OpenStream(name);
-                            result = await space.LoadPathsStreamAsync(stream, cancellationToken: ct);
+                            result = await space.LoadPathsStreamAsync(stream, name, cancellationToken: ct);
                         }
                     }
                     else if (InputFiles.IsSeekableFile(name))

@@ -103,22 +103,15 @@ public static class HttpBench
         }
 
         var request = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["pattern"] = pointQuery, ["template"] = pointQuery });
-        var latencies = new double[200];
-        for (var i = -20; i < latencies.Length; i++)
+        var latency = await BenchTiming.LatencyAsync(async () =>
         {
-            var stopwatch = Stopwatch.StartNew();
             using var content = new StringContent(request, Encoding.UTF8, "application/json");
             using var response = await http.PostAsync(new Uri(space + "/match", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
             await Succeeded(response, cancellationToken).ConfigureAwait(false);
-            if (i >= 0)
-            {
-                latencies[i] = stopwatch.Elapsed.TotalMicroseconds;
-            }
-        }
+        }).ConfigureAwait(false);
 
         using var cleared = await http.DeleteAsync(new Uri(space, UriKind.Relative), cancellationToken).ConfigureAwait(false);
-        Array.Sort(latencies);
-        return (latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)]);
+        return latency;
     }
 
     /// <summary>Reads the whole answer; a failure is an <see cref="HttpRequestException"/> carrying the problem the silo sent.</summary>

@@ -144,61 +144,43 @@ public sealed class KbSpace
     /// stream): it is first copied to a temporary file, so that, as for a file, input with an error
     /// adds nothing. Errors name <paramref name="sourceName"/>.
     /// </summary>
-    public async Task<LoadResult> LoadStreamAsync(Stream input, string sourceName, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        var spool = await SpoolAsync(input, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await LoadAsync(spool, sourceName, options, progress, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            File.Delete(spool);
-        }
-    }
+    public Task<LoadResult> LoadStreamAsync(Stream input, string sourceName, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        SpooledAsync(input, spool => LoadAsync(spool, sourceName, options, progress, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Removes the atoms of .metta text read from a stream (a request body, standard input); returns
     /// how many were present. As for <see cref="LoadStreamAsync"/>, the text is copied to a temporary
     /// file and checked whole first, so input with an error (named as <paramref name="sourceName"/>)
-    /// removes nothing; then its atoms are sent in batches as they are read again.
+    /// removes nothing; then its atoms are sent in batches as they are read again: the input is never
+    /// held in memory, however large.
     /// </summary>
-    public async Task<long> RemoveStreamAsync(Stream input, string sourceName, CancellationToken cancellationToken = default)
+    public Task<long> RemoveStreamAsync(Stream input, string sourceName, CancellationToken cancellationToken = default) =>
+        SpooledAsync(input, async spool =>
+        {
+            await OnDedicatedThreadsAsync([spool], file => CheckSegment(file, sourceName, new FileSegment(0, new FileInfo(file).Length), cancellationToken), cancellationToken).ConfigureAwait(false);
+            using var reader = new MettaReader(File.OpenRead(spool), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
+            var batch = new EncodedAtomWriter(1 << 16);
+            long removed = 0;
+            while (reader.ReadEncodedBatch(batch, SpaceLimits.ExportPageBytes) > 0)
+            {
+                removed += await Call(_grain.Remove(new AtomBatch(batch.ToArray(), batch.AtomCount)), cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+
+            return removed;
+        }, cancellationToken);
+
+    /// <summary>Copies <paramref name="input"/> to a new temporary file, runs <paramref name="use"/> on its path, and deletes it.</summary>
+    private static async Task<T> SpooledAsync<T>(Stream input, Func<string, Task<T>> use, CancellationToken cancellationToken)
     {
         var spool = await SpoolAsync(input, cancellationToken).ConfigureAwait(false);
         try
         {
-            // Checked whole (syntax, each atom's size), then read again batch by batch: the input is
-            // never held in memory, however large.
-            await Task.Run(() =>
-            {
-                foreach (var _ in EncodedBatches(spool, sourceName))
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            long removed = 0;
-            foreach (var batch in EncodedBatches(spool, sourceName))
-            {
-                removed += await Call(_grain.Remove(new AtomBatch(batch.ToArray(), batch.AtomCount)), cancellationToken).ConfigureAwait(false);
-            }
-
-            return removed;
+            return await use(spool).ConfigureAwait(false);
         }
         finally
         {
             File.Delete(spool);
-        }
-
-        static IEnumerable<EncodedAtomWriter> EncodedBatches(string path, string sourceName)
-        {
-            using var reader = new MettaReader(File.OpenRead(path), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
-            var batch = new EncodedAtomWriter(1 << 16);
-            while (reader.ReadEncodedBatch(batch, SpaceLimits.ExportPageBytes) > 0)
-            {
-                yield return batch;
-                batch.Clear();
-            }
         }
     }
 
@@ -247,7 +229,14 @@ public sealed class KbSpace
         (await Call(_grain.Contains(Batches([atom]).Single()), cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>Every atom of the space in key order, a page at a time.</summary>
-    public async IAsyncEnumerable<Atom> ExportAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<Atom> ExportAsync(CancellationToken cancellationToken = default) =>
+        ExportedAsync(bytes => (AtomDecoder.DecodeNext(bytes.Span, out var length), length), cancellationToken);
+
+    /// <summary>
+    /// The space's atoms in key order, a page at a time, each taken from its page by <paramref name="read"/>
+    /// (which validates it and says its length): the next page is asked for after the last atom of this one.
+    /// </summary>
+    private async IAsyncEnumerable<T> ExportedAsync<T>(Func<ReadOnlyMemory<byte>, (T Item, int Length)> read, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> after = ReadOnlyMemory<byte>.Empty;
         while (true)
@@ -259,10 +248,11 @@ public sealed class KbSpace
             }
 
             var lastStart = 0;
-            foreach (var (atom, start) in DecodeWithOffsets(page.Bytes))
+            for (var start = 0; start < page.Bytes.Length;)
             {
-                lastStart = start;
-                yield return atom;
+                var (item, length) = read(page.Bytes[start..]);
+                yield return item;
+                (lastStart, start) = (start, start + length);
             }
 
             after = page.Bytes[lastStart..];
@@ -419,7 +409,10 @@ public sealed class KbSpace
     /// adds nothing (the <see cref="InvalidDataException"/> names the record); then its records are sent
     /// in batches as they are read again, as a <c>.metta</c> file's atoms are.
     /// </summary>
-    public async Task<LoadResult> LoadPathsFileAsync(string path, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<LoadResult> LoadPathsFileAsync(string path, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        LoadPathsAsync(path, path, options, progress, cancellationToken);
+
+    private async Task<LoadResult> LoadPathsAsync(string path, string sourceName, LoadOptions? options, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
     {
         options ??= LoadOptions.Default;
         options.Validate();
@@ -428,19 +421,19 @@ public sealed class KbSpace
         await OnDedicatedThreadsAsync([path], file =>
         {
             using var input = File.OpenRead(file);
-            foreach (var _ in PathsFormat.ReadRecords(input, file, SpaceLimits.MaxAtomBytes))
+            foreach (var _ in PathsFormat.ReadRecords(input, sourceName, SpaceLimits.MaxAtomBytes))
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
             return 0;
         }, cancellationToken).ConfigureAwait(false);
-        identity.CheckUnchanged(path, path);
-        return await SendAsync(path, path, identity, options, progress, stopwatch, 2, (batches, counters, stopped) => OnDedicatedThreadsAsync([path], file =>
+        identity.CheckUnchanged(path, sourceName);
+        return await SendAsync(path, sourceName, identity, options, progress, stopwatch, 2, (batches, counters, stopped) => OnDedicatedThreadsAsync([path], file =>
         {
             using var input = File.OpenRead(file);
             var batch = new EncodedAtomWriter(options.Bulk.BatchBytes + 4096);
-            foreach (var record in PathsFormat.ReadRecords(input, file, SpaceLimits.MaxAtomBytes))
+            foreach (var record in PathsFormat.ReadRecords(input, sourceName, SpaceLimits.MaxAtomBytes))
             {
                 batch.AppendAtom(record.Span);
                 if (batch.Length >= options.Bulk.BatchBytes)
@@ -466,19 +459,9 @@ public sealed class KbSpace
         }, stopped), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>As <see cref="LoadPathsFileAsync"/>, from a stream that may not be seekable (copied to a temporary file first).</summary>
-    public async Task<LoadResult> LoadPathsStreamAsync(Stream input, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        var spool = await SpoolAsync(input, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await LoadPathsFileAsync(spool, options, progress, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            File.Delete(spool);
-        }
-    }
+    /// <summary>As <see cref="LoadPathsFileAsync"/>, from a stream that may not be seekable (copied to a temporary file first); errors name <paramref name="sourceName"/>.</summary>
+    public Task<LoadResult> LoadPathsStreamAsync(Stream input, string sourceName, LoadOptions? options = null, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        SpooledAsync(input, spool => LoadPathsAsync(spool, sourceName, options, progress, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Writes every atom of the space to <paramref name="output"/> as MORK's <c>.paths</c> data, in key
@@ -490,25 +473,19 @@ public sealed class KbSpace
     {
         ArgumentNullException.ThrowIfNull(output);
         await using var writer = new PathsWriter(output);
-        ReadOnlyMemory<byte> after = ReadOnlyMemory<byte>.Empty;
-        while (true)
+
+        // Each atom is validated as it is measured: what goes into the file is well formed.
+        await foreach (var atom in ExportedAsync(Measured, cancellationToken).ConfigureAwait(false))
         {
-            var page = await Call(_grain.ExportPage(after, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
-            if (page.Count == 0)
-            {
-                return (writer.Atoms, writer.Extended);
-            }
+            writer.Write(atom.Span);
+        }
 
-            var lastStart = 0;
-            for (var start = 0; start < page.Bytes.Length;)
-            {
-                // Each atom is validated as it is measured: what goes into the file is well formed.
-                var length = AtomDecoder.Measure(page.Bytes.Span[start..]);
-                writer.Write(page.Bytes.Span.Slice(start, length));
-                (lastStart, start) = (start, start + length);
-            }
+        return (writer.Atoms, writer.Extended);
 
-            after = page.Bytes[lastStart..];
+        static (ReadOnlyMemory<byte>, int) Measured(ReadOnlyMemory<byte> bytes)
+        {
+            var length = AtomDecoder.Measure(bytes.Span);
+            return (bytes[..length], length);
         }
     }
 
@@ -694,16 +671,6 @@ public sealed class KbSpace
         }
 
         return batches;
-    }
-
-    private static IEnumerable<(Atom Atom, int Start)> DecodeWithOffsets(ReadOnlyMemory<byte> page)
-    {
-        for (var start = 0; start < page.Length;)
-        {
-            var atom = AtomDecoder.DecodeNext(page.Span[start..], out var length);
-            yield return (atom, start);
-            start += length;
-        }
     }
 
 #pragma warning disable CS1998 // Synchronous input, one shape for both kinds.

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using OrleansKb.Atoms;
 using OrleansKb.Text;
 
+using OrleansKb.Workloads;
+
 namespace OrleansKb.Client;
 
 /// <summary>
@@ -14,15 +16,6 @@ namespace OrleansKb.Client;
 /// </summary>
 public static class MatchBench
 {
-    /// <summary>The aunt-kg benchmark's queries: pattern and template.</summary>
-    public static IReadOnlyList<(string Name, string Pattern, string Template)> Queries { get; } =
-    [
-        ("parents", "(parent $p $x)", "(parent-of $x $p)"),
-        ("mothers", "(, (parent $m $x) (female $m))", "(mother $m $x)"),
-        ("sisters", "(, (parent $p $x) (parent $p $s) (female $s))", "(sister $s $x)"),
-        ("aunts", "(, (parent $p $x) (parent $gp $p) (parent $gp $a) (female $a))", "(aunt $a $x)"),
-    ];
-
     /// <summary>Through the cluster: the file loaded into an ephemeral space of its own, cleared afterwards.</summary>
     public static async Task<MatchBenchResult> RunAsync(KbCluster cluster, string file, string pointQuery, CancellationToken cancellationToken = default)
     {
@@ -53,7 +46,7 @@ public static class MatchBench
 
     private static async Task<MatchBenchResult> MeasureAsync(Func<Atom, Atom, long, ValueTask<long>> match, string pointQuery)
     {
-        var queries = Queries.Select(q => (q.Name, Pattern: MettaReader.Parse(q.Pattern)[0], Template: MettaReader.Parse(q.Template)[0])).ToList();
+        var queries = AuntKgQueries.All.Select(q => (q.Name, Pattern: MettaReader.Parse(q.Pattern)[0], Template: MettaReader.Parse(q.Template)[0])).ToList();
         var point = MettaReader.Parse(pointQuery)[0];
 
         var rounds = new List<double[]>();
@@ -74,16 +67,7 @@ public static class MatchBench
             }
         }
 
-        var latencies = new double[200];
-        for (var i = -20; i < latencies.Length; i++)
-        {
-            var stopwatch = Stopwatch.StartNew();
-            await match(point, point, long.MaxValue).ConfigureAwait(false);
-            if (i >= 0)
-            {
-                latencies[i] = stopwatch.Elapsed.TotalMicroseconds;
-            }
-        }
+        var (pointMedian, pointP99) = await BenchTiming.LatencyAsync(async () => await match(point, point, long.MaxValue).ConfigureAwait(false)).ConfigureAwait(false);
 
         var stream = MettaReader.Parse(StreamPattern)[0];
         var streamTemplate = MettaReader.Parse("(r $a $c)")[0];
@@ -98,9 +82,8 @@ public static class MatchBench
             }
         }
 
-        Array.Sort(latencies);
         var perQuery = queries.Select((q, i) => new MatchQueryResult(q.Name, results[i], BenchTiming.Median(rounds.Select(r => r[i])))).ToList();
-        return new MatchBenchResult(perQuery, BenchTiming.Median(rounds.Select(r => r.Sum())), latencies[latencies.Length / 2], latencies[(int)(latencies.Length * 0.99)], BenchTiming.Median(rates));
+        return new MatchBenchResult(perQuery, BenchTiming.Median(rounds.Select(r => r.Sum())), pointMedian, pointP99, BenchTiming.Median(rates));
     }
 
     private static async Task<long> CountResults(IAsyncEnumerable<Atom> results)

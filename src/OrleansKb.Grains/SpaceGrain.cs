@@ -288,8 +288,7 @@ internal abstract class SpaceGrain(
             }
         }
 
-        var name = operation switch { LogOperation.Remove => "remove", LogOperation.Clear => "clear", _ => "add" };
-        KbMetrics.TurnEnded(name, turn);
+        KbMetrics.TurnEnded(operation, turn);
         try
         {
             await durable;
@@ -300,7 +299,7 @@ internal abstract class SpaceGrain(
         }
 
         KbMetrics.AppendDurable(appended);
-        KbMetrics.BatchApplied(name, batch.Bytes.Length, applied);
+        KbMetrics.BatchApplied(operation, batch.Bytes.Length, applied);
         return applied;
     }
 

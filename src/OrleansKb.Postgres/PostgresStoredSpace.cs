@@ -19,8 +19,6 @@ internal sealed class PostgresStoredSpace : IStoredSpace
     private long _snapshotSequence;
     private long _snapshotAtoms;
     private long _logBytes;
-    private long _lastSequence;
-    private bool _recovered;
 
     // Group commit: the records waiting for the next transaction.
     private readonly GroupCommit<List<PendingRecord>> _commits;
@@ -106,7 +104,7 @@ internal sealed class PostgresStoredSpace : IStoredSpace
 
             lock (_sync)
             {
-                (_lastSequence, _logBytes, _recovered) = (last, logBytes, true);
+                _logBytes = logBytes;
                 _commits.Recovered(last);
             }
 
@@ -127,17 +125,13 @@ internal sealed class PostgresStoredSpace : IStoredSpace
         lock (_sync)
         {
             CheckWritable();
-            if (record.Sequence != _lastSequence + 1)
-            {
-                throw new InvalidOperationException($"space '{_name}': record {record.Sequence} does not follow {_lastSequence}");
-            }
+            _commits.CheckFollows(record.Sequence, _name);
 
             // The caller's buffer is its own again once this returns.
             var atoms = ArrayPool<byte>.Shared.Rent(Math.Max(record.Atoms.Length, 1));
             record.Atoms.Span.CopyTo(atoms);
             var crc = Crc32.HashToUInt32(record.Atoms.Span);
             _commits.Pending.Add(new PendingRecord(record.Sequence, record.Operation, atoms, record.Atoms.Length, crc));
-            _lastSequence = record.Sequence;
             return _commits.Added(record.Sequence);
         }
     }
@@ -147,10 +141,7 @@ internal sealed class PostgresStoredSpace : IStoredSpace
         lock (_sync)
         {
             CheckWritable();
-            if (sequence != _lastSequence)
-            {
-                throw new InvalidOperationException($"space '{_name}': a snapshot must begin at the last record, {_lastSequence}, not {sequence}");
-            }
+            _commits.CheckIsLast(sequence, _name);
 
             return new PostgresSnapshotWriter(this, _store, _name, sequence);
         }
@@ -205,7 +196,7 @@ internal sealed class PostgresStoredSpace : IStoredSpace
                 : new IOException($"space '{_name}': writing its log failed ({failure.Message}); it must be opened again", failure);
         }
 
-        if (!_recovered)
+        if (!_commits.IsRecovered)
         {
             throw new InvalidOperationException($"space '{_name}' must be recovered before it is written");
         }

@@ -4,6 +4,7 @@ using DuckDB.NET.Data;
 using Microsoft.Data.Sqlite;
 using OrleansKb.Atoms;
 using OrleansKb.Text;
+using OrleansKb.Workloads;
 
 namespace OrleansKb.Benchmarks;
 
@@ -23,15 +24,15 @@ namespace OrleansKb.Benchmarks;
 [MemoryDiagnoser]
 public class MatchBenchmarks
 {
-    private static readonly (string Pattern, string Template, string Sql)[] Queries =
+    // The same joins in SQL, in the order of AuntKgQueries.All.
+    private static readonly string[] Sql =
     [
-        ("(parent $p $x)", "(parent-of $x $p)", "SELECT c, p FROM parent"),
-        ("(, (parent $m $x) (female $m))", "(mother $m $x)", "SELECT m.p, m.c FROM parent m JOIN female f ON f.x = m.p"),
-        ("(, (parent $p $x) (parent $p $s) (female $s))", "(sister $s $x)", "SELECT s.c, x.c FROM parent x JOIN parent s ON s.p = x.p JOIN female f ON f.x = s.c"),
-        ("(, (parent $p $x) (parent $gp $p) (parent $gp $a) (female $a))", "(aunt $a $x)", "SELECT a.c, x.c FROM parent x JOIN parent g ON g.c = x.p JOIN parent a ON a.p = g.p JOIN female f ON f.x = a.c"),
+        "SELECT c, p FROM parent",
+        "SELECT m.p, m.c FROM parent m JOIN female f ON f.x = m.p",
+        "SELECT s.c, x.c FROM parent x JOIN parent s ON s.p = x.p JOIN female f ON f.x = s.c",
+        "SELECT a.c, x.c FROM parent x JOIN parent g ON g.c = x.p JOIN parent a ON a.p = g.p JOIN female f ON f.x = a.c",
     ];
 
-    private const string PointPattern = "(parent $p \"@I1972@\")";
     private const string PointSql = "SELECT p FROM parent WHERE c = '\"@I1972@\"'";
 
     private readonly OrleansKb.Spaces.Environment _environment = new();
@@ -50,8 +51,8 @@ public class MatchBenchmarks
         var path = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Royal92.Path)!, "royal92_simple.metta");
         var facts = MettaReader.Parse(File.ReadAllText(path));
         _environment.AddFacts(facts);
-        _queries = [.. Queries.Select(q => (One(q.Pattern), One(q.Template)))];
-        _point = One(PointPattern);
+        _queries = [.. AuntKgQueries.All.Select(q => (One(q.Pattern), One(q.Template)))];
+        _point = One(AuntKgQueries.Point);
         if (Engine == "OrleansKb")
         {
             return;
@@ -93,7 +94,7 @@ public class MatchBenchmarks
         Execute("CREATE INDEX parent_p ON parent (p)");
         Execute("CREATE INDEX parent_c ON parent (c)");
         Execute("CREATE INDEX female_x ON female (x)");
-        _commands = [.. Queries.Select(q => Command(q.Sql))];
+        _commands = [.. Sql.Select(Command)];
         _pointCommand = Command(PointSql);
         CheckSameCounts();
     }
@@ -148,12 +149,12 @@ public class MatchBenchmarks
     /// <summary>Refuses to measure a database that does not give the same number of results as the space.</summary>
     private void CheckSameCounts()
     {
-        for (var i = 0; i < Queries.Length; i++)
+        for (var i = 0; i < Sql.Length; i++)
         {
             var expected = _environment.Match(_queries[i].Pattern, _queries[i].Template).Count;
             if (Rows(_commands[i]) != expected)
             {
-                throw new InvalidOperationException($"{Engine}: {Queries[i].Sql} gives {Rows(_commands[i])} rows, the space {expected} results");
+                throw new InvalidOperationException($"{Engine}: {Sql[i]} gives {Rows(_commands[i])} rows, the space {expected} results");
             }
         }
 

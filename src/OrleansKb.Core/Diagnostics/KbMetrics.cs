@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OrleansKb.Persistence;
 
 namespace OrleansKb.Diagnostics;
 
@@ -33,13 +34,13 @@ public static class KbMetrics
     private static readonly Histogram<double> MatchPages = Meter.CreateHistogram("orleanskb.match.page.duration", "s", "Finding one page of a match's results in the space", tags: null, advice: Seconds);
     private static readonly Counter<long> MatchResults = Meter.CreateCounter<long>("orleanskb.match.results", "{solution}", "Solutions found by matches");
 
-    /// <summary>A batch of changes applied: <paramref name="operation"/> is <c>add</c>, <c>remove</c> or <c>clear</c>.</summary>
-    public static void BatchApplied(string operation, int bytes, int changed)
+    /// <summary>A batch of changes applied (tagged <c>add</c>, <c>remove</c> or <c>clear</c>).</summary>
+    public static void BatchApplied(LogOperation operation, int bytes, int changed)
     {
-        var tag = new KeyValuePair<string, object?>("operation", operation);
+        var tag = Tag(operation);
         Batches.Add(1, tag);
         BatchBytes.Record(bytes, tag);
-        if (operation == "add")
+        if (operation is LogOperation.AddFacts or LogOperation.AddRules)
         {
             AtomsAdded.Add(changed);
         }
@@ -54,8 +55,7 @@ public static class KbMetrics
         Calls.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("method", method));
 
     /// <summary>A change's turn ended (<paramref name="started"/>: <see cref="Stopwatch.GetTimestamp"/> at its start).</summary>
-    public static void TurnEnded(string operation, long started) =>
-        Turns.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("operation", operation));
+    public static void TurnEnded(LogOperation operation, long started) => Turns.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, Tag(operation));
 
     public static void AppendDurable(long started) => Appends.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
 
@@ -64,6 +64,9 @@ public static class KbMetrics
     public static void SnapshotWritten(TimeSpan elapsed) => Snapshots.Record(elapsed.TotalSeconds);
 
     public static void Recovered(TimeSpan elapsed) => Recoveries.Record(elapsed.TotalSeconds);
+
+    private static KeyValuePair<string, object?> Tag(LogOperation operation) =>
+        new("operation", operation switch { LogOperation.Remove => "remove", LogOperation.Clear => "clear", _ => "add" });
 
     public static void MatchPage(long started, long solutions)
     {

@@ -18,8 +18,6 @@ internal sealed class FileStoredSpace : IStoredSpace
     private readonly SortedList<long, string> _snapshots = [];
     private long _snapshotAtoms;
     private long _logBytes;
-    private long _lastSequence;
-    private bool _recovered;
 
     // The segment records are being written to by the flusher, and where appends now go.
     private FileStream? _active;
@@ -134,9 +132,7 @@ internal sealed class FileStoredSpace : IStoredSpace
 
         lock (_sync)
         {
-            _lastSequence = last;
             _commits.Recovered(last);
-            _recovered = true;
             if (_segments.Count > 0 && lastInLog >= last)
             {
                 // Go on in the last segment, after its records.
@@ -158,10 +154,7 @@ internal sealed class FileStoredSpace : IStoredSpace
         lock (_sync)
         {
             CheckWritable();
-            if (record.Sequence != _lastSequence + 1)
-            {
-                throw new InvalidOperationException($"space '{_name}': record {record.Sequence} does not follow {_lastSequence}");
-            }
+            _commits.CheckFollows(record.Sequence, _name);
 
             var size = LogSegmentFormat.RecordBytes(record.Atoms.Length);
             if (_writeSegment < 0 || _rotateNext || (_writeSegmentBytes > LogSegmentFormat.HeaderBytes && _writeSegmentBytes + size > _store.SegmentBytes))
@@ -179,7 +172,6 @@ internal sealed class FileStoredSpace : IStoredSpace
             LogSegmentFormat.Write(record, buffer.GetSpan(size)[..size]);
             buffer.Advance(size);
             _writeSegmentBytes += size;
-            _lastSequence = record.Sequence;
             return _commits.Added(record.Sequence);
         }
     }
@@ -189,10 +181,7 @@ internal sealed class FileStoredSpace : IStoredSpace
         lock (_sync)
         {
             CheckWritable();
-            if (sequence != _lastSequence)
-            {
-                throw new InvalidOperationException($"space '{_name}': a snapshot must begin at the last record, {_lastSequence}, not {sequence}");
-            }
+            _commits.CheckIsLast(sequence, _name);
 
             // The records after the snapshot go to a new segment, so the ones it covers can be dropped whole.
             _rotateNext = true;
@@ -273,7 +262,7 @@ internal sealed class FileStoredSpace : IStoredSpace
             throw new IOException($"space '{_name}': writing its log failed ({failure.Message}); it must be opened again", failure);
         }
 
-        if (!_recovered)
+        if (!_commits.IsRecovered)
         {
             throw new InvalidOperationException($"space '{_name}' must be recovered before it is written");
         }

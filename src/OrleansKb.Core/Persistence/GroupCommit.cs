@@ -47,8 +47,29 @@ public sealed class GroupCommit<TGroup>(Lock sync, Func<TGroup> newGroup, Func<T
         }
     }
 
+    /// <summary>Whether <see cref="Recovered"/> has been called: a log takes records only once its space is recovered.</summary>
+    public bool IsRecovered { get; private set; }
+
     /// <summary>Under the owner's lock, once recovered: every record up to <paramref name="sequence"/> is durable already.</summary>
-    public void Recovered(long sequence) => _durableThrough = _lastAdded = sequence;
+    public void Recovered(long sequence) => (_durableThrough, _lastAdded, IsRecovered) = (sequence, sequence, true);
+
+    /// <summary>Under the owner's lock: throws unless record <paramref name="sequence"/> follows the last one added (or recovered).</summary>
+    public void CheckFollows(long sequence, string space)
+    {
+        if (sequence != _lastAdded + 1)
+        {
+            throw new InvalidOperationException($"space '{space}': record {sequence} does not follow {_lastAdded}");
+        }
+    }
+
+    /// <summary>Under the owner's lock: throws unless a snapshot taken at <paramref name="sequence"/> begins at the last record.</summary>
+    public void CheckIsLast(long sequence, string space)
+    {
+        if (sequence != _lastAdded)
+        {
+            throw new InvalidOperationException($"space '{space}': a snapshot must begin at the last record, {_lastAdded}, not {sequence}");
+        }
+    }
 
     /// <summary>Under the owner's lock, after adding record <paramref name="sequence"/> to <see cref="Pending"/>: the task of the commit that carries it.</summary>
     public Task Added(long sequence)

@@ -18,6 +18,7 @@ internal sealed class Conjunct
     // D(v) per variable, once the hashes are dropped.
     private int[]? _distinct;
 
+    private byte[]? _encoded;
     private string? _key;
 
     // For a pattern the argument index can serve, each later argument's variables (indices into
@@ -34,7 +35,10 @@ internal sealed class Conjunct
     public Atom Pattern { get; }
 
     /// <summary>The pattern's encoding as a string of bytes: the same for alpha-equivalent patterns.</summary>
-    public string Key => _key ??= System.Text.Encoding.Latin1.GetString(Codec.AtomEncoder.Encode(Pattern));
+    public string Key => _key ??= System.Text.Encoding.Latin1.GetString(Encoded);
+
+    /// <summary>The pattern's encoding.</summary>
+    private byte[] Encoded => _encoded ??= Codec.AtomEncoder.Encode(Pattern);
 
     /// <summary>The pattern's variables in the order the trie walk meets them.</summary>
     public List<string> Variables { get; }
@@ -51,7 +55,7 @@ internal sealed class Conjunct
         for (var i = 0; i < Variables.Count; i++)
         {
             // A value read from a key is hashed as its bytes, without decoding it.
-            _values[i].Add(solution.TryGetEncoded(Variables[i], out var isEncoded, out var encoded) && isEncoded
+            _values[i].Add(solution.TryGetEncoded(Variables[i], out var encoded) && !encoded.IsEmpty
                 ? (int)System.IO.Hashing.XxHash32.HashToUInt32(encoded.Span)
                 : solution.Apply(_variableAtoms[i]).GetHashCode());
         }
@@ -69,16 +73,9 @@ internal sealed class Conjunct
             return null;
         }
 
-        var encoded = Codec.AtomEncoder.Encode(Pattern);
         var items = new List<PatternItem>();
-        PatternItem.Split(encoded, items, new Stack<(int, long)>());
-        var first = items.FindIndex(item => item.Kind == PatternItemKind.Variable);
-        if (first < 0 || items.Count - first != Variables.Count || items.Skip(first).Any(item => item.Kind != PatternItemKind.Variable || encoded[item.Offset] != Codec.EncodingTags.NewVar))
-        {
-            return null;
-        }
-
-        return space.Trie.CountWithPrefix(encoded.AsSpan(0, items[first].Offset));
+        PatternItem.Split(Encoded, items, new Stack<(int, long)>());
+        return PatternItem.TailStart(Encoded, items) is >= 0 and var prefix ? space.Trie.CountWithPrefix(Encoded.AsSpan(0, prefix)) : null;
     }
 
     /// <summary>

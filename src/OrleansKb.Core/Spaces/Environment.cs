@@ -495,8 +495,11 @@ public sealed class Environment
         }
     }
 
-    /// <summary>Brings the argument index up to date by at most <paramref name="keys"/> atoms (under the lock); true once it is complete.</summary>
-    internal bool CatchUpIndexLocked(int keys) => _arguments.CatchUp(_trie, keys);
+    /// <summary>
+    /// Brings the argument index up to date by at most <paramref name="keys"/> atoms (under the lock;
+    /// by default one step, a few milliseconds' work); true once it is complete.
+    /// </summary>
+    internal bool CatchUpIndexLocked(int keys = 4096) => _arguments.CatchUp(_trie, keys);
 
     /// <summary>
     /// Brings the argument index up to date for about <paramref name="budget"/> (taking the lock for a
@@ -511,7 +514,7 @@ public sealed class Environment
         {
             lock (_lock)
             {
-                if (_arguments.CatchUp(_trie, 4096))
+                if (CatchUpIndexLocked())
                 {
                     return true;
                 }

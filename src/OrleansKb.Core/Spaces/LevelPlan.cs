@@ -82,15 +82,12 @@ internal sealed class LevelPlan
         var pending = new Stack<Atom>();
         pending.Push(walked);
 
-        // Whether everything after the first unbound variable is another, new, unbound variable.
-        var tail = true;
         Span<byte> varint = stackalloc byte[EncodingTags.MaxVarintBytes];
         while (pending.TryPop(out var atom))
         {
             switch (atom)
             {
                 case ExpressionAtom expression:
-                    tail &= unbound.Count == 0;
                     if (expression.Count <= EncodingTags.MaxShortArity)
                     {
                         constant.Add((byte)expression.Count);
@@ -108,7 +105,6 @@ internal sealed class LevelPlan
 
                     break;
                 case VariableAtom variable when isBound.Contains(variable.Name):
-                    tail &= unbound.Count == 0;
                     segments.Add((constant.ToArray(), ""));
                     segments.Add((null, variable.Name));
                     constant.Clear();
@@ -117,32 +113,34 @@ internal sealed class LevelPlan
                     unbound.Add(variable.Name);
                     if (!numbers.TryGetValue(variable.Name, out var number))
                     {
-                        // A new variable is one byte: a tail of them is the filled encoding's last bytes.
                         numbers[variable.Name] = numbers.Count;
                         constant.Add(EncodingTags.NewVar);
                     }
                     else if (number <= EncodingTags.MaxShortVarRef)
                     {
-                        tail = false;
                         constant.Add((byte)(EncodingTags.VarRefBase + number));
                     }
                     else
                     {
-                        tail = false;
                         constant.Add(EncodingTags.LongVarRef);
                         constant.AddRange(varint[..EncodingTags.WriteVarint(varint, number)]);
                     }
 
                     break;
                 default:
-                    tail &= unbound.Count == 0;
                     constant.AddRange(AtomEncoder.Encode(atom));
                     break;
             }
         }
 
         segments.Add((constant.ToArray(), ""));
-        return new LevelPlan(pattern, bound, index, position, [.. unbound], tail && unbound.Count > 0, [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
+        // The walked pattern ends with its unbound variables, each new, if it does with the bound ones
+        // made constants: then its filled encoding is a prefix and that many one-byte new variables.
+        var shape = AtomEncoder.Encode(position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)proxy, position) : proxy);
+        var items = new List<PatternItem>();
+        PatternItem.Split(shape, items, new Stack<(int, long)>());
+        var tail = PatternItem.TailStart(shape, items) >= 0;
+        return new LevelPlan(pattern, bound, index, position, [.. unbound], tail, [.. segments.Where(s => s.Item1 is not { Length: 0 })]);
     }
 
     /// <summary>For each of <paramref name="variables"/> (in order, with repeats), the index of its first occurrence.</summary>
@@ -163,9 +161,9 @@ internal sealed class LevelPlan
         var bound = 0UL;
         for (var i = 0; i < variables.Count; i++)
         {
-            if (bindings.TryGetEncoded(variables[i], out var isEncoded, out _))
+            if (bindings.TryGetEncoded(variables[i], out var encoded))
             {
-                if (!isEncoded)
+                if (encoded.IsEmpty)
                 {
                     return null;
                 }
@@ -205,7 +203,7 @@ internal sealed class LevelPlan
     }
 
     private static ReadOnlyMemory<byte> Value(Substitution bindings, string variable) =>
-        bindings.TryGetEncoded(variable, out var isEncoded, out var encoded) && isEncoded
+        bindings.TryGetEncoded(variable, out var encoded) && !encoded.IsEmpty
             ? encoded
             : throw new InvalidOperationException($"the plan's variable {variable} is not bound to an encoded value");
 }

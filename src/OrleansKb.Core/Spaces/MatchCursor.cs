@@ -26,9 +26,6 @@ public sealed class MatchCursor
     // Trie frames visited between looks at the clock (about 50 µs of work).
     private const int WorkPerCheck = 1024;
 
-    // Atoms indexed per step while the argument index catches up (docs/matching.md).
-    private const int IndexStep = 4096;
-
     // Solutions a conjunct is planned from when its number can be counted without walking them all.
     private const int PlanSample = 1024;
 
@@ -158,7 +155,7 @@ public sealed class MatchCursor
                 // match walks the space's trie until it is complete.
                 while (!_space.IndexCompleteLocked && Stopwatch.GetElapsedTime(started) < slice / 2)
                 {
-                    _space.CatchUpIndexLocked(IndexStep);
+                    _space.CatchUpIndexLocked();
                 }
 
                 while (true)

@@ -58,4 +58,28 @@ internal readonly record struct PatternItem(PatternItemKind Kind, int Offset, in
             }
         }
     }
+
+    /// <summary>
+    /// Where the variables start if <paramref name="pattern"/> (split into <paramref name="items"/>) is
+    /// constants followed only by distinct variables — <c>(parent Tom $x)</c>: every key under those
+    /// constants' bytes fits it, when no stored atom holds a variable. -1 otherwise, or if it has no variable.
+    /// </summary>
+    public static int TailStart(ReadOnlySpan<byte> pattern, List<PatternItem> items)
+    {
+        var first = items.FindIndex(item => item.Kind == PatternItemKind.Variable);
+        if (first < 0)
+        {
+            return -1;
+        }
+
+        for (var i = first; i < items.Count; i++)
+        {
+            if (items[i].Kind != PatternItemKind.Variable || pattern[items[i].Offset] != EncodingTags.NewVar)
+            {
+                return -1;
+            }
+        }
+
+        return items[first].Offset;
+    }
 }

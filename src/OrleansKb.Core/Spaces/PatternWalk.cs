@@ -132,7 +132,7 @@ internal sealed class PatternWalk(ByteTrie trie)
             _items.Clear();
         }
 
-        _tailPrefix = storedVariables ? -1 : tailVariables > 0 ? pattern.Length - tailVariables : TailPrefix();
+        _tailPrefix = storedVariables ? -1 : tailVariables > 0 ? pattern.Length - tailVariables : PatternItem.TailStart(Pattern, _items);
         _tailChanged = false;
         if (_tailPrefix >= 0)
         {
@@ -141,31 +141,6 @@ internal sealed class PatternWalk(ByteTrie trie)
         }
 
         _stack.Push(new Frame { Kind = FrameKind.Item, Position = ByteTrie.Start, Edge = -1, Ground = true });
-    }
-
-    /// <summary>The length of the pattern's constant prefix if only distinct variables follow it, else -1.</summary>
-    private int TailPrefix()
-    {
-        var first = 0;
-        while (first < _items.Count && _items[first].Kind != PatternItemKind.Variable)
-        {
-            first++;
-        }
-
-        if (first == _items.Count)
-        {
-            return -1;
-        }
-
-        for (var i = first; i < _items.Count; i++)
-        {
-            if (_items[i].Kind != PatternItemKind.Variable || _pattern[_items[i].Offset] != EncodingTags.NewVar)
-            {
-                return -1;
-            }
-        }
-
-        return _items[first].Offset;
     }
 
     /// <summary>Enumerates the keys under the prefix: from the first, or after the last one given (when the trie changed).</summary>

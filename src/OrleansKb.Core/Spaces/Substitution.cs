@@ -14,21 +14,20 @@ internal sealed class Substitution
 {
     private readonly Substitution? _parent;
     private readonly string? _name;
-    // A value read from a key: a slice of the walk's key buffer, valid while the walk that gave it stays on that key.
+    // A value read from a key: a slice of the walk's key buffer, valid while the walk that gave it stays
+    // on that key. Empty for a value bound by unification (an encoded atom is never empty).
     private readonly ReadOnlyMemory<byte> _encoded;
-    private readonly bool _isEncoded;
     private Atom? _value;
 
-    private Substitution(Substitution? parent, string? name, Atom? value, ReadOnlyMemory<byte> encoded, bool isEncoded)
+    private Substitution(Substitution? parent, string? name, Atom? value, ReadOnlyMemory<byte> encoded)
     {
         _parent = parent;
         _name = name;
         _value = value;
         _encoded = encoded;
-        _isEncoded = isEncoded;
     }
 
-    public static Substitution Empty { get; } = new(null, null, null, default, false);
+    public static Substitution Empty { get; } = new(null, null, null, default);
 
     private Atom Value => _value ??= AtomDecoder.DecodeTrusted(_encoded.Span);
 
@@ -59,7 +58,7 @@ internal sealed class Substitution
                     return null;
                 }
 
-                bindings = new Substitution(bindings, va.Name, b, default, false);
+                bindings = new Substitution(bindings, va.Name, b, default);
             }
             else if (b is VariableAtom vb)
             {
@@ -68,7 +67,7 @@ internal sealed class Substitution
                     return null;
                 }
 
-                bindings = new Substitution(bindings, vb.Name, a, default, false);
+                bindings = new Substitution(bindings, vb.Name, a, default);
             }
             else if (a is ExpressionAtom ea && b is ExpressionAtom eb)
             {
@@ -92,31 +91,31 @@ internal sealed class Substitution
     }
 
     /// <summary>This substitution with <paramref name="name"/> (unbound) bound to <paramref name="value"/> (ground).</summary>
-    public Substitution Bind(string name, Atom value) => new(this, name, value, default, false);
+    public Substitution Bind(string name, Atom value) => new(this, name, value, default);
 
     /// <summary>
     /// This substitution with <paramref name="name"/> (unbound) bound to the ground atom
     /// <paramref name="encoded"/> encodes — kept, not copied: the caller keeps those bytes as they are
     /// while this substitution or one made from it is used (a join level's key, until the level moves on).
     /// </summary>
-    public Substitution BindEncoded(string name, ReadOnlyMemory<byte> encoded) => new(this, name, null, encoded, true);
+    public Substitution BindEncoded(string name, ReadOnlyMemory<byte> encoded) => new(this, name, null, encoded);
 
     /// <summary>
     /// Whether <paramref name="name"/> is bound, and if it is bound to a ground value given encoded
-    /// (<see cref="BindEncoded"/>), whether it is held encoded and the encoding.
+    /// (<see cref="BindEncoded"/>), the encoding; empty for one bound by unification.
     /// </summary>
-    public bool TryGetEncoded(string name, out bool isEncoded, out ReadOnlyMemory<byte> encoded)
+    public bool TryGetEncoded(string name, out ReadOnlyMemory<byte> encoded)
     {
         for (var node = this; node._name is not null; node = node._parent!)
         {
             if (node._name == name)
             {
-                (isEncoded, encoded) = (node._isEncoded, node._encoded);
+                encoded = node._encoded;
                 return true;
             }
         }
 
-        (isEncoded, encoded) = (false, default);
+        encoded = default;
         return false;
     }
 

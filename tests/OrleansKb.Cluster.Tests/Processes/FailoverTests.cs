@@ -154,13 +154,13 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
         return path;
     }
 
-    /// <summary>An HTTP client for the recipe's HTTPS API: trusts the cluster's certificate (and only it), sends its key.</summary>
+    /// <summary>An HTTP client for the recipe's HTTPS API: trusts what chains to the cluster's certificate, as its members do, and sends its key.</summary>
     private static HttpClient RecipeHttpClient(Uri url)
     {
         var trusted = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(LocalClusterRecipe.TrustedCertificate);
         var handler = new HttpClientHandler
         {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => certificate is not null && certificate.Thumbprint == trusted.Thumbprint,
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => Grains.ClusterTls.ChainsTo(certificate, trusted),
         };
         var http = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", LocalClusterRecipe.HttpApiKey);
