@@ -323,6 +323,26 @@ public sealed class MatcherTests
     }
 
     [Fact]
+    public void A_load_into_a_space_whose_index_has_caught_up_leaves_the_index_behind_and_it_catches_up_whole()
+    {
+        // What a silo does to a new space (its index catches up at once: there is nothing to index),
+        // and again after a few atoms added one by one: they are indexed as they come.
+        var space = new OrleansKb.Spaces.Environment();
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(10)));
+        space.AddFacts(MettaReader.Parse("(parent Few Bob)"));
+        Assert.True(space.IndexIsComplete);
+
+        // A load is not indexed atom by atom: the index falls behind and costs the load nothing.
+        space.AddFacts(MettaReader.Parse(string.Join(' ', Enumerable.Range(0, 20_000).Select(i => $"(parent P{i} Bob)"))));
+        Assert.False(space.IndexIsComplete);
+        Assert.True(space.IndexMemory.LiveBytes < 4096);
+
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(30)));
+        var expected = Enumerable.Range(0, 20_000).Select(i => $"(p P{i})").Append("(p Few)").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, Match(space, "(parent $p Bob)", "(p $p)"));
+    }
+
+    [Fact]
     public void The_argument_index_holds_each_later_argument_of_each_expression_once_and_forgets_removed_ones()
     {
         var index = new ArgumentIndex();

@@ -33,12 +33,21 @@ internal sealed class ArgumentIndex
     /// </summary>
     public const int MaxArity = 16;
 
+    /// <summary>A batch smaller than this is indexed with its change: it is not a load.</summary>
+    private const int FallBehindBatchAtoms = 1024;
+
+    /// <summary>How many atoms a load into a small space may index with their change before the index falls behind.</summary>
+    private const long FallBehindAtoms = 16_384;
+
     private readonly EncodedAtomWriter _decoded = new(256);
     private byte[] _permuted = new byte[256];
     private int _length;
 
     // The last key of the space's trie indexed so far, in its key order: null once complete.
     private byte[]? _watermark = [];
+
+    // Atoms indexed with their change since the index was last complete: what a load has paid inline.
+    private long _indexedWithChanges;
 
     /// <summary>The trie of permuted keys.</summary>
     public ByteTrie Trie { get; } = new();
@@ -56,10 +65,49 @@ internal sealed class ArgumentIndex
             return;
         }
 
+        _indexedWithChanges++;
         for (var position = 2; Permute(key, position, hasVariables); position++)
         {
             Trie.Add(_permuted.AsSpan(0, _length));
         }
+    }
+
+    /// <summary>
+    /// Called before <paramref name="batch"/> goes into a space of <paramref name="spaceCount"/> atoms:
+    /// a load is not to pay for the index atom by atom (that costs more than the space's own trie), so
+    /// once the atoms indexed with their change since the index was complete would pass an eighth of
+    /// the space (and at least <see cref="FallBehindAtoms"/>), the index falls behind just below the
+    /// batch's smallest key and catches up later (<see cref="CatchUp"/>). A new space, whose empty
+    /// index caught up at once, falls behind at its first large batch; atoms added a few at a time
+    /// stay indexed as they come.
+    /// </summary>
+    public void BeforeBatch(EncodedAtomWriter batch, long spaceCount)
+    {
+        var atoms = batch.AtomCount;
+        if (atoms < FallBehindBatchAtoms || _indexedWithChanges + atoms < Math.Max(FallBehindAtoms, spaceCount / 8))
+        {
+            return;
+        }
+
+        var smallest = batch.Atom(0);
+        for (var i = 1; i < atoms; i++)
+        {
+            var key = batch.Atom(i);
+            if (key.SequenceCompareTo(smallest) < 0)
+            {
+                smallest = key;
+            }
+        }
+
+        // Every key below the batch's smallest is indexed (at or below the watermark, or all of them):
+        // a proper prefix of that key sorts below it, so it is a watermark that keeps that promise.
+        var below = smallest[..^1];
+        if (_watermark is null || below.SequenceCompareTo(_watermark) < 0)
+        {
+            _watermark = below.ToArray();
+        }
+
+        _indexedWithChanges = 0;
     }
 
     /// <summary>Forgets a key just removed from the space (<paramref name="hasVariables"/>: whether it holds a variable).</summary>
@@ -81,6 +129,7 @@ internal sealed class ArgumentIndex
     {
         Trie.Clear();
         _watermark = [];
+        _indexedWithChanges = 0;
     }
 
     /// <summary>
@@ -113,6 +162,7 @@ internal sealed class ArgumentIndex
         }
 
         _watermark = null;
+        _indexedWithChanges = 0;
         return true;
     }
 

@@ -439,6 +439,7 @@ public sealed class Environment
     /// </summary>
     internal int InsertLocked(EncodedAtomWriter batch)
     {
+        _arguments.BeforeBatch(batch, _trie.Count);
         var added = 0;
         if (!batch.IsSorted)
         {
