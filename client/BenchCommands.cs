@@ -14,7 +14,7 @@ internal static class BenchCommands
     public static Command Create(ClusterOptions cluster, TextWriter output)
     {
         var facts = FactsOption(200_000);
-        var threads = new Option<int>("--threads") { Description = "Threads for the parallel phase.", DefaultValueFactory = _ => System.Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Threads for the parallel phase.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var json = JsonOption();
         var environment = new Command("environment", "Time the in-process environment's bulk adds, phase by phase, on generated facts.")
         {
@@ -138,7 +138,7 @@ internal static class BenchCommands
             }
 
             await using var kb = await cluster.ConnectAsync(parse, ct);
-            var key = parse.GetValue(httpKey) ?? System.Environment.GetEnvironmentVariable("ORLEANSKB_HTTP_API_KEY");
+            var key = parse.GetValue(httpKey) ?? Environment.GetEnvironmentVariable("ORLEANSKB_HTTP_API_KEY");
             // An https URL is trusted as the cluster is: its certificate must chain to the one --tls-certificate
             // or --tls-trusted names (the silo serves HTTPS with its cluster certificate).
             var tls = cluster.Tls(parse);

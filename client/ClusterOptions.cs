@@ -87,7 +87,7 @@ internal sealed class ClusterOptions
     public Grains.ClusterTls Tls(ParseResult parse) => new()
     {
         CertificateFile = parse.GetValue(TlsCertificate),
-        CertificatePassword = System.Environment.GetEnvironmentVariable("ORLEANSKB_TLS_PASSWORD"),
+        CertificatePassword = Environment.GetEnvironmentVariable("ORLEANSKB_TLS_PASSWORD"),
         TrustedCertificateFile = parse.GetValue(TlsTrusted),
     };
 

@@ -69,7 +69,7 @@ public static class OrleansKbCommandLine
                 if (!finished)
                 {
                     error.WriteLine("orleanskb: interrupted");
-                    System.Environment.Exit(ErrorReport.Interrupted);
+                    Environment.Exit(ErrorReport.Interrupted);
                 }
             }, TaskScheduler.Default);
         }

@@ -12,7 +12,7 @@ namespace OrleansKb.Client;
 
 /// <summary>
 /// A handle on one space of the cluster. Bulk adds encode on this process's cores, in parallel
-/// (the same <c>ParallelEncoder</c> the in-process <see cref="Spaces.Environment"/> uses), and send
+/// (the same <c>ParallelEncoder</c> the in-process <see cref="Spaces.AtomSpace"/> uses), and send
 /// one message per batch with several batches in flight; the grain's turn only validates and inserts.
 /// Every call is bounded in bytes both ways: what can be large is sent in batches and read in pages.
 /// </summary>

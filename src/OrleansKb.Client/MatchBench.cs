@@ -32,10 +32,10 @@ public static class MatchBench
         }
     }
 
-    /// <summary>In this process: the file loaded into an <see cref="Spaces.Environment"/>, matched with <see cref="Spaces.Environment.Match"/>.</summary>
+    /// <summary>In this process: the file loaded into an <see cref="Spaces.AtomSpace"/>, matched with <see cref="Spaces.AtomSpace.Match"/>.</summary>
     public static Task<MatchBenchResult> RunInProcessAsync(string file, string pointQuery)
     {
-        var environment = new Spaces.Environment();
+        var environment = new Spaces.AtomSpace();
         environment.AddFacts(MettaReader.Parse(File.ReadAllText(file)));
         return MeasureAsync((pattern, template, limit) => new ValueTask<long>(environment.Match(pattern, template, (int)Math.Min(limit, int.MaxValue)).Count), pointQuery);
     }

@@ -9,12 +9,11 @@ using OrleansKb.Codec;
 using OrleansKb.Diagnostics;
 using OrleansKb.Persistence;
 using OrleansKb.Spaces;
-using Environment = OrleansKb.Spaces.Environment;
 
 namespace OrleansKb.Grains;
 
 /// <summary>
-/// A space: a thin owner of one <see cref="Environment"/> and of the space's store (docs/durability.md).
+/// A space: a thin owner of one <see cref="AtomSpace"/> and of the space's store (docs/durability.md).
 /// <para>
 /// A change is validated whole, appended to the log, applied to memory, and acknowledged once the
 /// append is durable. The grain is reentrant: memory changes only inside a turn, and the only waits
@@ -49,7 +48,7 @@ internal abstract class SpaceGrain(
     private static readonly TimeSpan IndexingTurn = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan IndexingPause = TimeSpan.FromMilliseconds(5);
 
-    private readonly Environment _environment = new();
+    private readonly AtomSpace _environment = new();
     private readonly MatchOptions _options = matchOptions.Value;
     private readonly DurabilityOptions _durability = durabilityOptions.Value;
     private readonly Dictionary<long, OpenMatch> _matches = [];

@@ -16,7 +16,7 @@ public class DurabilityBenchmarks
 {
     private readonly List<string> _folders = [];
     private byte[][] _batches = [];
-    private OrleansKb.Spaces.Environment _loaded = new();
+    private OrleansKb.Spaces.AtomSpace _loaded = new();
     private string _logOnly = "";
     private string _withSnapshot = "";
     private string _fresh = "";
@@ -28,7 +28,7 @@ public class DurabilityBenchmarks
     public void Setup()
     {
         _batches = FactBatches.Generate(Atoms);
-        _loaded = new OrleansKb.Spaces.Environment();
+        _loaded = new OrleansKb.Spaces.AtomSpace();
         foreach (var batch in _batches)
         {
             _loaded.AddEncoded(batch);
@@ -69,7 +69,7 @@ public class DurabilityBenchmarks
     {
         using var store = new FileSpaceStore(folder);
         var stored = await store.OpenAsync("space");
-        await stored.RecoverAsync(new OrleansKb.Spaces.Environment().StartRecovery());
+        await stored.RecoverAsync(new OrleansKb.Spaces.AtomSpace().StartRecovery());
         var durable = new List<Task>();
         for (var i = 0; i < _batches.Length; i++)
         {
@@ -84,7 +84,7 @@ public class DurabilityBenchmarks
     {
         using var store = new FileSpaceStore(folder);
         var stored = await store.OpenAsync("space");
-        await stored.RecoverAsync(new OrleansKb.Spaces.Environment().StartRecovery());
+        await stored.RecoverAsync(new OrleansKb.Spaces.AtomSpace().StartRecovery());
         await SpaceCheckpoint.Begin(_loaded, stored, 0).WriteAsync();
         await stored.DisposeAsync();
     }
@@ -93,7 +93,7 @@ public class DurabilityBenchmarks
     {
         using var store = new FileSpaceStore(folder);
         var stored = await store.OpenAsync("space");
-        var environment = new OrleansKb.Spaces.Environment();
+        var environment = new OrleansKb.Spaces.AtomSpace();
         var recovery = environment.StartRecovery();
         await stored.RecoverAsync(recovery);
         recovery.Finish();

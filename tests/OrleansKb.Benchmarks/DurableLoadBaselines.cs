@@ -46,8 +46,8 @@ public class DurableLoadBaselines
     {
         _encodedBatches = FactBatches.Generate(Atoms);
         _batches = [.. _encodedBatches.Select(AtomsOf)];
-        _redis = ConnectionMultiplexer.Connect(System.Environment.GetEnvironmentVariable("ORLEANSKB_BENCH_REDIS") ?? "127.0.0.1:16379");
-        _postgres = System.Environment.GetEnvironmentVariable("ORLEANSKB_BENCH_POSTGRES") ?? "Host=127.0.0.1;Port=15432;Username=postgres";
+        _redis = ConnectionMultiplexer.Connect(Environment.GetEnvironmentVariable("ORLEANSKB_BENCH_REDIS") ?? "127.0.0.1:16379");
+        _postgres = Environment.GetEnvironmentVariable("ORLEANSKB_BENCH_POSTGRES") ?? "Host=127.0.0.1;Port=15432;Username=postgres";
     }
 
     /// <summary>An encoded batch cut into its atoms: the keys the other stores are given.</summary>
@@ -98,7 +98,7 @@ public class DurableLoadBaselines
     /// <summary>What the grain does with each batch of a load: validate, append, apply; then wait until every append is durable.</summary>
     private async Task<long> LoadAsync(ISpaceStore store)
     {
-        var environment = new OrleansKb.Spaces.Environment();
+        var environment = new OrleansKb.Spaces.AtomSpace();
         var stored = await store.OpenAsync("space");
         await stored.RecoverAsync(environment.StartRecovery());
         var durable = new List<Task>();

@@ -11,7 +11,7 @@ namespace OrleansKb.Benchmarks;
 [Config(typeof(PerAtomConfig))]
 public class GrainTurnBenchmarks
 {
-    private readonly OrleansKb.Spaces.Environment _environment = new();
+    private readonly OrleansKb.Spaces.AtomSpace _environment = new();
     private byte[][] _batches = [];
 
     [Params(1_000_000)]

@@ -35,7 +35,7 @@ public class MatchBenchmarks
 
     private const string PointSql = "SELECT p FROM parent WHERE c = '\"@I1972@\"'";
 
-    private readonly OrleansKb.Spaces.Environment _environment = new();
+    private readonly OrleansKb.Spaces.AtomSpace _environment = new();
     private (Atom Pattern, Atom Template)[] _queries = [];
     private Atom _point = null!;
     private DbConnection _database = null!;

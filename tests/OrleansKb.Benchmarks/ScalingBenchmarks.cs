@@ -9,7 +9,7 @@ namespace OrleansKb.Benchmarks;
 [Config(typeof(PerAtomConfig))]
 public class ScalingBenchmarks
 {
-    private readonly OrleansKb.Spaces.Environment _environment = new();
+    private readonly OrleansKb.Spaces.AtomSpace _environment = new();
     private Atom[] _facts = [];
     private BulkOptions _options = BulkOptions.Sequential;
 
@@ -19,7 +19,7 @@ public class ScalingBenchmarks
     [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
 
-    public static IEnumerable<int> ThreadCounts => Enumerable.Range(1, System.Environment.ProcessorCount);
+    public static IEnumerable<int> ThreadCounts => Enumerable.Range(1, Environment.ProcessorCount);
 
     [GlobalSetup]
     public void Setup()

@@ -24,7 +24,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
         return lines;
     }
 
-    private static List<string> DumpLines(OrleansKb.Spaces.Environment environment) =>
+    private static List<string> DumpLines(OrleansKb.Spaces.AtomSpace environment) =>
         [.. environment.Dump().Split('\n', StringSplitOptions.RemoveEmptyEntries)];
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
     {
         var atoms = Royal92ShapedFacts.Generate(20_000).Concat(GeneratedRules.Generate(500)).Concat(Royal92ShapedFacts.Generate(5_000)).ToList();
         var space = fixture.NewSpace();
-        var local = new OrleansKb.Spaces.Environment();
+        var local = new OrleansKb.Spaces.AtomSpace();
 
         var added = await space.AddFactsAsync(atoms, SmallBatches);
 
@@ -125,7 +125,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
     {
         var facts = Royal92ShapedFacts.Generate(40_000);
         var space = fixture.NewSpace();
-        var local = new OrleansKb.Spaces.Environment();
+        var local = new OrleansKb.Spaces.AtomSpace();
         local.AddFacts(facts);
 
         await space.AddFactsAsync(facts);
@@ -252,7 +252,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
         // Occupy thread-pool threads with blocking work while the bulk adds run: encoding happens on
         // the callers and the dedicated encoder threads, and the grain calls are asynchronous, so
         // nothing waits for a thread-pool thread that cannot come.
-        var blockers = Enumerable.Range(0, System.Environment.ProcessorCount * 4)
+        var blockers = Enumerable.Range(0, Environment.ProcessorCount * 4)
             .Select(_ => Task.Factory.StartNew(() => release.Wait(TimeSpan.FromSeconds(30)), TaskCreationOptions.None))
             .ToArray();
         var callers = Enumerable.Range(0, 32)
@@ -279,7 +279,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
         var space = fixture.NewSpace();
         await space.LoadFileAsync(TestData.PathOf("aunt-kg/royal92_simple.metta"));
         await space.AddRulesAsync(MettaReader.Parse("(= (add (S $x) $y) (S (add $x $y)))"));
-        var local = new OrleansKb.Spaces.Environment();
+        var local = new OrleansKb.Spaces.AtomSpace();
         local.AddFacts(TestData.ReadAtoms("aunt-kg/royal92_simple.metta"));
         local.AddFacts(MettaReader.Parse("(= (add (S $x) $y) (S (add $x $y)))"));
         string[][] queries =

@@ -3,7 +3,6 @@ using OrleansKb.Codec;
 using OrleansKb.Tests.Reference;
 using OrleansKb.Spaces;
 using OrleansKb.Text;
-using Env = OrleansKb.Spaces.Environment;
 
 namespace OrleansKb.Tests;
 
@@ -11,18 +10,18 @@ public sealed class MatcherTests
 {
     private static Atom One(string text) => Assert.Single(MettaReader.Parse(text));
 
-    private static Env Space(string text)
+    private static AtomSpace Space(string text)
     {
-        var environment = new Env();
+        var environment = new AtomSpace();
         environment.AddFacts(MettaReader.Parse(text));
         return environment;
     }
 
-    private static List<string> Match(Env environment, string pattern, string template, int limit = int.MaxValue) =>
+    private static List<string> Match(AtomSpace environment, string pattern, string template, int limit = int.MaxValue) =>
         [.. environment.Match(One(pattern), One(template), limit).Select(MettaPrinter.Print).Order(StringComparer.Ordinal)];
 
     /// <summary>The results as a silo sends them (<see cref="MatchCursor.NextEncoded"/>), each as hex, sorted.</summary>
-    private static List<string> Encoded(Env space, Atom pattern, Atom template)
+    private static List<string> Encoded(AtomSpace space, Atom pattern, Atom template)
     {
         var cursor = space.OpenMatch(pattern, template);
         var results = new EncodedAtomWriter();
@@ -34,7 +33,7 @@ public sealed class MatcherTests
         return [.. Enumerable.Range(0, results.AtomCount).Select(i => Convert.ToHexString(results.Atom(i))).Order(StringComparer.Ordinal)];
     }
 
-    private static Env Toy() => Space(TestData.ReadText("aunt-kg/toy.metta"));
+    private static AtomSpace Toy() => Space(TestData.ReadText("aunt-kg/toy.metta"));
 
     [Fact]
     public void Parents_of_the_toy_genealogy()
@@ -327,7 +326,7 @@ public sealed class MatcherTests
     {
         // What a silo does to a new space (its index catches up at once: there is nothing to index),
         // and again after a few atoms added one by one: they are indexed as they come.
-        var space = new OrleansKb.Spaces.Environment();
+        var space = new OrleansKb.Spaces.AtomSpace();
         Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(10)));
         space.AddFacts(MettaReader.Parse("(parent Few Bob)"));
         Assert.True(space.IndexIsComplete);
@@ -381,7 +380,7 @@ public sealed class MatcherTests
     public async Task A_recovered_space_has_its_argument_index_back()
     {
         var store = new OrleansKb.Persistence.MemorySpaceStore();
-        var live = new Env();
+        var live = new AtomSpace();
         var stored = await store.OpenAsync("space");
         var recovery = live.StartRecovery();
         await stored.RecoverAsync(recovery);
@@ -406,7 +405,7 @@ public sealed class MatcherTests
         await Change(OrleansKb.Persistence.LogOperation.Remove, "(parent Tom Bob)");
         await Change(OrleansKb.Persistence.LogOperation.AddFacts, "(parent Eve Liz)");
 
-        var recovered = new Env();
+        var recovered = new AtomSpace();
         var again = await store.OpenAsync("space");
         var replay = recovered.StartRecovery();
         await again.RecoverAsync(replay);

@@ -5,7 +5,6 @@ using OrleansKb.Persistence.Postgres;
 using OrleansKb.Spaces;
 using OrleansKb.Text;
 using OrleansKb.Workloads;
-using Env = OrleansKb.Spaces.Environment;
 
 namespace OrleansKb.Tests;
 
@@ -63,12 +62,12 @@ public sealed class StoreTests : IDisposable
 
     private static byte[] Batch(string text) => Batch(MettaReader.Parse(text));
 
-    private static string Rules(Env environment, string head, int arity) =>
+    private static string Rules(AtomSpace environment, string head, int arity) =>
         string.Join('\n', environment.MatchingRules(head, arity).Select(MettaPrinter.Print));
 
-    private static async Task<(Env Environment, IStoredSpace Stored, long Last)> Open(ISpaceStore store, string space)
+    private static async Task<(AtomSpace Space, IStoredSpace Stored, long Last)> Open(ISpaceStore store, string space)
     {
-        var environment = new Env();
+        var environment = new AtomSpace();
         var stored = await store.OpenAsync(space);
         var recovery = environment.StartRecovery();
         var last = await stored.RecoverAsync(recovery);
@@ -77,7 +76,7 @@ public sealed class StoreTests : IDisposable
     }
 
     /// <summary>What the grain does with a change: validate, append, apply; the task completes when it is durable.</summary>
-    private static Task Change(Env environment, IStoredSpace stored, ref long sequence, LogOperation operation, byte[] atoms)
+    private static Task Change(AtomSpace environment, IStoredSpace stored, ref long sequence, LogOperation operation, byte[] atoms)
     {
         using var change = environment.Validate(operation, atoms);
         var durable = stored.Append(new LogRecord(++sequence, operation, change.Atoms));
@@ -182,12 +181,12 @@ public sealed class StoreTests : IDisposable
         // … and after the cut, new records follow on.
         await Change(recovered, stored2, ref last, LogOperation.AddFacts, Batch("(a 4)"));
         Crash();
-        Assert.Equal(4, (await Open(FileStore(), "space")).Environment.Count);
+        Assert.Equal(4, (await Open(FileStore(), "space")).Space.Count);
 
         // Zeros where a write never landed are cut off too.
         Crash();
         File.WriteAllBytes(segment, [.. File.ReadAllBytes(segment), .. new byte[4096]]);
-        Assert.Equal(4, (await Open(FileStore(), "space")).Environment.Count);
+        Assert.Equal(4, (await Open(FileStore(), "space")).Space.Count);
     }
 
     [Fact]
@@ -247,7 +246,7 @@ public sealed class StoreTests : IDisposable
 
         await Change(recovered, stored2, ref last, LogOperation.AddFacts, Batch("(a 3)"));
         Crash();
-        Assert.Equal(3, (await Open(FileStore(), "space")).Environment.Count);
+        Assert.Equal(3, (await Open(FileStore(), "space")).Space.Count);
     }
 
     [Fact]
@@ -261,7 +260,7 @@ public sealed class StoreTests : IDisposable
         await Task.WhenAll(Task.Run(() => first.WriteAsync()), Task.Run(() => second.WriteAsync()));
         Crash();
 
-        Assert.Equal(20_000, (await Open(FileStore(), "space")).Environment.Count);
+        Assert.Equal(20_000, (await Open(FileStore(), "space")).Space.Count);
         Assert.Empty(SpaceFiles("*.tmp"));
     }
 
@@ -428,7 +427,7 @@ public sealed class StoreTests : IDisposable
         await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after clear)"));
         Assert.Equal(0, Count("orleanskb_snapshots"));
         Assert.Equal(1, Count("orleanskb_log"));
-        Assert.Equal("(after clear)\n", (await Open(PostgresStore(), "space")).Environment.Dump());
+        Assert.Equal("(after clear)\n", (await Open(PostgresStore(), "space")).Space.Dump());
 
         long Count(string table) => TestServices.Scalar(_postgresSchema!, $"SELECT count(*) FROM {table}");
     }
@@ -470,7 +469,7 @@ public sealed class StoreTests : IDisposable
 
         var error = Assert.Throws<DataDirectoryInUseException>(() => new FileSpaceStore(_directory));
 
-        Assert.Contains($"the data directory {_directory} is in use by another OrleansKb process (process {System.Environment.ProcessId}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"the data directory {_directory} is in use by another OrleansKb process (process {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

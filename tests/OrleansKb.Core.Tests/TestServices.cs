@@ -51,7 +51,7 @@ internal static class TestServices
     }
 
     private static string Required(string variable) =>
-        System.Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"{variable} is not set: these tests need PostgreSQL and Redis, which .ci/run starts (deploy/local-cluster.sh services-start) and names in ORLEANSKB_TEST_*");
 }

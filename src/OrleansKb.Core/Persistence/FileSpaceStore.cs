@@ -38,7 +38,7 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
                 e);
         }
 
-        File.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"process {System.Environment.ProcessId} since {DateTime.UtcNow:u}"));
+        File.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"process {Environment.ProcessId} since {DateTime.UtcNow:u}"));
     }
 
     /// <summary>
@@ -49,7 +49,7 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
     {
         get
         {
-            var local = System.Environment.GetFolderPath(System.Environment.SpecialFolder.LocalApplicationData, System.Environment.SpecialFolderOption.DoNotVerify);
+            var local = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
             return Path.Combine(string.IsNullOrEmpty(local) ? Path.Combine(Path.GetTempPath(), "orleanskb-data") : local, "orleanskb");
         }
     }

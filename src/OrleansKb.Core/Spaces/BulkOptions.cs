@@ -12,7 +12,7 @@ public sealed record BulkOptions
     public const int DefaultParallelThreshold = 256;
 
     /// <summary>Threads that encode at once, the caller included. 1 makes every bulk add sequential.</summary>
-    public int DegreeOfParallelism { get; init; } = System.Environment.ProcessorCount;
+    public int DegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Bulk adds of fewer atoms than this run sequentially.</summary>
     public int ParallelThreshold { get; init; } = DefaultParallelThreshold;
@@ -35,7 +35,7 @@ public sealed record BulkOptions
     /// </summary>
     public static BulkOptions ThroughputBound { get; } = new()
     {
-        DegreeOfParallelism = Math.Max(1, System.Environment.ProcessorCount - 1),
+        DegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1),
         BatchBytes = 4 << 20,
     };
 

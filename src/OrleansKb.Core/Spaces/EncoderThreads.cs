@@ -21,7 +21,7 @@ internal sealed class EncoderThreads
     }
 
     /// <summary>One fewer than the cores: the thread that calls a bulk add is the other.</summary>
-    public static EncoderThreads Shared { get; } = new(Math.Max(1, System.Environment.ProcessorCount - 1));
+    public static EncoderThreads Shared { get; } = new(Math.Max(1, Environment.ProcessorCount - 1));
 
     public int Count { get; }
 

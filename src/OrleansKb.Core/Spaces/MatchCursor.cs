@@ -29,7 +29,7 @@ public sealed class MatchCursor
     // Solutions a conjunct is planned from when its number can be counted without walking them all.
     private const int PlanSample = 1024;
 
-    private readonly Environment _space;
+    private readonly AtomSpace _space;
     private readonly Lock _sync;
     private readonly Atom? _template;
     private readonly long _limit;
@@ -47,7 +47,7 @@ public sealed class MatchCursor
     private LevelPlan? _templatePlan;
     private byte[] _result = new byte[256];
 
-    internal MatchCursor(Environment space, Atom pattern, Atom? template, long limit, MatchBudget budget)
+    internal MatchCursor(AtomSpace space, Atom pattern, Atom? template, long limit, MatchBudget budget)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);

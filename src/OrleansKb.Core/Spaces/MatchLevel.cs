@@ -18,7 +18,7 @@ namespace OrleansKb.Spaces;
 /// a lookup while no stored atom holds a variable (only the equal key can match it then).
 /// </para>
 /// </summary>
-internal sealed class MatchLevel(Environment space)
+internal sealed class MatchLevel(AtomSpace space)
 {
     // Made on first use: a point query needs one of the two.
     private PatternWalk? _spaceWalk;

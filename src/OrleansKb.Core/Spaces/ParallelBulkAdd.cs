@@ -11,12 +11,12 @@ namespace OrleansKb.Spaces;
 /// </summary>
 internal sealed class ParallelBulkAdd : IDisposable
 {
-    private readonly Environment _environment;
+    private readonly AtomSpace _environment;
     private readonly ParallelEncoder _encoder;
     private int _nextToInsert;
     private int _added;
 
-    public ParallelBulkAdd(Environment environment, IReadOnlyList<Atom> atoms, BulkOptions options)
+    public ParallelBulkAdd(AtomSpace environment, IReadOnlyList<Atom> atoms, BulkOptions options)
     {
         _environment = environment;
         _encoder = new ParallelEncoder(atoms, options.DegreeOfParallelism, options.SortKeys, TryInsert);

@@ -15,11 +15,11 @@ public sealed class SpaceCheckpoint
     /// <summary>The size of a page of atoms: read in about a millisecond.</summary>
     public const int PageBytes = 1 << 20;
 
-    private readonly Environment _environment;
+    private readonly AtomSpace _environment;
     private readonly ISnapshotWriter _writer;
     private readonly (long Sequence, byte[] Key)[] _rules;
 
-    private SpaceCheckpoint(Environment environment, ISnapshotWriter writer, (long Sequence, byte[] Key)[] rules, long sequence)
+    private SpaceCheckpoint(AtomSpace environment, ISnapshotWriter writer, (long Sequence, byte[] Key)[] rules, long sequence)
     {
         _environment = environment;
         _writer = writer;
@@ -34,7 +34,7 @@ public sealed class SpaceCheckpoint
     /// Starts a checkpoint at <paramref name="sequence"/>, the last record appended to
     /// <paramref name="stored"/>; no record may be appended between that append and this call.
     /// </summary>
-    public static SpaceCheckpoint Begin(Environment environment, IStoredSpace stored, long sequence)
+    public static SpaceCheckpoint Begin(AtomSpace environment, IStoredSpace stored, long sequence)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(stored);

@@ -18,10 +18,10 @@ namespace OrleansKb.Spaces;
 /// </summary>
 public sealed class SpaceRecovery : ISpaceRecovery
 {
-    private readonly Environment _environment;
+    private readonly AtomSpace _environment;
     private readonly HashSet<byte[]> _indexed = new(KeyComparer.Instance);
 
-    internal SpaceRecovery(Environment environment) => _environment = environment;
+    internal SpaceRecovery(AtomSpace environment) => _environment = environment;
 
     /// <summary>Atoms recovered from the snapshot.</summary>
     public long SnapshotAtomCount { get; private set; }

@@ -3,15 +3,15 @@ using OrleansKb.Persistence;
 namespace OrleansKb.Spaces;
 
 /// <summary>
-/// A change to a space, checked whole and not yet applied (<see cref="Environment.Validate"/>): what a
+/// A change to a space, checked whole and not yet applied (<see cref="AtomSpace.Validate"/>): what a
 /// durable space logs (<see cref="Atoms"/>) before it applies it. Holds a pooled buffer until disposed.
 /// </summary>
 public sealed class ValidatedChange : IDisposable
 {
-    private readonly Environment _environment;
+    private readonly AtomSpace _environment;
     private ValidatedBatch? _keys;
 
-    internal ValidatedChange(Environment environment, LogOperation operation, ValidatedBatch? keys)
+    internal ValidatedChange(AtomSpace environment, LogOperation operation, ValidatedBatch? keys)
     {
         _environment = environment;
         Operation = operation;

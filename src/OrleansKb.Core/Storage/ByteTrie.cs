@@ -20,7 +20,7 @@ namespace OrleansKb.Storage;
 /// resumes from the deepest node on that path it shares, instead of from the root, so keys that
 /// arrive clustered (a file's facts about one subject; a sorted batch) skip most of the descent.</item>
 /// </list>
-/// Not thread-safe: the owner (an <c>Environment</c>, a grain) serialises access.
+/// Not thread-safe: the owner (an <c>AtomSpace</c>, a grain) serialises access.
 /// </summary>
 public sealed partial class ByteTrie
 {

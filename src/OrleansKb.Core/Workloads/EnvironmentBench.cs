@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using OrleansKb.Codec;
 using OrleansKb.Spaces;
-using Env = OrleansKb.Spaces.Environment;
 
 namespace OrleansKb.Workloads;
 
@@ -28,7 +27,7 @@ public static class EnvironmentBench
         var atoms = Royal92ShapedFacts.Generate(facts);
         var parallel = new BulkOptions { DegreeOfParallelism = threads, ParallelThreshold = 0 };
         var batch = new EncodedAtomWriter();
-        Env? filled = null;
+        AtomSpace? filled = null;
 
         Action[] phases =
         [
@@ -45,9 +44,9 @@ public static class EnvironmentBench
                 using var encoder = new ParallelEncoder(atoms, threads);
                 encoder.Run();
             },
-            () => (filled = new Env()).Insert(batch, sort: false),
-            () => new Env().AddFacts(atoms, BulkOptions.Sequential),
-            () => new Env().AddFactsParallel(atoms, parallel),
+            () => (filled = new AtomSpace()).Insert(batch, sort: false),
+            () => new AtomSpace().AddFacts(atoms, BulkOptions.Sequential),
+            () => new AtomSpace().AddFactsParallel(atoms, parallel),
             () => filled!.CatchUpIndex(TimeSpan.MaxValue),
         ];
 

@@ -16,7 +16,7 @@ namespace OrleansKb.Spaces;
 /// <see cref="BulkOptions.DegreeOfParallelism"/> allows.
 /// </para>
 /// </summary>
-public sealed class Environment
+public sealed class AtomSpace
 {
     private readonly Lock _lock = new();
     private readonly ByteTrie _trie = new();

@@ -11,10 +11,10 @@ namespace OrleansKb.Benchmarks;
 /// From atom objects to inserted, i.e. encoding + insertion.
 /// </summary>
 [Config(typeof(PerAtomConfig))]
-public class EnvironmentBenchmarks
+public class AtomSpaceBenchmarks
 {
     private static readonly BulkOptions NoThreshold = new() { ParallelThreshold = 0 };
-    private readonly OrleansKb.Spaces.Environment _environment = new();
+    private readonly OrleansKb.Spaces.AtomSpace _environment = new();
     private Atom[] _facts = [];
     private Atom[] _rules = [];
 

@@ -3,12 +3,11 @@ using OrleansKb.Codec;
 using OrleansKb.Spaces;
 using OrleansKb.Text;
 using OrleansKb.Workloads;
-using Env = OrleansKb.Spaces.Environment;
 
 namespace OrleansKb.Tests;
 
 /// <summary>The plan's "Tests it asked for", on the in-process environment.</summary>
-public sealed class EnvironmentTests
+public sealed class AtomSpaceTests
 {
     private static readonly BulkOptions AlwaysParallel = new() { ParallelThreshold = 0, DegreeOfParallelism = 4 };
 
@@ -20,7 +19,7 @@ public sealed class EnvironmentTests
     public void A_thousand_facts_added_in_parallel_are_all_contained()
     {
         var facts = Royal92ShapedFacts.Generate(1000);
-        var environment = new Env();
+        var environment = new AtomSpace();
 
         Assert.Equal(1000, environment.AddFactsParallel(facts, AlwaysParallel));
 
@@ -46,9 +45,9 @@ public sealed class EnvironmentTests
             .OrderBy(_ => random.Next())
             .ToList();
 
-        var sequential = new Env();
-        var parallel = new Env();
-        var sorted = new Env();
+        var sequential = new AtomSpace();
+        var parallel = new AtomSpace();
+        var sorted = new AtomSpace();
         var added = sequential.AddFacts(atoms, BulkOptions.Sequential);
 
         Assert.Equal(added, parallel.AddFactsParallel(atoms, AlwaysParallel));
@@ -71,8 +70,8 @@ public sealed class EnvironmentTests
     public void Sequential_and_parallel_bulk_adds_give_identical_environments_on_real_data(string file, int atoms)
     {
         var facts = TestData.ReadAtoms(file);
-        var sequential = new Env();
-        var parallel = new Env();
+        var sequential = new AtomSpace();
+        var parallel = new AtomSpace();
 
         sequential.AddFacts(facts, BulkOptions.Sequential);
         parallel.AddFactsParallel(facts, AlwaysParallel);
@@ -86,7 +85,7 @@ public sealed class EnvironmentTests
     public void Ten_threads_adding_overlapping_batches_give_the_union()
     {
         var facts = Royal92ShapedFacts.Generate(3000);
-        var environment = new Env();
+        var environment = new AtomSpace();
         using var start = new Barrier(10);
 
         var threads = Enumerable.Range(0, 10).Select(t => new Thread(() =>
@@ -109,7 +108,7 @@ public sealed class EnvironmentTests
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
 
-        var expected = new Env();
+        var expected = new AtomSpace();
         expected.AddFacts(facts.Take(9 * 200 + 1200));
         Assert.Equal(3000, environment.Count);
         Assert.Equal(expected.Dump(), environment.Dump());
@@ -119,7 +118,7 @@ public sealed class EnvironmentTests
     public async Task Parallel_bulk_adds_from_a_saturated_thread_pool_complete()
     {
         var facts = Royal92ShapedFacts.Generate(2000);
-        var environment = new Env();
+        var environment = new AtomSpace();
 
         // Many more concurrent callers than cores, all on thread-pool threads: the encoder threads
         // are separate and every caller works on its own thread, so none of them can starve.
@@ -134,7 +133,7 @@ public sealed class EnvironmentTests
     [Fact]
     public void Rules_are_indexed_by_head_and_arity_in_insertion_order_with_wildcards()
     {
-        var environment = new Env();
+        var environment = new AtomSpace();
         environment.AddRules(ParseAll("""
             (= (add Z $y) $y)
             (= (add (S $x) $y) (S (add $x $y)))
@@ -168,7 +167,7 @@ public sealed class EnvironmentTests
     [Fact]
     public void Removing_a_rule_removes_it_from_the_index()
     {
-        var environment = new Env();
+        var environment = new AtomSpace();
         environment.AddRules(ParseAll("(= (f $x) 1) (= (f $x) 2) (= $v 3)"));
 
         Assert.True(environment.Remove(Parse("(= (f $renamed) 1)")));
@@ -183,7 +182,7 @@ public sealed class EnvironmentTests
     [Fact]
     public void Adding_rules_checks_every_one_before_adding_any()
     {
-        var environment = new Env();
+        var environment = new AtomSpace();
         var rules = ParseAll("(= (f 1) 1) (not a rule) (= (f 2) 2)");
 
         Assert.Throws<ArgumentException>(() => environment.AddRules(rules));
@@ -195,7 +194,7 @@ public sealed class EnvironmentTests
     public void Facts_remove_and_come_back()
     {
         var facts = Royal92ShapedFacts.Generate(5000);
-        var environment = new Env();
+        var environment = new AtomSpace();
         environment.AddFacts(facts);
 
         for (var i = 0; i < facts.Length; i += 2)
@@ -205,7 +204,7 @@ public sealed class EnvironmentTests
 
         Assert.Equal(2500, environment.Count);
         Assert.All(facts.Select((f, i) => (f, i)), p => Assert.Equal(p.i % 2 == 1, environment.Contains(p.f)));
-        var remaining = new Env();
+        var remaining = new AtomSpace();
         remaining.AddFacts(facts.Where((_, i) => i % 2 == 1));
         Assert.Equal(remaining.Dump(), environment.Dump());
 
@@ -219,7 +218,7 @@ public sealed class EnvironmentTests
     [Fact]
     public void A_malformed_encoded_batch_adds_nothing()
     {
-        var environment = new Env();
+        var environment = new AtomSpace();
         var writer = new EncodedAtomWriter();
         foreach (var fact in Royal92ShapedFacts.Generate(100))
         {
@@ -241,7 +240,7 @@ public sealed class EnvironmentTests
     public void A_million_facts_in_parallel()
     {
         var facts = Royal92ShapedFacts.Generate(1_000_000);
-        var environment = new Env();
+        var environment = new AtomSpace();
 
         Assert.Equal(1_000_000, environment.AddFactsParallel(facts));
 
@@ -257,7 +256,7 @@ public sealed class EnvironmentTests
     [Fact]
     public void Clearing_a_space_gives_its_memory_back()
     {
-        var environment = new Env();
+        var environment = new AtomSpace();
         environment.AddFacts(Royal92ShapedFacts.Generate(200_000));
         var full = environment.Memory.AllocatedBytes;
 
