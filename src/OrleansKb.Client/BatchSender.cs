@@ -1,57 +1,71 @@
 using OrleansKb.Codec;
+using OrleansKb.Spaces;
 
 namespace OrleansKb.Client;
 
 /// <summary>
-/// Sends encoded atoms to a grain as batches of about <c>batchBytes</c>, one message per batch, with
-/// at most <c>inFlight</c> batches unacknowledged: the caller goes on encoding while earlier
-/// batches travel and are inserted. Refuses an atom larger than <see cref="SpaceLimits.MaxAtomBytes"/>
-/// before it is sent, so no message ever exceeds <see cref="SpaceLimits.MaxMessageBytes"/>.
+/// Pipelines finished batches of encoded atoms to a grain, one message per batch, with at most
+/// <c>inFlight</c> unacknowledged: the caller goes on reading or encoding while earlier batches travel
+/// and are inserted. A batch given to the sender is the sender's: it travels as it is (no copy) and
+/// goes back to <see cref="WriterPool"/> once acknowledged. Batches much smaller than
+/// <c>batchBytes</c> are gathered into one message, one larger than twice that is cut, and an atom
+/// larger than <see cref="SpaceLimits.MaxAtomBytes"/> is refused before it is sent, so no message ever
+/// exceeds <see cref="SpaceLimits.MaxMessageBytes"/>. Batches are sent in the order given.
 /// </summary>
 internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchBytes, int inFlight, Action<long, long>? acknowledged, CancellationToken cancellationToken)
 {
     // After a failure, how long to wait for the batches already sent so the counts of what was applied are exact.
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(3);
 
-    private readonly Queue<(Task<int> Added, int Count)> _inFlight = new();
-    private readonly EncodedAtomWriter _batch = new(Math.Min(batchBytes, 1 << 20));
+    private readonly Queue<(Task<int> Added, EncodedAtomWriter Batch)> _inFlight = new();
+    private EncodedAtomWriter? _gathered;
 
     /// <summary>Atoms given to the sender so far.</summary>
     public long AtomsQueued { get; private set; }
 
-    /// <summary>Atoms acknowledged by the grain.</summary>
-    public long AtomsSent { get; private set; }
+    /// <summary>Atoms acknowledged by the grain (applied and, in a durable space, durable).</summary>
+    public long AtomsAcknowledged { get; private set; }
 
     /// <summary>Of those, how many were new to the space.</summary>
     public long AtomsAdded { get; private set; }
 
-    /// <summary>Adds each atom of <paramref name="encoded"/> to the current batch, sending batches as they fill.</summary>
-    public async Task AddAsync(EncodedAtomWriter encoded)
+    /// <summary>Sends <paramref name="batch"/>, which becomes the sender's (the caller must not use or return it).</summary>
+    public async Task AddAsync(EncodedAtomWriter batch)
     {
-        for (var i = 0; i < encoded.AtomCount; i++)
+        for (var i = 0; i < batch.AtomCount; i++)
         {
-            var length = encoded.AtomLength(i);
+            var length = batch.AtomLength(i);
             if (length > SpaceLimits.MaxAtomBytes)
             {
+                WriterPool.Return(batch);
                 throw new OversizedAtomException(
-                    $"atom {AtomsQueued} encodes to {length:N0} bytes, more than the {SpaceLimits.MaxAtomBytes:N0} a space accepts for one atom; it and the atoms after it were not sent")
+                    $"atom {AtomsQueued + i} encodes to {length:N0} bytes, more than the {SpaceLimits.MaxAtomBytes:N0} a space accepts for one atom; it and the atoms after it were not sent")
                 { Limit = SpaceLimits.MaxAtomBytes };
             }
-
-            if (_batch.AtomCount > 0 && _batch.Length + length > batchBytes)
-            {
-                await FlushAsync().ConfigureAwait(false);
-            }
-
-            _batch.AppendAtom(encoded.Atom(i));
-            AtomsQueued++;
         }
+
+        AtomsQueued += batch.AtomCount;
+        if (batch.Length < batchBytes / 8)
+        {
+            await GatherAsync(batch).ConfigureAwait(false);
+            return;
+        }
+
+        await FlushGatheredAsync().ConfigureAwait(false);
+        if (batch.Length <= 2L * batchBytes)
+        {
+            await SendAsync(batch).ConfigureAwait(false);
+            return;
+        }
+
+        // Larger than a message should be: cut into messages of about batchBytes.
+        await GatherAsync(batch).ConfigureAwait(false);
     }
 
     /// <summary>Sends what is left and waits for every batch to be acknowledged.</summary>
     public async Task CompleteAsync()
     {
-        await FlushAsync().ConfigureAwait(false);
+        await FlushGatheredAsync().ConfigureAwait(false);
         while (_inFlight.Count > 0)
         {
             await AcknowledgeOldestAsync().ConfigureAwait(false);
@@ -60,23 +74,31 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
 
     /// <summary>
     /// After a failure: waits three seconds at most for the batches already sent (so
-    /// <see cref="AtomsSent"/> says what was applied), and leaves none running unobserved.
+    /// <see cref="AtomsAcknowledged"/> says what was applied), and leaves none running unobserved.
     /// </summary>
     public async Task AbandonAsync()
     {
+        if (_gathered is not null)
+        {
+            WriterPool.Return(_gathered);
+            _gathered = null;
+        }
+
         var deadline = Task.Delay(SettleTimeout, CancellationToken.None);
         while (_inFlight.TryDequeue(out var sent))
         {
             if (await Task.WhenAny(sent.Added, deadline).ConfigureAwait(false) == deadline)
             {
+                // Still on its way: its buffer may still be read, so it is left to the garbage collector.
                 _ = sent.Added.ContinueWith(t => t.Exception, TaskScheduler.Default);
                 continue;
             }
 
             if (sent.Added.IsCompletedSuccessfully)
             {
-                AtomsSent += sent.Count;
+                AtomsAcknowledged += sent.Batch.AtomCount;
                 AtomsAdded += sent.Added.Result;
+                WriterPool.Return(sent.Batch);
             }
 
             // A failed batch: the first failure is the one the caller sees; later ones are consequences.
@@ -84,33 +106,57 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
         }
     }
 
-    private async Task FlushAsync()
+    /// <summary>Copies the atoms of a small or an oversized batch into the gathered message, sending it whenever it fills.</summary>
+    private async Task GatherAsync(EncodedAtomWriter batch)
     {
-        if (_batch.AtomCount == 0)
+        for (var i = 0; i < batch.AtomCount; i++)
         {
-            return;
+            if (_gathered is { AtomCount: > 0 } full && full.Length + batch.AtomLength(i) > batchBytes)
+            {
+                await FlushGatheredAsync().ConfigureAwait(false);
+            }
+
+            (_gathered ??= WriterPool.Rent()).AppendAtom(batch.Atom(i));
         }
 
+        WriterPool.Return(batch);
+    }
+
+    private async Task FlushGatheredAsync()
+    {
+        if (_gathered is { } gathered)
+        {
+            _gathered = null;
+            await SendAsync(gathered).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(EncodedAtomWriter batch)
+    {
         while (_inFlight.Count >= inFlight)
         {
             await AcknowledgeOldestAsync().ConfigureAwait(false);
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            WriterPool.Return(batch);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
 
-        // A copy per message: the batch buffer is reused while this one is still being sent.
-        var message = new AtomBatch(_batch.ToArray(), _batch.AtomCount);
-        _inFlight.Enqueue((send(message), message.Count));
-        _batch.Clear();
+        _inFlight.Enqueue((send(new AtomBatch(batch.WrittenMemory, batch.AtomCount)), batch));
     }
 
     private async Task AcknowledgeOldestAsync()
     {
-        var (added, count) = _inFlight.Peek();
+        var (added, batch) = _inFlight.Peek();
         var newAtoms = await added.WaitAsync(cancellationToken).ConfigureAwait(false);
         _inFlight.Dequeue();
         AtomsAdded += newAtoms;
-        AtomsSent += count;
-        acknowledged?.Invoke(AtomsSent, AtomsAdded);
+        AtomsAcknowledged += batch.AtomCount;
+
+        // Acknowledged, so the message was serialised long ago: the buffer is free again.
+        WriterPool.Return(batch);
+        acknowledged?.Invoke(AtomsAcknowledged, AtomsAdded);
     }
 }

@@ -387,9 +387,10 @@ public sealed class KbSpace
             long reported = 0;
             while (true)
             {
-                var batch = new EncodedAtomWriter(options.Bulk.BatchBytes + 4096);
+                var batch = WriterPool.Rent();
                 if (reader.ReadEncodedBatch(batch, options.Bulk.BatchBytes) == 0)
                 {
+                    WriterPool.Return(batch);
                     break;
                 }
 
@@ -432,20 +433,24 @@ public sealed class KbSpace
         return await SendAsync(path, sourceName, identity, options, progress, stopwatch, 2, (batches, counters, stopped) => OnDedicatedThreadsAsync([path], file =>
         {
             using var input = File.OpenRead(file);
-            var batch = new EncodedAtomWriter(options.Bulk.BatchBytes + 4096);
+            var batch = WriterPool.Rent();
             foreach (var record in PathsFormat.ReadRecords(input, sourceName, SpaceLimits.MaxAtomBytes))
             {
                 batch.AppendAtom(record.Span);
                 if (batch.Length >= options.Bulk.BatchBytes)
                 {
                     Send(batch);
-                    batch = new EncodedAtomWriter(options.Bulk.BatchBytes + 4096);
+                    batch = WriterPool.Rent();
                 }
             }
 
             if (batch.AtomCount > 0)
             {
                 Send(batch);
+            }
+            else
+            {
+                WriterPool.Return(batch);
             }
 
             return 0;
@@ -525,10 +530,10 @@ public sealed class KbSpace
             // The file passed its check, so an error reading it now means it changed meanwhile.
             var cause = e is MettaSyntaxException or InvalidDataException or InputChangedException ? identity.Changed(path, sourceName) ?? e : LostConnectionOr(e, cancellationToken);
             throw new LoadInterruptedException(
-                $"{sourceName}: the load stopped after {sender.AtomsSent:N0} of its atoms were acknowledged ({sender.AtomsAdded:N0} of them new to space '{Name}'); loading it again is safe",
+                $"{sourceName}: the load stopped after {sender.AtomsAcknowledged:N0} of its atoms were acknowledged ({sender.AtomsAdded:N0} of them new to space '{Name}'); loading it again is safe",
                 cause)
             {
-                AtomsAcknowledged = sender.AtomsSent,
+                AtomsAcknowledged = sender.AtomsAcknowledged,
                 AtomsAdded = sender.AtomsAdded,
             };
         }
@@ -559,7 +564,7 @@ public sealed class KbSpace
                 encoder.Run();
                 for (var i = 0; i < encoder.ChunkCount; i++)
                 {
-                    await sender.AddAsync(encoder.Chunk(i)!).ConfigureAwait(false);
+                    await sender.AddAsync(encoder.Take(i)).ConfigureAwait(false);
                 }
             }
 

@@ -58,6 +58,14 @@ internal sealed class ParallelEncoder : IDisposable
     /// <summary>The encoded chunk, once published (null before, and after <see cref="Release"/>).</summary>
     public EncodedAtomWriter? Chunk(int index) => Volatile.Read(ref _chunks[index]);
 
+    /// <summary>Takes a published chunk: it is the caller's from now on, to return to <see cref="WriterPool"/>.</summary>
+    public EncodedAtomWriter Take(int index)
+    {
+        var writer = Volatile.Read(ref _chunks[index]) ?? throw new InvalidOperationException($"chunk {index} is not encoded yet");
+        _chunks[index] = null;
+        return writer;
+    }
+
     /// <summary>Returns a chunk's buffer to the pool.</summary>
     public void Release(int index)
     {
