@@ -7,7 +7,7 @@ using OrleansKb.Text;
 
 namespace OrleansKb.Cli;
 
-/// <summary>The commands that work on a space of the cluster (DESIGN.md command table).</summary>
+/// <summary>The commands that work on a space of the cluster (README.md, "Commands").</summary>
 internal static class DataCommands
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

@@ -4,7 +4,7 @@ using OrleansKb.Text;
 
 namespace OrleansKb.Cli;
 
-/// <summary>The <c>orleanskb</c> commands (DESIGN.md, command-line contract).</summary>
+/// <summary>The <c>orleanskb</c> commands (README.md, "Commands").</summary>
 public static class OrleansKbCommandLine
 {
     // After Ctrl+C, how long the command may take to stop by itself (a load waits up to 3 s for its

@@ -4,7 +4,7 @@ using OrleansKb.Text;
 
 namespace OrleansKb.Spaces;
 
-/// <summary>How the rule index files an atom (DESIGN.md, "Rules").</summary>
+/// <summary>How the rule index files an atom (docs/storage.md, "The rule index").</summary>
 internal enum RuleKind : byte
 {
     /// <summary>Not of the form <c>(= lhs rhs)</c>.</summary>

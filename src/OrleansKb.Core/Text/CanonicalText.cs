@@ -4,7 +4,7 @@ using System.Text;
 namespace OrleansKb.Text;
 
 /// <summary>
-/// The canonical token text of numbers, booleans and strings (DESIGN.md, "Canonical text"). The
+/// The canonical token text of numbers, booleans and strings (docs/metta-text.md, "Canonical text"). The
 /// printer writes these tokens and the encoder stores them, so both agree by construction.
 /// </summary>
 internal static class CanonicalText

@@ -5,7 +5,7 @@ using OrleansKb.Atoms;
 namespace OrleansKb.Text;
 
 /// <summary>
-/// Writes atoms in canonical MeTTa text (DESIGN.md): tokens in canonical form, one space between
+/// Writes atoms in canonical MeTTa text (docs/metta-text.md): tokens in canonical form, one space between
 /// children, variables as <c>$name</c>. Reading the output gives back an equal atom. No recursion.
 /// </summary>
 public static class MettaPrinter

@@ -7,7 +7,7 @@ using OrleansKb.Codec;
 namespace OrleansKb.Text;
 
 /// <summary>
-/// Reads MeTTa text (DESIGN.md grammar, hyperon-experimental's) from a stream of UTF-8 of any
+/// Reads MeTTa text (docs/metta-text.md: hyperon-experimental's grammar) from a stream of UTF-8 of any
 /// size: the input passes through one buffer (1 MiB by default; it grows only to hold a single
 /// top-level atom larger than that). Two outputs share one parse loop: atom objects
 /// (<see cref="TryRead"/>), or encoded atoms written straight into a batch with no object per
