@@ -84,16 +84,16 @@ public sealed class StoreTests : IDisposable
         return durable;
     }
 
-    public static TheoryData<string> Stores => new() { "file", "memory", "postgres" };
+    public static TheoryData<string> Stores => new() { "file", "memory log", "postgres" };
 
     private ISpaceStore Store(string kind) => kind switch
     {
         "file" => FileStore(),
         "postgres" => PostgresStore(),
-        _ => new MemorySpaceStore(),
+        _ => new MemoryLogSpaceStore(),
     };
 
-    /// <summary>The store as the next activation finds it: the file store after a crash, a new PostgreSQL store (another silo's), the same memory store.</summary>
+    /// <summary>The store as the next activation finds it: the file store after a crash, a new PostgreSQL store (another silo's), the same memory log store.</summary>
     private ISpaceStore Reopened(string kind, ISpaceStore store) => kind switch
     {
         "file" => ReopenedFileStore(),
