@@ -19,6 +19,7 @@ public static class SiloBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.TryAddSingleton<ISpaceStore, MemorySpaceStore>();
+        // Ephemeral spaces are in memory whatever the silo's store.
         silo.Services.AddKeyedSingleton<ISpaceStore, MemorySpaceStore>(SpaceStores.Ephemeral);
         silo.Services.AddOptions<DurabilityOptions>().ValidateOnStart();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DurabilityOptions>, DurabilityOptionsValidation>());
