@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using OrleansKb.Grains;
@@ -18,9 +19,25 @@ using OrleansKb.Silo;
 
 // A silo hosting OrleansKb spaces: `dotnet run --project silo` (deploy/README.md for its settings).
 // With HttpPort set it is also a web host, serving the HTTP API (docs/http.md).
-IHostApplicationBuilder builder = SiloSettings.Read(args).HttpPort is null ? Host.CreateApplicationBuilder(args) : WebApplication.CreateSlimBuilder(args);
-builder.Configuration.AddEnvironmentVariables("ORLEANSKB_");
-var settings = builder.Configuration.Get<SiloSettings>() ?? new SiloSettings();
+IConfigurationRoot configuration;
+SiloSettings settings;
+(X509Certificate2 Local, X509Certificate2 Trusted)? certificates;
+IPAddress listen, advertised;
+try
+{
+    configuration = SiloSettings.Configuration(args);
+    settings = SiloSettings.Read(configuration);
+    (listen, advertised) = Addresses(settings);
+    certificates = settings.Tls.Enabled ? settings.Tls.Load() : null;
+}
+catch (Exception e) when (IsRefusal(e))
+{
+    return Refuse(e);
+}
+
+// The host reads what it reads itself (its environment, logging) from the same configuration, on top of its own defaults.
+IHostApplicationBuilder builder = settings.HttpPort is null ? Host.CreateApplicationBuilder(args) : WebApplication.CreateSlimBuilder(args);
+builder.Configuration.AddConfiguration(configuration);
 
 // Orleans' placement logs every resilience-pipeline run (Polly) at Information. And its watchdog
 // starts its platform thread before it sets the component check's first timestamp, so its first check
@@ -34,108 +51,75 @@ builder.Logging.AddFilter("Orleans", LogLevel.Warning).AddFilter("OrleansKb", Lo
     .AddFilter("Orleans.Connections.Security", LogLevel.Error);
 ILogger? tlsLog = null;
 
+IHost host;
 ISpaceStore store;
-bool redis;
-(X509Certificate2 Local, X509Certificate2 Trusted)? certificates;
-IPAddress listen, advertised;
 try
 {
-    redis = settings.Clustering.ToUpperInvariant() switch
+    builder.UseOrleans(silo =>
     {
-        "LOCALHOST" => false,
-        "REDIS" => !string.IsNullOrEmpty(settings.RedisConnection) ? true : throw new ArgumentException("Clustering Redis needs RedisConnection (HOST:PORT of the Redis server)"),
-        _ => throw new ArgumentException($"Clustering must be Localhost or Redis, not '{settings.Clustering}'"),
-    };
-    if ((redis || settings.PrimarySiloPort is not null) && settings.Store.Equals("File", StringComparison.OrdinalIgnoreCase))
-    {
-        // A space may be activated on any silo of the cluster, and a data directory is one silo's:
-        // after a move the space would find another silo's directory, without its atoms.
-        throw new ArgumentException("a cluster of several silos needs a store they all share: Store Postgres (or Store Memory, which keeps nothing); Store File is for a silo alone");
-    }
-
-    if (settings.Dashboard && settings.HttpPort is null)
-    {
-        throw new ArgumentException("Dashboard is served on the HTTP port: set HttpPort too");
-    }
-
-    if ((settings.HttpPort is null) != builder is not WebApplicationBuilder)
-    {
-        // The host was chosen from appsettings.json, ORLEANSKB_ variables and the command line alone.
-        throw new ArgumentException("HttpPort must be given in appsettings.json, as ORLEANSKB_HTTPPORT or on the command line");
-    }
-
-    if (settings.HttpPort is { } port and (< 1 or > 65535))
-    {
-        throw new ArgumentException($"HttpPort must be a port number (1 to 65535), not {port}");
-    }
-
-    if (settings.HttpMaxBodyBytes < 1)
-    {
-        throw new ArgumentException($"HttpMaxBodyBytes must be at least 1, not {settings.HttpMaxBodyBytes}");
-    }
-
-    (listen, advertised) = Addresses(settings);
-    certificates = settings.Tls.Enabled ? settings.Tls.Load() : null;
-    store = settings.Store.ToUpperInvariant() switch
-    {
-        "FILE" => new FileSpaceStore(settings.DataDirectory ?? FileSpaceStore.DefaultDirectory),
-        "POSTGRES" => new PostgresSpaceStore(settings.PostgresConnection is { Length: > 0 } connection ? connection : throw new ArgumentException("Store Postgres needs PostgresConnection (Host=…;Username=…;Database=…)")),
-        "MEMORY" => new TransientSpaceStore(),
-        _ => throw new ArgumentException($"Store must be File, Postgres or Memory, not '{settings.Store}'"),
-    };
-}
-catch (Exception e) when (e is DataDirectoryInUseException or ArgumentException or IOException or UnauthorizedAccessException or SocketException)
-{
-    Console.Error.WriteLine($"orleanskb-silo: {e.Message}");
-    return 1;
-}
-
-builder.UseOrleans(silo =>
-{
-    if (redis)
-    {
-        silo.UseRedisClustering(settings.RedisConnection!)
-            .Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (settings.ClusterId, settings.ServiceId))
-            .Configure<EndpointOptions>(options =>
-            {
-                options.AdvertisedIPAddress = advertised;
-                (options.SiloPort, options.GatewayPort) = (settings.SiloPort, settings.GatewayPort);
-                options.SiloListeningEndpoint = new IPEndPoint(listen, settings.SiloPort);
-                options.GatewayListeningEndpoint = new IPEndPoint(listen, settings.GatewayPort);
-            });
-    }
-    else
-    {
-        silo.UseLocalhostClustering(
-            siloPort: settings.SiloPort,
-            gatewayPort: settings.GatewayPort,
-            primarySiloEndpoint: settings.PrimarySiloPort is { } primary ? new IPEndPoint(IPAddress.Loopback, primary) : null,
-            serviceId: settings.ServiceId,
-            clusterId: settings.ClusterId);
-    }
-
-    // How fast a failed silo is found and its spaces come back elsewhere (deploy/README.md, "Failover").
-    silo.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("Membership"));
-    if (certificates is { } tls)
-    {
-        silo.UseTls(options => ClusterTls.Configure(options, tls, refused =>
+        if (settings.UsesRedis)
         {
-            if (tlsLog is not null)
+            silo.UseRedisClustering(settings.RedisConnection!)
+                .Configure<ClusterOptions>(options => (options.ClusterId, options.ServiceId) = (settings.ClusterId, settings.ServiceId))
+                .Configure<EndpointOptions>(options =>
+                {
+                    options.AdvertisedIPAddress = advertised;
+                    (options.SiloPort, options.GatewayPort) = (settings.SiloPort, settings.GatewayPort);
+                    options.SiloListeningEndpoint = new IPEndPoint(listen, settings.SiloPort);
+                    options.GatewayListeningEndpoint = new IPEndPoint(listen, settings.GatewayPort);
+                });
+        }
+        else
+        {
+            silo.UseLocalhostClustering(
+                siloPort: settings.SiloPort,
+                gatewayPort: settings.GatewayPort,
+                primarySiloEndpoint: settings.PrimarySiloPort is { } primary ? new IPEndPoint(IPAddress.Loopback, primary) : null,
+                serviceId: settings.ServiceId,
+                clusterId: settings.ClusterId);
+        }
+
+        // How fast a failed silo is found and its spaces come back elsewhere (deploy/README.md, "Failover").
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Membership"));
+        if (certificates is { } tls)
+        {
+            silo.UseTls(options => ClusterTls.Configure(options, tls, refused =>
             {
-                SiloLog.TlsPeerRefused(tlsLog, refused?.Subject, refused?.Thumbprint);
-            }
-        }));
-    }
+                if (tlsLog is not null)
+                {
+                    SiloLog.TlsPeerRefused(tlsLog, refused?.Subject, refused?.Thumbprint);
+                }
+            }));
+        }
 
-    silo.UseOrleansKb(match => builder.Configuration.GetSection("Match").Bind(match))
-        .UseSpaceStore(store, durability => durability.SnapshotLogBytes = settings.SnapshotLogBytes);
-    if (settings.Dashboard)
-    {
-        silo.AddDashboard();
-    }
-});
+        silo.UseOrleansKb()
+            .Configure<MatchOptions>(configuration.GetSection("Match"))
+            .Configure<DurabilityOptions>(configuration);
+        _ = settings.Store.ToUpperInvariant() switch
+        {
+            "FILE" => silo.UseFileSpaceStore(options => options.Bind(configuration)),
+            "POSTGRES" => silo.UsePostgresSpaceStore(options => options.Bind(configuration)),
+            "MEMORY" => silo.UseMemorySpaceStore(),
+            _ => throw new ArgumentException($"Store must be File, Postgres or Memory, not '{settings.Store}'"),
+        };
+        if (settings.Dashboard)
+        {
+            silo.AddDashboard();
+        }
+    });
 
-using var host = Build(builder, settings, listen, certificates);
+    host = Build(builder, settings, listen, certificates);
+
+    // Refused here, in one line, rather than by the host's start with a logged stack trace: settings
+    // the options refuse, and a data directory another process holds (opened now, not at the first space).
+    host.Services.GetService<IStartupValidator>()?.Validate();
+    store = host.Services.GetRequiredService<ISpaceStore>();
+}
+catch (Exception e) when (IsRefusal(e))
+{
+    return Refuse(e);
+}
+
 if (settings.HttpApiKey is { Length: > 0 } && certificates is null && !IPAddress.IsLoopback(listen))
 {
     SiloLog.KeyInTheClear(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKb.Http"), listen.ToString());
@@ -143,14 +127,27 @@ if (settings.HttpApiKey is { Length: > 0 } && certificates is null && !IPAddress
 
 tlsLog = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKb.Tls");
 host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
-    Console.WriteLine($"OrleansKb silo ready: silo port {settings.SiloPort}, gateway {(redis ? advertised : "localhost")}:{settings.GatewayPort}, "
-        + $"cluster '{settings.ClusterId}' ({(redis ? "Redis" : "localhost")} clustering), spaces in {store.Description}, TLS {(certificates is null ? "off" : "on")}"
+    Console.WriteLine($"OrleansKb silo ready: silo port {settings.SiloPort}, gateway {(settings.UsesRedis ? advertised : "localhost")}:{settings.GatewayPort}, "
+        + $"cluster '{settings.ClusterId}' ({(settings.UsesRedis ? "Redis" : "localhost")} clustering), spaces in {store.Description}, TLS {(certificates is null ? "off" : "on")}"
         + (settings.HttpPort is { } http ? $", HTTP API {(certificates is null ? "http" : "https")}://{(listen.Equals(IPAddress.Any) ? advertised : listen)}:{http}" : "")
         + (settings.Dashboard ? " (dashboard at /dashboard)" : "") + ". Ctrl+C to stop."));
-await host.RunAsync();
-(store as IDisposable)?.Dispose();
+await host.RunAsync(); // and disposes the host, with the store it made
 Console.WriteLine("OrleansKb silo stopped.");
 return 0;
+
+// A setting the silo cannot run with: one line on standard error, and exit code 1.
+static int Refuse(Exception e)
+{
+    Console.Error.WriteLine($"orleanskb-silo: {e.Message}");
+    return 1;
+}
+
+// What a wrong setting throws while the silo is set up: a value refused (by the silo or an options
+// validator) or that the configuration binder cannot convert ("Failed to convert configuration value
+// 'x' at 'Match:MaxSeconds' to type 'System.Double'."), a file or data directory it cannot have, a
+// host name that does not resolve.
+static bool IsRefusal(Exception e) =>
+    e is ArgumentException or OptionsValidationException or InvalidOperationException or DataDirectoryInUseException or IOException or UnauthorizedAccessException or SocketException;
 
 // The host: a web host serving the HTTP API on HttpPort (with the silo's certificate when TLS is on), or a plain one.
 static IHost Build(IHostApplicationBuilder builder, SiloSettings settings, IPAddress listen, (X509Certificate2 Local, X509Certificate2 Trusted)? certificates)

@@ -34,17 +34,12 @@ internal sealed class SiloSettings
     /// <summary>The address other silos and clients reach this one at (Redis clustering); by default <see cref="ListenAddress"/>, or this host's address when that is <c>0.0.0.0</c>.</summary>
     public string? AdvertisedAddress { get; set; }
 
-    /// <summary>Where spaces are kept: <c>File</c> (a data directory, the default), <c>Postgres</c> (a database every silo shares) or <c>Memory</c> (nothing survives the silo).</summary>
+    /// <summary>
+    /// Where spaces are kept: <c>File</c> (a data directory, the default; <c>DataDirectory</c>),
+    /// <c>Postgres</c> (a database every silo shares; <c>PostgresConnection</c>) or <c>Memory</c>
+    /// (memory only: nothing is kept once the silo stops). The store's own settings are its options'.
+    /// </summary>
     public string Store { get; set; } = "File";
-
-    /// <summary>The data directory of the file store (default: <see cref="Persistence.FileSpaceStore.DefaultDirectory"/>).</summary>
-    public string? DataDirectory { get; set; }
-
-    /// <summary>The PostgreSQL store's database, an Npgsql connection string (<c>Host=…;Username=…;Password=…;Database=…</c>).</summary>
-    public string? PostgresConnection { get; set; }
-
-    /// <summary>A space takes a snapshot once its log has grown this much since the last one.</summary>
-    public long SnapshotLogBytes { get; set; } = 256L << 20;
 
     /// <summary>TLS between silos and with clients (off without a certificate); the HTTP API uses the same certificate.</summary>
     public ClusterTls Tls { get; set; } = new();
@@ -61,7 +56,58 @@ internal sealed class SiloSettings
     /// <summary>Serve the Orleans Dashboard at <c>/dashboard</c> on the HTTP port.</summary>
     public bool Dashboard { get; set; }
 
-    /// <summary>The settings from the same places the host reads them (appsettings.json, <c>ORLEANSKB_</c> variables, the command line), before the host is made: whether it must be a web host.</summary>
-    public static SiloSettings Read(string[] args) =>
-        new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables("ORLEANSKB_").AddCommandLine(args).Build().Get<SiloSettings>() ?? new SiloSettings();
+    /// <summary>The silo's configuration: <c>appsettings.json</c> in the working directory, then <c>ORLEANSKB_</c> variables, then the command line, each over the one before.</summary>
+    public static IConfigurationRoot Configuration(string[] args) =>
+        new ConfigurationBuilder().SetBasePath(Directory.GetCurrentDirectory()).AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables("ORLEANSKB_").AddCommandLine(args).Build();
+
+    /// <summary>
+    /// The settings in <paramref name="configuration"/>, or an exception naming in one line the first
+    /// that is wrong: an <see cref="ArgumentException"/>, or the binder's <see cref="InvalidOperationException"/>
+    /// for a value it cannot convert.
+    /// </summary>
+    public static SiloSettings Read(IConfiguration configuration)
+    {
+        var settings = configuration.Get<SiloSettings>() ?? new SiloSettings();
+        settings.Check();
+        return settings;
+    }
+
+    /// <summary>The checks that span settings, or that only the silo makes (the store's own are its options').</summary>
+    private void Check()
+    {
+        if (!Clustering.Equals("Localhost", StringComparison.OrdinalIgnoreCase) && !UsesRedis)
+        {
+            throw new ArgumentException($"Clustering must be Localhost or Redis, not '{Clustering}'");
+        }
+
+        if (UsesRedis && string.IsNullOrEmpty(RedisConnection))
+        {
+            throw new ArgumentException("Clustering Redis needs RedisConnection (HOST:PORT of the Redis server)");
+        }
+
+        if ((UsesRedis || PrimarySiloPort is not null) && Store.Equals("File", StringComparison.OrdinalIgnoreCase))
+        {
+            // A space may be activated on any silo of the cluster, and a data directory is one silo's:
+            // after a move the space would find another silo's directory, without its atoms.
+            throw new ArgumentException("a cluster of several silos needs a store they all share: Store Postgres (or Store Memory, which keeps nothing); Store File is for a silo alone");
+        }
+
+        if (Dashboard && HttpPort is null)
+        {
+            throw new ArgumentException("Dashboard is served on the HTTP port: set HttpPort too");
+        }
+
+        if (HttpPort is { } port and (< 1 or > 65535))
+        {
+            throw new ArgumentException($"HttpPort must be a port number (1 to 65535), not {port}");
+        }
+
+        if (HttpMaxBodyBytes < 1)
+        {
+            throw new ArgumentException($"HttpMaxBodyBytes must be at least 1, not {HttpMaxBodyBytes}");
+        }
+    }
+
+    /// <summary>Whether silos find each other through Redis (else: localhost clustering).</summary>
+    public bool UsesRedis => Clustering.Equals("Redis", StringComparison.OrdinalIgnoreCase);
 }

@@ -150,7 +150,7 @@ public sealed class KbCluster : IAsyncDisposable
     /// </summary>
     public static async Task<KbCluster> StartEmbeddedAsync(string? dataDirectory = null, bool ephemeral = false, CancellationToken cancellationToken = default)
     {
-        ISpaceStore store = ephemeral ? new TransientSpaceStore() : new FileSpaceStore(dataDirectory ?? FileSpaceStore.DefaultDirectory);
+        ISpaceStore store = ephemeral ? new MemorySpaceStore() : new FileSpaceStore(dataDirectory ?? FileSpaceStore.DefaultDirectory);
         try
         {
             var builder = Host.CreateApplicationBuilder();

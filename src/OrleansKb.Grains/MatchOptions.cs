@@ -3,7 +3,8 @@ namespace OrleansKb.Grains;
 /// <summary>
 /// How a silo runs matches (docs/matching.md, "Through the cluster"): the budget of one match, the
 /// slice of work per page, and how long an open match may wait for its next page request. Bound from
-/// the configuration section <c>Match</c> of the silo (e.g. <c>ORLEANSKB_Match__MaxSeconds=120</c>).
+/// the configuration section <c>Match</c> of the silo (e.g. <c>ORLEANSKB_Match__MaxSeconds=120</c>);
+/// a host sets it as any options (<c>silo.Configure&lt;MatchOptions&gt;(…)</c>).
 /// </summary>
 public sealed class MatchOptions
 {
@@ -25,13 +26,4 @@ public sealed class MatchOptions
     internal TimeSpan Slice => TimeSpan.FromMilliseconds(SliceMilliseconds);
 
     internal TimeSpan IdleTimeout => TimeSpan.FromSeconds(IdleSeconds);
-
-    internal void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSolutions, 1, "Match:MaxSolutions");
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MaxSeconds, 0, "Match:MaxSeconds");
-        ArgumentOutOfRangeException.ThrowIfLessThan(SliceMilliseconds, 1, "Match:SliceMilliseconds");
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IdleSeconds, 0, "Match:IdleSeconds");
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxOpenPerSpace, 1, "Match:MaxOpenPerSpace");
-    }
 }

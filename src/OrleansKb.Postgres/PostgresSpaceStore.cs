@@ -18,21 +18,25 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
     /// <summary>A store in the database <paramref name="connectionString"/> names (an Npgsql connection string).</summary>
     public PostgresSpaceStore(string connectionString)
     {
-        NpgsqlConnectionStringBuilder settings;
-        try
-        {
-            settings = new NpgsqlConnectionStringBuilder(connectionString);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"PostgresConnection is not a valid connection string: {e.Message}", nameof(connectionString), e);
-        }
-
+        var settings = ParseConnectionString(connectionString);
         Description = $"postgres {settings.Host}:{settings.Port}/{settings.Database ?? settings.Username}";
         _dataSource = NpgsqlDataSource.Create(settings);
     }
 
     public string Description { get; }
+
+    /// <summary>The parts of an Npgsql connection string, or an <see cref="ArgumentException"/> saying in one line why it is not one.</summary>
+    internal static NpgsqlConnectionStringBuilder ParseConnectionString(string connectionString)
+    {
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"PostgresConnection is not a valid connection string: {e.Message}", e);
+        }
+    }
 
     public bool KeepsSpaces => true;
 

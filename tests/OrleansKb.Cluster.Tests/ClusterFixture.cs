@@ -20,7 +20,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) => silo.UseOrleansKb(match =>
+        builder.ConfigureSilo((_, silo) => silo.UseOrleansKb().Configure<MatchOptions>(match =>
         {
             match.MaxSolutions = MaxSolutions;
             match.MaxOpenPerSpace = MaxOpenPerSpace;

@@ -22,7 +22,7 @@ public sealed class DurableClusterFixture : IAsyncLifetime, IDisposable
         _store = new FileSpaceStore(_directory);
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        builder.ConfigureSilo((_, silo) => silo.UseOrleansKb().UseSpaceStore(_store, options => options.SnapshotLogBytes = SnapshotLogBytes));
+        builder.ConfigureSilo((_, silo) => silo.UseOrleansKb().UseSpaceStore(_store).Configure<DurabilityOptions>(options => options.SnapshotLogBytes = SnapshotLogBytes));
         builder.ConfigureClient(client => client.UseOrleansKb());
         Cluster = builder.Build();
     }

@@ -84,16 +84,16 @@ public sealed class StoreTests : IDisposable
         return durable;
     }
 
-    public static TheoryData<string> Stores => new() { "file", "memory", "postgres" };
+    public static TheoryData<string> Stores => new() { "file", "memory log", "postgres" };
 
     private ISpaceStore Store(string kind) => kind switch
     {
         "file" => FileStore(),
         "postgres" => PostgresStore(),
-        _ => new MemorySpaceStore(),
+        _ => new MemoryLogSpaceStore(),
     };
 
-    /// <summary>The store as the next activation finds it: the file store after a crash, a new PostgreSQL store (another silo's), the same memory store.</summary>
+    /// <summary>The store as the next activation finds it: the file store after a crash, a new PostgreSQL store (another silo's), the same memory log store.</summary>
     private ISpaceStore Reopened(string kind, ISpaceStore store) => kind switch
     {
         "file" => ReopenedFileStore(),
@@ -470,6 +470,48 @@ public sealed class StoreTests : IDisposable
         var error = Assert.Throws<DataDirectoryInUseException>(() => new FileSpaceStore(_directory));
 
         Assert.Contains($"the data directory {_directory} is in use by another OrleansKb process (process {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_data_directory_and_every_file_in_it_are_the_silos_users_only()
+    {
+        // Windows gives a new file its folder's access list: there is no mode to check.
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var data = Path.Combine(_directory, "data");
+        var store = new FileSpaceStore(data);
+        _stores.Add(store);
+        var (live, stored, sequence) = await Open(store, "space");
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 1) (a 2)"));
+        await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(a 3)"));
+        Crash();
+        var segment = Directory.GetFiles(Path.Combine(data, "spaces", "space"), "log-*.seg").Max()!;
+        File.AppendAllBytes(segment, [1, 2, 3]);
+        var reopened = new FileSpaceStore(data);
+        _stores.Add(reopened);
+        await Open(reopened, "space");
+
+        var files = Directory.GetFiles(data, "*", SearchOption.AllDirectories);
+        Assert.Equal(["log-", "name", "orleanskb.lock", "owner", "snapshot-", "torn"], files.Select(Path.GetFileName).Select(Kind).Distinct().Order());
+        var modes = new List<(string Path, UnixFileMode Mode)>();
+        foreach (var folder in Directory.GetDirectories(data, "*", SearchOption.AllDirectories).Prepend(data))
+        {
+            modes.Add((folder, File.GetUnixFileMode(folder)));
+        }
+
+        foreach (var file in files)
+        {
+            modes.Add((file, File.GetUnixFileMode(file)));
+        }
+
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(modes.Select(entry => (entry.Path, Directory.Exists(entry.Path) ? ownerOnly | UnixFileMode.UserExecute : ownerOnly)), modes);
+
+        static string Kind(string? file) => file!.Contains(".torn-", StringComparison.Ordinal) ? "torn" : file.StartsWith("log-", StringComparison.Ordinal) ? "log-" : file.StartsWith("snapshot-", StringComparison.Ordinal) ? "snapshot-" : file;
     }
 
     [Fact]

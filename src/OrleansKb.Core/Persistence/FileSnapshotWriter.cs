@@ -60,7 +60,7 @@ internal sealed class FileSnapshotWriter(FileStoredSpace space, string folder, l
     {
         if (_file is null)
         {
-            _file = new FileStream(_temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            _file = OwnerOnly.Open(_temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
             await _file.WriteAsync(SnapshotFormat.Header(sequence), cancellationToken).ConfigureAwait(false);
         }
 

@@ -22,13 +22,13 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentBytes, 4096);
         DataDirectory = Path.GetFullPath(directory);
         SegmentBytes = segmentBytes;
-        Directory.CreateDirectory(Path.Combine(DataDirectory, "spaces"));
+        OwnerOnly.CreateDirectory(Path.Combine(DataDirectory, "spaces"));
         var lockPath = Path.Combine(DataDirectory, LockFileName);
         var ownerPath = Path.Combine(DataDirectory, OwnerFileName);
         try
         {
             // FileShare.None is an exclusive lock on the file (flock on Unix), released when the process ends.
-            _lock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            _lock = OwnerOnly.Open(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && IsLocked(lockPath))
         {
@@ -38,7 +38,7 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
                 e);
         }
 
-        File.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"process {Environment.ProcessId} since {DateTime.UtcNow:u}"));
+        OwnerOnly.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"process {Environment.ProcessId} since {DateTime.UtcNow:u}"));
     }
 
     /// <summary>
@@ -74,11 +74,11 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(space);
         var folder = Path.Combine(DataDirectory, "spaces", SpaceFolderName.For(space));
-        Directory.CreateDirectory(folder);
+        OwnerOnly.CreateDirectory(folder);
         var namePath = Path.Combine(folder, "name");
         if (!File.Exists(namePath))
         {
-            File.WriteAllText(namePath, space);
+            OwnerOnly.WriteAllText(namePath, space);
         }
 
         long epoch;

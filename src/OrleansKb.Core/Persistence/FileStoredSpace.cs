@@ -283,7 +283,7 @@ internal sealed class FileStoredSpace : IStoredSpace
             file.ReadExactly(cut);
             if (cut.AsSpan().ContainsAnyExcept((byte)0))
             {
-                File.WriteAllBytes(string.Create(CultureInfo.InvariantCulture, $"{path}.torn-{end}"), cut);
+                OwnerOnly.WriteAllBytes(string.Create(CultureInfo.InvariantCulture, $"{path}.torn-{end}"), cut);
             }
         }
 
@@ -377,7 +377,7 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
 
         // Create, not CreateNew: a segment of this name can only be one a crash left without records.
-        _active = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, 0);
+        _active = OwnerOnly.Open(path, FileMode.Create, FileAccess.Write, FileShare.Read, 0);
         _active.Write(LogSegmentFormat.Header);
         _active.Flush(flushToDisk: true);
         _activeDurableLength = LogSegmentFormat.HeaderBytes;

@@ -1,157 +1,34 @@
-using System.Collections.Concurrent;
-
 namespace OrleansKb.Persistence;
 
 /// <summary>
-/// A store in this process's memory: spaces survive their grain's deactivation but not the
-/// process. For tests, and the default of a silo given no store. It keeps the same contract as the
-/// file store — epochs, consecutive sequence numbers, snapshots that drop the log they cover — so the
-/// recovery path is the same code. It holds a copy of each space's log: for spaces that should cost
-/// no more than their atoms, see <see cref="TransientSpaceStore"/>.
+/// Spaces in memory only (the silo setting <c>Store=Memory</c>): a space lives as long as its
+/// activation, in its silo's memory, and costs nothing more; nothing is kept once the silo stops. The
+/// store of ephemeral spaces (<c>--ephemeral</c>), of a silo given no other store, and of the
+/// in-memory side of <c>orleanskb bench durability</c>.
 /// </summary>
 public sealed class MemorySpaceStore : ISpaceStore
 {
-    private readonly ConcurrentDictionary<string, Space> _spaces = new(StringComparer.Ordinal);
-
     public string Description => "memory";
 
     /// <inheritdoc/>
     public Task CheckAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    public bool KeepsSpaces => true;
+    public bool KeepsSpaces => false;
 
-    public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)
+    public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default) => Task.FromResult<IStoredSpace>(new Nothing());
+
+    private sealed class Nothing : IStoredSpace
     {
-        var stored = _spaces.GetOrAdd(space, _ => new Space());
-        lock (stored)
-        {
-            return Task.FromResult<IStoredSpace>(new Handle(space, stored, ++stored.Epoch));
-        }
-    }
+        public long Epoch => 1;
 
-    private sealed class Space
-    {
-        public long Epoch;
-        public long LastSequence;
-        public List<LogRecord> Log = [];
-        public long LogBytes;
-        public Snapshot? Snapshot;
-    }
+        public StoredSpaceStats Stats => default;
 
-    private sealed record Snapshot(long Sequence, List<byte[]> Atoms, List<byte[]> Rules, long AtomCount);
+        public Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default) => Task.FromResult(0L);
 
-    private sealed class Handle(string name, Space space, long epoch) : IStoredSpace
-    {
-        public long Epoch => epoch;
+        public Task Append(LogRecord record) => Task.CompletedTask;
 
-        public StoredSpaceStats Stats
-        {
-            get
-            {
-                lock (space)
-                {
-                    return new StoredSpaceStats(space.LogBytes, space.Snapshot?.Sequence ?? 0, space.Snapshot?.AtomCount ?? 0);
-                }
-            }
-        }
-
-        public Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default)
-        {
-            ArgumentNullException.ThrowIfNull(into);
-            lock (space)
-            {
-                if (space.Snapshot is { } snapshot)
-                {
-                    snapshot.Atoms.ForEach(chunk => into.SnapshotAtoms(chunk));
-                    snapshot.Rules.ForEach(chunk => into.SnapshotRules(chunk));
-                }
-
-                space.Log.ForEach(into.Record);
-                return Task.FromResult(space.LastSequence);
-            }
-        }
-
-        public Task Append(LogRecord record)
-        {
-            lock (space)
-            {
-                CheckEpoch();
-                if (record.Sequence != space.LastSequence + 1)
-                {
-                    throw new InvalidOperationException($"space '{name}': record {record.Sequence} does not follow {space.LastSequence}");
-                }
-
-                if (record.Operation == LogOperation.Clear)
-                {
-                    // Nothing before a clear matters any more.
-                    space.Log.Clear();
-                    space.Snapshot = null;
-                    space.LogBytes = 0;
-                }
-
-                space.Log.Add(record with { Atoms = record.Atoms.ToArray() });
-                space.LogBytes += record.Atoms.Length;
-                space.LastSequence = record.Sequence;
-                return Task.CompletedTask;
-            }
-        }
-
-        public ISnapshotWriter BeginSnapshot(long sequence)
-        {
-            lock (space)
-            {
-                CheckEpoch();
-                return new Writer(this, sequence);
-            }
-        }
+        public ISnapshotWriter BeginSnapshot(long sequence) => throw new NotSupportedException("a store that keeps nothing takes no snapshots");
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-        private void CheckEpoch()
-        {
-            if (space.Epoch != epoch)
-            {
-                throw new StaleEpochException($"space '{name}' was opened again (epoch {space.Epoch}); this activation (epoch {epoch}) may no longer write");
-            }
-        }
-
-        private void Publish(Snapshot snapshot)
-        {
-            lock (space)
-            {
-                CheckEpoch();
-                space.Snapshot = snapshot;
-                space.Log = [.. space.Log.Where(r => r.Sequence > snapshot.Sequence)];
-                space.LogBytes = space.Log.Sum(r => (long)r.Atoms.Length);
-            }
-        }
-
-        private sealed class Writer(Handle handle, long sequence) : ISnapshotWriter
-        {
-            private readonly List<byte[]> _atoms = [];
-            private readonly List<byte[]> _rules = [];
-            private long _atomCount;
-
-            public Task WriteAtomsAsync(ReadOnlyMemory<byte> atoms, int count, CancellationToken cancellationToken = default)
-            {
-                _atoms.Add(atoms.ToArray());
-                _atomCount += count;
-                return Task.CompletedTask;
-            }
-
-            public Task WriteRulesAsync(ReadOnlyMemory<byte> rules, int count, CancellationToken cancellationToken = default)
-            {
-                _rules.Add(rules.ToArray());
-                return Task.CompletedTask;
-            }
-
-            public Task PublishAsync(CancellationToken cancellationToken = default)
-            {
-                handle.Publish(new Snapshot(sequence, _atoms, _rules, _atomCount));
-                return Task.CompletedTask;
-            }
-
-            public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-        }
     }
 }

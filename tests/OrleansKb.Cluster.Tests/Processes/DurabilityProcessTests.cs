@@ -144,6 +144,19 @@ public sealed class DurabilityProcessTests(SiloProcessFixture fixture) : IDispos
         Assert.Equal("orleanskb-silo: a cluster of several silos needs a store they all share: Store Postgres (or Store Memory, which keeps nothing); Store File is for a silo alone", log.Trim());
     }
 
+    [Theory]
+    [InlineData("SnapshotLogBytes", "5", "SnapshotLogBytes must be at least 1024, not 5")]
+    [InlineData("Match:MaxSeconds", "0", "Match:MaxSeconds must be more than 0, not 0")]
+    [InlineData("Store", "Postgres", "Store Postgres needs PostgresConnection (Host=…;Username=…;Database=…)")]
+    [InlineData("Store", "Disk", "Store must be File, Postgres or Memory, not 'Disk'")]
+    public void A_store_or_space_setting_out_of_range_stops_the_silo_at_start_in_one_line(string setting, string value, string error)
+    {
+        var (exit, log) = SiloProcess.StartRefused(_data, new Dictionary<string, string> { [setting] = value });
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"orleanskb-silo: {error}", log.Trim());
+    }
+
     [Fact]
     public void A_damaged_log_stops_its_space_with_a_clear_error_and_not_the_others()
     {
