@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Placement;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Persistence;
@@ -15,6 +17,12 @@ namespace OrleansKb.Grains;
 /// grain is reentrant: memory changes only inside a turn, and the only waits are for durability
 /// (docs/durability.md).
 /// </summary>
+// A space may hold gigabytes: it stays where it was activated (no rebalancing or repartitioning
+// moves it between live silos); it moves only when its silo fails, by recovery from the store.
+// Orleans reads these three from a grain class's base classes too.
+[Immovable]
+[KeepAlive]
+[Reentrant]
 internal abstract class EnvironmentGrainBase(
     IOptions<MatchOptions> matchOptions,
     IOptions<DurabilityOptions> durabilityOptions,

@@ -1,16 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Concurrency;
-using Orleans.Placement;
 using OrleansKb.Persistence;
 
 namespace OrleansKb.Grains;
 
-/// <summary>An ephemeral space, in the silo's memory only.</summary>
-[Immovable]
-[KeepAlive]
-[Reentrant]
+/// <summary>An ephemeral space, in the silo's memory only, whatever the silo's store.</summary>
 [GrainType("ephemeral-environment")]
 internal sealed class EphemeralEnvironmentGrain(
     IOptions<MatchOptions> matchOptions,

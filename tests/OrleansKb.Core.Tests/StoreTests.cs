@@ -359,10 +359,13 @@ public sealed class StoreTests : IDisposable
     {
         var store = Store(kind);
         var (live, stored, sequence) = await Open(store, "space");
-        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(5000)));
-        await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
-        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(5000, seed: 1)));
+        for (var seed = 0; seed < 2; seed++)
+        {
+            await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(5000, seed)));
+            await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        }
 
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(in the log only)"));
         await Change(live, stored, ref sequence, LogOperation.Clear, []);
 
         // At most the clear's own record (and its segment's header) is left.
