@@ -33,7 +33,6 @@ internal abstract class EnvironmentGrainBase(
     // The argument index catches up in short turns this far apart: the space's calls go between them.
     private static readonly TimeSpan IndexingPause = TimeSpan.FromMilliseconds(5);
 
-    private readonly MatchOptions _match = matchOptions.Value;
     private DurableSpace? _space;
     private MatchSessions? _matches;
     private IGrainTimer? _idleCheck;
@@ -52,13 +51,14 @@ internal abstract class EnvironmentGrainBase(
             var events = new SpaceEvents(logger, Name, store.Description, DeactivateOnIdle);
             _space = await DurableSpace.OpenAsync(Name, store, durabilityOptions.Value.SnapshotLogBytes, events, cancellationToken: cancellationToken);
         }
-        catch (StoreFailedException e)
+        catch (Exception e) when (ForTheWire(e) is { } wire)
         {
-            throw new SpaceStorageException(e.Message);
+            throw wire;
         }
 
-        var budget = new MatchBudget(_match.MaxSolutions, TimeSpan.FromSeconds(_match.MaxSeconds));
-        _matches = new MatchSessions(Name, _space.Atoms, new MatchSessionLimits(budget, _match.Slice, _match.IdleTimeout, _match.MaxOpenPerSpace, SpaceLimits.MaxAtomBytes));
+        var match = matchOptions.Value;
+        var budget = new MatchBudget(match.MaxSolutions, TimeSpan.FromSeconds(match.MaxSeconds));
+        _matches = new MatchSessions(Name, _space.Atoms, new MatchSessionLimits(budget, match.Slice, match.IdleTimeout, match.MaxOpenPerSpace, SpaceLimits.MaxAtomBytes));
         IndexInTheBackground();
     }
 
@@ -78,7 +78,7 @@ internal abstract class EnvironmentGrainBase(
 
     public Task Clear() => Change(space => space.ClearAsync());
 
-    public Task<bool[]> Contains(AtomBatch batch) => Task.FromResult(Validated(batch, bytes => Space.Atoms.ContainsEncoded(bytes.Span)));
+    public Task<bool[]> Contains(AtomBatch batch) => Task.FromResult(Wired(() => Space.Atoms.ContainsEncoded(batch.Bytes.Span)));
 
     public Task<long> Count() => Task.FromResult(Space.Atoms.Count);
 
@@ -100,18 +100,18 @@ internal abstract class EnvironmentGrainBase(
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
-        var atom = Validated(query, bytes => AtomDecoder.Decode(bytes.Span));
+        var atom = Wired(() => AtomDecoder.Decode(query.Bytes.Span));
         var (pattern, template) = request.CountOnly
             ? (atom, null)
             : atom is ExpressionAtom { Count: 2 } pair
                 ? (pair[0], pair[1])
                 : throw new InvalidAtomBatchException("A match query is one atom (PATTERN TEMPLATE).");
-        var page = Paged(() => Matches.Open(pattern, template, request.Limit, Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes)));
+        var page = Wired(() => Matches.Open(pattern, template, request.Limit, Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes)));
         _idleCheck ??= this.RegisterGrainTimer(CloseIdleMatches, new GrainTimerCreationOptions(Matches.Limits.IdleCheckPeriod, Matches.Limits.IdleCheckPeriod) { KeepAlive = false });
-        return page;
+        return Task.FromResult(ForTheWire(page));
     }
 
-    public Task<MatchPage> MatchNext(long cursor) => Paged(() => Matches.Next(cursor));
+    public Task<MatchPage> MatchNext(long cursor) => Task.FromResult(ForTheWire(Wired(() => Matches.Next(cursor))));
 
     public Task MatchClose(long cursor)
     {
@@ -140,28 +140,24 @@ internal abstract class EnvironmentGrainBase(
         {
             await Space.SnapshotAsync();
         }
-        catch (StoreFailedException e)
+        catch (Exception e) when (ForTheWire(e) is { } wire)
         {
-            throw new SpaceStorageException(e.Message);
+            throw wire;
         }
 
         return await Info();
     }
 
-    /// <summary>A change through the durable space, its refusals turned into the exceptions every client can deserialise.</summary>
+    /// <summary>A change through the durable space; the argument index then catches up in the background.</summary>
     private async Task<int> Change(Func<DurableSpace, Task<int>> change)
     {
         try
         {
             return await change(Space);
         }
-        catch (Exception e) when (e is MalformedEncodingException or ArgumentException)
+        catch (Exception e) when (ForTheWire(e) is { } wire)
         {
-            throw new InvalidAtomBatchException(e.Message);
-        }
-        catch (StoreFailedException e)
-        {
-            throw new SpaceStorageException(e.Message);
+            throw wire;
         }
         finally
         {
@@ -194,20 +190,6 @@ internal abstract class EnvironmentGrainBase(
             new GrainTimerCreationOptions(TimeSpan.Zero, IndexingPause) { KeepAlive = false, Interleave = true });
     }
 
-    /// <summary>A page of a match as the wire carries it; a stopped match as a <see cref="MatchFailedException"/>.</summary>
-    private static Task<MatchPage> Paged(Func<MatchSessionPage> next)
-    {
-        try
-        {
-            var page = next();
-            return Task.FromResult(new MatchPage(page.Id, new AtomBatch(page.Results, page.ResultCount), page.Solutions));
-        }
-        catch (MatchStoppedException e)
-        {
-            throw new MatchFailedException(e.Message);
-        }
-    }
-
     private Task CloseIdleMatches()
     {
         Matches.CloseIdle();
@@ -220,16 +202,27 @@ internal abstract class EnvironmentGrainBase(
         return Task.CompletedTask;
     }
 
-    /// <summary>Runs an operation on a batch, turning the core's refusals into an exception every client can deserialise.</summary>
-    private static T Validated<T>(AtomBatch batch, Func<ReadOnlyMemory<byte>, T> operation)
+    /// <summary>Runs a call on the core, its refusal as the wire carries it.</summary>
+    private static T Wired<T>(Func<T> call)
     {
         try
         {
-            return operation(batch.Bytes);
+            return call();
         }
-        catch (Exception e) when (e is MalformedEncodingException or ArgumentException)
+        catch (Exception e) when (ForTheWire(e) is { } wire)
         {
-            throw new InvalidAtomBatchException(e.Message);
+            throw wire;
         }
     }
+
+    private static MatchPage ForTheWire(MatchSessionPage page) => new(page.Id, new AtomBatch(page.Results, page.ResultCount), page.Solutions);
+
+    /// <summary>The exception every client can deserialise for one of the core's refusals; null for anything else.</summary>
+    private static Exception? ForTheWire(Exception e) => e switch
+    {
+        MalformedEncodingException or ArgumentException => new InvalidAtomBatchException(e.Message),
+        StoreFailedException => new SpaceStorageException(e.Message),
+        MatchStoppedException => new MatchFailedException(e.Message),
+        _ => null,
+    };
 }
