@@ -8,7 +8,9 @@ namespace OrleansKb;
 /// newest snapshot's atoms and last record (0 when there is none), the matches open on it, and the
 /// epoch of its activation (it grows each time the space is opened: after a restart, a failover, a
 /// deactivation), how long this activation took to recover the space from its store, and the bytes
-/// its trie and its argument index hold (live, not counting what removals left to compact).
+/// its trie and its argument index hold (live, not counting what removals left to compact), and the
+/// bytes this activation's recovery cut off the end of the log as a torn tail (a write a crash cut
+/// short, or damage; kept beside the log, and told in the silo's log).
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -26,4 +28,5 @@ public sealed record SpaceInfo(
     [property: Id(9)] long Epoch,
     [property: Id(10)] double RecoveryMs,
     [property: Id(11)] long TrieBytes,
-    [property: Id(12)] long IndexBytes);
+    [property: Id(12)] long IndexBytes,
+    [property: Id(13)] long TornTailBytes);

@@ -8,7 +8,7 @@ internal sealed class SpaceCallTimer : IIncomingGrainCallFilter
 {
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.TargetContext.GrainInstance is not SpaceGrain)
+        if (context.TargetContext.GrainInstance is not EnvironmentGrainBase)
         {
             await context.Invoke();
             return;

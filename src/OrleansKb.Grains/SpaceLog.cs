@@ -16,4 +16,7 @@ internal static partial class SpaceLog
 
     [LoggerMessage(4, LogLevel.Warning, "Space {Space}: the snapshot at record {Sequence} failed; the log still holds every change")]
     public static partial void SnapshotFailed(ILogger logger, Exception error, string space, long sequence);
+
+    [LoggerMessage(5, LogLevel.Warning, "Space {Space}: the end of its log could not be read as a record (a write a crash cut short, or damage): {Bytes} bytes were set aside in {KeptIn} and the space recovered without them; a batch they held, if it was acknowledged, must be loaded again")]
+    public static partial void TornTail(ILogger logger, string space, long bytes, string keptIn);
 }

@@ -75,13 +75,12 @@ public sealed class StoreTests : IDisposable
         return (environment, stored, last);
     }
 
-    /// <summary>What the grain does with a change: validate, append, apply; the task completes when it is durable.</summary>
+    /// <summary>What a durable space does with a change: validate, apply, append what changed; the task completes when it is durable.</summary>
     private static Task Change(AtomSpace environment, IStoredSpace stored, ref long sequence, LogOperation operation, byte[] atoms)
     {
         using var change = environment.Validate(operation, atoms);
-        var durable = stored.Append(new LogRecord(++sequence, operation, change.Atoms));
         change.Apply();
-        return durable;
+        return stored.Append(new LogRecord(++sequence, operation, change.Atoms));
     }
 
     public static TheoryData<string> Stores => new() { "file", "memory log", "postgres" };
@@ -352,6 +351,36 @@ public sealed class StoreTests : IDisposable
         Crash();
         var (recovered, _, _) = await Open(FileStore(), "space");
         Assert.Equal("(after clear)\n", recovered.Dump());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_clear_drops_the_log_and_the_snapshots_before_it(string kind)
+    {
+        var store = Store(kind);
+        var (live, stored, sequence) = await Open(store, "space");
+        for (var seed = 0; seed < 2; seed++)
+        {
+            await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(5000, seed)));
+            await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        }
+
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(in the log only)"));
+        await Change(live, stored, ref sequence, LogOperation.Clear, []);
+
+        // At most the clear's own record (and its segment's header) is left.
+        Assert.InRange(stored.Stats.LogBytes, 0, 64);
+        Assert.Equal(0, stored.Stats.SnapshotAtoms);
+        if (kind == "file")
+        {
+            Assert.Equal(stored.Stats.LogBytes, SpaceFiles("*.seg").Sum(f => new FileInfo(f).Length));
+            Assert.Single(SpaceFiles("*.snap"));
+        }
+
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after clear)"));
+        await stored.DisposeAsync();
+        var (recovered, _, last) = await Open(Reopened(kind, store), "space");
+        Assert.Equal((sequence, "(after clear)\n"), (last, recovered.Dump()));
     }
 
     [Theory]

@@ -117,6 +117,26 @@ public sealed class EncodedAtomWriter
         _sortedOrder = order;
     }
 
+    /// <summary>Keeps only the atoms marked in <paramref name="keep"/> (one flag per atom), in their order, moved down in place.</summary>
+    internal void KeepAtoms(ReadOnlySpan<bool> keep)
+    {
+        var (start, length, count) = (0, 0, 0);
+        for (var i = 0; i < AtomCount; i++)
+        {
+            var end = _atomEnds[i];
+            if (keep[i])
+            {
+                _buffer.AsSpan(start, end - start).CopyTo(_buffer.AsSpan(length));
+                length += end - start;
+                _atomEnds[count++] = length;
+            }
+
+            start = end;
+        }
+
+        (_length, AtomCount, _sortedOrder) = (length, count, null);
+    }
+
     /// <summary>Appends one encoded atom that has been validated (or encoded by us).</summary>
     internal void AppendAtom(ReadOnlySpan<byte> atom)
     {

@@ -26,6 +26,9 @@ internal sealed class FileStoredSpace : IStoredSpace
     private long _writeSegmentBytes;
     private bool _rotateNext;
 
+    // The segment a clear began, until the flush that makes the clear durable drops what came before it.
+    private long _clearSegment = -1;
+
     // Group commit: chunks of encoded records per segment, written and flushed to disk together.
     private readonly GroupCommit<List<(long Segment, ArrayBufferWriter<byte> Bytes)>> _commits;
     private long _activeDurableLength;
@@ -121,9 +124,13 @@ internal sealed class FileStoredSpace : IStoredSpace
                 into.Record(record);
                 last = record.Sequence;
             });
+            if (isLast && CutTornTail(path, end) is { } torn)
+            {
+                into.TornTail(torn.KeptIn, torn.Bytes);
+            }
+
             if (isLast)
             {
-                CutTornTail(path, end);
                 end = Math.Max(end, LogSegmentFormat.HeaderBytes);
             }
 
@@ -157,6 +164,12 @@ internal sealed class FileStoredSpace : IStoredSpace
             _commits.CheckFollows(record.Sequence, _name);
 
             var size = LogSegmentFormat.RecordBytes(record.Atoms.Length);
+            if (record.Operation == LogOperation.Clear)
+            {
+                // A clear begins a segment of its own: once it is durable, every segment before it can go whole.
+                (_rotateNext, _clearSegment) = (true, record.Sequence);
+            }
+
             if (_writeSegment < 0 || _rotateNext || (_writeSegmentBytes > LogSegmentFormat.HeaderBytes && _writeSegmentBytes + size > _store.SegmentBytes))
             {
                 (_writeSegment, _writeSegmentBytes, _rotateNext) = (record.Sequence, LogSegmentFormat.HeaderBytes, false);
@@ -202,12 +215,22 @@ internal sealed class FileStoredSpace : IStoredSpace
     /// <summary>Completes once every record up to <paramref name="sequence"/> is on disk (at once if it already is).</summary>
     internal Task DurableThrough(long sequence) => _commits.DurableThrough(sequence);
 
-    /// <summary>Makes a written snapshot current (renamed into place, the folder flushed), then drops what it makes unnecessary.</summary>
-    internal void Publish(long sequence, string temporary, long atoms)
+    /// <summary>
+    /// Makes a written snapshot current (renamed into place, the folder flushed), then drops what it
+    /// makes unnecessary: the snapshots but one before it and the log they cover, or — the empty
+    /// snapshot of a clear — every snapshot and segment before it. A snapshot older than the current
+    /// one (begun before a clear) is discarded.
+    /// </summary>
+    internal void Publish(long sequence, string temporary, long atoms, bool cleared = false)
     {
         lock (_sync)
         {
             CheckWritable();
+            if (_snapshots.Count > 0 && sequence < _snapshots.Keys[^1])
+            {
+                File.Delete(temporary);
+                return;
+            }
         }
 
         var path = Path.Combine(_folder, $"snapshot-{sequence:D20}.snap");
@@ -218,17 +241,18 @@ internal sealed class FileStoredSpace : IStoredSpace
         {
             _snapshots[sequence] = path;
             _snapshotAtoms = atoms;
-            while (_snapshots.Count > 2)
+            while (_snapshots.Count > (cleared ? 1 : 2))
             {
                 dropped.Add(_snapshots.Values[0]);
                 _snapshots.RemoveAt(0);
             }
 
             // Keep the log after the older snapshot: with it, losing the newest snapshot loses nothing.
-            if (_snapshots.Count == 2)
+            // After a clear, the segments before the clear's own.
+            if (_snapshots.Count == 2 || cleared)
             {
                 var older = _snapshots.Keys[0];
-                while (_segments.Count > 1 && _segments.Keys[1] <= older + 1 && _segments.Keys[0] != _activeFirst)
+                while (_segments.Count > 1 && (cleared ? _segments.Keys[0] < sequence : _segments.Keys[1] <= older + 1) && _segments.Keys[0] != _activeFirst)
                 {
                     var segment = _segments.Values[0];
                     Interlocked.Add(ref _logBytes, -new FileInfo(segment).Length);
@@ -271,10 +295,12 @@ internal sealed class FileStoredSpace : IStoredSpace
     /// <summary>
     /// Cuts a write the crash left unfinished off the end of the last segment (or restores a header it
     /// never got). The bytes cut are kept beside it, in <c>SEGMENT.torn-OFFSET</c>, for whoever wants
-    /// to look.
+    /// to look; returns where, and how many (null if there were none but zeros: space the file system
+    /// allocated for a write that never landed).
     /// </summary>
-    private static void CutTornTail(string path, long end)
+    private static (string KeptIn, long Bytes)? CutTornTail(string path, long end)
     {
+        (string, long)? torn = null;
         using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
         if (file.Length > end)
         {
@@ -283,7 +309,9 @@ internal sealed class FileStoredSpace : IStoredSpace
             file.ReadExactly(cut);
             if (cut.AsSpan().ContainsAnyExcept((byte)0))
             {
-                OwnerOnly.WriteAllBytes(string.Create(CultureInfo.InvariantCulture, $"{path}.torn-{end}"), cut);
+                var keptIn = string.Create(CultureInfo.InvariantCulture, $"{path}.torn-{end}");
+                OwnerOnly.WriteAllBytes(keptIn, cut);
+                torn = (keptIn, cut.Length);
             }
         }
 
@@ -298,10 +326,11 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
         else
         {
-            return;
+            return torn;
         }
 
         file.Flush(flushToDisk: true);
+        return torn;
     }
 
     /// <summary>Writes a group's chunks to their segments and flushes them to disk; after a failure, forgets what it wrote.</summary>
@@ -331,6 +360,23 @@ internal sealed class FileStoredSpace : IStoredSpace
         {
             ForgetUnflushed();
             throw;
+        }
+
+        long clear = -1;
+        lock (_sync)
+        {
+            if (_clearSegment >= 0 && chunks.Exists(chunk => chunk.Segment == _clearSegment))
+            {
+                (clear, _clearSegment) = (_clearSegment, -1);
+            }
+        }
+
+        if (clear >= 0)
+        {
+            // The space is empty at the clear: that is its snapshot, and nothing before it is needed.
+            var temporary = Path.Combine(_folder, $"snapshot-{clear:D20}.{Guid.NewGuid():N}.tmp");
+            SnapshotFormat.WriteEmpty(temporary, clear);
+            Publish(clear, temporary, 0, cleared: true);
         }
     }
 

@@ -11,4 +11,11 @@ public interface ISpaceRecovery
 
     /// <summary>A log record after the snapshot, in sequence order.</summary>
     void Record(LogRecord record);
+
+    /// <summary>
+    /// The end of the log could not be read as a record — a write a crash cut short, or the last
+    /// record damaged — and was cut off: <paramref name="bytes"/> bytes, kept in <paramref name="keptIn"/>.
+    /// The space recovers without them.
+    /// </summary>
+    void TornTail(string keptIn, long bytes);
 }

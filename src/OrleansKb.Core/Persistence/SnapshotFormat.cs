@@ -50,6 +50,19 @@ internal static class SnapshotFormat
         return payload;
     }
 
+    /// <summary>Writes the snapshot of an empty space at <paramref name="sequence"/> (a clear) and flushes it to disk.</summary>
+    public static void WriteEmpty(string path, long sequence)
+    {
+        using var file = OwnerOnly.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        var end = EndPayload(0, 0);
+        var (head, tail) = Frame(EndChunk, end, 0);
+        file.Write(Header(sequence));
+        file.Write(head);
+        file.Write(end);
+        file.Write(tail);
+        file.Flush(flushToDisk: true);
+    }
+
     /// <summary>The sequence number in a snapshot file's header, read from its start.</summary>
     private static long ReadSequence(Stream file, string path)
     {

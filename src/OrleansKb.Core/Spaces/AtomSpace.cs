@@ -216,20 +216,28 @@ public sealed class AtomSpace
         }
     }
 
-    /// <summary>Applies a validated change; returns how many atoms it added or removed.</summary>
-    internal int Apply(LogOperation operation, EncodedAtomWriter? keys)
+    /// <summary>
+    /// Applies a validated change; returns how many atoms it added or removed, and marks in
+    /// <paramref name="changed"/> (one flag per atom of <paramref name="keys"/>) each atom that did.
+    /// </summary>
+    internal int Apply(LogOperation operation, EncodedAtomWriter? keys, Span<bool> changed)
     {
         switch (operation)
         {
             case LogOperation.AddFacts or LogOperation.AddRules:
-                return Insert(keys!, sort: false);
+                lock (_lock)
+                {
+                    return InsertLocked(keys!, changed);
+                }
+
             case LogOperation.Remove:
                 lock (_lock)
                 {
                     var removed = 0;
                     for (var i = 0; i < keys!.AtomCount; i++)
                     {
-                        removed += RemoveKey(keys.Atom(i)) ? 1 : 0;
+                        changed[i] = RemoveKey(keys.Atom(i));
+                        removed += changed[i] ? 1 : 0;
                     }
 
                     CompactIfWasteful();
@@ -437,7 +445,13 @@ public sealed class AtomSpace
     /// Inserts a batch; the caller holds the lock. A sorted batch goes into the trie in byte order
     /// (consecutive keys then share most of their path), and its new rules are then indexed in input order.
     /// </summary>
-    internal int InsertLocked(EncodedAtomWriter batch)
+    internal int InsertLocked(EncodedAtomWriter batch) => InsertLocked(batch, batch.IsSorted ? new bool[batch.AtomCount] : default);
+
+    /// <summary>
+    /// As <see cref="InsertLocked(EncodedAtomWriter)"/>, marking in <paramref name="isNew"/> (one flag
+    /// per atom, all false; may be empty for an unsorted batch) each atom that was new.
+    /// </summary>
+    private int InsertLocked(EncodedAtomWriter batch, Span<bool> isNew)
     {
         _arguments.BeforeBatch(batch, _trie.Count);
         var added = 0;
@@ -445,13 +459,19 @@ public sealed class AtomSpace
         {
             for (var i = 0; i < batch.AtomCount; i++)
             {
-                added += InsertKey(batch.Atom(i)) ? 1 : 0;
+                if (InsertKey(batch.Atom(i)))
+                {
+                    added++;
+                    if (!isNew.IsEmpty)
+                    {
+                        isNew[i] = true;
+                    }
+                }
             }
 
             return added;
         }
 
-        var isNew = new bool[batch.AtomCount];
         foreach (var i in batch.SortedOrder)
         {
             if (AddAtomLocked(batch.Atom(i)))

@@ -147,17 +147,14 @@ public sealed class MatchCursor
 
         var started = Stopwatch.GetTimestamp();
         var found = 0L;
+
+        // An argument index behind the space catches up first, for at most half the slice (through
+        // the space's one catching-up step); the match walks the space's trie until it is complete.
+        _space.CatchUpIndex(slice / 2);
         lock (_sync)
         {
             try
             {
-                // An argument index behind the space catches up first, for at most half the slice; the
-                // match walks the space's trie until it is complete.
-                while (!_space.IndexCompleteLocked && Stopwatch.GetElapsedTime(started) < slice / 2)
-                {
-                    _space.CatchUpIndexLocked();
-                }
-
                 while (true)
                 {
                     var work = WorkPerCheck;

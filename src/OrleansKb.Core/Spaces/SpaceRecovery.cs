@@ -32,6 +32,14 @@ public sealed class SpaceRecovery : ISpaceRecovery
     /// <summary>The encoded bytes of the log records replayed: how much log a snapshot would spare the next recovery.</summary>
     public long BytesReplayed { get; private set; }
 
+    /// <summary>The bytes cut off the end of the log as a torn tail (0 when there were none).</summary>
+    public long TornTailBytes { get; private set; }
+
+    /// <summary>Where the store kept the torn tail's bytes, when there was one.</summary>
+    public string? TornTailKeptIn { get; private set; }
+
+    public void TornTail(string keptIn, long bytes) => (TornTailKeptIn, TornTailBytes) = (keptIn, TornTailBytes + bytes);
+
     public void SnapshotAtoms(ReadOnlySpan<byte> atoms)
     {
         lock (_environment.Sync)

@@ -1,10 +1,12 @@
+using System.Buffers;
 using OrleansKb.Persistence;
 
 namespace OrleansKb.Spaces;
 
 /// <summary>
-/// A change to a space, checked whole and not yet applied (<see cref="AtomSpace.Validate"/>): what a
-/// durable space logs (<see cref="Atoms"/>) before it applies it. Holds a pooled buffer until disposed.
+/// A change to a space, checked whole and not yet applied (<see cref="AtomSpace.Validate"/>). Once
+/// applied, it holds only the atoms that changed the space — what a durable space logs
+/// (<see cref="Atoms"/>). Holds a pooled buffer until disposed.
 /// </summary>
 public sealed class ValidatedChange : IDisposable
 {
@@ -20,14 +22,42 @@ public sealed class ValidatedChange : IDisposable
 
     public LogOperation Operation { get; }
 
-    /// <summary>The change's atoms, encoded back to back, validated (empty for a clear).</summary>
+    /// <summary>
+    /// The change's atoms, encoded back to back, validated (empty for a clear): before
+    /// <see cref="Apply"/> every atom of the batch, after it those that changed the space (an add's
+    /// new atoms, a remove's present ones).
+    /// </summary>
     public ReadOnlyMemory<byte> Atoms => _keys?.Writer.WrittenMemory ?? ReadOnlyMemory<byte>.Empty;
 
-    /// <summary>How many atoms the change carries.</summary>
+    /// <summary>How many atoms <see cref="Atoms"/> holds.</summary>
     public int Count => _keys?.Writer.AtomCount ?? 0;
 
     /// <summary>Applies the change; returns how many atoms were added (or removed, or cleared).</summary>
-    public int Apply() => _environment.Apply(Operation, _keys?.Writer);
+    public int Apply()
+    {
+        if (_keys?.Writer is not { } keys)
+        {
+            return _environment.Apply(Operation, null, default);
+        }
+
+        var changed = ArrayPool<bool>.Shared.Rent(keys.AtomCount);
+        try
+        {
+            var flags = changed.AsSpan(0, keys.AtomCount);
+            flags.Clear();
+            var applied = _environment.Apply(Operation, keys, flags);
+            if (applied < keys.AtomCount)
+            {
+                keys.KeepAtoms(flags);
+            }
+
+            return applied;
+        }
+        finally
+        {
+            ArrayPool<bool>.Shared.Return(changed);
+        }
+    }
 
     public void Dispose()
     {

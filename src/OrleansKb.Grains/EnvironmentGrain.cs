@@ -1,0 +1,15 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansKb.Persistence;
+
+namespace OrleansKb.Grains;
+
+/// <summary>A durable space, in the silo's store (a data directory by default).</summary>
+[GrainType("environment")]
+internal sealed class EnvironmentGrain(
+    IOptions<MatchOptions> matchOptions,
+    IOptions<DurabilityOptions> durabilityOptions,
+    ILocalSiloDetails silo,
+    ISpaceStore store,
+    ILogger<EnvironmentGrain> logger)
+    : EnvironmentGrainBase(matchOptions, durabilityOptions, silo, store, logger), IEnvironmentGrain;

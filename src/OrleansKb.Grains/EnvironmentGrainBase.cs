@@ -1,0 +1,228 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Placement;
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+using OrleansKb.Persistence;
+using OrleansKb.Spaces;
+
+namespace OrleansKb.Grains;
+
+/// <summary>
+/// A space's grain (<see cref="EnvironmentGrain"/>, <see cref="EphemeralEnvironmentGrain"/>): the
+/// thin owner of its <see cref="DurableSpace"/> (store, log, snapshots, recovery) and its
+/// <see cref="MatchSessions"/>. It forwards calls, runs the timers (the argument index catching up,
+/// idle matches closed), and turns the core's refusals into the exceptions the wire carries. The
+/// grain is reentrant: memory changes only inside a turn, and the only waits are for durability
+/// (docs/durability.md).
+/// </summary>
+// A space may hold gigabytes: it stays where it was activated (no rebalancing or repartitioning
+// moves it between live silos); it moves only when its silo fails, by recovery from the store.
+// Orleans reads these three from a grain class's base classes too.
+[Immovable]
+[KeepAlive]
+[Reentrant]
+internal abstract class EnvironmentGrainBase(
+    IOptions<MatchOptions> matchOptions,
+    IOptions<DurabilityOptions> durabilityOptions,
+    ILocalSiloDetails silo,
+    ISpaceStore store,
+    ILogger logger) : Grain
+{
+    // The argument index catches up in short turns this far apart: the space's calls go between them.
+    private static readonly TimeSpan IndexingPause = TimeSpan.FromMilliseconds(5);
+
+    private DurableSpace? _space;
+    private MatchSessions? _matches;
+    private IGrainTimer? _idleCheck;
+    private IGrainTimer? _indexing;
+
+    private string Name => this.GetPrimaryKeyString();
+
+    private DurableSpace Space => _space ?? throw new InvalidOperationException("the space is not open");
+
+    private MatchSessions Matches => _matches ?? throw new InvalidOperationException("the space is not open");
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var events = new SpaceEvents(logger, Name, store.Description, DeactivateOnIdle);
+            _space = await DurableSpace.OpenAsync(Name, store, durabilityOptions.Value.SnapshotLogBytes, events, cancellationToken: cancellationToken);
+        }
+        catch (Exception e) when (ForTheWire(e) is { } wire)
+        {
+            throw wire;
+        }
+
+        var match = matchOptions.Value;
+        var budget = new MatchBudget(match.MaxSolutions, TimeSpan.FromSeconds(match.MaxSeconds));
+        _matches = new MatchSessions(Name, _space.Atoms, new MatchSessionLimits(budget, match.Slice, match.IdleTimeout, match.MaxOpenPerSpace, SpaceLimits.MaxAtomBytes));
+        IndexInTheBackground();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_space is not null)
+        {
+            await _space.CloseAsync(cancellationToken);
+        }
+    }
+
+    public Task<int> AddFacts(AtomBatch batch) => Change(space => space.AddFactsAsync(batch.Bytes));
+
+    public Task<int> AddRules(AtomBatch batch) => Change(space => space.AddRulesAsync(batch.Bytes));
+
+    public Task<int> Remove(AtomBatch batch) => Change(space => space.RemoveAsync(batch.Bytes));
+
+    public Task Clear() => Change(space => space.ClearAsync());
+
+    public Task<bool[]> Contains(AtomBatch batch) => Task.FromResult(Wired(() => Space.Atoms.ContainsEncoded(batch.Bytes.Span)));
+
+    public Task<long> Count() => Task.FromResult(Space.Atoms.Count);
+
+    public Task<AtomBatch> ExportPage(ReadOnlyMemory<byte> after, int maxBytes)
+    {
+        var page = new EncodedAtomWriter(Math.Clamp(maxBytes, 1024, SpaceLimits.MaxBatchBytes));
+        var count = Space.Atoms.ExportEncoded(after.Span, Math.Clamp(maxBytes, 1, SpaceLimits.MaxBatchBytes), page);
+        return Task.FromResult(new AtomBatch(page.WrittenMemory, count));
+    }
+
+    public Task<RulesPage> RulesPage(string head, int arity, long from, int maxBytes)
+    {
+        var rules = new EncodedAtomWriter(4096);
+        var next = Space.Atoms.MatchingRulesEncoded(head, arity, from, Math.Clamp(maxBytes, 1, SpaceLimits.MaxBatchBytes), rules);
+        return Task.FromResult(new RulesPage(new AtomBatch(rules.WrittenMemory, rules.AtomCount), next));
+    }
+
+    public Task<MatchPage> MatchOpen(AtomBatch query, MatchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        var atom = Wired(() => AtomDecoder.Decode(query.Bytes.Span));
+        var (pattern, template) = request.CountOnly
+            ? (atom, null)
+            : atom is ExpressionAtom { Count: 2 } pair
+                ? (pair[0], pair[1])
+                : throw new InvalidAtomBatchException("A match query is one atom (PATTERN TEMPLATE).");
+        var page = Wired(() => Matches.Open(pattern, template, request.Limit, Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes)));
+        _idleCheck ??= this.RegisterGrainTimer(CloseIdleMatches, new GrainTimerCreationOptions(Matches.Limits.IdleCheckPeriod, Matches.Limits.IdleCheckPeriod) { KeepAlive = false });
+        return Task.FromResult(ForTheWire(page));
+    }
+
+    public Task<MatchPage> MatchNext(long cursor) => Task.FromResult(ForTheWire(Wired(() => Matches.Next(cursor))));
+
+    public Task MatchClose(long cursor)
+    {
+        Matches.Close(cursor);
+        return Task.CompletedTask;
+    }
+
+    public Task<SpaceInfo> Info()
+    {
+        var (space, atoms, stats) = (Space, Space.Atoms, Space.Stats);
+        return Task.FromResult(new SpaceInfo(
+            Name, atoms.Count, atoms.RuleCount, store.Description, silo.SiloAddress.Endpoint.ToString(),
+            stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, Matches.Count, space.Epoch, space.RecoveryTime.TotalMilliseconds,
+            atoms.Memory.LiveBytes, atoms.IndexMemory.LiveBytes, space.TornTailBytes));
+    }
+
+    public Task Unload()
+    {
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    public async Task<SpaceInfo> Snapshot()
+    {
+        try
+        {
+            await Space.SnapshotAsync();
+        }
+        catch (Exception e) when (ForTheWire(e) is { } wire)
+        {
+            throw wire;
+        }
+
+        return await Info();
+    }
+
+    /// <summary>A change through the durable space; the argument index then catches up in the background.</summary>
+    private async Task<int> Change(Func<DurableSpace, Task<int>> change)
+    {
+        try
+        {
+            return await change(Space);
+        }
+        catch (Exception e) when (ForTheWire(e) is { } wire)
+        {
+            throw wire;
+        }
+        finally
+        {
+            IndexInTheBackground();
+        }
+    }
+
+    /// <summary>
+    /// Lets the argument index catch up with the space (after a load or a recovery, docs/matching.md)
+    /// in short turns of its own, between the space's other calls, until it is complete.
+    /// </summary>
+    private void IndexInTheBackground()
+    {
+        if (!Space.IndexIsBehind)
+        {
+            return;
+        }
+
+        _indexing ??= this.RegisterGrainTimer(
+            () =>
+            {
+                if (Space.CatchUpIndex())
+                {
+                    _indexing?.Dispose();
+                    _indexing = null;
+                }
+
+                return Task.CompletedTask;
+            },
+            new GrainTimerCreationOptions(TimeSpan.Zero, IndexingPause) { KeepAlive = false, Interleave = true });
+    }
+
+    private Task CloseIdleMatches()
+    {
+        Matches.CloseIdle();
+        if (Matches.Count == 0)
+        {
+            _idleCheck?.Dispose();
+            _idleCheck = null;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Runs a call on the core, its refusal as the wire carries it.</summary>
+    private static T Wired<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (ForTheWire(e) is { } wire)
+        {
+            throw wire;
+        }
+    }
+
+    private static MatchPage ForTheWire(MatchSessionPage page) => new(page.Id, new AtomBatch(page.Results, page.ResultCount), page.Solutions);
+
+    /// <summary>The exception every client can deserialise for one of the core's refusals; null for anything else.</summary>
+    private static Exception? ForTheWire(Exception e) => e switch
+    {
+        MalformedEncodingException or ArgumentException => new InvalidAtomBatchException(e.Message),
+        StoreFailedException => new SpaceStorageException(e.Message),
+        MatchStoppedException => new MatchFailedException(e.Message),
+        _ => null,
+    };
+}

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansKb.Persistence;
+
+namespace OrleansKb.Grains;
+
+/// <summary>An ephemeral space, in the silo's memory only, whatever the silo's store.</summary>
+[GrainType("ephemeral-environment")]
+internal sealed class EphemeralEnvironmentGrain(
+    IOptions<MatchOptions> matchOptions,
+    IOptions<DurabilityOptions> durabilityOptions,
+    ILocalSiloDetails silo,
+    [FromKeyedServices(SpaceStores.Ephemeral)] ISpaceStore store,
+    ILogger<EphemeralEnvironmentGrain> logger)
+    : EnvironmentGrainBase(matchOptions, durabilityOptions, silo, store, logger), IEphemeralEnvironmentGrain;
