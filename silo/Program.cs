@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using OrleansKb.Grains;
+using OrleansKb.Hosting;
 using OrleansKb.Http;
 using OrleansKb.Persistence;
 using OrleansKb.Persistence.Postgres;
