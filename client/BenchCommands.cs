@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using OrleansKb.Cli.Bench;
 using OrleansKb.Client;
 using OrleansKb.Workloads;
 

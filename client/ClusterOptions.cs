@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OrleansKb.Client;
+using OrleansKb.Hosting;
 
 namespace OrleansKb.Cli;
 
@@ -84,7 +85,7 @@ internal sealed class ClusterOptions
     }
 
     /// <summary>The TLS settings of <c>--tls-certificate</c>, <c>--tls-trusted</c> and <c>ORLEANSKB_TLS_PASSWORD</c> (off without a certificate).</summary>
-    public Grains.ClusterTls Tls(ParseResult parse) => new()
+    public ClusterTls Tls(ParseResult parse) => new()
     {
         CertificateFile = parse.GetValue(TlsCertificate),
         CertificatePassword = Environment.GetEnvironmentVariable("ORLEANSKB_TLS_PASSWORD"),
@@ -100,20 +101,21 @@ internal sealed class ClusterOptions
                 throw new UserError("--data goes with --embedded: a running silo keeps its data where it was started with");
             }
 
+            var tls = Tls(parse);
             return await KbCluster.ConnectAsync(
                 new KbConnectOptions
                 {
                     Gateways = parse.GetRequiredValue(Gateway),
-                    RedisConnection = parse.GetValue(Redis),
+                    GatewayList = parse.GetValue(Redis) is { Length: > 0 } redis ? new RedisGatewayList(redis) : null,
                     ClusterId = parse.GetRequiredValue(ClusterId),
-                    Tls = Tls(parse),
+                    Tls = tls.Enabled ? tls : null,
                 },
                 cancellationToken);
         }
 
         try
         {
-            return await KbCluster.StartEmbeddedAsync(parse.GetValue(Data), parse.GetValue(Ephemeral), cancellationToken);
+            return await EmbeddedCluster.StartAsync(parse.GetValue(Data), parse.GetValue(Ephemeral), cancellationToken);
         }
         catch (Persistence.DataDirectoryInUseException e)
         {

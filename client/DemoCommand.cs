@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using OrleansKb.Client;
+using OrleansKb.Hosting;
 using OrleansKb.Text;
 
 namespace OrleansKb.Cli;
@@ -31,7 +32,7 @@ internal static class DemoCommand
 
             var c = CultureInfo.InvariantCulture;
             output.WriteLine("Starting a silo in this process, its spaces in memory only (nothing is written to disk)…");
-            await using var cluster = await KbCluster.StartEmbeddedAsync(ephemeral: true, cancellationToken: ct);
+            await using var cluster = await EmbeddedCluster.StartAsync(ephemeral: true, cancellationToken: ct);
             var space = cluster.Space("demo");
 
             var result = await space.LoadFileAsync(path, cancellationToken: ct);

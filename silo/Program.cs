@@ -12,6 +12,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using OrleansKb.Grains;
+using OrleansKb.Hosting;
 using OrleansKb.Http;
 using OrleansKb.Persistence;
 using OrleansKb.Persistence.Postgres;

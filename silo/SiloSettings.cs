@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using OrleansKb.Grains;
+using OrleansKb.Hosting;
 
 namespace OrleansKb.Silo;
 

@@ -7,15 +7,18 @@ namespace OrleansKb;
 [Alias("OrleansKb.InvalidAtomBatchException")]
 public sealed class InvalidAtomBatchException : Exception
 {
+    /// <summary>Creates the exception with a default message.</summary>
     public InvalidAtomBatchException()
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>.</summary>
     public InvalidAtomBatchException(string message)
         : base(message)
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>, caused by <paramref name="inner"/>.</summary>
     public InvalidAtomBatchException(string message, Exception inner)
         : base(message, inner)
     {

@@ -11,15 +11,18 @@ namespace OrleansKb;
 [Alias("OrleansKb.MatchFailedException")]
 public sealed class MatchFailedException : Exception
 {
+    /// <summary>Creates the exception with a default message.</summary>
     public MatchFailedException()
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>.</summary>
     public MatchFailedException(string message)
         : base(message)
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>, caused by <paramref name="inner"/>.</summary>
     public MatchFailedException(string message, Exception inner)
         : base(message, inner)
     {

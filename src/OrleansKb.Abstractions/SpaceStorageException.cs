@@ -11,15 +11,18 @@ namespace OrleansKb;
 [Alias("OrleansKb.SpaceStorageException")]
 public sealed class SpaceStorageException : Exception
 {
+    /// <summary>Creates the exception with a default message.</summary>
     public SpaceStorageException()
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>.</summary>
     public SpaceStorageException(string message)
         : base(message)
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>, caused by <paramref name="inner"/>.</summary>
     public SpaceStorageException(string message, Exception inner)
         : base(message, inner)
     {

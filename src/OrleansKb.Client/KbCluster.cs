@@ -1,13 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Runtime.Messaging;
-using OrleansKb.Grains;
-using OrleansKb.Persistence;
 
 namespace OrleansKb.Client;
 
@@ -28,18 +24,21 @@ public sealed class KbCluster : IAsyncDisposable
     private readonly IGrainFactory _grains;
     private readonly ConnectionWatch? _connection;
 
-    // The store of an embedded silo, released (its data directory unlocked) with the silo.
-    private IDisposable? _store;
+    // What the host runs on and is released after it: an embedded silo's store (its data directory unlocked).
+    private readonly IDisposable? _owned;
 
-    private KbCluster(IHost host, ConnectionWatch? connection)
+    /// <summary>A cluster reached through <paramref name="host"/>'s grain factory, a client's or a silo's (an embedded one: OrleansKb.Hosting), disposed with it, then <paramref name="owned"/>.</summary>
+    internal KbCluster(IHost host, ConnectionWatch? connection, string description, IDisposable? owned = null)
     {
         _host = host;
         _grains = host.Services.GetRequiredService<IGrainFactory>();
         _connection = connection;
+        _owned = owned;
+        Description = description;
     }
 
     /// <summary>Where this client is connected, for messages.</summary>
-    public string Description { get; private init; } = "";
+    public string Description { get; }
 
     /// <summary>Connects through the gateways at <paramref name="gateways"/> (<c>HOST:PORT</c>, comma-separated), as <see cref="ConnectAsync(KbConnectOptions, CancellationToken)"/>.</summary>
     public static Task<KbCluster> ConnectAsync(string gateways, CancellationToken cancellationToken = default) =>
@@ -58,11 +57,10 @@ public sealed class KbCluster : IAsyncDisposable
         timeout.CancelAfter(ConnectTimeout);
         var where = options.Where;
         var cannotReach = $"cannot reach the cluster at {where} (cluster '{options.ClusterId}')";
-        var redis = options.RedisConnection is { Length: > 0 };
         IPEndPoint[] endpoints = [];
         try
         {
-            if (!redis)
+            if (options.GatewayList is null)
             {
                 endpoints = await Task.WhenAll(options.Gateways.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                     .DefaultIfEmpty("")
@@ -75,33 +73,27 @@ public sealed class KbCluster : IAsyncDisposable
             throw new KbConnectionException($"{cannotReach}: its name did not resolve within {ConnectTimeout.TotalSeconds:N0} s", e);
         }
 
-        (X509Certificate2, X509Certificate2)? certificates;
-        try
-        {
-            certificates = options.Tls.Enabled ? options.Tls.Load() : null;
-        }
-        catch (ArgumentException e)
-        {
-            throw new KbConnectionException(e.Message, e);
-        }
-
         // The empty builder: no configuration files, environment or logging providers to set up.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var connection = new ConnectionWatch(where);
         builder.UseOrleansClient(client =>
         {
-            if (redis)
+            if (options.GatewayList is { } list)
             {
-                client.UseRedisClustering(options.RedisConnection!);
+                list.Configure(client);
             }
             else
             {
                 client.UseStaticClustering(endpoints);
             }
 
-            if (certificates is { } tls)
+            try
             {
-                client.UseTls(o => ClusterTls.Configure(o, tls));
+                options.Tls?.Configure(client);
+            }
+            catch (ArgumentException e)
+            {
+                throw new KbConnectionException(e.Message, e);
             }
 
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId))
@@ -139,47 +131,19 @@ public sealed class KbCluster : IAsyncDisposable
             throw;
         }
 
-        return new KbCluster(host, connection) { Description = $"gateway {where}" };
-    }
-
-    /// <summary>
-    /// Starts a silo in this process (no gateway, loopback only) and connects to it: a cluster for the
-    /// life of this object. Its spaces are kept in <paramref name="dataDirectory"/> (by default
-    /// <see cref="FileSpaceStore.DefaultDirectory"/>, as a silo's), or, with <paramref name="ephemeral"/>,
-    /// in memory only.
-    /// </summary>
-    public static async Task<KbCluster> StartEmbeddedAsync(string? dataDirectory = null, bool ephemeral = false, CancellationToken cancellationToken = default)
-    {
-        ISpaceStore store = ephemeral ? new MemorySpaceStore() : new FileSpaceStore(dataDirectory ?? FileSpaceStore.DefaultDirectory);
-        try
-        {
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-            var siloPort = FreeLoopbackPort();
-            builder.UseOrleans(silo => silo
-                .UseLocalhostClustering(siloPort: siloPort, gatewayPort: 0, serviceId: DefaultServiceId, clusterId: $"{DefaultClusterId}-embedded")
-                .UseOrleansKb()
-                .UseSpaceStore(store));
-            var host = builder.Build();
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
-            return new KbCluster(host, connection: null) { Description = $"embedded silo, spaces in {store.Description}", _store = store as IDisposable };
-        }
-        catch
-        {
-            (store as IDisposable)?.Dispose();
-            throw;
-        }
+        return new KbCluster(host, connection, $"gateway {where}");
     }
 
     /// <summary>The space named <paramref name="name"/> (created on first use): durable, or with <paramref name="ephemeral"/> in the silo's memory only.</summary>
     public KbSpace Space(string name, bool ephemeral = false) => KbSpace.Of(_grains, name, ephemeral, _connection);
 
+    /// <summary>Disconnects (an embedded silo: stops it, and releases its data directory).</summary>
     public async ValueTask DisposeAsync()
     {
         // A graceful stop, but a bounded one: with the cluster gone there is no one to be graceful to.
         await StopAsync(_host, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         _connection?.Dispose();
-        _store?.Dispose();
+        _owned?.Dispose();
     }
 
     /// <summary>Stops a client that did not start, in the background: its stop can be as stuck as its start was.</summary>
@@ -204,7 +168,7 @@ public sealed class KbCluster : IAsyncDisposable
     }
 
     /// <summary>Why a gateway that accepts connections may still not answer.</summary>
-    private static string NoAnswerHint(KbConnectOptions options) => options.Tls.Enabled
+    private static string NoAnswerHint(KbConnectOptions options) => options.Tls is not null
         ? $"is {options.Where} a gateway? a silo's silo-to-silo port is not; or did it refuse this client's certificate? it must chain to the cluster's"
         : $"is {options.Where} a gateway? a silo's silo-to-silo port is not; or does the cluster require TLS? then give --tls-certificate";
 
@@ -267,12 +231,5 @@ public sealed class KbCluster : IAsyncDisposable
         })).ConfigureAwait(false);
         var live = gateways.Where((_, i) => answering[i]).ToArray();
         return live.Length > 0 ? live : gateways;
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -7,15 +7,18 @@ namespace OrleansKb.Client;
 /// </summary>
 public sealed class LoadInterruptedException : Exception
 {
+    /// <summary>Creates the exception with a default message.</summary>
     public LoadInterruptedException()
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>.</summary>
     public LoadInterruptedException(string message)
         : base(message)
     {
     }
 
+    /// <summary>Creates the exception with <paramref name="message"/>, caused by <paramref name="inner"/>.</summary>
     public LoadInterruptedException(string message, Exception inner)
         : base(message, inner)
     {

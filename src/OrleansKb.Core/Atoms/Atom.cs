@@ -82,8 +82,10 @@ public abstract class Atom : IEquatable<Atom>
     /// <summary>The atom in canonical MeTTa text.</summary>
     public sealed override string ToString() => MettaPrinter.Print(this);
 
+    /// <summary>Whether two atoms are equal (<see cref="Equals(Atom?)"/>), or both null.</summary>
     public static bool operator ==(Atom? left, Atom? right) => left is null ? right is null : left.Equals(right);
 
+    /// <summary>Whether two atoms differ (<see cref="Equals(Atom?)"/>).</summary>
     public static bool operator !=(Atom? left, Atom? right) => !(left == right);
 
     /// <summary>Same kind and hash: the cheap test before a deep comparison.</summary>

@@ -28,6 +28,7 @@ public sealed class EncodedAtomWriter
     /// <summary>The encoder's traversal stack (children array, next index), kept here so encoding allocates nothing.</summary>
     internal (Atom[] Children, int Next)[] EncoderFrames { get; set; } = new (Atom[], int)[16];
 
+    /// <summary>An empty buffer of <paramref name="initialCapacity"/> bytes, grown as atoms are written.</summary>
     public EncodedAtomWriter(int initialCapacity = 4096) => _buffer = new byte[Math.Max(16, initialCapacity)];
 
     /// <summary>

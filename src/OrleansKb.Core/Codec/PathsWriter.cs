@@ -50,6 +50,7 @@ public sealed class PathsWriter : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Ends the compressed stream (an empty one if no atom was written); the output stays open.</summary>
     public async ValueTask DisposeAsync()
     {
         await _zlib.DisposeAsync().ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace OrleansKb.Spaces;
 /// each solution of a join shares everything already bound. <see cref="Unify"/> is Robinson
 /// unification with an occurs check; <see cref="Apply"/> resolves bindings all the way down. A
 /// binding to a ground value read from a key keeps its encoding and is decoded only when an atom is
-/// needed: a join mostly copies bound values into the next pattern's bytes (<see cref="EncodedOf"/>).
+/// needed: a join mostly copies bound values into the next pattern's bytes (<see cref="TryGetEncoded"/>).
 /// </summary>
 internal sealed class Substitution
 {

@@ -44,6 +44,7 @@ public sealed class MettaReader : IDisposable
     private byte[] _unescaped = [];
     private AtomBuilder? _atomBuilder;
 
+    /// <summary>Reads UTF-8 MeTTa text from <paramref name="stream"/>; errors name <paramref name="sourceName"/>; the stream is disposed with the reader unless <paramref name="leaveOpen"/>.</summary>
     public MettaReader(Stream stream, string? sourceName = null, bool leaveOpen = false, int bufferSize = DefaultBufferSize)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -156,6 +157,7 @@ public sealed class MettaReader : IDisposable
         return AtomsRead - before;
     }
 
+    /// <summary>Releases the buffers, and the stream unless it was left open.</summary>
     public void Dispose()
     {
         if (!_leaveOpen)

@@ -7,6 +7,7 @@ namespace OrleansKb.Text;
 /// </summary>
 public sealed class MettaSyntaxException : FormatException
 {
+    /// <summary>The error <paramref name="reason"/> at <paramref name="line"/> and <paramref name="column"/> of <paramref name="sourceName"/>.</summary>
     public MettaSyntaxException(string reason, long line, long column, string? sourceName)
         : base(sourceName is null ? $"line {line}, column {column}: {reason}" : $"{sourceName}:{line}:{column}: {reason}")
     {

@@ -1,6 +1,6 @@
 namespace OrleansKb.Cluster.Tests.Processes;
 
-/// <summary>The built silo and command-line programs, beside these tests (the test project builds them).</summary>
+/// <summary>The built silo, command-line and sample programs, beside these tests (the test project builds them).</summary>
 internal static class Binaries
 {
     private static readonly Lazy<string> RootFolder = new(() =>
@@ -25,6 +25,9 @@ internal static class Binaries
     public static string Silo => Existing(Path.Combine(RootFolder.Value, "silo", "bin", Configuration, "net10.0", "orleanskb-silo.dll"));
 
     public static string Cli => Existing(Path.Combine(RootFolder.Value, "client", "bin", Configuration, "net10.0", "orleanskb.dll"));
+
+    /// <summary>The program of docs/library.md.</summary>
+    public static string LibrarySample => Existing(Path.Combine(RootFolder.Value, "samples", "library", "bin", Configuration, "net10.0", "orleanskb-library-sample.dll"));
 
     private static string Existing(string path) => File.Exists(path) ? path : throw new FileNotFoundException($"not built: {path}", path);
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using OrleansKb.Client;
+using OrleansKb.Hosting;
 using OrleansKb.Tests;
 using Xunit.Abstractions;
 
@@ -45,7 +46,7 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
         {
             Gateways = string.Join(',', Enumerable.Range(0, LocalClusterRecipe.Silos).Select(_cluster.Gateway)),
             ClusterId = _cluster.ClusterId,
-            Tls = new Grains.ClusterTls { CertificateFile = LocalClusterRecipe.Certificate },
+            Tls = new ClusterTls { CertificateFile = LocalClusterRecipe.Certificate },
         });
         Assert.Equal(expected.Count, await longLived.Space(space).CountAsync());
 
@@ -160,7 +161,7 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
         var trusted = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(LocalClusterRecipe.TrustedCertificate);
         var handler = new HttpClientHandler
         {
-            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => Grains.ClusterTls.ChainsTo(certificate, trusted),
+            ServerCertificateCustomValidationCallback = (_, certificate, _, _) => ClusterTls.ChainsTo(certificate, trusted),
         };
         var http = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", LocalClusterRecipe.HttpApiKey);

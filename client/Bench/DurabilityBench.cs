@@ -1,7 +1,8 @@
 using System.Diagnostics;
+using OrleansKb.Client;
 using OrleansKb.Workloads;
 
-namespace OrleansKb.Client;
+namespace OrleansKb.Cli.Bench;
 
 /// <summary>
 /// What <c>orleanskb bench durability</c> measures, on one cluster in one run: the same parallel
@@ -11,7 +12,7 @@ namespace OrleansKb.Client;
 /// meanwhile), and recovery from that snapshot (the silo reports how long its activation spent
 /// recovering; the files are in the page cache).
 /// </summary>
-public static class DurabilityBench
+internal static class DurabilityBench
 {
     private const int Runs = 3;
 

@@ -2,10 +2,12 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using OrleansKb.Client;
+using OrleansKb.Hosting;
 using OrleansKb.Text;
 using OrleansKb.Workloads;
 
-namespace OrleansKb.Client;
+namespace OrleansKb.Cli.Bench;
 
 /// <summary>
 /// What <c>orleanskb bench http</c> measures against one silo serving its HTTP API (docs/http.md): the
@@ -15,7 +17,7 @@ namespace OrleansKb.Client;
 /// of 200 requests after 20 to warm up) on the genealogy in <paramref name="genealogy"/>. An https
 /// silo is trusted if its certificate chains to <paramref name="trusted"/>.
 /// </summary>
-public static class HttpBench
+internal static class HttpBench
 {
     private const int Runs = 3;
 
@@ -29,7 +31,7 @@ public static class HttpBench
         if (trusted is not null)
         {
             // An https silo is trusted as the cluster's members trust each other: pinned to the cluster's certificate.
-            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => Grains.ClusterTls.ChainsTo(certificate as X509Certificate2, trusted);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => ClusterTls.ChainsTo(certificate as X509Certificate2, trusted);
         }
 
         using var http = new HttpClient(handler) { BaseAddress = url, Timeout = TimeSpan.FromMinutes(10) };

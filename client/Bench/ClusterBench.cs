@@ -1,7 +1,8 @@
+using OrleansKb.Client;
 using OrleansKb.Spaces;
 using OrleansKb.Workloads;
 
-namespace OrleansKb.Client;
+namespace OrleansKb.Cli.Bench;
 
 /// <summary>
 /// What <c>orleanskb bench cluster</c> measures: royal92-shaped facts from atom objects to
@@ -9,7 +10,7 @@ namespace OrleansKb.Client;
 /// flight), and bulk parallel with pipelining (the defaults) — each into a fresh space, median of
 /// three runs after a warm-up, in nanoseconds per fact.
 /// </summary>
-public static class ClusterBench
+internal static class ClusterBench
 {
     private const int Runs = 3;
 

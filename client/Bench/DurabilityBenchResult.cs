@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
 
-namespace OrleansKb.Client;
+namespace OrleansKb.Cli.Bench;
 
 /// <summary>The figures of <c>orleanskb bench durability</c>, in nanoseconds per fact (or atom).</summary>
-public sealed record DurabilityBenchResult(
+internal sealed record DurabilityBenchResult(
     int Facts,
     double MemoryLoadNs,
     double DurableLoadNs,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
+using OrleansKb.Client;
 
-namespace OrleansKb.Client;
+namespace OrleansKb.Cli.Bench;
 
 /// <summary>How the cluster benches (<c>orleanskb bench …</c>) time a run and sum up runs.</summary>
 internal static class BenchTiming

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using OrleansKb.Atoms;
+using OrleansKb.Client;
 using OrleansKb.Text;
-
 using OrleansKb.Workloads;
 
-namespace OrleansKb.Client;
+namespace OrleansKb.Cli.Bench;
 
 /// <summary>
 /// What <c>orleanskb bench match</c> measures, through the cluster or, with <c>--in-process</c>, on an
@@ -14,7 +14,7 @@ namespace OrleansKb.Client;
 /// fast the first million results of a match with millions of solutions,
 /// <c>(, (parent $a $b) (female $c))</c>, stream to the caller (median of five rounds after three).
 /// </summary>
-public static class MatchBench
+internal static class MatchBench
 {
     /// <summary>Through the cluster: the file loaded into an ephemeral space of its own, cleared afterwards.</summary>
     public static async Task<MatchBenchResult> RunAsync(KbCluster cluster, string file, string pointQuery, CancellationToken cancellationToken = default)
@@ -95,34 +95,5 @@ public static class MatchBench
         }
 
         return count;
-    }
-}
-
-/// <summary>One query's result count and median time (ms).</summary>
-public sealed record MatchQueryResult(string Name, long Results, double Ms);
-
-/// <summary>The figures of <c>orleanskb bench match</c>.</summary>
-public sealed record MatchBenchResult(IReadOnlyList<MatchQueryResult> Queries, double TotalMs, double PointMedianUs, double PointP99Us, double StreamResultsPerS)
-{
-    /// <summary>
-    /// The figures as one flat JSON object: <c>total_ms</c>, <c>point_median_us</c>, <c>point_p99_us</c>,
-    /// <c>stream_results_per_s</c>, and per query <c>NAME_ms</c> and <c>NAME_results</c>.
-    /// </summary>
-    public Dictionary<string, double> Flat()
-    {
-        var flat = new Dictionary<string, double>
-        {
-            ["total_ms"] = TotalMs,
-            ["point_median_us"] = PointMedianUs,
-            ["point_p99_us"] = PointP99Us,
-            ["stream_results_per_s"] = StreamResultsPerS,
-        };
-        foreach (var query in Queries)
-        {
-            flat[$"{query.Name}_ms"] = query.Ms;
-            flat[$"{query.Name}_results"] = query.Results;
-        }
-
-        return flat;
     }
 }

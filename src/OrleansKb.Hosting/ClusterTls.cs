@@ -1,17 +1,18 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Orleans.Connections.Security;
+using OrleansKb.Client;
 
-namespace OrleansKb.Grains;
+namespace OrleansKb.Hosting;
 
 /// <summary>
 /// TLS between the members of a cluster — silos and clients alike (deploy/README.md, "TLS"). Every
 /// member presents its certificate and requires one from the other side, trusted if it chains to
 /// <see cref="TrustedCertificateFile"/> (by default the member's own certificate: one certificate
 /// shared by the whole cluster). A process without such a certificate cannot talk to a silo at all.
-/// Bound from the configuration section <c>Tls</c>.
+/// Bound from the configuration section <c>Tls</c>; a client's <see cref="KbConnectOptions.Tls"/>.
 /// </summary>
-public sealed class ClusterTls
+public sealed class ClusterTls : IKbClientTls
 {
     /// <summary>This member's certificate and private key, a PKCS#12 file (<c>.pfx</c>); TLS is off without one.</summary>
     public string? CertificateFile { get; set; }
@@ -24,6 +25,13 @@ public sealed class ClusterTls
 
     /// <summary>Whether TLS is on.</summary>
     public bool Enabled => !string.IsNullOrEmpty(CertificateFile);
+
+    /// <summary>Makes <paramref name="client"/> connect with this member's certificate; a file that cannot be read is an <see cref="ArgumentException"/> that names it.</summary>
+    public void Configure(IClientBuilder client)
+    {
+        var certificates = Load();
+        client.UseTls(options => Configure(options, certificates));
+    }
 
     /// <summary>
     /// Sets <paramref name="options"/> to present <paramref name="certificates"/>' local one and require a
