@@ -9,8 +9,8 @@ namespace OrleansKb.Cli.Bench;
 /// <summary>
 /// What <c>orleanskb bench match</c> measures, through the cluster or, with <c>--in-process</c>, on an
 /// environment in this process: the four aunt-kg queries over a genealogy (parents, mothers, sisters,
-/// aunts, every result instantiated — and through the cluster streamed back), median of five rounds
-/// after three to warm up; a point query's latency (median and p99 of 200 calls after 20 to warm up); and how
+/// aunts, every result instantiated — and through the cluster streamed back), median of the last five
+/// rounds once they are steady (the first, cold round reported beside it); a point query's latency (median and p99 of 200 calls after 20 to warm up); and how
 /// fast the first million results of a match with millions of solutions,
 /// <c>(, (parent $a $b) (female $c))</c>, stream to the caller (median of five rounds after three).
 /// </summary>
@@ -40,6 +40,11 @@ internal static class MatchBench
         return MeasureAsync((pattern, template, limit) => new ValueTask<long>(environment.Match(pattern, template, (int)Math.Min(limit, int.MaxValue)).Count), pointQuery);
     }
 
+    /// <summary>How many rounds of the aunt-kg queries make a figure, once they are steady.</summary>
+    private const int SteadyRounds = 5;
+
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromMinutes(1);
+
     /// <summary>The match whose results are streamed, and how many of them.</summary>
     private const string StreamPattern = "(, (parent $a $b) (female $c))";
     private const int StreamResults = 1_000_000;
@@ -49,9 +54,13 @@ internal static class MatchBench
         var queries = AuntKgQueries.All.Select(q => (q.Name, Pattern: MettaReader.Parse(q.Pattern)[0], Template: MettaReader.Parse(q.Template)[0])).ToList();
         var point = MettaReader.Parse(pointQuery)[0];
 
+        // A long-running silo has compiled its code at full tier and indexed its space: rounds go on
+        // until the last five agree with the five before them (within 5 %), or for a minute at most;
+        // the first round, before any of that, is reported as the cold figure.
         var rounds = new List<double[]>();
         var results = new long[queries.Count];
-        for (var round = -3; round < 5; round++)
+        var warming = Stopwatch.StartNew();
+        while (rounds.Count < SteadyRounds * 2 || (!Steady(rounds) && warming.Elapsed < MaxWarmUp))
         {
             var times = new double[queries.Count];
             for (var i = 0; i < queries.Count; i++)
@@ -61,11 +70,11 @@ internal static class MatchBench
                 times[i] = stopwatch.Elapsed.TotalMilliseconds;
             }
 
-            if (round >= 0)
-            {
-                rounds.Add(times);
-            }
+            rounds.Add(times);
         }
+
+        var cold = rounds[0].Sum();
+        var measured = rounds[^SteadyRounds..];
 
         var (pointMedian, pointP99) = await BenchTiming.LatencyAsync(async () => await match(point, point, long.MaxValue).ConfigureAwait(false)).ConfigureAwait(false);
 
@@ -82,8 +91,16 @@ internal static class MatchBench
             }
         }
 
-        var perQuery = queries.Select((q, i) => new MatchQueryResult(q.Name, results[i], BenchTiming.Median(rounds.Select(r => r[i])))).ToList();
-        return new MatchBenchResult(perQuery, BenchTiming.Median(rounds.Select(r => r.Sum())), pointMedian, pointP99, BenchTiming.Median(rates));
+        var perQuery = queries.Select((q, i) => new MatchQueryResult(q.Name, results[i], BenchTiming.Median(measured.Select(r => r[i])))).ToList();
+        return new MatchBenchResult(perQuery, BenchTiming.Median(measured.Select(r => r.Sum())), cold, pointMedian, pointP99, BenchTiming.Median(rates));
+    }
+
+    /// <summary>Whether the median total of the last <see cref="SteadyRounds"/> rounds is within 5 % of the median of the rounds before them.</summary>
+    private static bool Steady(List<double[]> rounds)
+    {
+        var last = BenchTiming.Median(rounds[^SteadyRounds..].Select(r => r.Sum()));
+        var before = BenchTiming.Median(rounds[^(2 * SteadyRounds)..^SteadyRounds].Select(r => r.Sum()));
+        return Math.Abs(last - before) <= 0.05 * before;
     }
 
     private static async Task<long> CountResults(IAsyncEnumerable<Atom> results)
