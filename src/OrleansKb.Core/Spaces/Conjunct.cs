@@ -66,7 +66,7 @@ internal sealed class Conjunct
     /// variables — <c>(parent $p $x)</c>: every key under the prefix is a solution then, as long as no
     /// stored atom holds a variable (which could match it from elsewhere). Null otherwise.
     /// </summary>
-    public long? CountWithoutWalking(MatchView view)
+    public long? CountWithoutWalking(in MatchView view)
     {
         if (view.HasStoredVariables)
         {

@@ -25,7 +25,7 @@ internal sealed class JoinPlanner(List<Conjunct> conjuncts)
     /// Plans as far as <paramref name="work"/> goes, walking with <paramref name="level"/>; returns the
     /// join order once every pattern is planned, else null (call again in the next step).
     /// </summary>
-    public List<Conjunct>? Plan(ref int work, MatchLevel level, MatchView view, ref int renamed)
+    public List<Conjunct>? Plan(ref int work, MatchLevel level, in MatchView view, ref int renamed)
     {
         while (_planned < conjuncts.Count)
         {
@@ -124,7 +124,7 @@ internal sealed class JoinPlanner(List<Conjunct> conjuncts)
     }
 
     /// <summary>One pattern matched alone: its statistics are kept by the space for the next query that has it.</summary>
-    private void Planned(Conjunct conjunct, MatchView view)
+    private void Planned(Conjunct conjunct, in MatchView view)
     {
         view.Statistics.Remember(conjunct.Key, conjunct.Count, conjunct.DistinctCounts(), view.Trie.Count);
         PatternsMatchedAlone++;

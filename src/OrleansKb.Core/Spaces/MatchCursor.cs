@@ -134,7 +134,7 @@ public sealed class MatchCursor
         Finished ? 0 : _space.Step((Cursor: this, Deliver: deliver, Slice: slice), static (view, call) => call.Cursor.RunStep(view, call.Deliver, call.Slice));
 
     /// <summary>One call's work, under the space's lock.</summary>
-    private long RunStep(MatchView view, Func<Substitution, bool> deliver, TimeSpan slice)
+    private long RunStep(in MatchView view, Func<Substitution, bool> deliver, TimeSpan slice)
     {
         var started = Stopwatch.GetTimestamp();
         var found = 0L;
@@ -219,7 +219,7 @@ public sealed class MatchCursor
         }
     }
 
-    private void StartJoin(List<Conjunct> order, MatchView view)
+    private void StartJoin(List<Conjunct> order, in MatchView view)
     {
         _order = order;
         if (order.Count > 0)
@@ -230,7 +230,7 @@ public sealed class MatchCursor
     }
 
     /// <summary>The join: nested walks, one level per pattern; the next complete solution, if any before the work runs out.</summary>
-    private WalkStep Solve(ref int work, MatchView view, out Substitution? solution)
+    private WalkStep Solve(ref int work, in MatchView view, out Substitution? solution)
     {
         solution = null;
         if (_order!.Count == 0)

@@ -65,7 +65,7 @@ internal sealed class MatchLevel
     }
 
     /// <summary>Starts walking for <paramref name="pattern"/> with <paramref name="bindings"/> applied, in the space <paramref name="view"/> shows.</summary>
-    public void Start(Atom pattern, Substitution bindings, MatchView view)
+    public void Start(Atom pattern, Substitution bindings, in MatchView view)
     {
         _source = pattern;
         _bindings = bindings;
@@ -170,7 +170,7 @@ internal sealed class MatchLevel
     }
 
     // The tries are the space's for its lifetime, so a walk made once serves every later step.
-    private PatternWalk Walker(int position, MatchView view) => position > 0 ? _indexWalk ??= new(view.ArgumentTrie) : _spaceWalk ??= new(view.Trie);
+    private PatternWalk Walker(int position, in MatchView view) => position > 0 ? _indexWalk ??= new(view.ArgumentTrie) : _spaceWalk ??= new(view.Trie);
 
     /// <summary>The plan for <paramref name="pattern"/> under <paramref name="bindings"/>, or null if a bound value was bound by unification.</summary>
     private LevelPlan? PlanFor(Atom pattern, Substitution bindings, bool index)
