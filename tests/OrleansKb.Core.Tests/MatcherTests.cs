@@ -302,19 +302,13 @@ public sealed class MatcherTests
     {
         var space = Space(string.Join(' ', Enumerable.Range(0, 1000).Select(i => $"(parent P{i} Bob)")));
         Assert.False(space.IndexIsComplete);
-        lock (space.Sync)
-        {
-            Assert.False(space.CatchUpIndexLocked(300));
-        }
+        Assert.False(space.Step(300, static (view, keys) => view.CatchUpIndex(keys)));
 
         // Below and above the watermark, added and removed while it is part way.
         space.AddFacts(MettaReader.Parse("(parent A Bob) (parent ZZZZZZZZ Bob)"));
         space.Remove(One("(parent P1 Bob)"));
         space.Remove(One("(parent P999 Bob)"));
-        lock (space.Sync)
-        {
-            Assert.True(space.CatchUpIndexLocked(int.MaxValue));
-        }
+        Assert.True(space.Step(int.MaxValue, static (view, keys) => view.CatchUpIndex(keys)));
 
         var expected = Enumerable.Range(0, 1000).Where(i => i is not (1 or 999)).Select(i => $"(p P{i})").Append("(p A)").Append("(p ZZZZZZZZ)").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, Match(space, "(parent $p Bob)", "(p $p)"));

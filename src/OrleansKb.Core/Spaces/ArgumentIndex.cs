@@ -33,6 +33,9 @@ internal sealed class ArgumentIndex
     /// </summary>
     public const int MaxArity = 16;
 
+    /// <summary>The atoms one step of catching up indexes: a few milliseconds' work, done under the space's lock.</summary>
+    public const int CatchUpStep = 4096;
+
     /// <summary>A batch smaller than this is indexed with its change: it is not a load.</summary>
     private const int FallBehindBatchAtoms = 1024;
 
@@ -133,10 +136,10 @@ internal sealed class ArgumentIndex
     }
 
     /// <summary>
-    /// Indexes the space's atoms after the watermark, at most <paramref name="keys"/> of them, in key
-    /// order; true once the index is complete.
+    /// Indexes the space's atoms after the watermark, at most <paramref name="keys"/> of them (by
+    /// default one step, <see cref="CatchUpStep"/>), in key order; true once the index is complete.
     /// </summary>
-    public bool CatchUp(ByteTrie space, int keys)
+    public bool CatchUp(ByteTrie space, int keys = CatchUpStep)
     {
         ArgumentNullException.ThrowIfNull(space);
         if (_watermark is null)

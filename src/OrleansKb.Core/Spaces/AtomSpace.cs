@@ -11,9 +11,12 @@ namespace OrleansKb.Spaces;
 /// with a <see cref="RuleIndex"/> of the rules by (head, arity). Atoms are identified up to variable
 /// names: adding an alpha-equivalent atom again changes nothing.
 /// <para>
-/// Thread-safe: one lock guards the trie and the index, and is held only to insert, remove or read;
+/// Thread-safe: one lock guards the trie and the indexes, and is held only to insert, remove or read;
 /// encoding — most of a bulk add's work — happens before, outside it, on as many threads as
-/// <see cref="BulkOptions.DegreeOfParallelism"/> allows.
+/// <see cref="BulkOptions.DegreeOfParallelism"/> allows. The lock stays inside: a parallel bulk add
+/// hands its chunks to <see cref="InsertReady"/>, a recovery its pages and records to
+/// <see cref="RecoverAtoms"/>, <see cref="RecoverRules"/> and <see cref="Replay"/>, and a match runs
+/// its slices through <see cref="Step"/>, each taking the lock once per call.
 /// </para>
 /// </summary>
 public sealed class AtomSpace
@@ -74,9 +77,6 @@ public sealed class AtomSpace
             }
         }
     }
-
-    /// <summary>The lock the trie and index live under (the parallel bulk add takes it for its insertion turns).</summary>
-    internal Lock Sync => _lock;
 
     /// <summary>Adds one atom; true if it was new. An atom of the form <c>(= lhs rhs)</c> is also indexed as a rule.</summary>
     public bool Add(Atom atom)
@@ -159,13 +159,11 @@ public sealed class AtomSpace
     /// The whole batch is validated first: if any of it is malformed, nothing is added and
     /// <see cref="MalformedEncodingException"/> says where.
     /// </summary>
-    public int AddEncoded(ReadOnlySpan<byte> batch) => ValidateAndApply(LogOperation.AddFacts, batch);
-
-    /// <summary>As <see cref="AddEncoded(ReadOnlySpan{byte})"/>, for rules: if any atom is not <c>(= lhs rhs)</c>, nothing is added.</summary>
-    public int AddEncodedRules(ReadOnlySpan<byte> batch) => ValidateAndApply(LogOperation.AddRules, batch);
-
-    /// <summary>Removes a batch of encoded atoms (validated whole first); returns how many were present.</summary>
-    public int RemoveEncoded(ReadOnlySpan<byte> batch) => ValidateAndApply(LogOperation.Remove, batch);
+    public int AddEncoded(ReadOnlySpan<byte> batch)
+    {
+        using var change = Validate(LogOperation.AddFacts, batch);
+        return change.Apply();
+    }
 
     /// <summary>
     /// Checks a change from outside whole — a malformed batch throws
@@ -249,12 +247,6 @@ public sealed class AtomSpace
                 Clear();
                 return cleared;
         }
-    }
-
-    private int ValidateAndApply(LogOperation operation, ReadOnlySpan<byte> batch)
-    {
-        using var change = Validate(operation, batch);
-        return change.Apply();
     }
 
     /// <summary>For each atom of a batch of encoded atoms (validated whole first), whether it is in the space.</summary>
@@ -427,7 +419,10 @@ public sealed class AtomSpace
         return text.ToString();
     }
 
-    /// <summary>Inserts a batch under the lock (sorting it first, outside the lock, if asked); returns how many atoms were new.</summary>
+    /// <summary>
+    /// Inserts a batch under the lock (sorting it first, outside the lock, if asked); returns how many
+    /// atoms were new. Internal for the insertion phase of <c>bench environment</c>.
+    /// </summary>
     internal int Insert(EncodedAtomWriter batch, bool sort)
     {
         if (sort)
@@ -442,10 +437,42 @@ public sealed class AtomSpace
     }
 
     /// <summary>
+    /// A parallel bulk add's turn (<see cref="ParallelBulkAdd"/>): inserts the chunks
+    /// <paramref name="chunks"/> has ready, in order, under one hold of the lock. Unless
+    /// <paramref name="wait"/>, a taken lock returns false at once and the holder, or a later turn,
+    /// inserts them: an encoding thread never waits.
+    /// </summary>
+    internal bool InsertReady(IReadyChunks chunks, bool wait)
+    {
+        if (wait)
+        {
+            _lock.Enter();
+        }
+        else if (!_lock.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            while (chunks.Next() is { } chunk)
+            {
+                chunks.Inserted(InsertLocked(chunk));
+            }
+
+            return true;
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>
     /// Inserts a batch; the caller holds the lock. A sorted batch goes into the trie in byte order
     /// (consecutive keys then share most of their path), and its new rules are then indexed in input order.
     /// </summary>
-    internal int InsertLocked(EncodedAtomWriter batch) => InsertLocked(batch, batch.IsSorted ? new bool[batch.AtomCount] : default);
+    private int InsertLocked(EncodedAtomWriter batch) => InsertLocked(batch, batch.IsSorted ? new bool[batch.AtomCount] : default);
 
     /// <summary>
     /// As <see cref="InsertLocked(EncodedAtomWriter)"/>, marking in <paramref name="isNew"/> (one flag
@@ -492,18 +519,6 @@ public sealed class AtomSpace
         return added;
     }
 
-    /// <summary>The rule index, for recovery (which holds the lock itself).</summary>
-    internal RuleIndex Rules => _rules;
-
-    /// <summary>The trie of the atoms, for matching (under the lock).</summary>
-    internal ByteTrie Trie => _trie;
-
-    /// <summary>The argument index's trie, for matching (under the lock).</summary>
-    internal ByteTrie ArgumentTrie => _arguments.Trie;
-
-    /// <summary>Whether the argument index holds every atom (under the lock): only then may a match walk it.</summary>
-    internal bool IndexCompleteLocked => _arguments.IsComplete;
-
     /// <summary>Whether the argument index has caught up with the atoms (docs/matching.md, "Lookups by a later argument").</summary>
     public bool IndexIsComplete
     {
@@ -515,12 +530,6 @@ public sealed class AtomSpace
             }
         }
     }
-
-    /// <summary>
-    /// Brings the argument index up to date by at most <paramref name="keys"/> atoms (under the lock;
-    /// by default one step, a few milliseconds' work); true once it is complete.
-    /// </summary>
-    internal bool CatchUpIndexLocked(int keys = 4096) => _arguments.CatchUp(_trie, keys);
 
     /// <summary>
     /// Brings the argument index up to date for about <paramref name="budget"/> (taking the lock for a
@@ -535,7 +544,7 @@ public sealed class AtomSpace
         {
             lock (_lock)
             {
-                if (CatchUpIndexLocked())
+                if (_arguments.CatchUp(_trie))
                 {
                     return true;
                 }
@@ -548,14 +557,114 @@ public sealed class AtomSpace
         }
     }
 
-    /// <summary>Whether some stored atom holds a variable (under the lock): if none does, only equal keys match a ground pattern.</summary>
-    internal bool HasStoredVariables => _atomsWithVariables > 0;
+    /// <summary>
+    /// Runs one step of a match (<see cref="MatchCursor"/>) under the lock, which is held for the
+    /// step only: <paramref name="step"/> reads the space through a <see cref="MatchView"/> that
+    /// cannot outlive the call. A step bounds its own work (a time slice); between steps the space changes.
+    /// </summary>
+    internal TResult Step<TState, TResult>(TState state, Func<MatchView, TState, TResult> step)
+    {
+        lock (_lock)
+        {
+            return step(new MatchView(_trie, _arguments, _statistics, _atomsWithVariables > 0), state);
+        }
+    }
 
-    /// <summary>The statistics of patterns matched alone, kept for the next query that joins them; the caller holds the lock.</summary>
-    internal PatternStatistics StatisticsLocked => _statistics;
+    /// <summary>Recovery (<see cref="SpaceRecovery"/>): adds a snapshot's page of atoms to the trie and the argument index (its rules come apart, <see cref="RecoverRules"/>); returns how many.</summary>
+    internal int RecoverAtoms(ReadOnlySpan<byte> atoms)
+    {
+        lock (_lock)
+        {
+            var count = 0;
+            foreach (var key in new EncodedItems(atoms))
+            {
+                AddAtomLocked(key);
+                count++;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Recovery: indexes a snapshot's page of rules, in insertion order, each unless <paramref name="indexed"/> holds it.</summary>
+    internal void RecoverRules(ReadOnlySpan<byte> rules, HashSet<byte[]> indexed)
+    {
+        lock (_lock)
+        {
+            foreach (var rule in new EncodedItems(rules))
+            {
+                IndexRecovered(rule, indexed);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Recovery: replays a log record. The trie follows the record; the rule index follows its own
+    /// membership, <paramref name="indexed"/> (<see cref="SpaceRecovery"/> says why): an add indexes a
+    /// rule unless it is indexed, a remove unindexes it.
+    /// </summary>
+    internal void Replay(LogRecord record, HashSet<byte[]> indexed)
+    {
+        lock (_lock)
+        {
+            var atoms = record.Atoms.Span;
+            switch (record.Operation)
+            {
+                case LogOperation.Clear:
+                    ClearAtomsLocked();
+                    _rules.Clear();
+                    indexed.Clear();
+                    break;
+                case LogOperation.Remove:
+                    foreach (var key in new EncodedItems(atoms))
+                    {
+                        RemoveAtomLocked(key);
+                        var shape = RuleShape.Of(key);
+                        if (shape.Kind >= RuleKind.Headed && indexed.Remove(key.ToArray()))
+                        {
+                            _rules.Remove(shape, key);
+                        }
+                    }
+
+                    break;
+                default:
+                    foreach (var key in new EncodedItems(atoms))
+                    {
+                        AddAtomLocked(key);
+                        IndexRecovered(key, indexed);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Recovery's end: tidies the trie if the replay's removals left it wasteful.</summary>
+    internal void FinishRecovery()
+    {
+        lock (_lock)
+        {
+            CompactIfWasteful();
+        }
+    }
+
+    private void IndexRecovered(ReadOnlySpan<byte> key, HashSet<byte[]> indexed)
+    {
+        var shape = RuleShape.Of(key);
+        if (shape.Kind < RuleKind.Headed)
+        {
+            return;
+        }
+
+        var copy = key.ToArray();
+        if (indexed.Add(copy))
+        {
+            _rules.Add(shape, copy);
+        }
+    }
 
     /// <summary>Adds an atom to the trie and the argument index (not the rule index); the caller holds the lock. True if it was new.</summary>
-    internal bool AddAtomLocked(ReadOnlySpan<byte> key)
+    private bool AddAtomLocked(ReadOnlySpan<byte> key)
     {
         if (!_trie.Add(key))
         {
@@ -569,7 +678,7 @@ public sealed class AtomSpace
     }
 
     /// <summary>Removes an atom from the trie and the argument index (not the rule index); the caller holds the lock. True if it was there.</summary>
-    internal bool RemoveAtomLocked(ReadOnlySpan<byte> key)
+    private bool RemoveAtomLocked(ReadOnlySpan<byte> key)
     {
         if (!_trie.Remove(key))
         {
@@ -583,7 +692,7 @@ public sealed class AtomSpace
     }
 
     /// <summary>Empties the trie and the argument index; the caller holds the lock.</summary>
-    internal void ClearAtomsLocked()
+    private void ClearAtomsLocked()
     {
         _trie.Clear();
         _arguments.Clear();
@@ -628,7 +737,7 @@ public sealed class AtomSpace
     }
 
     /// <summary>Removals leave bytes behind in the trie's arenas (and the index's): rebuild once they are half of it.</summary>
-    internal void CompactIfWasteful()
+    private void CompactIfWasteful()
     {
         _trie.CompactIfWasteful();
         _arguments.Trie.CompactIfWasteful();

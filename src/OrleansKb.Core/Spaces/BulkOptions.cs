@@ -8,14 +8,11 @@ namespace OrleansKb.Spaces;
 /// </summary>
 public sealed record BulkOptions
 {
-    /// <summary>Below this many atoms a "parallel" bulk add runs sequentially: coordinating threads would cost more than it saves.</summary>
-    public const int DefaultParallelThreshold = 256;
-
     /// <summary>Threads that encode at once, the caller included. 1 makes every bulk add sequential.</summary>
     public int DegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>Bulk adds of fewer atoms than this run sequentially.</summary>
-    public int ParallelThreshold { get; init; } = DefaultParallelThreshold;
+    /// <summary>Bulk adds of fewer atoms than this run sequentially: coordinating threads would cost more than it saves.</summary>
+    public int ParallelThreshold { get; init; } = 256;
 
     /// <summary>
     /// The most encoded bytes held before they are inserted (or, in the client, sent as one message):
@@ -28,16 +25,6 @@ public sealed record BulkOptions
 
     /// <summary>All cores encode; suits a caller that waits for the bulk add and has nothing else to do.</summary>
     public static BulkOptions CpuBound { get; } = new();
-
-    /// <summary>
-    /// One core left free and larger batches; suits a process with other work in flight (a client
-    /// that sends batches while it encodes the next ones, a silo serving queries).
-    /// </summary>
-    public static BulkOptions ThroughputBound { get; } = new()
-    {
-        DegreeOfParallelism = Math.Max(1, Environment.ProcessorCount - 1),
-        BatchBytes = 4 << 20,
-    };
 
     /// <summary>Every bulk add sequential, on the caller's thread.</summary>
     public static BulkOptions Sequential { get; } = new() { DegreeOfParallelism = 1 };

@@ -66,16 +66,16 @@ internal sealed class Conjunct
     /// variables — <c>(parent $p $x)</c>: every key under the prefix is a solution then, as long as no
     /// stored atom holds a variable (which could match it from elsewhere). Null otherwise.
     /// </summary>
-    public long? CountWithoutWalking(AtomSpace space)
+    public long? CountWithoutWalking(in MatchView view)
     {
-        if (space.HasStoredVariables)
+        if (view.HasStoredVariables)
         {
             return null;
         }
 
         var items = new List<PatternItem>();
         PatternItem.Split(Encoded, items, new Stack<(int, long)>());
-        return PatternItem.TailStart(Encoded, items) is >= 0 and var prefix ? space.Trie.CountWithPrefix(Encoded.AsSpan(0, prefix)) : null;
+        return PatternItem.TailStart(Encoded, items) is >= 0 and var prefix ? view.Trie.CountWithPrefix(Encoded.AsSpan(0, prefix)) : null;
     }
 
     /// <summary>
@@ -144,7 +144,7 @@ internal sealed class Conjunct
         }
     }
 
-    internal int Distinct(int variable) => Math.Max(1, _distinct?[variable] ?? _values?[variable].Count ?? 0);
+    private int Distinct(int variable) => Math.Max(1, _distinct?[variable] ?? _values?[variable].Count ?? 0);
 
     /// <summary>The variables of an atom in prefix order (with repeats).</summary>
     public static List<string> VariablesOf(Atom atom)

@@ -11,9 +11,9 @@ namespace OrleansKb.Spaces;
 /// what is kept between calls is bounded by the patterns and the trie's depth, not by the number of
 /// solutions: a match of ten billion solutions costs the same memory as one of ten.
 /// <para>
-/// A conjunction <c>(, p1 … pn)</c> is first planned — each pattern matched alone once, counting its
-/// solutions and the distinct values of its variables — then joined in the order of least estimated
-/// work (<see cref="JoinOrder"/>), as nested trie walks.
+/// A conjunction <c>(, p1 … pn)</c> is first planned (<see cref="JoinPlanner"/>), then joined in the
+/// order it chose, as nested trie walks. Each call runs as one step of the space
+/// (<see cref="AtomSpace.Step"/>): under its lock, which other operations take between calls.
 /// </para>
 /// <para>
 /// Between calls the space may change. Every walk then starts again after the last key it gave
@@ -26,19 +26,16 @@ public sealed class MatchCursor
     // Trie frames visited between looks at the clock (about 50 µs of work).
     private const int WorkPerCheck = 1024;
 
-    // Solutions a conjunct is planned from when its number can be counted without walking them all.
-    private const int PlanSample = 1024;
-
     private readonly AtomSpace _space;
-    private readonly Lock _sync;
     private readonly Atom? _template;
     private readonly long _limit;
     private readonly MatchBudget _budget;
     private readonly List<Conjunct> _conjuncts;
     private readonly MatchLevel[] _levels;
+
+    // Null for a single pattern (nothing to order); the join order once it is chosen.
+    private readonly JoinPlanner? _planner;
     private List<Conjunct>? _order;
-    private int _planned;
-    private bool _planStarted;
     private int _depth;
     private int _renamed;
 
@@ -54,19 +51,14 @@ public sealed class MatchCursor
         ArgumentNullException.ThrowIfNull(budget);
         budget.Validate();
         _space = space;
-        _sync = space.Sync;
         _template = template;
         _limit = limit;
         _budget = budget;
         _conjuncts = pattern is ExpressionAtom { Count: > 0 } e && e[0] is SymbolAtom { Name: "," }
             ? [.. e.Children[1..].ToArray().Select(c => new Conjunct(c))]
             : [new Conjunct(pattern)];
-        _levels = [.. _conjuncts.Select(_ => new MatchLevel(space))];
-        if (_conjuncts.Count == 1)
-        {
-            StartJoin(_conjuncts);
-        }
-
+        _levels = [.. _conjuncts.Select(_ => new MatchLevel())];
+        _planner = _conjuncts.Count > 1 ? new JoinPlanner(_conjuncts) : null;
         Finished = limit == 0;
     }
 
@@ -77,7 +69,7 @@ public sealed class MatchCursor
     public bool Finished { get; private set; }
 
     /// <summary>How many of the conjunction's patterns this match has matched alone to plan (the others' statistics were known).</summary>
-    internal int PatternsMatchedAlone { get; private set; }
+    internal int PatternsMatchedAlone => _planner?.PatternsMatchedAlone ?? 0;
 
     /// <summary>The time spent finding solutions so far, summed over the calls to <see cref="Next"/>.</summary>
     public TimeSpan Work { get; private set; }
@@ -145,167 +137,103 @@ public sealed class MatchCursor
             return 0;
         }
 
-        var started = Stopwatch.GetTimestamp();
-        var found = 0L;
-
         // An argument index behind the space catches up first, for at most half the slice (through
         // the space's one catching-up step); the match walks the space's trie until it is complete.
+        var started = Stopwatch.GetTimestamp();
         _space.CatchUpIndex(slice / 2);
-        lock (_sync)
+        return _space.Step((Cursor: this, Deliver: deliver, Slice: slice, Started: started), static (view, call) => call.Cursor.RunStep(view, call.Deliver, call.Slice, call.Started));
+    }
+
+    /// <summary>One call's work, under the space's lock, until <paramref name="slice"/> has passed since <paramref name="started"/>.</summary>
+    private long RunStep(in MatchView view, Func<Substitution, bool> deliver, TimeSpan slice, long started)
+    {
+        var found = 0L;
+        try
         {
-            try
+            while (true)
             {
-                while (true)
+                var work = WorkPerCheck;
+                while (work > 0)
                 {
-                    var work = WorkPerCheck;
-                    while (work > 0)
+                    if (_order is null)
                     {
-                        if (_order is null)
+                        if ((_planner is null ? _conjuncts : _planner.Plan(ref work, _levels[0], view, ref _renamed)) is { } order)
                         {
-                            Plan(ref work);
-                            continue;
+                            StartJoin(order, view);
                         }
 
-                        var step = Solve(ref work, out var solution);
-                        if (step == WalkStep.Paused)
-                        {
-                            break;
-                        }
-
-                        if (step == WalkStep.Done)
-                        {
-                            Finished = true;
-                            return found;
-                        }
-
-                        if (Solutions == _budget.MaxSolutions)
-                        {
-                            throw new MatchBudgetExceededException($"the match found more than {_budget.MaxSolutions:N0} solutions, the most one match may find");
-                        }
-
-                        Solutions++;
-                        found++;
-                        work--;
-                        var wantsMore = deliver(solution!);
-                        if (Solutions == _limit)
-                        {
-                            Finished = true;
-                            return found;
-                        }
-
-                        if (!wantsMore)
-                        {
-                            return found;
-                        }
+                        continue;
                     }
 
-                    var elapsed = Stopwatch.GetElapsedTime(started);
-                    if (Work + elapsed > _budget.MaxWork)
+                    var step = Solve(ref work, view, out var solution);
+                    if (step == WalkStep.Paused)
                     {
-                        throw new MatchBudgetExceededException(
-                            $"the match worked for more than {_budget.MaxWork.TotalSeconds:N1} s, the most one match may ({Solutions:N0} solutions found by then)");
+                        break;
                     }
 
-                    if (elapsed >= slice)
+                    if (step == WalkStep.Done)
+                    {
+                        Finished = true;
+                        return found;
+                    }
+
+                    if (Solutions == _budget.MaxSolutions)
+                    {
+                        throw new MatchBudgetExceededException($"the match found more than {_budget.MaxSolutions:N0} solutions, the most one match may find");
+                    }
+
+                    Solutions++;
+                    found++;
+                    work--;
+                    var wantsMore = deliver(solution!);
+                    if (Solutions == _limit)
+                    {
+                        Finished = true;
+                        return found;
+                    }
+
+                    if (!wantsMore)
                     {
                         return found;
                     }
                 }
-            }
-            catch (MatchBudgetExceededException)
-            {
-                Finished = true;
-                throw;
-            }
-            finally
-            {
-                Work += Stopwatch.GetElapsedTime(started);
-            }
-        }
-    }
 
-    /// <summary>
-    /// The planning phase, as far as <paramref name="work"/> goes: each conjunct of a conjunction
-    /// matched alone and counted; once all are, the join order is chosen and the join started.
-    /// </summary>
-    private void Plan(ref int work)
-    {
-        while (_planned < _conjuncts.Count)
-        {
-            var conjunct = _conjuncts[_planned];
-            var level = _levels[0];
-            if (!_planStarted && _conjuncts.Take(_planned).FirstOrDefault(c => Atom.AlphaEquivalent(c.Pattern, conjunct.Pattern)) is { } same)
-            {
-                conjunct.CopyStatistics(same.Count, same.DistinctCounts());
-                _planned++;
-                continue;
-            }
-
-            if (!_planStarted && _space.StatisticsLocked.TryGet(conjunct.Key, _space.Trie.Count, out var count, out var distinct))
-            {
-                conjunct.CopyStatistics(count, distinct);
-                _planned++;
-                continue;
-            }
-
-            if (!_planStarted)
-            {
-                level.Start(conjunct.Pattern, Substitution.Empty);
-                _planStarted = true;
-            }
-
-            var step = level.Next(ref work);
-            if (step == WalkStep.Paused)
-            {
-                return;
-            }
-
-            if (step == WalkStep.Done)
-            {
-                Planned(conjunct);
-                continue;
-            }
-
-            if (level.Solve(ref _renamed) is { } solution)
-            {
-                conjunct.Observe(solution);
-                if (conjunct.Count == PlanSample && conjunct.CountWithoutWalking(_space) is { } total)
+                var elapsed = Stopwatch.GetElapsedTime(started);
+                if (Work + elapsed > _budget.MaxWork)
                 {
-                    // A sample is enough for the distinct values; the number is counted in the trie.
-                    conjunct.Extrapolate(total);
-                    Planned(conjunct);
+                    throw new MatchBudgetExceededException(
+                        $"the match worked for more than {_budget.MaxWork.TotalSeconds:N1} s, the most one match may ({Solutions:N0} solutions found by then)");
+                }
+
+                if (elapsed >= slice)
+                {
+                    return found;
                 }
             }
         }
-
-        StartJoin(JoinOrder(_conjuncts, _space.IndexCompleteLocked));
-        foreach (var conjunct in _conjuncts)
+        catch (MatchBudgetExceededException)
         {
-            conjunct.ForgetValues();
+            Finished = true;
+            throw;
+        }
+        finally
+        {
+            Work += Stopwatch.GetElapsedTime(started);
         }
     }
 
-    /// <summary>One conjunct matched alone: its statistics are kept by the space for the next query that has it.</summary>
-    private void Planned(Conjunct conjunct)
-    {
-        _space.StatisticsLocked.Remember(conjunct.Key, conjunct.Count, conjunct.DistinctCounts(), _space.Trie.Count);
-        PatternsMatchedAlone++;
-        _planned++;
-        _planStarted = false;
-    }
-
-    private void StartJoin(List<Conjunct> order)
+    private void StartJoin(List<Conjunct> order, in MatchView view)
     {
         _order = order;
         if (order.Count > 0)
         {
-            _levels[0].Start(order[0].Pattern, Substitution.Empty);
+            _levels[0].Start(order[0].Pattern, Substitution.Empty, view);
             _depth = 1;
         }
     }
 
     /// <summary>The join: nested walks, one level per pattern; the next complete solution, if any before the work runs out.</summary>
-    private WalkStep Solve(ref int work, out Substitution? solution)
+    private WalkStep Solve(ref int work, in MatchView view, out Substitution? solution)
     {
         solution = null;
         if (_order!.Count == 0)
@@ -346,83 +274,10 @@ public sealed class MatchCursor
                 return WalkStep.Candidate;
             }
 
-            _levels[_depth].Start(_order[_depth].Pattern, extended);
+            _levels[_depth].Start(_order[_depth].Pattern, extended, view);
             _depth++;
         }
 
         return WalkStep.Done;
-    }
-
-    /// <summary>
-    /// The order of a conjunction's patterns with the least estimated work. The trie is ordered by
-    /// argument position, so a pattern walks cheaply only along its leading constants and bound
-    /// variables; after its first unbound variable it enumerates. For pattern p, from its solutions
-    /// alone: N solutions, and D(v) distinct values of each variable. Given the variables bound before
-    /// it, p costs N ÷ Π D(v) over the bound variables that lead its walk, and yields N ÷ Π D(v) over
-    /// all its bound variables per earlier row. Every order is costed (up to 7 patterns; beyond,
-    /// greedily) and the cheapest wins — not the written order, as MORK does.
-    /// </summary>
-    private static List<Conjunct> JoinOrder(List<Conjunct> conjuncts, bool index)
-    {
-        if (conjuncts.Count <= 1)
-        {
-            return conjuncts;
-        }
-
-        var best = conjuncts;
-        var bestCost = double.MaxValue;
-        var orders = conjuncts.Count <= 7 ? Permutations(conjuncts) : [Greedy(conjuncts, index)];
-        foreach (var order in orders)
-        {
-            var bound = new HashSet<string>();
-            double rows = 1, cost = 0;
-            foreach (var conjunct in order)
-            {
-                cost += rows * Math.Max(1, conjunct.Count / conjunct.LeadingSelectivity(bound, index));
-                rows *= Math.Max(1e-3, conjunct.Count / conjunct.Selectivity(bound));
-                bound.UnionWith(conjunct.Variables);
-            }
-
-            if (cost < bestCost)
-            {
-                (best, bestCost) = (order, cost);
-            }
-        }
-
-        return best;
-    }
-
-    private static List<Conjunct> Greedy(List<Conjunct> conjuncts, bool index)
-    {
-        var remaining = conjuncts.ToList();
-        var order = new List<Conjunct>();
-        var bound = new HashSet<string>();
-        while (remaining.Count > 0)
-        {
-            var next = remaining.MinBy(c => c.Count / c.LeadingSelectivity(bound, index))!;
-            order.Add(next);
-            remaining.Remove(next);
-            bound.UnionWith(next.Variables);
-        }
-
-        return order;
-    }
-
-    private static IEnumerable<List<Conjunct>> Permutations(List<Conjunct> items)
-    {
-        if (items.Count <= 1)
-        {
-            yield return items;
-            yield break;
-        }
-
-        for (var i = 0; i < items.Count; i++)
-        {
-            var rest = items.Where((_, j) => j != i).ToList();
-            foreach (var tail in Permutations(rest))
-            {
-                yield return [items[i], .. tail];
-            }
-        }
     }
 }

@@ -18,7 +18,7 @@ namespace OrleansKb.Spaces;
 /// a lookup while no stored atom holds a variable (only the equal key can match it then).
 /// </para>
 /// </summary>
-internal sealed class MatchLevel(AtomSpace space)
+internal sealed class MatchLevel
 {
     // Made on first use: a point query needs one of the two.
     private PatternWalk? _spaceWalk;
@@ -64,35 +64,35 @@ internal sealed class MatchLevel(AtomSpace space)
         return step;
     }
 
-    /// <summary>Starts walking for <paramref name="pattern"/> with <paramref name="bindings"/> applied.</summary>
-    public void Start(Atom pattern, Substitution bindings)
+    /// <summary>Starts walking for <paramref name="pattern"/> with <paramref name="bindings"/> applied, in the space <paramref name="view"/> shows.</summary>
+    public void Start(Atom pattern, Substitution bindings, in MatchView view)
     {
         _source = pattern;
         _bindings = bindings;
         _pattern = null;
         _lookup = false;
-        if (PlanFor(pattern, bindings) is { } plan)
+        if (PlanFor(pattern, bindings, view.IndexIsComplete) is { } plan)
         {
             (_position, _variables, _firstOccurrence) = (plan.Position, plan.Unbound, plan.FirstOccurrence);
             var length = plan.FillInto(bindings, ref _filled);
-            if (plan.Unbound.Length == 0 && !space.HasStoredVariables)
+            if (plan.Unbound.Length == 0 && !view.HasStoredVariables)
             {
-                (_lookup, _found) = (true, (plan.Position > 0 ? space.ArgumentTrie : space.Trie).Contains(_filled.AsSpan(0, length)));
+                (_lookup, _found) = (true, (plan.Position > 0 ? view.ArgumentTrie : view.Trie).Contains(_filled.AsSpan(0, length)));
                 return;
             }
 
-            Walk = Walker(plan.Position);
-            Walk.Start(_filled.AsSpan(0, length), space.HasStoredVariables, plan.TailVariables);
+            Walk = Walker(plan.Position, view);
+            Walk.Start(_filled.AsSpan(0, length), view.HasStoredVariables, plan.TailVariables);
             return;
         }
 
         var applied = bindings.Apply(pattern);
-        _position = space.IndexCompleteLocked ? ArgumentIndex.PositionFor(applied) : 0;
+        _position = view.IndexIsComplete ? ArgumentIndex.PositionFor(applied) : 0;
         _pattern = _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)applied, _position) : applied;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
         _firstOccurrence = LevelPlan.FirstOccurrences(_variables);
-        Walk = Walker(_position);
-        Walk.Start(AtomEncoder.Encode(_pattern), space.HasStoredVariables);
+        Walk = Walker(_position, view);
+        Walk.Start(AtomEncoder.Encode(_pattern), view.HasStoredVariables);
     }
 
     /// <summary>
@@ -169,10 +169,11 @@ internal sealed class MatchLevel(AtomSpace space)
         return bindings;
     }
 
-    private PatternWalk Walker(int position) => position > 0 ? _indexWalk ??= new(space.ArgumentTrie) : _spaceWalk ??= new(space.Trie);
+    // The tries are the space's for its lifetime, so a walk made once serves every later step.
+    private PatternWalk Walker(int position, in MatchView view) => position > 0 ? _indexWalk ??= new(view.ArgumentTrie) : _spaceWalk ??= new(view.Trie);
 
     /// <summary>The plan for <paramref name="pattern"/> under <paramref name="bindings"/>, or null if a bound value was bound by unification.</summary>
-    private LevelPlan? PlanFor(Atom pattern, Substitution bindings)
+    private LevelPlan? PlanFor(Atom pattern, Substitution bindings, bool index)
     {
         if (!ReferenceEquals(pattern, _variablesOf))
         {
@@ -190,7 +191,6 @@ internal sealed class MatchLevel(AtomSpace space)
             return null;
         }
 
-        var index = space.IndexCompleteLocked;
         if (_plan is { } plan && ReferenceEquals(plan.Pattern, pattern) && plan.Bound == bound && plan.Index == index)
         {
             return plan;

@@ -1,11 +1,10 @@
 using System.IO.Hashing;
-using OrleansKb.Codec;
 using OrleansKb.Persistence;
 
 namespace OrleansKb.Spaces;
 
 /// <summary>
-/// Rebuilds an environment from a store (docs/durability.md): the snapshot's atoms in key order go
+/// Rebuilds a space from a store (docs/durability.md): the snapshot's atoms in key order go
 /// into the trie (sorted insertion, no validation: the data is ours and checksummed), its rules into
 /// the index in insertion order, then the log records after it are replayed.
 /// <para>
@@ -18,10 +17,12 @@ namespace OrleansKb.Spaces;
 /// </summary>
 public sealed class SpaceRecovery : ISpaceRecovery
 {
-    private readonly AtomSpace _environment;
+    private readonly AtomSpace _space;
+
+    // The rules the index holds, by content: what the replay follows instead of the trie.
     private readonly HashSet<byte[]> _indexed = new(KeyComparer.Instance);
 
-    internal SpaceRecovery(AtomSpace environment) => _environment = environment;
+    internal SpaceRecovery(AtomSpace space) => _space = space;
 
     /// <summary>Atoms recovered from the snapshot.</summary>
     public long SnapshotAtomCount { get; private set; }
@@ -40,92 +41,22 @@ public sealed class SpaceRecovery : ISpaceRecovery
 
     public void TornTail(string keptIn, long bytes) => (TornTailKeptIn, TornTailBytes) = (keptIn, TornTailBytes + bytes);
 
-    public void SnapshotAtoms(ReadOnlySpan<byte> atoms)
-    {
-        lock (_environment.Sync)
-        {
-            foreach (var key in new EncodedItems(atoms))
-            {
-                _environment.AddAtomLocked(key);
-                SnapshotAtomCount++;
-            }
-        }
-    }
+    public void SnapshotAtoms(ReadOnlySpan<byte> atoms) => SnapshotAtomCount += _space.RecoverAtoms(atoms);
 
-    public void SnapshotRules(ReadOnlySpan<byte> rules)
-    {
-        lock (_environment.Sync)
-        {
-            foreach (var rule in new EncodedItems(rules))
-            {
-                Index(rule);
-            }
-        }
-    }
+    public void SnapshotRules(ReadOnlySpan<byte> rules) => _space.RecoverRules(rules, _indexed);
 
     public void Record(LogRecord record)
     {
-        lock (_environment.Sync)
-        {
-            var atoms = record.Atoms.Span;
-            switch (record.Operation)
-            {
-                case LogOperation.Clear:
-                    _environment.ClearAtomsLocked();
-                    _environment.Rules.Clear();
-                    _indexed.Clear();
-                    break;
-                case LogOperation.Remove:
-                    foreach (var key in new EncodedItems(atoms))
-                    {
-                        _environment.RemoveAtomLocked(key);
-                        var shape = RuleShape.Of(key);
-                        if (shape.Kind >= RuleKind.Headed && _indexed.Remove(key.ToArray()))
-                        {
-                            _environment.Rules.Remove(shape, key);
-                        }
-                    }
-
-                    break;
-                default:
-                    foreach (var key in new EncodedItems(atoms))
-                    {
-                        _environment.AddAtomLocked(key);
-                        Index(key);
-                    }
-
-                    break;
-            }
-
-            RecordsReplayed++;
-            BytesReplayed += record.Atoms.Length;
-        }
+        _space.Replay(record, _indexed);
+        RecordsReplayed++;
+        BytesReplayed += record.Atoms.Length;
     }
 
     /// <summary>Ends the recovery: tidies the trie if the replay's removals left it wasteful.</summary>
     public void Finish()
     {
-        lock (_environment.Sync)
-        {
-            _environment.CompactIfWasteful();
-        }
-
+        _space.FinishRecovery();
         _indexed.Clear();
-    }
-
-    private void Index(ReadOnlySpan<byte> key)
-    {
-        var shape = RuleShape.Of(key);
-        if (shape.Kind < RuleKind.Headed)
-        {
-            return;
-        }
-
-        var copy = key.ToArray();
-        if (_indexed.Add(copy))
-        {
-            _environment.Rules.Add(shape, copy);
-        }
     }
 
     /// <summary>Keys compared by content.</summary>
