@@ -45,21 +45,16 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
         }
 
         AtomsQueued += batch.AtomCount;
-        if (batch.Length < batchBytes / 8)
+        if (batch.Length < batchBytes / 8 || batch.Length > 2L * batchBytes)
         {
+            // Too small to be a message of its own, or larger than a message should be: its atoms join
+            // the gathered message, which is sent whenever it reaches batchBytes.
             await GatherAsync(batch).ConfigureAwait(false);
             return;
         }
 
         await FlushGatheredAsync().ConfigureAwait(false);
-        if (batch.Length <= 2L * batchBytes)
-        {
-            await SendAsync(batch).ConfigureAwait(false);
-            return;
-        }
-
-        // Larger than a message should be: cut into messages of about batchBytes.
-        await GatherAsync(batch).ConfigureAwait(false);
+        await SendAsync(batch).ConfigureAwait(false);
     }
 
     /// <summary>Sends what is left and waits for every batch to be acknowledged.</summary>

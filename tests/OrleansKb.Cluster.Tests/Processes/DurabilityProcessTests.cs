@@ -86,7 +86,7 @@ public sealed class DurabilityProcessTests(SiloProcessFixture fixture) : IDispos
         Assert.True(count >= acknowledgedAtKill, $"{count} atoms recovered, {acknowledgedAtKill} were acknowledged");
         Assert.True(count < atoms.Count, "the load was not interrupted");
         Assert.Equal(Enumerable.Range(0, (int)count).Select(i => (long)i), recovered.Order());
-        Assert.Contains(count, BatchEnds(atoms, options.Bulk.BatchBytes));
+        Assert.Contains(count, await BatchEnds(atoms, options.Bulk.BatchBytes));
     }
 
     [Fact]
@@ -186,23 +186,27 @@ public sealed class DurabilityProcessTests(SiloProcessFixture fixture) : IDispos
     }
 
     /// <summary>Where each batch ends, as a client cuts atoms into batches of at most <paramref name="batchBytes"/>.</summary>
-    private static HashSet<long> BatchEnds(List<Atom> atoms, int batchBytes)
+    /// <summary>
+    /// Where the messages of a sequential load of <paramref name="atoms"/> end: the client's own
+    /// pipeline (input chunks of 16,384 atoms, each encoded on one thread, handed to the sender) run
+    /// against a recorder instead of a space.
+    /// </summary>
+    private static async Task<HashSet<long>> BatchEnds(List<Atom> atoms, int batchBytes)
     {
         var ends = new HashSet<long> { 0 };
-        long bytes = 0;
-        for (var i = 0; i < atoms.Count; i++)
+        long sent = 0;
+        var sender = new BatchSender(batch => { ends.Add(sent += batch.Count); return Task.FromResult(batch.Count); }, batchBytes, 1, null, CancellationToken.None);
+        foreach (var chunk in atoms.Chunk(16_384))
         {
-            var length = AtomEncoder.Encode(atoms[i]).Length;
-            if (bytes > 0 && bytes + length > batchBytes)
+            using var encoder = new ParallelEncoder(chunk, 1);
+            encoder.Run();
+            for (var i = 0; i < encoder.ChunkCount; i++)
             {
-                ends.Add(i);
-                bytes = 0;
+                await sender.AddAsync(encoder.Take(i));
             }
-
-            bytes += length;
         }
 
-        ends.Add(atoms.Count);
+        await sender.CompleteAsync();
         return ends;
     }
 }
