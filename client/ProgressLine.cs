@@ -24,7 +24,7 @@ internal sealed class ProgressLine : IProgress<LoadProgress>, IDisposable
         var fraction = value.TotalBytes > 0 ? (double)value.BytesRead / value.TotalBytes : 0;
         var filled = (int)(fraction * 30);
         _error.Write(string.Create(CultureInfo.InvariantCulture,
-            $"\r{_label} [{new string('#', filled)}{new string('.', 30 - filled)}] {fraction:P0} {value.AtomsSent:N0} atoms"));
+            $"\r{_label} [{new string('#', filled)}{new string('.', 30 - filled)}] {fraction:P0} {value.AtomsAcknowledged:N0} atoms"));
         _shown = true;
     }
 

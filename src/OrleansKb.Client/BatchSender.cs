@@ -20,7 +20,7 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
     public long AtomsQueued { get; private set; }
 
     /// <summary>Atoms acknowledged by the grain.</summary>
-    public long AtomsSent { get; private set; }
+    public long AtomsAcknowledged { get; private set; }
 
     /// <summary>Of those, how many were new to the space.</summary>
     public long AtomsAdded { get; private set; }
@@ -60,7 +60,7 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
 
     /// <summary>
     /// After a failure: waits three seconds at most for the batches already sent (so
-    /// <see cref="AtomsSent"/> says what was applied), and leaves none running unobserved.
+    /// <see cref="AtomsAcknowledged"/> says what was applied), and leaves none running unobserved.
     /// </summary>
     public async Task AbandonAsync()
     {
@@ -75,7 +75,7 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
 
             if (sent.Added.IsCompletedSuccessfully)
             {
-                AtomsSent += sent.Count;
+                AtomsAcknowledged += sent.Count;
                 AtomsAdded += sent.Added.Result;
             }
 
@@ -110,7 +110,7 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
         var newAtoms = await added.WaitAsync(cancellationToken).ConfigureAwait(false);
         _inFlight.Dequeue();
         AtomsAdded += newAtoms;
-        AtomsSent += count;
-        acknowledged?.Invoke(AtomsSent, AtomsAdded);
+        AtomsAcknowledged += count;
+        acknowledged?.Invoke(AtomsAcknowledged, AtomsAdded);
     }
 }

@@ -523,10 +523,10 @@ public sealed class KbSpace
             // The file passed its check, so an error reading it now means it changed meanwhile.
             var cause = e is MettaSyntaxException or InvalidDataException or InputChangedException ? identity.Changed(path, sourceName) ?? e : LostConnectionOr(e, cancellationToken);
             throw new LoadInterruptedException(
-                $"{sourceName}: the load stopped after {sender.AtomsSent:N0} of its atoms were acknowledged ({sender.AtomsAdded:N0} of them new to space '{Name}'); loading it again is safe",
+                $"{sourceName}: the load stopped after {sender.AtomsAcknowledged:N0} of its atoms were acknowledged ({sender.AtomsAdded:N0} of them new to space '{Name}'); loading it again is safe",
                 cause)
             {
-                AtomsAcknowledged = sender.AtomsSent,
+                AtomsAcknowledged = sender.AtomsAcknowledged,
                 AtomsAdded = sender.AtomsAdded,
             };
         }

@@ -65,8 +65,8 @@ public sealed class DurabilityProcessTests(SiloProcessFixture fixture) : IDispos
             var killed = 0;
             var progress = new Reporter(p =>
             {
-                Interlocked.Exchange(ref acknowledged, p.AtomsSent);
-                if (p.AtomsSent >= 50_000 && Interlocked.Exchange(ref killed, 1) == 0)
+                Interlocked.Exchange(ref acknowledged, p.AtomsAcknowledged);
+                if (p.AtomsAcknowledged >= 50_000 && Interlocked.Exchange(ref killed, 1) == 0)
                 {
                     silo.Kill();
                 }
