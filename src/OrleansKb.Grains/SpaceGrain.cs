@@ -93,7 +93,7 @@ internal abstract class SpaceGrain(
         }
         catch (Exception e) when (e is StoreCorruptedException or IOException or UnauthorizedAccessException)
         {
-            throw new SpaceStorageException($"space '{Name}' cannot be opened from {store.Description}: {e.Message}");
+            throw new SpaceStorageException($"space '{Name}' cannot be opened from {store.Description}: {e.Message}") { Damaged = e is StoreCorruptedException };
         }
     }
 
