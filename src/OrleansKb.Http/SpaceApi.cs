@@ -92,7 +92,7 @@ public static class SpaceApi
         space.MapDelete("", Clear)
             .Produces(StatusCodes.Status204NoContent)
             .WithSummary("Removes every atom of the space.");
-        foreach (var status in new[] { 400, 401, 413, 422, 503 })
+        foreach (var status in new[] { 400, 401, 413, 422, 500, 503 })
         {
             space.ProducesProblem(status);
         }
