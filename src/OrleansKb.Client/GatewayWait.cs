@@ -6,8 +6,9 @@ namespace OrleansKb.Client;
 /// <summary>
 /// How long a client waits to connect through its gateways. The clock starts when the client starts
 /// connecting, not when its process did; and a client that is only slow — no attempt refused while a
-/// gateway's port accepts TCP, as on a machine too busy to start it quickly — waits longer, up to
-/// <see cref="MaxWait"/>, instead of blaming the gateway.
+/// gateway's port accepts TCP and waits for the client to speak, as a gateway does (a silo's
+/// silo-to-silo port speaks first) — waits longer, up to <see cref="MaxWait"/>, as on a machine too
+/// busy to start it quickly, instead of blaming the gateway.
 /// </summary>
 internal sealed class GatewayWait(IReadOnlyList<IPEndPoint> gateways)
 {
@@ -46,7 +47,7 @@ internal sealed class GatewayWait(IReadOnlyList<IPEndPoint> gateways)
         {
             cancellationToken.ThrowIfCancellationRequested();
             Waited += Timeout;
-            if (_refused || Waited >= MaxWait || !await AnyAcceptsAsync(cancellationToken).ConfigureAwait(false))
+            if (_refused || Waited >= MaxWait || (await AcceptingAsync(gateways, asGateway: true, cancellationToken).ConfigureAwait(false)).Length == 0)
             {
                 _over = true;
                 SlowNotRefused = !_refused && Waited >= MaxWait;
@@ -58,22 +59,41 @@ internal sealed class GatewayWait(IReadOnlyList<IPEndPoint> gateways)
         await start.ConfigureAwait(false);
     }
 
-    /// <summary>Whether any gateway's port accepts a TCP connection within a second.</summary>
-    private async Task<bool> AnyAcceptsAsync(CancellationToken cancellationToken) =>
-        (await AcceptingAsync(gateways, cancellationToken).ConfigureAwait(false)).Length > 0;
-
-    /// <summary>The gateways whose port accepts a TCP connection within a second.</summary>
-    public static async Task<IPEndPoint[]> AcceptingAsync(IReadOnlyList<IPEndPoint> gateways, CancellationToken cancellationToken)
+    /// <summary>
+    /// The gateways whose port accepts a TCP connection within a second — and, <paramref name="asGateway"/>,
+    /// then stays silent for a second, as a gateway does until its client speaks: a silo's silo-to-silo
+    /// port sends its own preamble at once.
+    /// </summary>
+    public static async Task<IPEndPoint[]> AcceptingAsync(IReadOnlyList<IPEndPoint> gateways, bool asGateway, CancellationToken cancellationToken)
     {
-        using var probeTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        probeTime.CancelAfter(TimeSpan.FromSeconds(1));
         var answering = await Task.WhenAll(gateways.Select(async gateway =>
         {
             using var socket = new Socket(gateway.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                await socket.ConnectAsync(gateway, probeTime.Token).ConfigureAwait(false);
-                return true;
+                using (var connectTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+                {
+                    connectTime.CancelAfter(TimeSpan.FromSeconds(1));
+                    await socket.ConnectAsync(gateway, connectTime.Token).ConfigureAwait(false);
+                }
+
+                if (!asGateway)
+                {
+                    return true;
+                }
+
+                using var silence = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                silence.CancelAfter(TimeSpan.FromSeconds(1));
+                try
+                {
+                    // Bytes, or the connection closed: not a gateway waiting for its client.
+                    await socket.ReceiveAsync(new byte[1], SocketFlags.None, silence.Token).ConfigureAwait(false);
+                    return false;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    return true;
+                }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {

@@ -246,7 +246,7 @@ public sealed class KbCluster : IAsyncDisposable
             return gateways;
         }
 
-        var live = await GatewayWait.AcceptingAsync(gateways, cancellationToken).ConfigureAwait(false);
+        var live = await GatewayWait.AcceptingAsync(gateways, asGateway: false, cancellationToken).ConfigureAwait(false);
         return live.Length > 0 ? live : gateways;
     }
 
