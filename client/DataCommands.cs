@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using OrleansKb.Atoms;
 using OrleansKb.Client;
@@ -161,16 +163,11 @@ internal static class DataCommands
         });
 
         var head = new Argument<string>("HEAD") { Description = "The head symbol." };
-        var arity = new Argument<int>("ARITY") { Description = "The number of arguments (0 or more)." };
+        var arity = new Argument<int>("ARITY") { Description = "The number of arguments (0 or more).", CustomParser = ParseCount<int> };
         var rules = new Command("rules", "Print the rules matching (HEAD, ARITY), in index order.") { head, arity };
         rules.SetAction((parse, ct) =>
         {
             var n = parse.GetValue(arity);
-            if (n < 0)
-            {
-                throw new UserError($"ARITY must be 0 or more, not {n}");
-            }
-
             return cluster.OnSpaceAsync(parse, async space =>
             {
                 await using var lines = new CanonicalLines(output);
@@ -184,18 +181,13 @@ internal static class DataCommands
         var pattern = new Argument<string>("PATTERN") { Description = "The pattern, e.g. '(parent $p Bob)' or a conjunction '(, (parent $m $x) (female $m))'." };
         var template = new Argument<string>("TEMPLATE") { Description = "What to print for each solution, e.g. '$p'." };
         var countOnly = new Option<bool>("--count") { Description = "Print only the number of solutions (at most --limit)." };
-        var limit = new Option<long>("--limit") { Description = "Stop after N solutions.", DefaultValueFactory = _ => long.MaxValue };
+        var limit = new Option<long>("--limit") { Description = "Stop after N solutions.", DefaultValueFactory = _ => long.MaxValue, CustomParser = ParseCount<long> };
         var match = new Command("match", "Print TEMPLATE for each way a stored atom unifies with PATTERN, one per line.") { pattern, template, countOnly, limit };
         match.SetAction((parse, ct) =>
         {
             var patternAtom = SingleAtom(parse.GetRequiredValue(pattern), "PATTERN");
             var templateAtom = SingleAtom(parse.GetRequiredValue(template), "TEMPLATE");
             var most = parse.GetValue(limit);
-            if (most < 0)
-            {
-                throw new UserError("--limit must not be negative");
-            }
-
             return cluster.OnSpaceAsync(parse, async space =>
             {
                 if (parse.GetValue(countOnly))
@@ -220,6 +212,21 @@ internal static class DataCommands
         }, ct));
 
         return [load, add, remove, contains, count, info, snapshot, export, rules, match, clear];
+    }
+
+    /// <summary>A count given on the command line: a whole number from 0 to the type's largest, or a one-line parse error that says so.</summary>
+    private static T ParseCount<T>(ArgumentResult result)
+        where T : IBinaryInteger<T>, IMinMaxValue<T>
+    {
+        var text = result.Tokens is [var token] ? token.Value : "";
+        if (T.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+        {
+            return count;
+        }
+
+        var name = result.Parent is OptionResult option ? option.Option.Name : result.Argument.Name;
+        result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be a whole number from 0 to {T.MaxValue:N0}, not '{text}'"));
+        return T.Zero;
     }
 
     private static Atom SingleAtom(string text, string what)

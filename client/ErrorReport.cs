@@ -3,7 +3,7 @@ using OrleansKb.Text;
 
 namespace OrleansKb.Cli;
 
-/// <summary>Turns whatever stopped a command into one line for standard error and an exit code: 130 when interrupted, else 1.</summary>
+/// <summary>Turns whatever stopped a command into one line for standard error (<see cref="KbErrors.Classify"/>) and an exit code: 130 when interrupted, else 1.</summary>
 internal static class ErrorReport
 {
     public const int Interrupted = 130;
@@ -19,17 +19,15 @@ internal static class ErrorReport
             return OutputClosed;
         }
 
-        if (interrupted && IsCancellation(failure))
+        var report = KbErrors.Classify(failure);
+        if (interrupted && report.Kind == KbErrorKind.Cancelled)
         {
             error.WriteLine(failure is LoadInterruptedException load ? $"orleanskb: interrupted; {load.Message}" : "orleanskb: interrupted");
             return Interrupted;
         }
 
         // FILE:LINE:COL: message, as compilers print it, so editors can jump to it.
-        error.WriteLine(failure is MettaSyntaxException ? failure.Message : "orleanskb: " + (failure is UserError ? failure.Message : KbErrors.Describe(failure)));
+        error.WriteLine(failure is MettaSyntaxException ? report.Message : "orleanskb: " + report.Message);
         return 1;
     }
-
-    private static bool IsCancellation(Exception failure) =>
-        failure is OperationCanceledException || failure.InnerException is OperationCanceledException;
 }

@@ -45,7 +45,14 @@ public static class OrleansKbCommandLine
         try
         {
             CommandLineText.RequireValidUtf8(args);
-            var exit = await root.Parse(args).InvokeAsync(configuration, interrupt.Token);
+            var parse = root.Parse(args);
+            if (parse.Errors is [var first, ..])
+            {
+                // One line, as for any other error: not the parser's message followed by the whole help.
+                throw new UserError($"{first.Message.TrimEnd('.')} (orleanskb --help for usage)");
+            }
+
+            var exit = await parse.InvokeAsync(configuration, interrupt.Token);
             return interrupt.IsCancellationRequested && exit == 0 ? ErrorReport.Interrupted : exit;
         }
         catch (Exception e)

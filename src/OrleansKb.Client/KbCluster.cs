@@ -19,7 +19,6 @@ public sealed class KbCluster : IAsyncDisposable
     /// <summary>The service id both the silo and the client use unless told otherwise.</summary>
     public const string DefaultServiceId = "orleanskb";
 
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
     private readonly IHost _host;
     private readonly IGrainFactory _grains;
     private readonly ConnectionWatch? _connection;
@@ -47,14 +46,15 @@ public sealed class KbCluster : IAsyncDisposable
     /// <summary>
     /// Connects to the cluster <paramref name="options"/> names. Gives up after a few seconds, whatever
     /// the step it is stuck in (no answer, something that is not an OrleansKb gateway, a TLS handshake
-    /// refused), with a <see cref="KbConnectionException"/> that says where it tried.
+    /// refused), with a <see cref="KbConnectionException"/> that says where it tried — or, when a gateway's
+    /// port accepts connections and none was refused, after up to half a minute (<see cref="GatewayWait"/>):
+    /// a busy machine can take that long to start a client.
     /// </summary>
     public static async Task<KbCluster> ConnectAsync(KbConnectOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var deadline = DateTime.UtcNow + ConnectTimeout;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ConnectTimeout);
+        using var resolveTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        resolveTime.CancelAfter(GatewayWait.Timeout);
         var where = options.Where;
         var cannotReach = $"cannot reach the cluster at {where} (cluster '{options.ClusterId}')";
         IPEndPoint[] endpoints = [];
@@ -64,18 +64,19 @@ public sealed class KbCluster : IAsyncDisposable
             {
                 endpoints = await Task.WhenAll(options.Gateways.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                     .DefaultIfEmpty("")
-                    .Select(gateway => ResolveAsync(gateway, timeout.Token))).ConfigureAwait(false);
-                endpoints = await AcceptingAsync(endpoints, timeout.Token).ConfigureAwait(false);
+                    .Select(gateway => ResolveAsync(gateway, resolveTime.Token))).ConfigureAwait(false);
+                endpoints = await AcceptingAsync(endpoints, resolveTime.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new KbConnectionException($"{cannotReach}: its name did not resolve within {ConnectTimeout.TotalSeconds:N0} s", e);
+            throw new KbConnectionException($"{cannotReach}: its name did not resolve within {GatewayWait.Timeout.TotalSeconds:N0} s", e);
         }
 
         // The empty builder: no configuration files, environment or logging providers to set up.
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var connection = new ConnectionWatch(where);
+        var wait = new GatewayWait(endpoints);
         builder.UseOrleansClient(client =>
         {
             if (options.GatewayList is { } list)
@@ -99,31 +100,26 @@ public sealed class KbCluster : IAsyncDisposable
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (options.ClusterId, options.ServiceId))
             .UseOrleansKb()
             .AddClusterConnectionStatusObserver(connection)
-            .UseConnectionRetryFilter(async (_, token) =>
-            {
-                // Orleans would retry for about three minutes; a command line should answer in seconds.
-                if (DateTime.UtcNow >= deadline)
-                {
-                    return false;
-                }
-
-                await Task.Delay(500, token).ConfigureAwait(false);
-                return true;
-            });
+            // Orleans would retry for about three minutes; a command line should answer in seconds.
+            .UseConnectionRetryFilter((_, token) => wait.RetryAsync(token));
         });
         var host = builder.Build();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             // Bounded whatever the phase: a port that accepts the connection but never completes the
             // handshake (a silo-to-silo port, say) would otherwise hold the start forever.
-            await host.StartAsync(timeout.Token).WaitAsync(timeout.Token).ConfigureAwait(false);
+            await wait.WaitAsync(host.StartAsync(stop.Token), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ConnectionFailedException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
+            await stop.CancelAsync().ConfigureAwait(false);
             Abandon(host);
-            throw new KbConnectionException(e is ConnectionFailedException
-                ? $"{cannotReach}: {e.Message}"
-                : $"{cannotReach}: no OrleansKb gateway answered within {ConnectTimeout.TotalSeconds:N0} s ({NoAnswerHint(options)})", e);
+            throw new KbConnectionException(
+                e is ConnectionFailedException ? $"{cannotReach}: {e.Message}"
+                : wait.SlowNotRefused ? $"{cannotReach}: {where} accepts connections, but this client did not finish connecting within {wait.Waited.TotalSeconds:N0} s: is this machine too busy? ({NoAnswerHint(options)})"
+                : $"{cannotReach}: no OrleansKb gateway answered within {wait.Waited.TotalSeconds:N0} s ({NoAnswerHint(options)})",
+                e);
         }
         catch
         {
@@ -214,22 +210,7 @@ public sealed class KbCluster : IAsyncDisposable
             return gateways;
         }
 
-        using var probeTime = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        probeTime.CancelAfter(TimeSpan.FromSeconds(1));
-        var answering = await Task.WhenAll(gateways.Select(async gateway =>
-        {
-            using var socket = new Socket(gateway.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await socket.ConnectAsync(gateway, probeTime.Token).ConfigureAwait(false);
-                return true;
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                return false;
-            }
-        })).ConfigureAwait(false);
-        var live = gateways.Where((_, i) => answering[i]).ToArray();
+        var live = await GatewayWait.AcceptingAsync(gateways, asGateway: false, cancellationToken).ConfigureAwait(false);
         return live.Length > 0 ? live : gateways;
     }
 }

@@ -1,29 +1,59 @@
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
+using OrleansKb.Codec;
+using OrleansKb.Persistence;
 using OrleansKb.Text;
 
 namespace OrleansKb.Client;
 
-/// <summary>What stopped a call on the cluster, said in one line: the words the command line prints and the HTTP API's problem details carry.</summary>
+/// <summary>
+/// The one classification of what can stop a call: every exception a client can see is of exactly
+/// one <see cref="KbErrorKind"/>, said in one line. The command line prints the line; the HTTP API
+/// answers with the kind's status and the line as the problem's detail.
+/// </summary>
 public static class KbErrors
 {
-    /// <summary>One line about <paramref name="failure"/>: its own message for the errors a user can act on, with what kind of trouble it is for the others.</summary>
-    public static string Describe(Exception failure)
+    /// <summary>The kind of <paramref name="failure"/> and one line about it: its own message for the errors a user can act on, with what kind of trouble it is for the others.</summary>
+    public static KbError Classify(Exception failure)
     {
         ArgumentNullException.ThrowIfNull(failure);
         return failure switch
         {
-            LoadInterruptedException { InnerException: { } cause } load => $"{Describe(cause)}; {load.Message}",
-            LoadInterruptedException load => load.Message,
-            TimeoutException => $"the cluster did not answer in time: {OneLine(failure.Message)}",
-            SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException or ClientNotAvailableException
-                => $"lost the connection to the cluster: {OneLine(failure.Message)}",
-            IOException or InvalidDataException or UnauthorizedAccessException or KbConnectionException or MatchFailedException or InvalidAtomBatchException or SpaceStorageException
-                or Codec.OversizedAtomException or Codec.MalformedEncodingException or ArgumentException or MettaSyntaxException => OneLine(failure.Message),
-            OrleansException => $"the cluster refused the request: {OneLine(failure.Message)}",
-            _ => $"unexpected {failure.GetType().Name}: {OneLine(failure.Message)}",
+            // What stopped a load, and how much of it is in.
+            LoadInterruptedException { InnerException: { } cause } load => Interrupted(Classify(cause), load),
+            LoadInterruptedException load => new(KbErrorKind.Unavailable, OneLine(load.Message)),
+            AggregateException { InnerExceptions: [var only] } => Classify(only),
+
+            OperationCanceledException => new(KbErrorKind.Cancelled, "cancelled"),
+
+            // Damage first: it is an IOException, and it does not heal by waiting.
+            StoreCorruptedException or SpaceStorageException { Damaged: true } => new(KbErrorKind.Damaged, OneLine(failure.Message)),
+
+            MettaSyntaxException or OversizedAtomException or InvalidDataException or InvalidAtomBatchException or ArgumentException or InputChangedException
+                or FileNotFoundException or DirectoryNotFoundException or PathTooLongException or UnauthorizedAccessException
+                => new(KbErrorKind.UserInput, OneLine(failure.Message)),
+
+            MatchFailedException => new(KbErrorKind.MatchStopped, OneLine(failure.Message)),
+
+            TimeoutException => new(KbErrorKind.Unavailable, $"the cluster did not answer in time: {OneLine(failure.Message)}"),
+            GatewayTooBusyException => new(KbErrorKind.Unavailable, $"the cluster is too busy to take the request: {OneLine(failure.Message)}"),
+            _ when IsUndelivered(failure) || failure is ClientNotAvailableException
+                => new(KbErrorKind.Unavailable, $"lost the connection to the cluster: {OneLine(failure.Message)}"),
+            KbConnectionException or SpaceStorageException or IOException
+                => new(KbErrorKind.Unavailable, OneLine(failure.Message)),
+
+            OutOfMemoryException => new(KbErrorKind.Internal, $"out of memory: {OneLine(failure.Message)}"),
+            MalformedEncodingException => new(KbErrorKind.Internal, $"the cluster sent bytes that are not an atom: {OneLine(failure.Message)}"),
+            OrleansException => new(KbErrorKind.Internal, $"the cluster refused the request: {OneLine(failure.Message)}"),
+            _ => new(KbErrorKind.Internal, $"unexpected {failure.GetType().Name}: {OneLine(failure.Message)}"),
         };
     }
+
+    /// <summary>A call the cluster could not deliver, or whose connection failed under it: the silo it was for, or the gateway, is out of reach (a silo lost, <see cref="SiloUnavailableException"/>, is one).</summary>
+    internal static bool IsUndelivered(Exception failure) => failure is OrleansMessageRejectionException or ConnectionFailedException;
+
+    /// <summary>A load stopped by <paramref name="cause"/>: its kind, and what stopped it followed by how much of the load is in.</summary>
+    private static KbError Interrupted(KbError cause, LoadInterruptedException load) => cause with { Message = $"{cause.Message}; {OneLine(load.Message)}" };
 
     /// <summary>The first line of a message, which for Orleans' exceptions can run to several.</summary>
     private static string OneLine(string message)

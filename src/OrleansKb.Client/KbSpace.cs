@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
-using Orleans.Runtime;
-using Orleans.Runtime.Messaging;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Spaces;
@@ -594,7 +592,7 @@ public sealed class KbSpace
         {
             return await call.WaitAsync(either?.Token ?? cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is OperationCanceledException or OrleansMessageRejectionException or SiloUnavailableException or ConnectionFailedException)
+        catch (Exception e) when (e is OperationCanceledException || KbErrors.IsUndelivered(e))
         {
             // The call goes on without us (until it answers or Orleans times it out): observe its end.
             _ = call.ContinueWith(t => t.Exception, TaskScheduler.Default);
@@ -621,7 +619,7 @@ public sealed class KbSpace
     {
         OperationCanceledException when !callerToken.IsCancellationRequested && _connection is { } connection && connection.Lost.IsCancellationRequested
             => connection.LostError(),
-        OrleansMessageRejectionException or SiloUnavailableException or ConnectionFailedException when _connection is not { Lost.IsCancellationRequested: true }
+        _ when KbErrors.IsUndelivered(failure) && _connection is not { Lost.IsCancellationRequested: true }
             => new KbConnectionException(
                 $"space '{Name}': the silo holding it does not answer (has it failed?); the cluster recovers the space on another silo once it has declared that silo dead, "
                 + "within about 30 s by default (deploy/README.md, \"Failover\"): try again shortly",

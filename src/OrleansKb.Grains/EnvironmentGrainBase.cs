@@ -221,7 +221,7 @@ internal abstract class EnvironmentGrainBase(
     private static Exception? ForTheWire(Exception e) => e switch
     {
         MalformedEncodingException or ArgumentException => new InvalidAtomBatchException(e.Message),
-        StoreFailedException => new SpaceStorageException(e.Message),
+        StoreFailedException => new SpaceStorageException(e.Message) { Damaged = e.InnerException is StoreCorruptedException },
         MatchStoppedException => new MatchFailedException(e.Message),
         _ => null,
     };

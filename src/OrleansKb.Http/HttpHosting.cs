@@ -12,13 +12,18 @@ namespace OrleansKb.Http;
 public static class HttpHosting
 {
     /// <summary>
-    /// The services the endpoints need: OpenAPI, problem details, the health check, and OpenTelemetry
+    /// The services the endpoints need: OpenAPI, problem details, the bounds of a match request
+    /// (<see cref="HttpMatchOptions"/>), the health check, and OpenTelemetry
     /// metrics (OrleansKb's meter and Orleans') for Prometheus, each scrape read fresh (not a cached one).
     /// </summary>
     public static IServiceCollection AddOrleansKbHttp(this IServiceCollection services)
     {
         services.AddOpenApi();
         services.AddProblemDetails();
+        services.AddOptions<HttpMatchOptions>()
+            .BindConfiguration("HttpMatch")
+            .Validate(match => match.MaxSeconds > 0 && match.MaxBytes > 0, "HttpMatch:MaxSeconds and HttpMatch:MaxBytes must be more than 0")
+            .ValidateOnStart();
         services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(KbMetrics.MeterName, "Microsoft.Orleans").AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         return services;

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,6 +9,7 @@ using Microsoft.OpenApi;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OrleansKb.Atoms;
 using OrleansKb.Client;
 using OrleansKb.Text;
@@ -89,7 +92,7 @@ public static class SpaceApi
         space.MapDelete("", Clear)
             .Produces(StatusCodes.Status204NoContent)
             .WithSummary("Removes every atom of the space.");
-        foreach (var status in new[] { 400, 401, 413, 422, 503 })
+        foreach (var status in new[] { 400, 401, 413, 422, 500, 503 })
         {
             space.ProducesProblem(status);
         }
@@ -111,32 +114,47 @@ public static class SpaceApi
 
     private static ILogger Log(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansKb.Http");
 
-    private static KbSpace Space(IGrainFactory grains, string name, bool? ephemeral) => KbSpace.Of(grains, name, ephemeral ?? false);
+    private static KbSpace Space(HttpContext http, IGrainFactory grains, bool? ephemeral) => KbSpace.Of(grains, PathSegment(http, 1), ephemeral ?? false);
 
-    private static async Task<IResult> Load(string space, bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>
+    /// Segment <paramref name="index"/> of the request's path (0 is <c>spaces</c>), wholly decoded. The
+    /// route's values are not: the server leaves <c>%2F</c> encoded in them, and a name holding <c>/</c>
+    /// must mean here what it means to the command line (<c>/spaces/a%2Fb</c> is the space <c>a/b</c>).
+    /// </summary>
+    private static string PathSegment(HttpContext http, int index)
     {
-        var result = await Space(grains, space, ephemeral).LoadStreamAsync(request.Body, "request body", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var target = http.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget;
+        var path = target.Split('?')[0];
+
+        // The route matched, so the path holds /spaces/ and the segment.
+        var segments = path[path.IndexOf("/spaces/", StringComparison.Ordinal)..].Split('/');
+        return Uri.UnescapeDataString(segments[index + 1]);
+    }
+
+    private static async Task<IResult> Load(bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var result = await Space(request.HttpContext, grains, ephemeral).LoadStreamAsync(request.Body, "request body", cancellationToken: cancellationToken).ConfigureAwait(false);
         return Results.Json(new LoadResponse(result.AtomsRead, result.AtomsAdded, result.SpaceCount, result.Elapsed.TotalSeconds), Json);
     }
 
-    private static async Task<IResult> Remove(string space, bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> Remove(bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var removed = await Space(grains, space, ephemeral).RemoveStreamAsync(request.Body, "request body", cancellationToken).ConfigureAwait(false);
+        var removed = await Space(request.HttpContext, grains, ephemeral).RemoveStreamAsync(request.Body, "request body", cancellationToken).ConfigureAwait(false);
         return Results.Json(new RemoveResponse(removed), Json);
     }
 
-    private static async Task<IResult> Info(string space, bool? ephemeral, IGrainFactory grains, CancellationToken cancellationToken) =>
-        Results.Json(await Space(grains, space, ephemeral).InfoAsync(cancellationToken).ConfigureAwait(false), Json);
+    private static async Task<IResult> Info(bool? ephemeral, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken) =>
+        Results.Json(await Space(http, grains, ephemeral).InfoAsync(cancellationToken).ConfigureAwait(false), Json);
 
-    private static Task<IResult> Export(string space, bool? ephemeral, HttpContext http, IGrainFactory grains) =>
-        Lines(http, Space(grains, space, ephemeral).ExportAsync(http.RequestAborted));
+    private static Task<IResult> Export(bool? ephemeral, HttpContext http, IGrainFactory grains) =>
+        Lines(http, Space(http, grains, ephemeral).ExportAsync(http.RequestAborted));
 
-    private static Task<IResult> Rules(string space, string head, int arity, bool? ephemeral, HttpContext http, IGrainFactory grains) =>
+    private static Task<IResult> Rules(int arity, bool? ephemeral, HttpContext http, IGrainFactory grains) =>
         arity < 0
             ? Task.FromResult(Problems.Status(StatusCodes.Status400BadRequest, $"arity must be 0 or more, not {arity}"))
-            : Lines(http, Space(grains, space, ephemeral).MatchingRulesAsync(head, arity, http.RequestAborted));
+            : Lines(http, Space(http, grains, ephemeral).MatchingRulesAsync(PathSegment(http, 3), arity, http.RequestAborted));
 
-    private static async Task<IResult> Match(string space, bool? ephemeral, HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> Match(bool? ephemeral, HttpContext http, IGrainFactory grains)
     {
         // The request is read whole to parse it: refused (413) past MaxMatchRequestBytes.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -153,19 +171,58 @@ public static class SpaceApi
             throw new ArgumentException("limit must not be negative");
         }
 
-        var target = Space(grains, space, ephemeral);
+        // The silo's budget counts the space's computing; this request is bounded in time and bytes too.
+        var bounds = http.RequestServices.GetRequiredService<IOptions<HttpMatchOptions>>().Value;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
+        deadline.CancelAfter(TimeSpan.FromSeconds(bounds.MaxSeconds));
+        var target = Space(http, grains, ephemeral);
         if (body.Count)
         {
-            return Results.Json(new CountResponse(await target.MatchCountAsync(pattern, most, http.RequestAborted).ConfigureAwait(false)), Json);
+            try
+            {
+                return Results.Json(new CountResponse(await target.MatchCountAsync(pattern, most, deadline.Token).ConfigureAwait(false)), Json);
+            }
+            catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
+            {
+                throw TooLong(bounds);
+            }
         }
 
         var template = One(body.Template, "template");
-        return await Lines(http, target.MatchAsync(pattern, template, most, http.RequestAborted)).ConfigureAwait(false);
+        return await Lines(http, WithinTime(target.MatchAsync(pattern, template, most, deadline.Token), bounds, http.RequestAborted), bounds.MaxBytes).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> Clear(string space, bool? ephemeral, IGrainFactory grains, CancellationToken cancellationToken)
+    /// <summary>The atoms of a match until it has run longer than <see cref="HttpMatchOptions.MaxSeconds"/>, when it stops as the silo's budget stops one.</summary>
+    private static async IAsyncEnumerable<Atom> WithinTime(IAsyncEnumerable<Atom> atoms, HttpMatchOptions bounds, [EnumeratorCancellation] CancellationToken requestAborted)
     {
-        await Space(grains, space, ephemeral).ClearAsync(cancellationToken).ConfigureAwait(false);
+        var items = atoms.GetAsyncEnumerator(requestAborted);
+        await using (items.ConfigureAwait(false))
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await items.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
+                }
+                catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
+                {
+                    throw TooLong(bounds);
+                }
+
+                yield return items.Current;
+            }
+        }
+    }
+
+    private static MatchFailedException TooLong(HttpMatchOptions bounds) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"the match ran longer than the {bounds.MaxSeconds:N0} s the HTTP API gives one request (HttpMatch:MaxSeconds)"));
+
+    private static async Task<IResult> Clear(bool? ephemeral, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        await Space(http, grains, ephemeral).ClearAsync(cancellationToken).ConfigureAwait(false);
         return Results.NoContent();
     }
 
@@ -185,7 +242,7 @@ public static class SpaceApi
     /// after the response has begun aborts the connection, so a client can never take the lines it got
     /// for the whole answer.
     /// </summary>
-    private static async Task<IResult> Lines(HttpContext http, IAsyncEnumerable<Atom> atoms)
+    private static async Task<IResult> Lines(HttpContext http, IAsyncEnumerable<Atom> atoms, long maxBytes = long.MaxValue)
     {
         var cancellationToken = http.RequestAborted;
         var items = atoms.GetAsyncEnumerator(cancellationToken);
@@ -194,17 +251,25 @@ public static class SpaceApi
             var more = await items.MoveNextAsync().ConfigureAwait(false);
             http.Response.ContentType = MettaText;
             var output = http.Response.BodyWriter;
+            long sent = 0;
             try
             {
                 while (more)
                 {
                     MettaPrinter.WriteLine(items.Current, output);
+                    if (sent + output.UnflushedBytes > maxBytes)
+                    {
+                        // Past its bytes, an answer stops as one stopped by the silo's budget does.
+                        throw new MatchFailedException(string.Create(CultureInfo.InvariantCulture, $"the answer grew past the {maxBytes:N0} bytes the HTTP API sends for one match (HttpMatch:MaxBytes)"));
+                    }
+
                     var next = items.MoveNextAsync();
 
                     // What is written goes out when the next line has to wait for the space (a
                     // sparse match keeps the connection alive and the client reading), or in blocks.
                     if (!next.IsCompleted || output.UnflushedBytes >= FlushBytes)
                     {
+                        sent += output.UnflushedBytes;
                         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
 

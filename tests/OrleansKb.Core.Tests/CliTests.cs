@@ -136,8 +136,8 @@ public sealed class CliTests : IDisposable
         AssertOneLineError(Run([.. nowhere, "load", missing]), $"orleanskb: {missing}: no such file");
         AssertOneLineError(Run([.. nowhere, "--space", "", "count"]), "orleanskb: --space: a space name must not be empty or only white space");
         AssertOneLineError(Run([.. nowhere, "--space", "a\u0007b", "count"]), "orleanskb: --space: a space name must not contain control characters");
-        AssertOneLineError(Run([.. nowhere, "rules", "f", "-1"]), "orleanskb: ARITY must be 0 or more, not -1");
-        AssertOneLineError(Run([.. nowhere, "match", "(p $x)", "$x", "--limit", "-2"]), "orleanskb: --limit must not be negative");
+        AssertOneLineError(Run([.. nowhere, "rules", "f", "-1"]), "orleanskb: ARITY must be a whole number from 0 to 2,147,483,647, not '-1' (orleanskb --help for usage)");
+        AssertOneLineError(Run([.. nowhere, "match", "(p $x)", "$x", "--limit", "-2"]), "orleanskb: --limit must be a whole number from 0 to 9,223,372,036,854,775,807, not '-2' (orleanskb --help for usage)");
         AssertOneLineError(Run([.. nowhere, "match", "(p $x) (q $x)", "$x"]), "orleanskb: PATTERN must be exactly one atom, not 2");
     }
 
@@ -147,6 +147,18 @@ public sealed class CliTests : IDisposable
         Assert.NotEqual(0, Run().Exit);
         Assert.NotEqual(0, Run("check").Exit);
         Assert.NotEqual(0, Run("frobnicate").Exit);
+    }
+
+    [Fact]
+    public void An_option_that_does_not_parse_gives_one_line_not_the_help()
+    {
+        // It printed the whole help text after .NET's parse message.
+        AssertOneLineError(
+            Run("--gateway", "localhost:9", "match", "(p $x)", "$x", "--limit", "99999999999999999999"),
+            "orleanskb: --limit must be a whole number from 0 to 9,223,372,036,854,775,807, not '99999999999999999999' (orleanskb --help for usage)");
+        AssertOneLineError(Run("count", "--frobnicate"), "orleanskb: Unrecognized command or argument '--frobnicate' (orleanskb --help for usage)");
+        AssertOneLineError(Run("rules", "f", "one"), "orleanskb: ARITY must be a whole number from 0 to 2,147,483,647, not 'one' (orleanskb --help for usage)");
+        Assert.Empty(Run("count", "--frobnicate").Out);
     }
 
     [Theory]

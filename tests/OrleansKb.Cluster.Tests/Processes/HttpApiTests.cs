@@ -149,6 +149,99 @@ public sealed partial class HttpApiTests(SiloProcessFixture fixture)
     }
 
     [Fact]
+    public async Task A_slash_encoded_in_a_space_name_is_part_of_the_name_as_on_the_command_line()
+    {
+        var name = $"{NewSpace()}/inner";
+        var path = $"/spaces/{Uri.EscapeDataString(name)}";
+
+        Assert.Equal(HttpStatusCode.OK, (await Post($"{path}/atoms", "(slashed 1)")).StatusCode);
+
+        // It was the space 'http-…%2Finner', which the command line cannot name.
+        var info = JsonDocument.Parse(await Http.GetStringAsync(new Uri(path, UriKind.Relative))).RootElement;
+        Assert.Equal(name, info.GetProperty("space").GetString());
+        Assert.Equal("(slashed 1)\n", await Http.GetStringAsync(new Uri($"{path}/export", UriKind.Relative)));
+    }
+
+    [Fact]
+    public async Task A_match_request_is_bounded_in_bytes_and_in_time_not_only_by_the_silos_budget()
+    {
+        // A budget in solutions the runaway never reaches, and a minute of computing: before these
+        // bounds, one such match streamed 2.28 GB over 173 s.
+        var httpPort = SiloProcess.FreePort();
+        using var silo = SiloProcess.Start(
+            new Dictionary<string, string>
+            {
+                ["HttpPort"] = httpPort.ToString(CultureInfo.InvariantCulture),
+                ["Match:MaxSolutions"] = long.MaxValue.ToString(CultureInfo.InvariantCulture),
+                ["HttpMatch:MaxSeconds"] = "10",
+                ["HttpMatch:MaxBytes"] = (1 << 20).ToString(CultureInfo.InvariantCulture),
+            },
+            heapLimitBytes: 512L << 20);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(120) };
+        var space = NewSpace();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostAsync(new Uri($"/spaces/{space}/atoms", UriKind.Relative), new StringContent(TestData.ReadText("aunt-kg/royal92_simple.metta")))).StatusCode);
+        var match = new Uri($"/spaces/{space}/match", UriKind.Relative);
+
+        // Bytes: the answer breaks before it passes 1 MiB (read up to 4 MiB, to fail fast without the bound).
+        long bytes = 0;
+        var broken = await Record.ExceptionAsync(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, match) { Content = new StringContent("""{"pattern": "(, (parent $a $b) (parent $c $d) (female $e))", "template": "(x $a $b $c $d $e)"}""") };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+            while (bytes <= 4 << 20 && await reader.ReadLineAsync() is { } line)
+            {
+                bytes += Encoding.UTF8.GetByteCount(line) + 1;
+            }
+        });
+        Assert.NotNull(broken);
+        Assert.True(bytes is > 0 and <= 1 << 20, $"{bytes} bytes, then {broken}");
+        Assert.True(await Poll.Until(() => Task.FromResult(silo.Log.Contains("HttpMatch:MaxBytes", StringComparison.Ordinal)), 10), silo.Log);
+
+        // Time: a count the budget would let compute for a minute ends after 10 s, as a stopped match.
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var count = await Problem(await http.PostAsync(match, new StringContent("""{"pattern": "(, (parent $a $b) (parent $c $d) (female $e))", "count": true}""")), HttpStatusCode.UnprocessableEntity);
+        Assert.Equal("the match ran longer than the 10 s the HTTP API gives one request (HttpMatch:MaxSeconds)", count.GetProperty("detail").GetString());
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(40), $"took {stopwatch.Elapsed}");
+    }
+
+    [Fact]
+    public async Task A_damaged_space_answers_500_naming_the_damage_not_503()
+    {
+        var data = Directory.CreateTempSubdirectory("orleanskb-damaged-").FullName;
+        try
+        {
+            var space = NewSpace();
+            using (var silo = StartWithHttp(data, out var before))
+            {
+                Assert.Equal(HttpStatusCode.OK, (await before.PostAsync(new Uri($"/spaces/{space}/atoms", UriKind.Relative), new StringContent(TestData.ReadText("aunt-kg/simpsons.metta")))).StatusCode);
+                Assert.Equal(HttpStatusCode.OK, (await before.PostAsync(new Uri($"/spaces/{space}/atoms", UriKind.Relative), new StringContent("(after 1)"))).StatusCode);
+                before.Dispose();
+                silo.Kill();
+            }
+
+            // One byte of the first record flipped, with records after it: damage, not a torn tail.
+            var segment = Directory.GetFiles(Path.Combine(data, "spaces", space), "log-*.seg").Single();
+            var bytes = await File.ReadAllBytesAsync(segment);
+            bytes[100] ^= 0x10;
+            await File.WriteAllBytesAsync(segment, bytes);
+
+            using var restarted = StartWithHttp(data, out var after);
+            using (after)
+            {
+                // 503 said "cannot serve this now", inviting retries of what waiting will not heal.
+                var damaged = await Problem(await after.GetAsync(new Uri($"/spaces/{space}", UriKind.Relative)), HttpStatusCode.InternalServerError);
+                Assert.Equal("urn:orleanskb:problem:space-damaged", damaged.GetProperty("type").GetString());
+                Assert.EndsWith($"{segment}: the record at offset 8 fails its checksum", damaged.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task The_Orleans_Dashboard_is_served_when_it_is_on()
     {
         using var anonymous = new HttpClient { BaseAddress = Http.BaseAddress };
@@ -180,6 +273,15 @@ public sealed partial class HttpApiTests(SiloProcessFixture fixture)
         var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;
         Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
         Assert.StartsWith("the store cannot open spaces: postgres 127.0.0.1:", report.GetProperty("checks").GetProperty("silo").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A silo of its own serving the HTTP API (no key) on <paramref name="dataDirectory"/>, and a client of it.</summary>
+    private static SiloProcess StartWithHttp(string dataDirectory, out HttpClient client)
+    {
+        var port = SiloProcess.FreePort();
+        var silo = SiloProcess.Start(new Dictionary<string, string> { ["HttpPort"] = port.ToString(CultureInfo.InvariantCulture) }, 512L << 20, dataDirectory);
+        client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
+        return silo;
     }
 
     private Task<HttpResponseMessage> Post(string path, string body) =>

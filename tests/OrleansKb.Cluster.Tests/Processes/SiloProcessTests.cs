@@ -93,6 +93,27 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
     }
 
     [Fact]
+    public void Many_clients_started_at_once_against_one_silo_all_connect()
+    {
+        // Eight at once on two cores: each one's own start-up used up the 5 s it had to connect, and
+        // all of them failed, blaming the gateway ("no OrleansKb gateway answered within 5 s").
+        var name = NewSpace();
+        var clients = Enumerable.Range(0, 8).Select(_ => CliProcess.Start(On(name, "count"))).ToList();
+        try
+        {
+            foreach (var client in clients)
+            {
+                Assert.True(client.WaitForExit(TimeSpan.FromSeconds(120)) == 0, client.Error);
+                Assert.Equal("0", client.Output);
+            }
+        }
+        finally
+        {
+            clients.ForEach(client => client.Dispose());
+        }
+    }
+
+    [Fact]
     public void Load_reads_standard_input_from_a_pipe()
     {
         var royal = TestData.PathOf("aunt-kg/royal92_simple.metta");
