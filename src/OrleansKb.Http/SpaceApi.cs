@@ -22,7 +22,7 @@ namespace OrleansKb.Http;
 /// atoms go out as MeTTa text, one per line, as <c>orleanskb export</c> and <c>match</c> print them;
 /// errors are RFC 9457 problem details carrying the command line's messages.
 /// </summary>
-public static class SpaceApi
+internal static class SpaceApi
 {
     /// <summary>Objects are written as the command line's <c>--json</c> writes them: snake_case keys.</summary>
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
