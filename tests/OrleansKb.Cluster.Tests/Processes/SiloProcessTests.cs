@@ -73,9 +73,18 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
 
         // The killed client cannot close its match: the silo closes it once it has waited long enough.
         Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, 5 * SiloProcessFixture.IdleSeconds), "the abandoned match is still open");
-        var cpu = Silo.CpuTime();
-        await Task.Delay(2000);
-        Assert.True(Silo.CpuTime() - cpu < TimeSpan.FromSeconds(0.5), $"the silo used {(Silo.CpuTime() - cpu).TotalSeconds:F2} s of CPU in 2 s with nothing to do");
+        // Then the silo falls quiet. Not at once: spaces loaded by earlier tests may still have their
+        // argument index catching up in the background (docs/matching.md), which ends by itself; a
+        // match left running would not.
+        var used = TimeSpan.MaxValue;
+        for (var window = 0; window < 30 && used >= TimeSpan.FromSeconds(0.5); window++)
+        {
+            var cpu = Silo.CpuTime();
+            await Task.Delay(2000);
+            used = Silo.CpuTime() - cpu;
+        }
+
+        Assert.True(used < TimeSpan.FromSeconds(0.5), $"the silo still used {used.TotalSeconds:F2} s of CPU in 2 s after a minute with nothing to do");
     }
 
     [Fact]
@@ -167,15 +176,33 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
     [Fact]
     public async Task Ctrl_C_during_a_load_stops_it_and_says_what_was_applied()
     {
-        var name = NewSpace();
         await using var cluster = await KbCluster.ConnectAsync(Silo.Gateway);
-        var space = cluster.Space(name);
+        string name;
+        KbSpace space;
+        CliProcess load;
+        int exit;
 
-        using var load = CliProcess.Start(On(name, "load", fixture.BigFile));
-        Assert.True(await Poll.Until(async () => await space.CountAsync() > 0, 60), $"nothing arrived: {load.Error}");
-        load.Signal("INT");
-        var exit = load.WaitForExit(TimeSpan.FromSeconds(30));
+        // On a busy machine the whole load may be sent before the signal is handled: then it is
+        // tried again (three times at most), as that says nothing of Ctrl+C.
+        var attempt = 0;
+        while (true)
+        {
+            name = NewSpace();
+            space = cluster.Space(name);
+            load = CliProcess.Start(On(name, "load", fixture.BigFile));
+            Assert.True(await Poll.Until(async () => await space.CountAsync() > 0, 60), $"nothing arrived: {load.Error}");
+            load.Signal("INT");
+            exit = load.WaitForExit(TimeSpan.FromSeconds(30));
+            if (exit != 0 || ++attempt == 3)
+            {
+                break;
+            }
 
+            load.Dispose();
+            await space.ClearAsync();
+        }
+
+        using var _ = load;
         Assert.Equal(130, exit);
         var message = InterruptedLoad().Match(load.Error);
         Assert.True(message.Success, load.Error);
