@@ -20,8 +20,8 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
     private readonly Queue<(Task<int> Added, EncodedAtomWriter Batch)> _inFlight = new();
     private EncodedAtomWriter? _gathered;
 
-    /// <summary>Atoms given to the sender so far.</summary>
-    public long AtomsQueued { get; private set; }
+    // Atoms given to the sender so far (an oversized one is named by its place in the load).
+    private long _atomsQueued;
 
     /// <summary>Atoms acknowledged by the grain (applied and, in a durable space, durable).</summary>
     public long AtomsAcknowledged { get; private set; }
@@ -39,12 +39,12 @@ internal sealed class BatchSender(Func<AtomBatch, Task<int>> send, int batchByte
             {
                 WriterPool.Return(batch);
                 throw new OversizedAtomException(
-                    $"atom {AtomsQueued + i} encodes to {length:N0} bytes, more than the {SpaceLimits.MaxAtomBytes:N0} a space accepts for one atom; it and the atoms after it were not sent")
+                    $"atom {_atomsQueued + i} encodes to {length:N0} bytes, more than the {SpaceLimits.MaxAtomBytes:N0} a space accepts for one atom; it and the atoms after it were not sent")
                 { Limit = SpaceLimits.MaxAtomBytes };
             }
         }
 
-        AtomsQueued += batch.AtomCount;
+        _atomsQueued += batch.AtomCount;
         if (batch.Length < batchBytes / 8 || batch.Length > 2L * batchBytes)
         {
             // Too small to be a message of its own, or larger than a message should be: its atoms join

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
+using OrleansKb.Persistence;
 using OrleansKb.Spaces;
 using OrleansKb.Text;
 
@@ -189,14 +190,8 @@ public sealed class KbSpace
         var spool = Path.Combine(Path.GetTempPath(), $"orleanskb-{Guid.NewGuid():N}.metta");
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, Options = FileOptions.Asynchronous };
-            if (!OperatingSystem.IsWindows())
-            {
-                // What is spooled may be someone's data: readable by this user only.
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            await using var file = new FileStream(spool, options);
+            // What is spooled may be someone's data: readable by this user only.
+            await using var file = OwnerOnly.Open(spool, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
 
             // A read from a terminal or a pipe may not watch the token: stop waiting for it instead.
             await input.CopyToAsync(file, 1 << 20, cancellationToken).WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -171,7 +171,7 @@ internal abstract class EnvironmentGrainBase(
     /// </summary>
     private void IndexInTheBackground()
     {
-        if (!Space.IndexIsBehind)
+        if (Space.Atoms.IndexIsComplete)
         {
             return;
         }

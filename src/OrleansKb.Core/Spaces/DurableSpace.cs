@@ -67,9 +67,6 @@ public sealed class DurableSpace : IAsyncDisposable
     /// <summary>The bytes recovery cut off the end of the log as a torn tail (0 when there were none).</summary>
     public long TornTailBytes { get; private set; }
 
-    /// <summary>Whether the argument index is behind the atoms: the host calls <see cref="CatchUpIndex"/> between other work until it has caught up.</summary>
-    public bool IndexIsBehind => !Atoms.IndexIsComplete;
-
     /// <summary>
     /// Opens a space from <paramref name="store"/> (creating it if new) and recovers it. A store that
     /// cannot open it, or holds it damaged, is a <see cref="StoreFailedException"/>.

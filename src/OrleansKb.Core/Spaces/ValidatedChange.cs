@@ -10,12 +10,12 @@ namespace OrleansKb.Spaces;
 /// </summary>
 public sealed class ValidatedChange : IDisposable
 {
-    private readonly AtomSpace _environment;
+    private readonly AtomSpace _space;
     private ValidatedBatch? _keys;
 
-    internal ValidatedChange(AtomSpace environment, LogOperation operation, ValidatedBatch? keys)
+    internal ValidatedChange(AtomSpace space, LogOperation operation, ValidatedBatch? keys)
     {
-        _environment = environment;
+        _space = space;
         Operation = operation;
         _keys = keys;
     }
@@ -37,7 +37,7 @@ public sealed class ValidatedChange : IDisposable
     {
         if (_keys?.Writer is not { } keys)
         {
-            return _environment.Apply(Operation, null, default);
+            return _space.Apply(Operation, null, default);
         }
 
         var changed = ArrayPool<bool>.Shared.Rent(keys.AtomCount);
@@ -45,7 +45,7 @@ public sealed class ValidatedChange : IDisposable
         {
             var flags = changed.AsSpan(0, keys.AtomCount);
             flags.Clear();
-            var applied = _environment.Apply(Operation, keys, flags);
+            var applied = _space.Apply(Operation, keys, flags);
             if (applied < keys.AtomCount)
             {
                 keys.KeepAtoms(flags);
