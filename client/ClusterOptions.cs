@@ -81,7 +81,7 @@ internal sealed class ClusterOptions
     public string SpaceName(ParseResult parse)
     {
         var name = parse.GetRequiredValue(Space);
-        return KbSpace.NameProblem(name) is { } problem ? throw new UserError($"--space: {problem}") : name;
+        return SpaceNames.Problem(name) is { } problem ? throw new UserError($"--space: {problem}") : name;
     }
 
     /// <summary>The TLS settings of <c>--tls-certificate</c>, <c>--tls-trusted</c> and <c>ORLEANSKB_TLS_PASSWORD</c> (off without a certificate).</summary>

@@ -35,32 +35,18 @@ internal static class DataCommands
             {
                 foreach (var name in names)
                 {
+                    LoadFormat? format = parse.GetValue(loadFormat) switch { "paths" => LoadFormat.Paths, "metta" => LoadFormat.Metta, _ => null };
                     LoadResult result;
-                    var paths = parse.GetValue(loadFormat) is { } format ? format == "paths" : name.EndsWith(Codec.PathsFormat.Extension, StringComparison.OrdinalIgnoreCase);
-                    if (paths)
-                    {
-                        if (InputFiles.IsSeekableFile(name))
-                        {
-                            using var bar = ProgressLine.For(error, name);
-                            result = await space.LoadPathsFileAsync(name, progress: bar, cancellationToken: ct);
-                            bar?.Finish();
-                        }
-                        else
-                        {
-                            using var stream = inputs.OpenStream(name);
-                            result = await space.LoadPathsStreamAsync(stream, name, cancellationToken: ct);
-                        }
-                    }
-                    else if (InputFiles.IsSeekableFile(name))
+                    if (InputFiles.IsSeekableFile(name))
                     {
                         using var bar = ProgressLine.For(error, name);
-                        result = await space.LoadFileAsync(name, progress: bar, cancellationToken: ct);
+                        result = await space.LoadAsync(LoadSource.File(name, format), progress: bar, cancellationToken: ct);
                         bar?.Finish();
                     }
                     else
                     {
                         using var stream = inputs.OpenStream(name);
-                        result = await space.LoadStreamAsync(stream, name, cancellationToken: ct);
+                        result = await space.LoadAsync(LoadSource.Stream(stream, name, format), cancellationToken: ct);
                     }
 
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -35,13 +35,13 @@ internal static class DemoCommand
             await using var cluster = await EmbeddedCluster.StartAsync(ephemeral: true, cancellationToken: ct);
             var space = cluster.Space("demo");
 
-            var result = await space.LoadFileAsync(path, cancellationToken: ct);
+            var result = await space.LoadAsync(LoadSource.File(path), cancellationToken: ct);
             output.WriteLine(string.Create(c, $"Loaded {path}: {result.AtomsRead:N0} atoms read, {result.AtomsAdded:N0} distinct, in {result.Elapsed.TotalSeconds:F2} s ({result.AtomsPerSecond:N0} atoms/s)."));
 
             // The first load also pays for .NET compiling the code it runs; a second load, into a
             // fresh space, shows the steady state a long-running silo and client see.
             var warm = cluster.Space("demo-warm");
-            var again = await warm.LoadFileAsync(path, cancellationToken: ct);
+            var again = await warm.LoadAsync(LoadSource.File(path), cancellationToken: ct);
             await warm.ClearAsync(ct);
             output.WriteLine(string.Create(c, $"Again, into a fresh space, now that the code is compiled: {again.Elapsed.TotalSeconds:F2} s ({again.AtomsPerSecond:N0} atoms/s)."));
             output.WriteLine("  (The first load includes .NET compiling the code as it first runs. Files of millions of atoms load at 1-2 M atoms/s: see docs/benchmarks.md.)");

@@ -11,7 +11,7 @@ namespace OrleansKb.Cli.Bench;
 
 /// <summary>
 /// What <c>orleanskb bench http</c> measures against one silo serving its HTTP API (docs/http.md): the
-/// same file of royal92-shaped facts loaded by this process (<see cref="KbSpace.LoadFileAsync"/>, as
+/// same file of royal92-shaped facts loaded by this process (<see cref="KbSpace.LoadAsync"/>, as
 /// <c>orleanskb load</c>) and posted to <c>POST /spaces/{space}/atoms</c> (the silo reads it), run
 /// alternately, median of three each into fresh spaces; then a point match over HTTP (median and p99
 /// of 200 requests after 20 to warm up) on the genealogy in <paramref name="genealogy"/>. An https
@@ -71,7 +71,7 @@ internal static class HttpBench
     /// <summary>Seconds to load the file into a fresh space as <c>orleanskb load</c> does; the space is emptied after.</summary>
     private static async Task<double> LoadAsync(KbCluster cluster, string file, CancellationToken cancellationToken)
     {
-        var (ns, _) = await BenchTiming.TimeLoadAsync(cluster, ephemeral: false, space => space.LoadFileAsync(file, cancellationToken: cancellationToken), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var (ns, _) = await BenchTiming.TimeLoadAsync(cluster, ephemeral: false, space => space.LoadAsync(LoadSource.File(file), cancellationToken: cancellationToken), cancellationToken: cancellationToken).ConfigureAwait(false);
         return ns / 1e9;
     }
 

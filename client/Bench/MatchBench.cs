@@ -21,7 +21,7 @@ internal static class MatchBench
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var space = cluster.Space($"bench-match-{Guid.NewGuid():N}", ephemeral: true);
-        await space.LoadFileAsync(file, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await space.LoadAsync(LoadSource.File(file), cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             return await MeasureAsync((pattern, template, limit) => new ValueTask<long>(CountResults(space.MatchAsync(pattern, template, limit, cancellationToken))), pointQuery).ConfigureAwait(false);

@@ -16,7 +16,7 @@ await using var cluster = await KbCluster.ConnectAsync(gateway);
 var space = cluster.Space("library-sample");
 
 // The file is checked whole before anything is sent: a syntax error adds nothing.
-var loaded = await space.LoadFileAsync(file);
+var loaded = await space.LoadAsync(LoadSource.File(file));
 Console.WriteLine($"loaded {loaded.AtomsRead} atoms, {loaded.AtomsAdded} new; the space holds {loaded.SpaceCount}");
 
 // Who is whose mother: the pattern is a conjunction, the template says what each solution makes.

@@ -49,22 +49,23 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     Task<RulesPage> RulesPage(string head, int arity, long from, int maxBytes);
 
     /// <summary>
-    /// Starts a <c>match</c> and returns its first page. <paramref name="query"/> holds one atom: the
-    /// pattern alone when <see cref="MatchRequest.CountOnly"/>, else <c>(PATTERN TEMPLATE)</c> (one
-    /// atom, so the two share their variables). Solutions are found only as pages are asked for: ask
-    /// with <see cref="MatchNext"/> until a page is <see cref="MatchPage.Finished"/>, or stop with
-    /// <see cref="MatchClose"/>; a cursor nobody asks about for a while is closed by the space.
+    /// Starts a <c>match</c> of <see cref="MatchQuery.Pattern"/> and returns its first page: each
+    /// solution's <see cref="MatchQuery.Template"/> instantiated, or only the count of solutions.
+    /// Solutions are found only as pages are asked for: ask with <see cref="MatchNext"/> until a page
+    /// is <see cref="MatchPage.Finished"/>, or stop with <see cref="MatchClose"/>; a match nobody asks
+    /// about for a while is closed by the space.
     /// </summary>
-    [Alias("MatchOpen")]
-    Task<MatchPage> MatchOpen(AtomBatch query, MatchRequest request);
+    // The aliases changed with the explicit query (a silo does not take the older clients' matches).
+    [Alias("MatchOpen.2")]
+    Task<MatchPage> MatchOpen(MatchQuery query, MatchRequest request);
 
     /// <summary>The next page of an open match.</summary>
-    [Alias("MatchNext")]
-    Task<MatchPage> MatchNext(long cursor);
+    [Alias("MatchNext.2")]
+    Task<MatchPage> MatchNext(MatchId match);
 
     /// <summary>Stops an open match and frees what it holds (nothing happens if it is already closed).</summary>
-    [Alias("MatchClose")]
-    Task MatchClose(long cursor);
+    [Alias("MatchClose.2")]
+    Task MatchClose(MatchId match);
 
     /// <summary>The space's name, size, store, host silo and open matches.</summary>
     [Alias("Info")]

@@ -96,26 +96,24 @@ internal abstract class EnvironmentGrainBase(
         return Task.FromResult(new RulesPage(new AtomBatch(rules.WrittenMemory, rules.AtomCount), next));
     }
 
-    public Task<MatchPage> MatchOpen(AtomBatch query, MatchRequest request)
+    public Task<MatchPage> MatchOpen(MatchQuery query, MatchRequest request)
     {
+        ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
-        var atom = Wired(() => AtomDecoder.Decode(query.Bytes.Span));
-        var (pattern, template) = request.CountOnly
-            ? (atom, null)
-            : atom is ExpressionAtom { Count: 2 } pair
-                ? (pair[0], pair[1])
-                : throw new InvalidAtomBatchException("A match query is one atom (PATTERN TEMPLATE).");
+        var (pattern, template) = Wired<(Atom, Atom?)>(() => query.CountOnly
+            ? (AtomDecoder.Decode(query.Pattern.Span), null)
+            : AtomDecoder.DecodeSharingVariables(query.Pattern.Span, query.Template.Span));
         var page = Wired(() => Matches.Open(pattern, template, request.Limit, Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes)));
         _idleCheck ??= this.RegisterGrainTimer(CloseIdleMatches, new GrainTimerCreationOptions(Matches.Limits.IdleCheckPeriod, Matches.Limits.IdleCheckPeriod) { KeepAlive = false });
         return Task.FromResult(ForTheWire(page));
     }
 
-    public Task<MatchPage> MatchNext(long cursor) => Task.FromResult(ForTheWire(Wired(() => Matches.Next(cursor))));
+    public Task<MatchPage> MatchNext(MatchId match) => Task.FromResult(ForTheWire(Wired(() => Matches.Next(match.Value))));
 
-    public Task MatchClose(long cursor)
+    public Task MatchClose(MatchId match)
     {
-        Matches.Close(cursor);
+        Matches.Close(match.Value);
         return Task.CompletedTask;
     }
 
@@ -215,7 +213,7 @@ internal abstract class EnvironmentGrainBase(
         }
     }
 
-    private static MatchPage ForTheWire(MatchSessionPage page) => new(page.Id, new AtomBatch(page.Results, page.ResultCount), page.Solutions);
+    private static MatchPage ForTheWire(MatchSessionPage page) => new(new MatchId(page.Id), new AtomBatch(page.Results, page.ResultCount), page.Solutions);
 
     /// <summary>The exception every client can deserialise for one of the core's refusals; null for anything else.</summary>
     private static Exception? ForTheWire(Exception e) => e switch

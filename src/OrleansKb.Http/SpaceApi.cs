@@ -133,7 +133,7 @@ internal static class SpaceApi
 
     private static async Task<IResult> Load(bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var result = await Space(request.HttpContext, grains, ephemeral).LoadStreamAsync(request.Body, "request body", cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = await Space(request.HttpContext, grains, ephemeral).LoadAsync(LoadSource.Stream(request.Body, "request body", LoadFormat.Metta), cancellationToken: cancellationToken).ConfigureAwait(false);
         return Results.Json(new LoadResponse(result.AtomsRead, result.AtomsAdded, result.SpaceCount, result.Elapsed.TotalSeconds), Json);
     }
 

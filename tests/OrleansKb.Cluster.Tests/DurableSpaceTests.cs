@@ -23,7 +23,7 @@ public sealed class DurableSpaceTests(DurableClusterFixture fixture)
     public async Task A_deactivated_space_recovers_every_acknowledged_change_and_its_rule_order()
     {
         var space = fixture.NewSpace();
-        await space.LoadFileAsync(TestData.PathOf("aunt-kg/royal92.metta"), SmallBatches);
+        await space.LoadAsync(LoadSource.File(TestData.PathOf("aunt-kg/royal92.metta")), SmallBatches);
         await space.AddRulesAsync(MettaReader.Parse("(= (title $p) (match &self (Individuals $p (Title $t)) $t)) (= ($f $x) nothing) (= (title 8) king)"));
         await space.RemoveAsync(MettaReader.Parse("(Individuals 8 (Title \"Prince\")) (Head (Date (HasDay True)))"));
         var before = (await Export(space), await Rules(space, "title", 1), await space.InfoAsync());

@@ -23,7 +23,7 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
     private async Task<KbSpace> Royal92Simple()
     {
         var space = fixture.NewSpace();
-        await space.LoadFileAsync(TestData.PathOf("aunt-kg/royal92_simple.metta"));
+        await space.LoadAsync(LoadSource.File(TestData.PathOf("aunt-kg/royal92_simple.metta")));
         return space;
     }
 
@@ -95,14 +95,15 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
     {
         var space = await Royal92Simple();
         var grain = fixture.Grain(space);
-        var query = new AtomBatch(AtomEncoder.Encode(Atom.Expression(Runaway, RunawayTemplate)), 1);
+        var (pattern, template) = AtomEncoder.EncodeSharingVariables(Runaway, RunawayTemplate);
+        var query = new MatchQuery(pattern, template);
 
-        var first = await grain.MatchOpen(query, MatchRequest.Results());
+        var first = await grain.MatchOpen(query, MatchRequest.UpTo());
         Assert.False(first.Finished);
         Assert.Equal(1, (await space.InfoAsync()).OpenMatches);
 
         Assert.True(await Poll.Until(async () => (await space.InfoAsync()).OpenMatches == 0, seconds: 4 * ClusterFixture.IdleSeconds), "the idle match was not closed");
-        var error = await Assert.ThrowsAsync<MatchFailedException>(() => grain.MatchNext(first.Cursor));
+        var error = await Assert.ThrowsAsync<MatchFailedException>(() => grain.MatchNext(first.Match));
         Assert.Contains("is not open", error.Message, StringComparison.Ordinal);
     }
 
@@ -111,19 +112,19 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
     {
         var space = await Royal92Simple();
         var grain = fixture.Grain(space);
-        var query = new AtomBatch(AtomEncoder.Encode(Runaway), 1);
-        var open = new List<long>();
+        var query = new MatchQuery(AtomEncoder.Encode(Runaway), ReadOnlyMemory<byte>.Empty);
+        var open = new List<MatchId>();
         for (var i = 0; i < ClusterFixture.MaxOpenPerSpace; i++)
         {
-            open.Add((await grain.MatchOpen(query, MatchRequest.Count())).Cursor);
+            open.Add((await grain.MatchOpen(query, MatchRequest.UpTo())).Match);
         }
 
-        var error = await Assert.ThrowsAsync<MatchFailedException>(() => grain.MatchOpen(query, MatchRequest.Count()));
+        var error = await Assert.ThrowsAsync<MatchFailedException>(() => grain.MatchOpen(query, MatchRequest.UpTo()));
         Assert.Contains("Match:MaxOpenPerSpace", error.Message, StringComparison.Ordinal);
 
-        foreach (var cursor in open)
+        foreach (var match in open)
         {
-            await grain.MatchClose(cursor);
+            await grain.MatchClose(match);
         }
 
         Assert.Equal(0, (await space.InfoAsync()).OpenMatches);
@@ -136,10 +137,11 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
         var space = fixture.NewSpace();
         var grain = fixture.Grain(space);
         await space.AddFactsAsync(Enumerable.Range(0, 20_000).Select(i => Atom.Expression(Atom.Symbol("item"), Atom.Integer(i))));
-        var query = new AtomBatch(AtomEncoder.Encode(MettaReader.Parse("((item $x) $x)")[0]), 1);
+        var (pattern, template) = AtomEncoder.EncodeSharingVariables(MettaReader.Parse("(item $x)")[0], MettaReader.Parse("$x")[0]);
+        var query = new MatchQuery(pattern, template);
 
         // Small pages: the match is open across many turns.
-        var page = await grain.MatchOpen(query, new MatchRequest(long.MaxValue, CountOnly: false, PageBytes: 1024));
+        var page = await grain.MatchOpen(query, new MatchRequest(long.MaxValue, PageBytes: 1024));
         var seen = new List<long>();
         var removed = new HashSet<long>();
         var added = new HashSet<long>();
@@ -166,7 +168,7 @@ public sealed class MatchPagingTests(ClusterFixture fixture)
             }
 
             Assert.Equal(20_000 - removed.Count + added.Count, await space.CountAsync());
-            page = await grain.MatchNext(page.Cursor);
+            page = await grain.MatchNext(page.Match);
         }
 
         Assert.True(page.Finished);

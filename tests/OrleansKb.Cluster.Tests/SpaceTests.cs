@@ -154,7 +154,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
     {
         var space = fixture.NewSpace();
 
-        var error = await Assert.ThrowsAsync<MettaSyntaxException>(() => space.LoadFileAsync(TestData.PathOf("aunt-kg/adameve.metta"), SmallBatches));
+        var error = await Assert.ThrowsAsync<MettaSyntaxException>(() => space.LoadAsync(LoadSource.File(TestData.PathOf("aunt-kg/adameve.metta")), SmallBatches));
 
         Assert.Equal(2436, error.Line);
         Assert.Equal(0, await space.CountAsync());
@@ -181,7 +181,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
                 }
             });
 
-            var error = await Assert.ThrowsAsync<LoadInterruptedException>(() => space.LoadFileAsync(path, SmallBatches, progress));
+            var error = await Assert.ThrowsAsync<LoadInterruptedException>(() => space.LoadAsync(LoadSource.File(path), SmallBatches, progress));
 
             Assert.True(error.InnerException is InputChangedException, error.InnerException?.ToString());
             var changed = (InputChangedException)error.InnerException!;
@@ -201,7 +201,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
     {
         var space = fixture.NewSpace();
 
-        var result = await space.LoadFileAsync(TestData.PathOf("aunt-kg/royal92.metta"), SmallBatches with { Bulk = SmallBatches.Bulk with { BatchBytes = 64 << 10 } });
+        var result = await space.LoadAsync(LoadSource.File(TestData.PathOf("aunt-kg/royal92.metta")), SmallBatches with { Bulk = SmallBatches.Bulk with { BatchBytes = 64 << 10 } });
 
         Assert.Equal(53_442, result.AtomsRead);
         Assert.Equal(53_442, result.AtomsAdded);
@@ -226,9 +226,9 @@ public sealed class SpaceTests(ClusterFixture fixture)
             var options = new LoadOptions { Bulk = BulkOptions.CpuBound with { DegreeOfParallelism = 3 } };
 
             var space = fixture.NewSpace();
-            var result = await space.LoadFileAsync(large, options);
+            var result = await space.LoadAsync(LoadSource.File(large), options);
             var trapSpace = fixture.NewSpace();
-            var trapResult = await trapSpace.LoadFileAsync(trap, options);
+            var trapResult = await trapSpace.LoadAsync(LoadSource.File(trap), options);
 
             Assert.Equal(80_000, result.AtomsRead);
             Assert.Equal(80_000, await space.CountAsync());
@@ -277,7 +277,7 @@ public sealed class SpaceTests(ClusterFixture fixture)
     public async Task Match_through_the_grain_gives_the_in_process_results()
     {
         var space = fixture.NewSpace();
-        await space.LoadFileAsync(TestData.PathOf("aunt-kg/royal92_simple.metta"));
+        await space.LoadAsync(LoadSource.File(TestData.PathOf("aunt-kg/royal92_simple.metta")));
         await space.AddRulesAsync(MettaReader.Parse("(= (add (S $x) $y) (S (add $x $y)))"));
         var local = new OrleansKb.Spaces.AtomSpace();
         local.AddFacts(TestData.ReadAtoms("aunt-kg/royal92_simple.metta"));

@@ -94,4 +94,33 @@ public sealed class EncodingTests
         Assert.True(Atom.AlphaEquivalent(left, right));
         Assert.False(Atom.AlphaEquivalent(left, swapped));
     }
+
+    [Fact]
+    public void A_pattern_and_its_template_share_one_numbering_of_variables()
+    {
+        var pattern = Assert.Single(MettaReader.Parse("(parent $p $c)"));
+        var template = Assert.Single(MettaReader.Parse("(child $c $p $new)"));
+
+        var (first, second) = AtomEncoder.EncodeSharingVariables(pattern, template);
+
+        // The pattern is a whole atom; the template refers to the pattern's variables by number.
+        Assert.Equal(Encode("(parent $p $c)"), first);
+        Assert.Equal(Bytes(0x04, 0xC5, "child", 0x81, 0x80, 0xC0), second);
+        var (decodedPattern, decodedTemplate) = AtomDecoder.DecodeSharingVariables(first, second);
+        Assert.Equal("(parent $x0 $x1)", MettaPrinter.Print(decodedPattern));
+        Assert.Equal("(child $x1 $x0 $x2)", MettaPrinter.Print(decodedTemplate));
+    }
+
+    [Fact]
+    public void A_pattern_and_template_whose_bytes_do_not_split_where_they_say_are_refused()
+    {
+        var (first, second) = AtomEncoder.EncodeSharingVariables(Atom.Symbol("a"), Assert.Single(MettaReader.Parse("(g b)")));
+
+        // The same bytes cut one byte late: together they still make the two atoms, but the first is not whole.
+        var joined = first.Concat(second).ToArray();
+        Assert.Equal("a", MettaPrinter.Print(AtomDecoder.DecodeSharingVariables(first, second).First));
+        Assert.Throws<MalformedEncodingException>(() => AtomDecoder.DecodeSharingVariables(joined.AsSpan(..(first.Length + 1)), joined.AsSpan((first.Length + 1)..)));
+        Assert.Throws<MalformedEncodingException>(() => AtomDecoder.DecodeSharingVariables(first, [0x81]));
+        Assert.Throws<OversizedAtomException>(() => AtomEncoder.EncodeSharingVariables(Atom.Symbol(new string('s', 100)), Atom.Symbol("t"), atomLimit: 64));
+    }
 }

@@ -31,6 +31,25 @@ public static class AtomDecoder
     }
 
     /// <summary>
+    /// Decodes two atoms encoded with one numbering of variables (<see cref="AtomEncoder.EncodeSharingVariables"/>):
+    /// <paramref name="first"/> is one whole atom, <paramref name="second"/> one atom whose variables continue the first's.
+    /// </summary>
+    public static (Atom First, Atom Second) DecodeSharingVariables(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        var pair = new byte[1 + first.Length + second.Length];
+        pair[0] = 2;
+        first.CopyTo(pair.AsSpan(1));
+        second.CopyTo(pair.AsSpan(1 + first.Length));
+        var decoded = (ExpressionAtom)Decode(pair);
+        if (Measure(pair.AsSpan(1)) != first.Length)
+        {
+            throw new MalformedEncodingException("the first atom of the two does not end where its bytes do", 0);
+        }
+
+        return (decoded[0], decoded[1]);
+    }
+
+    /// <summary>
     /// Decodes one atom read from a space's own keys (valid: encoded by us, or checked when it came
     /// in): its structure is walked as always, its tokens are taken as the canonical text they are.
     /// </summary>

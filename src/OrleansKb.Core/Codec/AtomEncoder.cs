@@ -18,6 +18,22 @@ public static class AtomEncoder
         return writer.ToArray();
     }
 
+    /// <summary>
+    /// Encodes two atoms with one numbering of variables: the second's continue the first's, so a
+    /// variable both use is one variable (a pattern and its template: docs/encoding.md). The second's
+    /// bytes alone are not an atom; <see cref="AtomDecoder.DecodeSharingVariables"/> reads the two back.
+    /// </summary>
+    /// <exception cref="OversizedAtomException">The two together encode to more than <paramref name="atomLimit"/> bytes.</exception>
+    public static (byte[] First, byte[] Second) EncodeSharingVariables(Atom first, Atom second, int atomLimit = int.MaxValue)
+    {
+        // Encoded as the expression (first second), whose arity tag is one byte: the children follow it.
+        var pair = new EncodedAtomWriter(256) { AtomLimit = atomLimit };
+        Append(Atom.Expression(first, second), pair);
+        var bytes = pair.WrittenSpan;
+        var firstEnd = 1 + AtomDecoder.Measure(bytes[1..]);
+        return (bytes[1..firstEnd].ToArray(), bytes[firstEnd..].ToArray());
+    }
+
     /// <summary>Appends the encoding of <paramref name="atom"/> to <paramref name="writer"/>.</summary>
     public static void Append(Atom atom, EncodedAtomWriter writer)
     {

@@ -31,7 +31,7 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
     {
         await using var cluster = await KbCluster.ConnectAsync(Silo.Gateway);
         var space = cluster.Space(NewSpace());
-        await space.LoadFileAsync(TestData.PathOf("aunt-kg/royal92_simple.metta"));
+        await space.LoadAsync(LoadSource.File(TestData.PathOf("aunt-kg/royal92_simple.metta")));
         var before = Silo.ResidentBytes();
         long results = 0, peak = before;
 
@@ -240,7 +240,7 @@ public sealed partial class SiloProcessTests(SiloProcessFixture fixture)
         await using var cluster = await KbCluster.ConnectAsync(Silo.Gateway);
         var space = cluster.Space(NewSpace());
         var before = Silo.ResidentBytes();
-        await space.LoadFileAsync(fixture.BigFile);
+        await space.LoadAsync(LoadSource.File(fixture.BigFile));
         var loaded = Silo.ResidentBytes();
 
         await space.ClearAsync();
