@@ -45,23 +45,9 @@ internal static class BenchCommands
             return 0;
         });
 
-        var clusterFacts = FactsOption(100_000);
-        var clusterJson = JsonOption();
-        var clusterCommand = new Command("cluster", "Time adding facts to a fresh space of the cluster: one call per fact, bulk, and parallel bulk with pipelining.")
-        {
-            clusterFacts,
-            clusterJson,
-        };
-        clusterCommand.SetAction(async (parse, ct) =>
-        {
-            var count = FactsOf(parse, clusterFacts);
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            var result = await ClusterBench.RunAsync(kb, count, ct);
-            if (parse.GetValue(clusterJson))
-            {
-                output.WriteLine(JsonSerializer.Serialize(result, Json));
-            }
-            else
+        var clusterCommand = FactsBench(cluster, output, "cluster", "Time adding facts to a fresh space of the cluster: one call per fact, bulk, and parallel bulk with pipelining.", 100_000,
+            ClusterBench.RunAsync,
+            (kb, result) =>
             {
                 var c = CultureInfo.InvariantCulture;
                 output.WriteLine(string.Create(c, $"{result.Facts:N0} royal92-shaped facts into a fresh space ({kb.Description}); medians, ns per fact"));
@@ -70,10 +56,7 @@ internal static class BenchCommands
                 output.WriteLine(string.Create(c, $"  bulk, parallel, pipelined {result.BulkParallelNs,12:F1}"));
                 output.WriteLine(string.Create(c, $"  facts per second          {result.FactsPerS,12:N0}"));
                 output.WriteLine(string.Create(c, $"  bulk vs one call per fact {result.BulkVsIndividual,12:F1}x"));
-            }
-
-            return 0;
-        });
+            });
 
         var matchFile = new Option<string>("--file") { Description = "The genealogy to load (parent/female facts).", DefaultValueFactory = _ => Path.Combine("samples", "aunt-kg", "royal92_simple.metta") };
         var matchPoint = new Option<string>("--point") { Description = "The point query to time.", DefaultValueFactory = _ => AuntKgQueries.Point };
@@ -159,35 +142,47 @@ internal static class BenchCommands
             return 0;
         });
 
-        var durabilityFacts = FactsOption(1_000_000);
-        var durabilityJson = JsonOption();
-        var durability = new Command("durability", "Time the same load into an in-memory and a durable space, a snapshot, and recovery from the log and from the snapshot.")
-        {
-            durabilityFacts,
-            durabilityJson,
-        };
-        durability.SetAction(async (parse, ct) =>
-        {
-            var count = FactsOf(parse, durabilityFacts);
-            await using var kb = await cluster.ConnectAsync(parse, ct);
-            var result = await DurabilityBench.RunAsync(kb, count, ct);
-            if (parse.GetValue(durabilityJson))
+        var durability = FactsBench(cluster, output, "durability", "Time the same load into an in-memory and a durable space, a snapshot, and recovery from the log and from the snapshot.", 1_000_000,
+            DurabilityBench.RunAsync,
+            (kb, result) =>
             {
-                output.WriteLine(JsonSerializer.Serialize(result, Json));
-                return 0;
-            }
-
-            var c = CultureInfo.InvariantCulture;
-            output.WriteLine(string.Create(c, $"{result.Facts:N0} royal92-shaped facts ({kb.Description}); ns per fact, medians"));
-            output.WriteLine(string.Create(c, $"  load, in memory              {result.MemoryLoadNs,10:F1}"));
-            output.WriteLine(string.Create(c, $"  load, durable (on disk)      {result.DurableLoadNs,10:F1}   {result.DurableVsMemory:F2}x"));
-            output.WriteLine(string.Create(c, $"  write a snapshot             {result.SnapshotNs,10:F1}   (the longest count meanwhile: {result.LongestCountDuringSnapshotMs:F1} ms)"));
-            output.WriteLine(string.Create(c, $"  recover from the snapshot    {result.RecoveryNs,10:F1}   {1e3 / result.RecoveryNs:F2} M atoms/s"));
-            output.WriteLine(string.Create(c, $"  recover from the log alone   {result.ReplayNs,10:F1}   {1e3 / result.ReplayNs:F2} M atoms/s"));
-            return 0;
-        });
+                var c = CultureInfo.InvariantCulture;
+                output.WriteLine(string.Create(c, $"{result.Facts:N0} royal92-shaped facts ({kb.Description}); ns per fact, medians"));
+                output.WriteLine(string.Create(c, $"  load, in memory              {result.MemoryLoadNs,10:F1}"));
+                output.WriteLine(string.Create(c, $"  load, durable (on disk)      {result.DurableLoadNs,10:F1}   {result.DurableVsMemory:F2}x"));
+                output.WriteLine(string.Create(c, $"  write a snapshot             {result.SnapshotNs,10:F1}   (the longest count meanwhile: {result.LongestCountDuringSnapshotMs:F1} ms)"));
+                output.WriteLine(string.Create(c, $"  recover from the snapshot    {result.RecoveryNs,10:F1}   {1e3 / result.RecoveryNs:F2} M atoms/s"));
+                output.WriteLine(string.Create(c, $"  recover from the log alone   {result.ReplayNs,10:F1}   {1e3 / result.ReplayNs:F2} M atoms/s"));
+            });
 
         return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand, httpCommand, durability };
+    }
+
+    /// <summary>A bench of generated facts through the cluster: <c>--facts</c>, <c>--json</c> or a table.</summary>
+    private static Command FactsBench<TResult>(
+        ClusterOptions cluster, TextWriter output, string name, string description, int defaultFacts,
+        Func<KbCluster, int, CancellationToken, Task<TResult>> run, Action<KbCluster, TResult> printTable)
+    {
+        var facts = FactsOption(defaultFacts);
+        var json = JsonOption();
+        var command = new Command(name, description) { facts, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var count = FactsOf(parse, facts);
+            await using var kb = await cluster.ConnectAsync(parse, ct);
+            var result = await run(kb, count, ct);
+            if (parse.GetValue(json))
+            {
+                output.WriteLine(JsonSerializer.Serialize(result, Json));
+            }
+            else
+            {
+                printTable(kb, result);
+            }
+
+            return 0;
+        });
+        return command;
     }
 
     private static Option<int> FactsOption(int count) =>

@@ -6,6 +6,14 @@ namespace OrleansKb.Cli.Bench;
 /// <summary>How the cluster benches (<c>orleanskb bench …</c>) time a run and sum up runs.</summary>
 internal static class BenchTiming
 {
+    /// <summary><paramref name="facts"/> royal92-shaped facts to time loading into <paramref name="cluster"/>.</summary>
+    public static OrleansKb.Atoms.Atom[] Facts(KbCluster cluster, int facts)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        ArgumentOutOfRangeException.ThrowIfLessThan(facts, 1);
+        return OrleansKb.Workloads.Royal92ShapedFacts.Generate(facts);
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();

@@ -16,9 +16,7 @@ internal static class ClusterBench
 
     public static async Task<ClusterBenchResult> RunAsync(KbCluster cluster, int facts, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(cluster);
-        ArgumentOutOfRangeException.ThrowIfLessThan(facts, 1);
-        var atoms = Royal92ShapedFacts.Generate(facts);
+        var atoms = BenchTiming.Facts(cluster, facts);
         var individual = atoms.Take(Math.Min(facts, 1000)).ToArray();
         var sequential = new LoadOptions { Bulk = BulkOptions.Sequential, BatchesInFlight = 1 };
 

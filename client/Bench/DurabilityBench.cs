@@ -18,9 +18,7 @@ internal static class DurabilityBench
 
     public static async Task<DurabilityBenchResult> RunAsync(KbCluster cluster, int facts, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(cluster);
-        ArgumentOutOfRangeException.ThrowIfLessThan(facts, 1);
-        var atoms = Royal92ShapedFacts.Generate(facts);
+        var atoms = BenchTiming.Facts(cluster, facts);
 
         // Warm-up: connections, activations, the JIT, the disk.
         var warmUp = atoms.Take(Math.Min(facts, 20_000)).ToArray();

@@ -373,7 +373,7 @@ public sealed class MatcherTests
     [Fact]
     public async Task A_recovered_space_has_its_argument_index_back()
     {
-        var store = new OrleansKb.Persistence.MemoryLogSpaceStore();
+        var store = new MemoryLogSpaceStore();
         var live = new AtomSpace();
         var stored = await store.OpenAsync("space");
         var recovery = live.StartRecovery();

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
+using OrleansKb.Persistence;
 
-namespace OrleansKb.Persistence;
+namespace OrleansKb.Tests;
 
 /// <summary>
 /// A store that keeps each space's log and snapshots in this process's memory, under the same
@@ -9,7 +10,7 @@ namespace OrleansKb.Persistence;
 /// a disk; a silo's spaces in memory are <see cref="MemorySpaceStore"/>'s, which costs no more than
 /// their atoms.
 /// </summary>
-public sealed class MemoryLogSpaceStore : ISpaceStore
+internal sealed class MemoryLogSpaceStore : ISpaceStore
 {
     private readonly ConcurrentDictionary<string, Space> _spaces = new(StringComparer.Ordinal);
 
