@@ -1,0 +1,246 @@
+using System.Buffers.Binary;
+using OrleansKb.Codec;
+
+namespace OrleansKb.Spaces;
+
+/// <summary>
+/// How a space's atoms are divided between its partitions (docs/cluster.md, "Partitioned spaces"):
+/// contiguous ranges of encoded keys in key order, cut at <see cref="Splits"/>, each owned by the
+/// partition numbered in <see cref="Ids"/>. Partition <c>i</c> (in key order) holds the keys at or
+/// above split <c>i − 1</c> and below split <c>i</c>: the first has no lower bound, the last no upper.
+/// The <see cref="Epoch"/> grows with every change of the map; a space that was never divided is
+/// <see cref="Single"/>, epoch 0, one partition numbered 0 (the space as it always was).
+/// </summary>
+public sealed class PartitionMap
+{
+    // Format of ToBytes: a version byte, then the epoch, the count, the ids, and each split as a length and its bytes.
+    private const byte FormatVersion = 1;
+
+    private readonly int[] _ids;
+    private readonly byte[][] _splits;
+
+    public PartitionMap(long epoch, IReadOnlyList<int> ids, IReadOnlyList<byte[]> splits)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(epoch);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(splits);
+        if (ids.Count != splits.Count + 1)
+        {
+            throw new ArgumentException($"a map of {ids.Count} partitions has {ids.Count - 1} splits, not {splits.Count}", nameof(splits));
+        }
+
+        if (ids.Distinct().Count() != ids.Count || ids.Any(id => id < 0))
+        {
+            throw new ArgumentException("partition numbers are distinct and not negative", nameof(ids));
+        }
+
+        for (var i = 0; i < splits.Count; i++)
+        {
+            if (splits[i].Length == 0 || (i > 0 && splits[i - 1].AsSpan().SequenceCompareTo(splits[i]) >= 0))
+            {
+                throw new ArgumentException("splits are non-empty keys in strictly increasing order", nameof(splits));
+            }
+        }
+
+        Epoch = epoch;
+        _ids = [.. ids];
+        _splits = [.. splits.Select(split => (byte[])split.Clone())];
+    }
+
+    /// <summary>A space that was never divided: one partition, numbered 0, epoch 0.</summary>
+    public static PartitionMap Single { get; } = new(0, [0], []);
+
+    /// <summary>Grows with every change of the map.</summary>
+    public long Epoch { get; }
+
+    /// <summary>The number of partitions.</summary>
+    public int Count => _ids.Length;
+
+    /// <summary>The partitions' numbers, in key order.</summary>
+    public IReadOnlyList<int> Ids => _ids;
+
+    /// <summary>The keys that begin the second and later partitions.</summary>
+    public IReadOnlyList<byte[]> Splits => _splits;
+
+    /// <summary>Where the partition at <paramref name="index"/> (in key order) starts (empty: no lower bound).</summary>
+    public ReadOnlySpan<byte> Low(int index) => index == 0 ? [] : _splits[index - 1];
+
+    /// <summary>Where the partition at <paramref name="index"/> ends, exclusive (null: no upper bound).</summary>
+    public byte[]? High(int index) => index == _splits.Length ? null : _splits[index];
+
+    /// <summary>The index, in key order, of the partition whose range holds <paramref name="key"/>.</summary>
+    public int IndexOf(ReadOnlySpan<byte> key)
+    {
+        // The number of splits at or below the key.
+        var (low, high) = (0, _splits.Length);
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (_splits[middle].AsSpan().SequenceCompareTo(key) <= 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>Whether the partition at <paramref name="index"/> holds <paramref name="key"/>.</summary>
+    public bool Holds(int index, ReadOnlySpan<byte> key) => IndexOf(key) == index;
+
+    /// <summary>
+    /// The partitions (first and last index, in key order) whose ranges hold a key that begins with
+    /// <paramref name="prefix"/>: the only ones a pattern with that constant prefix can match in.
+    /// </summary>
+    public (int First, int Last) Overlapping(ReadOnlySpan<byte> prefix)
+    {
+        if (prefix.IsEmpty)
+        {
+            return (0, Count - 1);
+        }
+
+        // The keys with the prefix are those from the prefix up to, not including, its successor.
+        var first = IndexOf(prefix);
+        var successor = Successor(prefix);
+        var last = successor is null ? Count - 1 : IndexOf(successor);
+        if (last > first && successor is not null && _splits[last - 1].AsSpan().SequenceEqual(successor))
+        {
+            last--; // the partition starting at the successor holds no key with the prefix
+        }
+
+        return (first, last);
+    }
+
+    /// <summary>
+    /// Routes each encoded atom of <paramref name="atoms"/> to the writer of the partition that holds it
+    /// (<paramref name="parts"/>, one per partition in key order), keeping their order within each.
+    /// </summary>
+    public void Route(ReadOnlySpan<byte> atoms, EncodedAtomWriter[] parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Length != Count)
+        {
+            throw new ArgumentException($"{Count} partitions need {Count} writers, not {parts.Length}", nameof(parts));
+        }
+
+        foreach (var key in new EncodedItems(atoms))
+        {
+            parts[IndexOf(key)].AppendAtom(key);
+        }
+    }
+
+    /// <summary>
+    /// At most <paramref name="partitions"/> − 1 split keys that cut <paramref name="sample"/> (keys of
+    /// the atoms to be stored, in any order) into parts of about equal size: its quantiles. Fewer when
+    /// the sample has fewer distinct keys.
+    /// </summary>
+    public static byte[][] SplitsOf(IReadOnlyCollection<byte[]> sample, int partitions)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        var sorted = sample.Where(key => key.Length > 0).ToArray();
+        Array.Sort(sorted, (a, b) => a.AsSpan().SequenceCompareTo(b));
+        var splits = new List<byte[]>(partitions - 1);
+        for (var i = 1; i < partitions && sorted.Length > 0; i++)
+        {
+            var key = sorted[(int)((long)i * sorted.Length / partitions)];
+            if (splits.Count == 0 || splits[^1].AsSpan().SequenceCompareTo(key) < 0)
+            {
+                splits.Add(key);
+            }
+        }
+
+        return [.. splits];
+    }
+
+    /// <summary>The map as bytes, for a store (<see cref="FromBytes"/> reads it back).</summary>
+    public byte[] ToBytes()
+    {
+        var length = 1 + 8 + 4 + (4 * _ids.Length) + _splits.Sum(split => 4 + split.Length);
+        var bytes = new byte[length];
+        var span = bytes.AsSpan();
+        span[0] = FormatVersion;
+        BinaryPrimitives.WriteInt64LittleEndian(span[1..], Epoch);
+        BinaryPrimitives.WriteInt32LittleEndian(span[9..], _ids.Length);
+        var at = 13;
+        foreach (var id in _ids)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(span[at..], id);
+            at += 4;
+        }
+
+        foreach (var split in _splits)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(span[at..], split.Length);
+            split.CopyTo(span[(at + 4)..]);
+            at += 4 + split.Length;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>Reads a map written by <see cref="ToBytes"/>; damaged bytes are an <see cref="InvalidDataException"/>.</summary>
+    public static PartitionMap FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            if (bytes[0] != FormatVersion)
+            {
+                throw new InvalidDataException($"a partition map of format {bytes[0]}, not {FormatVersion}");
+            }
+
+            var epoch = BinaryPrimitives.ReadInt64LittleEndian(bytes[1..]);
+            var count = BinaryPrimitives.ReadInt32LittleEndian(bytes[9..]);
+            if (count < 1 || count > (bytes.Length - 13) / 4)
+            {
+                throw new InvalidDataException($"a partition map of {count} partitions in {bytes.Length} bytes");
+            }
+
+            var ids = new int[count];
+            var at = 13;
+            for (var i = 0; i < count; i++, at += 4)
+            {
+                ids[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]);
+            }
+
+            var splits = new byte[count - 1][];
+            for (var i = 0; i < splits.Length; i++)
+            {
+                var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]);
+                splits[i] = bytes.Slice(at + 4, length).ToArray();
+                at += 4 + length;
+            }
+
+            if (at != bytes.Length)
+            {
+                throw new InvalidDataException($"a partition map of {at} bytes followed by {bytes.Length - at} more");
+            }
+
+            return new PartitionMap(epoch, ids, splits);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException($"a damaged partition map: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The smallest key above every key that begins with <paramref name="prefix"/>; null when there is none (all 0xFF).</summary>
+    private static byte[]? Successor(ReadOnlySpan<byte> prefix)
+    {
+        for (var i = prefix.Length - 1; i >= 0; i--)
+        {
+            if (prefix[i] != 0xFF)
+            {
+                var successor = prefix[..(i + 1)].ToArray();
+                successor[i]++;
+                return successor;
+            }
+        }
+
+        return null;
+    }
+}

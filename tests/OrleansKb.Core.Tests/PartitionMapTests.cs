@@ -1,0 +1,167 @@
+using OrleansKb.Codec;
+using OrleansKb.Spaces;
+using OrleansKb.Workloads;
+
+namespace OrleansKb.Tests;
+
+/// <summary>A space's ranges of keys (docs/cluster.md, "Partitioned spaces"): routing, prefixes, split keys, the stored form.</summary>
+public sealed class PartitionMapTests
+{
+    private static readonly byte[][] Keys = [.. Royal92ShapedFacts.Generate(20_000).Select(AtomEncoder.Encode)];
+
+    private static PartitionMap MapOf(int partitions)
+    {
+        var splits = PartitionMap.SplitsOf(Keys, partitions);
+        return new PartitionMap(1, [.. Enumerable.Range(0, splits.Length + 1)], splits);
+    }
+
+    [Fact]
+    public void A_key_belongs_to_the_range_from_its_split_up_to_the_next()
+    {
+        var map = new PartitionMap(3, [0, 5, 2], [[0x10], [0x20, 0x01]]);
+
+        Assert.Equal(0, map.IndexOf([]));
+        Assert.Equal(0, map.IndexOf([0x0F, 0xFF]));
+        Assert.Equal(1, map.IndexOf([0x10]));
+        Assert.Equal(1, map.IndexOf([0x20]));
+        Assert.Equal(1, map.IndexOf([0x20, 0x00, 0xFF]));
+        Assert.Equal(2, map.IndexOf([0x20, 0x01]));
+        Assert.Equal(2, map.IndexOf([0xFF]));
+        Assert.Equal(5, map.Ids[1]);
+        Assert.True(map.Low(0).IsEmpty);
+        Assert.Null(map.High(2));
+        Assert.Equal([0x10], map.High(0));
+    }
+
+    [Fact]
+    public void Routing_sends_every_atom_to_the_one_partition_that_holds_it_and_keeps_key_order_across_partitions()
+    {
+        var map = MapOf(8);
+        var batch = new EncodedAtomWriter();
+        foreach (var key in Keys)
+        {
+            batch.AppendAtom(key);
+        }
+
+        var parts = Enumerable.Range(0, map.Count).Select(_ => new EncodedAtomWriter()).ToArray();
+        map.Route(batch.WrittenSpan, parts);
+
+        Assert.Equal(Keys.Length, parts.Sum(part => part.AtomCount));
+        var concatenated = new List<byte[]>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var keys = AtomDecoder.DecodeAll(parts[i].WrittenSpan).Select(AtomEncoder.Encode).ToList();
+            Assert.All(keys, key => Assert.True(map.Holds(i, key)));
+            keys.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+            concatenated.AddRange(keys);
+        }
+
+        var sorted = Keys.ToList();
+        sorted.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        Assert.Equal(sorted, concatenated);
+    }
+
+    [Fact]
+    public void Split_keys_from_a_sample_divide_the_keys_into_parts_of_about_equal_size()
+    {
+        var sample = new KeySample(4096);
+        foreach (var key in Keys)
+        {
+            sample.Offer(key);
+        }
+
+        var splits = PartitionMap.SplitsOf(sample.Keys, 4);
+        var map = new PartitionMap(1, [0, 1, 2, 3], splits);
+        var sizes = new int[4];
+        foreach (var key in Keys)
+        {
+            sizes[map.IndexOf(key)]++;
+        }
+
+        Assert.All(sizes, size => Assert.InRange(size, Keys.Length / 4 * 0.85, Keys.Length / 4 * 1.15));
+    }
+
+    [Fact]
+    public void A_sample_of_few_distinct_keys_gives_fewer_splits()
+    {
+        byte[][] sample = [[1], [1], [1], [2], [2], [2]];
+
+        Assert.Equal([[2]], PartitionMap.SplitsOf(sample, 2));
+        Assert.Equal([[1], [2]], PartitionMap.SplitsOf(sample, 6).Select(split => split).ToArray());
+        Assert.Empty(PartitionMap.SplitsOf([], 4));
+    }
+
+    [Fact]
+    public void The_partitions_a_prefix_overlaps_hold_every_key_with_that_prefix_and_no_more_than_the_ones_around_it()
+    {
+        var map = MapOf(8);
+        foreach (var key in Keys.Take(2000))
+        {
+            for (var length = 0; length <= key.Length; length++)
+            {
+                var (first, last) = map.Overlapping(key.AsSpan(0, length));
+                var holder = map.IndexOf(key);
+                Assert.InRange(holder, first, last);
+                Assert.True(first == 0 || map.Splits[first - 1].AsSpan().SequenceCompareTo(key.AsSpan(0, length)) <= 0);
+            }
+
+            Assert.Equal((map.IndexOf(key), map.IndexOf(key)), map.Overlapping(key));
+        }
+    }
+
+    [Fact]
+    public void A_prefix_ending_at_a_split_does_not_ask_the_partition_that_starts_at_its_successor()
+    {
+        var map = new PartitionMap(1, [0, 1, 2], [[0x10, 0x05], [0x11]]);
+
+        Assert.Equal((0, 1), map.Overlapping([0x10]));
+        Assert.Equal((2, 2), map.Overlapping([0x11]));
+        Assert.Equal((0, 2), map.Overlapping([]));
+        Assert.Equal((2, 2), map.Overlapping([0xFF, 0xFF]));
+    }
+
+    [Fact]
+    public void The_stored_form_reads_back_and_damage_is_told()
+    {
+        var map = MapOf(5);
+        var bytes = map.ToBytes();
+        var read = PartitionMap.FromBytes(bytes);
+
+        Assert.Equal(map.Epoch, read.Epoch);
+        Assert.Equal(map.Ids, read.Ids);
+        Assert.Equal(map.Splits, read.Splits);
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            Assert.Throws<InvalidDataException>(() => PartitionMap.FromBytes(bytes.AsSpan(0, length)));
+        }
+
+        Assert.Throws<InvalidDataException>(() => PartitionMap.FromBytes([.. bytes, 0]));
+    }
+
+    [Fact]
+    public void A_map_refuses_splits_out_of_order_and_numbers_used_twice()
+    {
+        Assert.Throws<ArgumentException>(() => new PartitionMap(1, [0, 1], [[]]));
+        Assert.Throws<ArgumentException>(() => new PartitionMap(1, [0, 1, 2], [[2], [1]]));
+        Assert.Throws<ArgumentException>(() => new PartitionMap(1, [0, 1, 2], [[1], [1]]));
+        Assert.Throws<ArgumentException>(() => new PartitionMap(1, [0, 0], [[1]]));
+        Assert.Throws<ArgumentException>(() => new PartitionMap(1, [0, 1], []));
+        Assert.Equal(1, PartitionMap.Single.Count);
+        Assert.Equal(0, PartitionMap.Single.Epoch);
+    }
+
+    [Fact]
+    public void A_sample_is_the_same_for_the_same_keys_and_never_larger_than_its_capacity()
+    {
+        var (one, two) = (new KeySample(100), new KeySample(100));
+        foreach (var key in Keys)
+        {
+            one.Offer(key);
+            two.Offer(key);
+        }
+
+        Assert.Equal(100, one.Keys.Count);
+        Assert.Equal(Keys.Length, one.Seen);
+        Assert.Equal(one.Keys, two.Keys);
+    }
+}
