@@ -23,6 +23,10 @@ internal static class PostgresSchema
             snapshot_atoms bigint NOT NULL DEFAULT 0)
         """,
         """
+        -- A divided space's partition map (docs/cluster.md); null for a space never divided.
+        ALTER TABLE orleanskb_spaces ADD COLUMN IF NOT EXISTS partitions bytea
+        """,
+        """
         -- The log after the snapshot: one row per change (a batch of encoded atoms), consecutive seq.
         CREATE TABLE IF NOT EXISTS orleanskb_log (
             space text NOT NULL,
@@ -80,13 +84,15 @@ internal static class PostgresSchema
     public const string Open = """
         INSERT INTO orleanskb_spaces (name, epoch) VALUES ($1, 1)
         ON CONFLICT (name) DO UPDATE SET epoch = orleanskb_spaces.epoch + 1
-        RETURNING epoch, coalesce(snapshot_id, 0), snapshot_seq, snapshot_atoms
+        RETURNING epoch, coalesce(snapshot_id, 0), snapshot_seq, snapshot_atoms, partitions
         """;
 
     /// <summary>Snapshots a crash left unpublished: never current, so never needed.</summary>
     public const string DropUnpublishedSnapshots = "DELETE FROM orleanskb_snapshots WHERE space = $1 AND id IS DISTINCT FROM nullif($2, 0)";
 
     public const string Fence = "SELECT orleanskb_fence($1, $2)";
+
+    public const string WritePartitions = "UPDATE orleanskb_spaces SET partitions = $2 WHERE name = $1";
 
     public const string ReadSnapshot = "SELECT rules, count, crc, bytes FROM orleanskb_snapshot_chunks WHERE snapshot_id = $1 ORDER BY chunk";
 

@@ -69,10 +69,12 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
                 BatchCommands = { Command(PostgresSchema.Open, space) },
             };
             long epoch, snapshotId, snapshotSequence, snapshotAtoms;
+            byte[]? partitions;
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 (epoch, snapshotId, snapshotSequence, snapshotAtoms) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+                partitions = reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4);
             }
 
             await using (var drop = new NpgsqlBatch(connection, transaction) { BatchCommands = { Command(PostgresSchema.DropUnpublishedSnapshots, space, snapshotId) } })
@@ -81,7 +83,7 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
             }
 
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return new PostgresStoredSpace(this, space, epoch, snapshotId, snapshotSequence, snapshotAtoms);
+            return new PostgresStoredSpace(this, space, epoch, snapshotId, snapshotSequence, snapshotAtoms, partitions);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {

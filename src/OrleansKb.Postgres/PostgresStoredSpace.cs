@@ -23,16 +23,22 @@ internal sealed class PostgresStoredSpace : IStoredSpace
     // Group commit: the records waiting for the next transaction.
     private readonly GroupCommit<List<PendingRecord>> _commits;
 
-    public PostgresStoredSpace(PostgresSpaceStore store, string name, long epoch, long snapshotId, long snapshotSequence, long snapshotAtoms)
+    // The partition map as the space's row held it when opened: read by the recovery, which tells its damage.
+    private readonly byte[]? _storedPartitions;
+
+    public PostgresStoredSpace(PostgresSpaceStore store, string name, long epoch, long snapshotId, long snapshotSequence, long snapshotAtoms, byte[]? partitions)
     {
         _store = store;
         _name = name;
         Epoch = epoch;
+        _storedPartitions = partitions;
         (_snapshotId, _snapshotSequence, _snapshotAtoms) = (snapshotId, snapshotSequence, snapshotAtoms);
         _commits = new(_sync, () => [], CommitAsync);
     }
 
     public long Epoch { get; }
+
+    public Spaces.PartitionMap? Partitions { get; private set; }
 
     /// <summary>How many transactions have made appends durable: fewer than the appends when they are grouped.</summary>
     internal long Flushes => _commits.Commits;
@@ -51,6 +57,15 @@ internal sealed class PostgresStoredSpace : IStoredSpace
     public async Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(into);
+        try
+        {
+            Partitions = _storedPartitions is null ? null : Spaces.PartitionMap.FromBytes(_storedPartitions);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StoreCorruptedException($"{_store.Description}, space '{_name}': {e.Message}", e);
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
         try
         {
@@ -133,6 +148,36 @@ internal sealed class PostgresStoredSpace : IStoredSpace
             var crc = Crc32.HashToUInt32(record.Atoms.Span);
             _commits.Pending.Add(new PendingRecord(record.Sequence, record.Operation, atoms, record.Atoms.Length, crc));
             return _commits.Added(record.Sequence);
+        }
+    }
+
+    public async Task WritePartitionsAsync(Spaces.PartitionMap map, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        lock (_sync)
+        {
+            CheckWritable();
+        }
+
+        try
+        {
+            await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection, transaction)
+            {
+                BatchCommands =
+                {
+                    PostgresSpaceStore.Command(PostgresSchema.Fence, _name, Epoch),
+                    PostgresSpaceStore.Command(PostgresSchema.WritePartitions, _name, map.ToBytes()),
+                },
+            };
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            Partitions = map;
+        }
+        catch (Exception e) when (Translate(e) is var translated && translated != e)
+        {
+            throw translated;
         }
     }
 

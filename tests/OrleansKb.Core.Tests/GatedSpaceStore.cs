@@ -41,6 +41,14 @@ internal sealed class GatedSpaceStore : ISpaceStore, IStoredSpace
         return durable.Task;
     }
 
+    public OrleansKb.Spaces.PartitionMap? Partitions { get; private set; }
+
+    public Task WritePartitionsAsync(OrleansKb.Spaces.PartitionMap map, CancellationToken cancellationToken = default)
+    {
+        Partitions = map;
+        return Task.CompletedTask;
+    }
+
     public ISnapshotWriter BeginSnapshot(long sequence) => throw new NotSupportedException();
 
     /// <summary>Every append so far becomes durable.</summary>

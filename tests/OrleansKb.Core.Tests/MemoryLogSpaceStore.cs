@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OrleansKb.Persistence;
+using OrleansKb.Spaces;
 
 namespace OrleansKb.Tests;
 
@@ -37,6 +38,7 @@ internal sealed class MemoryLogSpaceStore : ISpaceStore
         public List<LogRecord> Log = [];
         public long LogBytes;
         public Snapshot? Snapshot;
+        public PartitionMap? Partitions;
     }
 
     private sealed record Snapshot(long Sequence, List<byte[]> Atoms, List<byte[]> Rules, long AtomCount);
@@ -68,6 +70,7 @@ internal sealed class MemoryLogSpaceStore : ISpaceStore
                 }
 
                 space.Log.ForEach(into.Record);
+                Partitions = space.Partitions;
                 return Task.FromResult(space.LastSequence);
             }
         }
@@ -93,6 +96,18 @@ internal sealed class MemoryLogSpaceStore : ISpaceStore
                 space.Log.Add(record with { Atoms = record.Atoms.ToArray() });
                 space.LogBytes += record.Atoms.Length;
                 space.LastSequence = record.Sequence;
+                return Task.CompletedTask;
+            }
+        }
+
+        public PartitionMap? Partitions { get; private set; }
+
+        public Task WritePartitionsAsync(PartitionMap map, CancellationToken cancellationToken = default)
+        {
+            lock (space)
+            {
+                CheckEpoch();
+                Partitions = space.Partitions = map;
                 return Task.CompletedTask;
             }
         }

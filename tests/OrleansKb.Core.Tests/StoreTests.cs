@@ -385,6 +385,47 @@ public sealed class StoreTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task A_partition_map_written_is_the_next_activations_and_an_older_activation_may_not_write_one(string kind)
+    {
+        var store = Store(kind);
+        var (_, stored, _) = await Open(store, "space");
+        Assert.Null(stored.Partitions);
+        await stored.WritePartitionsAsync(new PartitionMap(1, [0, 1], [[0x10]]));
+        var map = new PartitionMap(2, [0, 3, 1], [[0x08], [0x10, 0x20]]);
+        await stored.WritePartitionsAsync(map);
+        await stored.DisposeAsync();
+
+        var next = Reopened(kind, store);
+        var (_, reopened, _) = await Open(next, "space");
+        var (_, other, _) = await Open(next, "other space");
+
+        Assert.NotNull(reopened.Partitions);
+        Assert.Equal(map.Epoch, reopened.Partitions.Epoch);
+        Assert.Equal(map.Ids, reopened.Partitions.Ids);
+        Assert.Equal(map.Splits, reopened.Partitions.Splits);
+        Assert.Null(other.Partitions);
+        var (_, newest, _) = await Open(kind == "postgres" ? PostgresStore() : next, "space");
+        await Assert.ThrowsAsync<StaleEpochException>(() => reopened.WritePartitionsAsync(PartitionMap.Single));
+        Assert.Equal(map.Splits, newest.Partitions!.Splits);
+    }
+
+    [Fact]
+    public async Task A_damaged_partition_map_is_told_when_the_space_is_recovered()
+    {
+        var store = FileStore();
+        var (_, stored, _) = await Open(store, "space");
+        await stored.WritePartitionsAsync(new PartitionMap(1, [0, 1], [[0x10]]));
+        await stored.DisposeAsync();
+        var path = SpaceFiles("partitions").Single();
+        File.WriteAllBytes(path, File.ReadAllBytes(path)[..^1]);
+
+        var error = await Assert.ThrowsAsync<StoreCorruptedException>(() => Open(ReopenedFileStore(), "space"));
+
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task A_space_opened_again_refuses_writes_from_its_older_activation(string kind)
     {
         var store = Store(kind);

@@ -10,6 +10,9 @@ namespace OrleansKb.Persistence;
 /// </summary>
 internal sealed class FileStoredSpace : IStoredSpace
 {
+    // The space's partition map (docs/cluster.md), when it was ever divided.
+    private const string PartitionsFile = "partitions";
+
     private readonly FileSpaceStore _store;
     private readonly string _name;
     private readonly string _folder;
@@ -68,6 +71,8 @@ internal sealed class FileStoredSpace : IStoredSpace
 
     public long Epoch { get; }
 
+    public Spaces.PartitionMap? Partitions { get; private set; }
+
     public StoredSpaceStats Stats
     {
         get
@@ -82,6 +87,7 @@ internal sealed class FileStoredSpace : IStoredSpace
     public Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(into);
+        Partitions = ReadPartitions();
         long snapshot = 0;
         if (_snapshots.Count > 0)
         {
@@ -189,6 +195,29 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
     }
 
+    public Task WritePartitionsAsync(Spaces.PartitionMap map, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        lock (_sync)
+        {
+            CheckWritable();
+        }
+
+        // Written beside, flushed, then moved over the old one: a crash leaves one map or the other whole.
+        var path = Path.Combine(_folder, PartitionsFile);
+        var temporary = path + ".tmp";
+        using (var file = OwnerOnly.Open(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            file.Write(map.ToBytes());
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        DirectoryFlush.Flush(_folder);
+        Partitions = map;
+        return Task.CompletedTask;
+    }
+
     public ISnapshotWriter BeginSnapshot(long sequence)
     {
         lock (_sync)
@@ -265,6 +294,24 @@ internal sealed class FileStoredSpace : IStoredSpace
         foreach (var file in dropped)
         {
             File.Delete(file);
+        }
+    }
+
+    private Spaces.PartitionMap? ReadPartitions()
+    {
+        var path = Path.Combine(_folder, PartitionsFile);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Spaces.PartitionMap.FromBytes(File.ReadAllBytes(path));
+        }
+        catch (InvalidDataException e)
+        {
+            throw new StoreCorruptedException($"{path}: {e.Message}", e);
         }
     }
 

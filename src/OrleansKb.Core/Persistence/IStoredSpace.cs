@@ -24,6 +24,19 @@ public interface IStoredSpace : IAsyncDisposable
     Task Append(LogRecord record);
 
     /// <summary>
+    /// The partition map this space was last given (docs/cluster.md, "Partitioned spaces"), read when
+    /// the space is recovered; null for a space never divided. Damage is a <see cref="StoreCorruptedException"/>.
+    /// </summary>
+    Spaces.PartitionMap? Partitions { get; }
+
+    /// <summary>
+    /// Replaces the space's partition map, durably: it is <see cref="Partitions"/> for every later
+    /// activation once the task completes. Refused with <see cref="StaleEpochException"/> once the
+    /// space has been opened again.
+    /// </summary>
+    Task WritePartitionsAsync(Spaces.PartitionMap map, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Starts a snapshot of the state at <paramref name="sequence"/> (the last record appended):
     /// later records go to a new log segment, which the snapshot will not cover.
     /// </summary>

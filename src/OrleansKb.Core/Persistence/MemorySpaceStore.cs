@@ -27,6 +27,11 @@ public sealed class MemorySpaceStore : ISpaceStore
 
         public Task Append(LogRecord record) => Task.CompletedTask;
 
+        // Kept by the activation's durable space: a store that keeps nothing forgets it with the space.
+        public Spaces.PartitionMap? Partitions => null;
+
+        public Task WritePartitionsAsync(Spaces.PartitionMap map, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
         public ISnapshotWriter BeginSnapshot(long sequence) => throw new NotSupportedException("a store that keeps nothing takes no snapshots");
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
