@@ -1,5 +1,6 @@
 using OrleansKb.Codec;
 using OrleansKb.Spaces;
+using OrleansKb.Text;
 using OrleansKb.Workloads;
 
 namespace OrleansKb.Tests;
@@ -118,6 +119,41 @@ public sealed class PartitionMapTests
         Assert.Equal((2, 2), map.Overlapping([0x11]));
         Assert.Equal((0, 2), map.Overlapping([]));
         Assert.Equal((2, 2), map.Overlapping([0xFF, 0xFF]));
+    }
+
+    [Theory]
+    [InlineData("(parent $p \"@I1972@\")")]
+    [InlineData("(parent \"@I1972@\" $c)")]
+    [InlineData("(parent \"@I30@\" \"@I31@\")")]
+    [InlineData("(female $x)")]
+    [InlineData("(male \"@I5@\")")]
+    [InlineData("($rel \"@I40@\" $y)")]
+    [InlineData("(likes (food $f) bob)")]
+    [InlineData("$anything")]
+    public void Matching_in_the_partitions_a_pattern_asks_finds_what_matching_in_all_of_them_finds(string text)
+    {
+        // Stored atoms with variables match a pattern's constants (two-way): their partitions are asked too.
+        var atoms = Royal92ShapedFacts.Generate(6000).Concat(MettaReader.Parse(
+            "(parent $who \"@I1972@\") ($r \"@I40@\" \"@I41@\") (parent \"@I30@\" $kid) (likes $what bob) (likes (food $x) $y) (female $z) $everything")).ToList();
+        var keys = atoms.Select(AtomEncoder.Encode).ToArray();
+        var splits = PartitionMap.SplitsOf(keys, 8);
+        var map = new PartitionMap(1, [.. Enumerable.Range(0, splits.Length + 1)], splits);
+        var parts = Enumerable.Range(0, map.Count).Select(_ => new AtomSpace()).ToArray();
+        for (var i = 0; i < atoms.Count; i++)
+        {
+            parts[map.IndexOf(keys[i])].Add(atoms[i]);
+        }
+
+        var pattern = Assert.Single(MettaReader.Parse(text));
+        var asked = map.PartitionsFor(AtomEncoder.Encode(pattern));
+        string Results(IEnumerable<int> partitions) => string.Join('\n', partitions.SelectMany(i => parts[i].Match(pattern, pattern)).Select(MettaPrinter.Print).Order(StringComparer.Ordinal));
+
+        Assert.NotEmpty(Results(Enumerable.Range(0, map.Count)));
+        Assert.Equal(Results(Enumerable.Range(0, map.Count)), Results(asked));
+        if (text.StartsWith("(parent \"", StringComparison.Ordinal) || text.StartsWith("(parent $p", StringComparison.Ordinal))
+        {
+            Assert.InRange(asked.Count, 1, 3);
+        }
     }
 
     [Fact]

@@ -17,6 +17,46 @@ internal static class EncodedItem
         return hasVariable;
     }
 
+    /// <summary>
+    /// The length of the bytes of the atom at the start of <paramref name="data"/> before its first
+    /// variable (all of it when it has none): every atom a pattern can match by its constants alone
+    /// begins with them. Where each item of that prefix begins goes into <paramref name="itemStarts"/>
+    /// (the atom itself at 0): a stored variable there stands for whatever the pattern has.
+    /// </summary>
+    public static int ConstantPrefix(ReadOnlySpan<byte> data, List<int> itemStarts)
+    {
+        var pos = 0;
+        long owed = 1;
+        while (owed > 0)
+        {
+            owed--;
+            var start = pos;
+            var tag = data[pos++];
+            switch (tag)
+            {
+                case <= EncodingTags.MaxShortArity:
+                    owed += tag;
+                    break;
+                case EncodingTags.LongArity:
+                    owed += ReadVarint(data, ref pos);
+                    break;
+                case EncodingTags.LongSymbol:
+                    var length = ReadVarint(data, ref pos);
+                    pos += length;
+                    break;
+                case > EncodingTags.SymbolBase:
+                    pos += tag & 0x3F;
+                    break;
+                default:
+                    return start;
+            }
+
+            itemStarts.Add(start);
+        }
+
+        return pos;
+    }
+
     /// <summary>Walks one item, counting the items still owed; returns its length, or where it stopped at a variable.</summary>
     private static int Walk(ReadOnlySpan<byte> data, bool stopAtVariable, out bool hasVariable)
     {

@@ -94,25 +94,49 @@ public sealed class PartitionMap
 
     /// <summary>
     /// The partitions (first and last index, in key order) whose ranges hold a key that begins with
-    /// <paramref name="prefix"/>: the only ones a pattern with that constant prefix can match in.
+    /// <paramref name="prefix"/>.
     /// </summary>
-    public (int First, int Last) Overlapping(ReadOnlySpan<byte> prefix)
+    public (int First, int Last) Overlapping(ReadOnlySpan<byte> prefix) =>
+        prefix.IsEmpty ? (0, Count - 1) : Overlapping(prefix, Successor(prefix));
+
+    /// <summary>
+    /// The partitions, in key order, that can hold an atom <paramref name="pattern"/> (encoded) matches:
+    /// those whose ranges overlap its constant prefix (its bytes before its first variable) and, since
+    /// matching is two-way, those holding atoms with a variable where the pattern has a constant — a
+    /// stored variable can begin at any item of that prefix.
+    /// </summary>
+    public IReadOnlyList<int> PartitionsFor(ReadOnlySpan<byte> pattern)
     {
-        if (prefix.IsEmpty)
+        if (Count == 1)
         {
-            return (0, Count - 1);
+            return [0];
         }
 
-        // The keys with the prefix are those from the prefix up to, not including, its successor.
-        var first = IndexOf(prefix);
-        var successor = Successor(prefix);
-        var last = successor is null ? Count - 1 : IndexOf(successor);
-        if (last > first && successor is not null && _splits[last - 1].AsSpan().SequenceEqual(successor))
+        var itemStarts = new List<int>();
+        var prefix = pattern[..EncodedItem.ConstantPrefix(pattern, itemStarts)];
+        var asked = new SortedSet<int>();
+        Add(Overlapping(prefix));
+        var low = new byte[prefix.Length + 1];
+        foreach (var start in itemStarts)
         {
-            last--; // the partition starting at the successor holds no key with the prefix
+            // A stored variable begins with NewVar or a VarRef (0x80–0xC0) or a long VarRef (0x42).
+            prefix[..start].CopyTo(low);
+            var high = (byte[])low[..(start + 1)].Clone();
+            (low[start], high[start]) = (EncodingTags.VarRefBase, (byte)(EncodingTags.NewVar + 1));
+            Add(Overlapping(low.AsSpan(0, start + 1), high));
+            (low[start], high[start]) = (EncodingTags.LongVarRef, (byte)(EncodingTags.LongVarRef + 1));
+            Add(Overlapping(low.AsSpan(0, start + 1), high));
         }
 
-        return (first, last);
+        return [.. asked];
+
+        void Add((int First, int Last) range)
+        {
+            for (var i = range.First; i <= range.Last; i++)
+            {
+                asked.Add(i);
+            }
+        }
     }
 
     /// <summary>
@@ -226,6 +250,19 @@ public sealed class PartitionMap
         {
             throw new InvalidDataException($"a damaged partition map: {e.Message}", e);
         }
+    }
+
+    /// <summary>The partitions whose ranges overlap the keys from <paramref name="low"/> up to, not including, <paramref name="high"/> (null: no bound).</summary>
+    private (int First, int Last) Overlapping(ReadOnlySpan<byte> low, byte[]? high)
+    {
+        var first = IndexOf(low);
+        var last = high is null ? Count - 1 : IndexOf(high);
+        if (last > first && high is not null && _splits[last - 1].AsSpan().SequenceEqual(high))
+        {
+            last--; // the partition starting at the bound holds none of the keys below it
+        }
+
+        return (first, last);
     }
 
     /// <summary>The smallest key above every key that begins with <paramref name="prefix"/>; null when there is none (all 0xFF).</summary>
