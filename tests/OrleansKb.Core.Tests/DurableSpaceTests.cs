@@ -33,6 +33,47 @@ public sealed class DurableSpaceTests : IDisposable
     private string Segment() => Directory.GetFiles(Path.Combine(_directory, "spaces", "space"), "log-*.seg").Single();
 
     [Fact]
+    public async Task A_divided_partition_keeps_its_map_and_refuses_a_batch_with_an_atom_of_another_partition_whole()
+    {
+        var space = await OpenFile();
+        Assert.Same(PartitionMap.Single, space.Partitions);
+        var split = AtomEncoder.Encode(Assert.Single(MettaReader.Parse("(parent P5 Bob)")));
+        var map = new PartitionMap(1, [0, 1], [split]);
+
+        Assert.Same(map, await space.DivideAsync(map));
+        Assert.Same(map, await space.DivideAsync(new PartitionMap(2, [0, 1], [[0x10]])));
+        Assert.Equal(3, await space.AddFactsAsync(Batch("(parent P1 Bob) (parent P2 Bob) (parent P0 Bob)")));
+        var refused = await Assert.ThrowsAsync<WrongPartitionException>(() => space.AddFactsAsync(Batch("(parent P3 Bob) (parent P7 Bob)")));
+        Assert.Equal(1, refused.Epoch);
+        Assert.Contains("partition 1", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<WrongPartitionException>(() => space.RemoveAsync(Batch("(parent P0 Bob) (parent P9 Bob)")));
+        Assert.Equal(3, space.Atoms.Count);
+        var log = space.Stats.LogBytes;
+        await space.DisposeAsync();
+
+        var reopened = await OpenFile();
+        Assert.Equal(map.Splits, reopened.Partitions.Splits);
+        Assert.Equal(3, reopened.Atoms.Count);
+        Assert.Equal(log, reopened.Stats.LogBytes);
+        await Assert.ThrowsAsync<WrongPartitionException>(() => reopened.AddFactsAsync(Batch("(parent P8 Bob)")));
+    }
+
+    [Fact]
+    public async Task Only_an_empty_space_is_divided_and_only_by_a_map_that_holds_its_partition()
+    {
+        var space = await OpenFile();
+        await Assert.ThrowsAsync<ArgumentException>(() => space.DivideAsync(new PartitionMap(1, [1, 2], [[0x10]])));
+        await space.AddFactsAsync(Batch("(a)"));
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => space.DivideAsync(new PartitionMap(1, [0, 1], [[0x10]])));
+
+        Assert.Contains("holds 1 atoms", error.Message, StringComparison.Ordinal);
+        Assert.Same(PartitionMap.Single, space.Partitions);
+        Assert.Equal(("s", 3), PartitionNames.Parse(PartitionNames.Of("s", 3)));
+        Assert.Equal(("s", 0), PartitionNames.Parse(PartitionNames.Of("s", 0)));
+    }
+
+    [Fact]
     public async Task A_batch_that_changes_nothing_appends_nothing_and_a_change_logs_only_what_it_changed()
     {
         var space = await OpenFile();

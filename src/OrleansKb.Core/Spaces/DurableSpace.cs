@@ -44,13 +44,22 @@ public sealed class DurableSpace : IAsyncDisposable
     private long _snapshotSequence = -1;
     private Exception? _failure;
     private long _lastChange;
+    private int _partitionIndex;
+    private bool _dividing;
 
     private DurableSpace(string name, ISpaceStore store, IStoredSpace stored, long snapshotLogBytes, IDurableSpaceObserver observer, TimeProvider time)
     {
         (Name, _store, _stored, _snapshotLogBytes, _observer, _time) = (name, store, stored, snapshotLogBytes, observer, time);
+        Partition = PartitionNames.Parse(name).Partition;
     }
 
     public string Name { get; }
+
+    /// <summary>Which partition of its space this is (docs/cluster.md): 0 for a space never divided.</summary>
+    public int Partition { get; }
+
+    /// <summary>The space's partition map as this partition knows it: <see cref="PartitionMap.Single"/> until divided.</summary>
+    public PartitionMap Partitions { get; private set; } = PartitionMap.Single;
 
     /// <summary>The space's atoms, for reading; change them through this type only.</summary>
     public AtomSpace Atoms { get; } = new();
@@ -85,6 +94,7 @@ public sealed class DurableSpace : IAsyncDisposable
             var started = Stopwatch.GetTimestamp();
             space._sequence = await stored.RecoverAsync(recovery, cancellationToken).ConfigureAwait(true);
             recovery.Finish();
+            space.Holds(stored.Partitions ?? PartitionMap.Single);
             space.RecoveryTime = Stopwatch.GetElapsedTime(started);
             KbMetrics.Recovered(space.RecoveryTime);
 
@@ -122,6 +132,49 @@ public sealed class DurableSpace : IAsyncDisposable
 
     /// <summary>Removes a batch of encoded atoms (validated whole first); returns how many were present.</summary>
     public Task<int> RemoveAsync(ReadOnlyMemory<byte> batch) => ChangeAsync(LogOperation.Remove, batch);
+
+    /// <summary>
+    /// Gives an empty space that was never divided its part of <paramref name="map"/>, durably, and
+    /// returns the map it then holds. A space already divided keeps its map and returns it (so a second
+    /// caller creating the same space learns the first one's map); a space that holds atoms, or a map
+    /// without this partition, is refused with an <see cref="ArgumentException"/>. Repartitioning a
+    /// space that holds atoms is not this.
+    /// </summary>
+    public async Task<PartitionMap> DivideAsync(PartitionMap map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        if (Partitions.Epoch > 0 || _dividing)
+        {
+            return Partitions;
+        }
+
+        if (map.IndexOfPartition(Partition) < 0 || map.Epoch == 0)
+        {
+            throw new ArgumentException($"space '{Name}': a map of epoch {map.Epoch} without partition {Partition} cannot divide it", nameof(map));
+        }
+
+        if (Atoms.Count > 0)
+        {
+            throw new ArgumentException($"space '{Name}' holds {Atoms.Count:N0} atoms: only an empty space is divided when it is created");
+        }
+
+        _dividing = true;
+        try
+        {
+            await _stored.WritePartitionsAsync(map).ConfigureAwait(true);
+        }
+        catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
+        {
+            throw new StoreFailedException($"space '{Name}': its partition map could not be written ({e.Message}); it is not divided", e);
+        }
+        finally
+        {
+            _dividing = false;
+        }
+
+        Holds(map);
+        return map;
+    }
 
     /// <summary>Removes every atom; a space that held much of the process's memory gives it back at once.</summary>
     public async Task<int> ClearAsync()
@@ -202,6 +255,7 @@ public sealed class DurableSpace : IAsyncDisposable
         long appended;
         using (var change = Atoms.Validate(operation, batch.Span))
         {
+            CheckRange(change);
             try
             {
                 applied = change.Apply();
@@ -260,6 +314,36 @@ public sealed class DurableSpace : IAsyncDisposable
         KbMetrics.AppendDurable(appended);
         KbMetrics.BatchApplied(operation, batch.Length, applied);
         return applied;
+    }
+
+    private void Holds(PartitionMap map)
+    {
+        var index = map.IndexOfPartition(Partition);
+        (Partitions, _partitionIndex) = index >= 0 ? (map, index) : (PartitionMap.Single, 0);
+    }
+
+    /// <summary>Refuses, before any of it is applied, a change with an atom of another partition's range.</summary>
+    private void CheckRange(ValidatedChange change)
+    {
+        if (Partitions.Count == 1)
+        {
+            return;
+        }
+
+        var atoms = change.Atoms.Span;
+        for (var at = 0; at < atoms.Length;)
+        {
+            var length = Codec.EncodedItem.Length(atoms[at..]);
+            var owner = Partitions.IndexOf(atoms.Slice(at, length));
+            if (owner != _partitionIndex)
+            {
+                throw new WrongPartitionException(
+                    $"space '{PartitionNames.Parse(Name).Space}': partition {Partition} was sent an atom of partition {Partitions.Ids[owner]} (map epoch {Partitions.Epoch}); nothing of the batch was applied")
+                { Epoch = Partitions.Epoch };
+            }
+
+            at += length;
+        }
     }
 
     /// <summary>The store failed after memory changed: memory is ahead of what is durable, so the space takes no more changes.</summary>

@@ -89,6 +89,9 @@ public sealed class PartitionMap
         return low;
     }
 
+    /// <summary>The index, in key order, of the partition numbered <paramref name="partition"/>; −1 if the map has none.</summary>
+    public int IndexOfPartition(int partition) => Array.IndexOf(_ids, partition);
+
     /// <summary>Whether the partition at <paramref name="index"/> holds <paramref name="key"/>.</summary>
     public bool Holds(int index, ReadOnlySpan<byte> key) => IndexOf(key) == index;
 
