@@ -22,7 +22,19 @@ internal static class DataCommands
             Description = "metta, or paths (MORK's serialised space); by default a file ending in .paths is paths, anything else metta.",
         };
         loadFormat.AcceptOnlyFromAmong("metta", "paths");
-        var load = new Command("load", "Load .metta files (or MORK .paths files) into the space; a file with an error adds nothing.") { files, loadFormat };
+        var partitions = new Option<int?>("--partitions")
+        {
+            Description = $"Divide a new, empty space into this many partitions (1 to {LoadOptions.MaxPartitions:N0}) at split keys sampled from what is loaded (docs/cluster.md); a divided space keeps its partitions.",
+            CustomParser = result => ParseCount<int>(result),
+        };
+        partitions.Validators.Add(result =>
+        {
+            if (result.GetValue(partitions) is { } n && (n < 1 || n > LoadOptions.MaxPartitions))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"--partitions must be from 1 to {LoadOptions.MaxPartitions:N0}, not {n:N0}"));
+            }
+        });
+        var load = new Command("load", "Load .metta files (or MORK .paths files) into the space; a file with an error adds nothing.") { files, loadFormat, partitions };
         load.SetAction((parse, ct) =>
         {
             var names = parse.GetRequiredValue(files);
@@ -33,6 +45,8 @@ internal static class DataCommands
 
             return cluster.OnSpaceAsync(parse, async space =>
             {
+                // The first file divides a new space: its atoms are the sample the split keys come from.
+                var options = LoadOptions.Default with { Partitions = parse.GetValue(partitions) };
                 foreach (var name in names)
                 {
                     LoadFormat? format = parse.GetValue(loadFormat) switch { "paths" => LoadFormat.Paths, "metta" => LoadFormat.Metta, _ => null };
@@ -40,14 +54,16 @@ internal static class DataCommands
                     if (InputFiles.IsSeekableFile(name))
                     {
                         using var bar = ProgressLine.For(error, name);
-                        result = await space.LoadAsync(LoadSource.File(name, format), progress: bar, cancellationToken: ct);
+                        result = await space.LoadAsync(LoadSource.File(name, format), options, bar, ct);
                         bar?.Finish();
                     }
                     else
                     {
                         using var stream = inputs.OpenStream(name);
-                        result = await space.LoadAsync(LoadSource.Stream(stream, name, format), cancellationToken: ct);
+                        result = await space.LoadAsync(LoadSource.Stream(stream, name, format), options, cancellationToken: ct);
                     }
+
+                    options = LoadOptions.Default;
 
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"{name}: {result.AtomsRead:N0} atoms read, {result.AtomsAdded:N0} added, {result.SpaceCount:N0} in space '{space.Name}'; {result.Elapsed.TotalSeconds:F2} s, {result.AtomsPerSecond:N0} atoms/s"));

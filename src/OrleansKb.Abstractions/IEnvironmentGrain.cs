@@ -7,7 +7,9 @@ namespace OrleansKb;
 /// log and snapshots in the silo's store. Every batch is validated whole before any of it is
 /// applied; a malformed one is refused with nothing applied. A change is acknowledged only once it
 /// is durable (docs/durability.md). Every answer is bounded in bytes (<see cref="SpaceLimits"/>):
-/// what can be large comes in pages.
+/// what can be large comes in pages. A space may be divided into partitions, each a grain of this
+/// type owning a range of keys (docs/cluster.md, "Partitioned spaces"); a partition checks the map
+/// epoch a call carries (<see cref="SpacePartitions.EpochKey"/>) before anything else.
 /// </summary>
 [Alias("OrleansKb.IEnvironmentGrain")]
 [Orleans.Metadata.DefaultGrainType("environment")]
@@ -66,6 +68,19 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     /// <summary>Stops an open match and frees what it holds (nothing happens if it is already closed).</summary>
     [Alias("MatchClose.2")]
     Task MatchClose(MatchId match);
+
+    /// <summary>The space's partition map as this partition holds it (docs/cluster.md); epoch 0 and one partition for a space never divided.</summary>
+    [Alias("Partitions")]
+    Task<SpacePartitions> Partitions();
+
+    /// <summary>
+    /// Divides an empty space that was never divided into the partitions of <paramref name="map"/>
+    /// (called on the space, partition 0, which gives every other partition its range first and then
+    /// keeps the map: the commit point), and returns the map the space then has — the one it already
+    /// had, when it was divided before. A space that holds atoms is refused (<see cref="InvalidAtomBatchException"/>).
+    /// </summary>
+    [Alias("Divide")]
+    Task<SpacePartitions> Divide(SpacePartitions map);
 
     /// <summary>The space's name, size, store, host silo and open matches.</summary>
     [Alias("Info")]

@@ -10,7 +10,10 @@ namespace OrleansKb;
 /// deactivation), how long this activation took to recover the space from its store, and the bytes
 /// its trie and its argument index hold (live, not counting what removals left to compact), and the
 /// bytes this activation's recovery cut off the end of the log as a torn tail (a write a crash cut
-/// short, or damage; kept beside the log, and told in the silo's log).
+/// short, or damage; kept beside the log, and told in the silo's log), the match requests it has
+/// served since it was activated; and, from the client library, the space's partitions in key order
+/// (one for a space never divided), the figures above being their sums (the store, silo, epochs and
+/// recovery time are partition 0's).
 /// </summary>
 [GenerateSerializer]
 [Immutable]
@@ -29,4 +32,6 @@ public sealed record SpaceInfo(
     [property: Id(10)] double RecoveryMs,
     [property: Id(11)] long TrieBytes,
     [property: Id(12)] long IndexBytes,
-    [property: Id(13)] long TornTailBytes);
+    [property: Id(13)] long TornTailBytes,
+    [property: Id(14)] long MatchesServed = 0,
+    [property: Id(15)] IReadOnlyList<PartitionInfo>? Partitions = null);

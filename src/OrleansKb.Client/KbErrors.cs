@@ -30,7 +30,7 @@ public static class KbErrors
             StoreCorruptedException or SpaceStorageException { Damaged: true } => new(KbErrorKind.Damaged, OneLine(failure.Message)),
 
             MettaSyntaxException or OversizedAtomException or InvalidDataException or InvalidAtomBatchException or ArgumentException or InputChangedException
-                or FileNotFoundException or DirectoryNotFoundException or PathTooLongException or UnauthorizedAccessException
+                or FileNotFoundException or DirectoryNotFoundException or PathTooLongException or UnauthorizedAccessException or NotSupportedException
                 => new(KbErrorKind.UserInput, OneLine(failure.Message)),
 
             MatchFailedException => new(KbErrorKind.MatchStopped, OneLine(failure.Message)),
@@ -39,7 +39,7 @@ public static class KbErrors
             GatewayTooBusyException => new(KbErrorKind.Unavailable, $"the cluster is too busy to take the request: {OneLine(failure.Message)}"),
             _ when IsUndelivered(failure) || failure is ClientNotAvailableException
                 => new(KbErrorKind.Unavailable, $"lost the connection to the cluster: {OneLine(failure.Message)}"),
-            KbConnectionException or SpaceStorageException or IOException
+            KbConnectionException or SpaceStorageException or IOException or PartitionMapChangedException
                 => new(KbErrorKind.Unavailable, OneLine(failure.Message)),
 
             OutOfMemoryException => new(KbErrorKind.Internal, $"out of memory: {OneLine(failure.Message)}"),

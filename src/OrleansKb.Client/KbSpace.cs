@@ -14,16 +14,17 @@ namespace OrleansKb.Client;
 /// </summary>
 public sealed class KbSpace
 {
-    private readonly SpaceCalls _calls;
+    private readonly SpaceRouting _routing;
     private readonly SpaceLoads _loads;
     private readonly SpaceMatches _matches;
 
-    private KbSpace(IEnvironmentGrain grain, string name, ConnectionWatch? connection)
+    private KbSpace(Func<string, IEnvironmentGrain> grainOf, string name, ConnectionWatch? connection)
     {
         Name = name;
-        _calls = new SpaceCalls(grain, name, connection);
-        _loads = new SpaceLoads(_calls, name);
-        _matches = new SpaceMatches(_calls);
+        var calls = new SpaceCalls(grainOf(name), name, connection);
+        _routing = new SpaceRouting(calls, name, grainOf);
+        _loads = new SpaceLoads(calls, _routing, name);
+        _matches = new SpaceMatches(calls, _routing);
     }
 
     /// <summary>The space named <paramref name="name"/> through any Orleans client or silo (created on first use).</summary>
@@ -46,26 +47,32 @@ public sealed class KbSpace
             throw new ArgumentException(problem, nameof(name));
         }
 
-        IEnvironmentGrain grain = ephemeral ? grains.GetGrain<IEphemeralEnvironmentGrain>(name) : grains.GetGrain<IEnvironmentGrain>(name);
-        return new KbSpace(grain, name, connection);
+        Func<string, IEnvironmentGrain> grainOf = ephemeral ? key => grains.GetGrain<IEphemeralEnvironmentGrain>(key) : key => grains.GetGrain<IEnvironmentGrain>(key);
+        return new KbSpace(grainOf, name, connection);
     }
 
     /// <summary>The space's name.</summary>
     public string Name { get; }
 
-    private IEnvironmentGrain Grain => _calls.Grain;
-
     /// <summary>The number of atoms in the space.</summary>
-    public Task<long> CountAsync(CancellationToken cancellationToken = default) => _calls.Call(Grain.Count(), cancellationToken);
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default) =>
+        (await _routing.OnEveryPartitionAsync(grain => grain.Count(), cancellationToken).ConfigureAwait(false)).Sum();
 
-    /// <summary>The space's size, its store, the silo hosting it, and the matches open on it.</summary>
-    public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) => _calls.Call(Grain.Info(), cancellationToken);
+    /// <summary>The space's size, its store, the silo hosting it, the matches open on it, and its partitions (<see cref="SpaceInfo.Partitions"/>).</summary>
+    public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) =>
+        _routing.ReadAsync(async routes => SpaceInfos.Combined(routes.Map, await _routing.OnEveryPartitionAsync(routes, grain => grain.Info(), cancellationToken).ConfigureAwait(false)), cancellationToken);
 
-    /// <summary>Unloads the space from the silo's memory once idle; its next call recovers it from its store (<see cref="SpaceInfo.RecoveryMs"/> says how long that took).</summary>
-    public Task UnloadAsync(CancellationToken cancellationToken = default) => _calls.Call(Grain.Unload(), cancellationToken);
+    /// <summary>Unloads the space from the silos' memory once idle; its next call recovers it from its store (<see cref="SpaceInfo.RecoveryMs"/> says how long that took).</summary>
+    public Task UnloadAsync(CancellationToken cancellationToken = default) =>
+        _routing.OnEveryPartitionAsync(async grain =>
+        {
+            await grain.Unload().ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
-    /// <summary>Takes a snapshot of the space now, and returns its info once the snapshot is published.</summary>
-    public Task<SpaceInfo> SnapshotAsync(CancellationToken cancellationToken = default) => _calls.Call(Grain.Snapshot(), cancellationToken);
+    /// <summary>Takes a snapshot of the space now (of each of its partitions), and returns its info once the snapshots are published.</summary>
+    public Task<SpaceInfo> SnapshotAsync(CancellationToken cancellationToken = default) =>
+        _routing.ReadAsync(async routes => SpaceInfos.Combined(routes.Map, await _routing.OnEveryPartitionAsync(routes, grain => grain.Snapshot(), cancellationToken).ConfigureAwait(false)), cancellationToken);
 
     /// <summary>
     /// Loads a file or a stream (<see cref="LoadSource"/>) of <c>.metta</c> text or MORK <c>.paths</c> data.
@@ -84,6 +91,28 @@ public sealed class KbSpace
     {
         ArgumentNullException.ThrowIfNull(source);
         return _loads.LoadAsync(source, options ?? LoadOptions.Default, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Divides this space, if it is empty and was never divided, into at most <paramref name="partitions"/>
+    /// partitions (docs/cluster.md, "Partitioned spaces"), cut at the quantiles of the keys of
+    /// <paramref name="sample"/> — atoms like those to be stored (all of them, or a uniform sample);
+    /// a space already divided keeps its partitions. Returns how many partitions the space then has.
+    /// (<see cref="LoadOptions.Partitions"/> does this from the atoms a load checks.)
+    /// </summary>
+    /// <exception cref="InvalidAtomBatchException">The space holds atoms.</exception>
+    public async Task<int> DivideAsync(IEnumerable<Atom> sample, int partitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, LoadOptions.MaxPartitions);
+        var keys = new KeySample();
+        foreach (var atom in sample)
+        {
+            keys.Offer(EncodedBatches.One(atom));
+        }
+
+        return (await _routing.DivideAsync(keys.Keys, partitions, cancellationToken).ConfigureAwait(false)).Map.Count;
     }
 
     /// <summary>Adds atoms; returns how many were new.</summary>
@@ -108,7 +137,7 @@ public sealed class KbSpace
         long removed = 0;
         foreach (var batch in EncodedBatches.Of(atoms))
         {
-            removed += await _calls.Call(Grain.Remove(batch), cancellationToken).ConfigureAwait(false);
+            removed += await _routing.SendAsync(batch, (grain, part) => grain.Remove(part), cancellationToken).ConfigureAwait(false);
         }
 
         return removed;
@@ -124,11 +153,21 @@ public sealed class KbSpace
         _loads.RemoveTextAsync(input, sourceName, cancellationToken);
 
     /// <summary>True if the space holds the atom (or one alpha-equivalent to it).</summary>
-    public async Task<bool> ContainsAsync(Atom atom, CancellationToken cancellationToken = default) =>
-        (await _calls.Call(Grain.Contains(new AtomBatch(EncodedBatches.One(atom), 1)), cancellationToken).ConfigureAwait(false))[0];
+    public Task<bool> ContainsAsync(Atom atom, CancellationToken cancellationToken = default)
+    {
+        var key = EncodedBatches.One(atom);
+        return _routing.ReadAsync(
+            async routes => (await _routing.Call(routes, routes.Map.IndexOf(key), grain => grain.Contains(new AtomBatch(key, 1)), cancellationToken).ConfigureAwait(false))[0],
+            cancellationToken);
+    }
 
-    /// <summary>Removes every atom.</summary>
-    public Task ClearAsync(CancellationToken cancellationToken = default) => _calls.Call(Grain.Clear(), cancellationToken);
+    /// <summary>Removes every atom (the space stays divided as it was).</summary>
+    public Task ClearAsync(CancellationToken cancellationToken = default) =>
+        _routing.OnEveryPartitionAsync(async grain =>
+        {
+            await grain.Clear().ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <summary>
     /// <c>match</c>: <paramref name="template"/> instantiated by each solution of <paramref name="pattern"/>
@@ -167,17 +206,32 @@ public sealed class KbSpace
 
     /// <summary>
     /// The space's atoms in key order, a page at a time, each taken from its page by <paramref name="read"/>
-    /// (which validates it and says its length): the next page is asked for after the last atom of this one.
+    /// (which validates it and says its length): the next page is asked for after the last atom of this
+    /// one, from the partition that holds it, then from the next partitions in key order.
     /// </summary>
     private async IAsyncEnumerable<T> ExportedAsync<T>(Func<ReadOnlyMemory<byte>, (T Item, int Length)> read, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte> after = ReadOnlyMemory<byte>.Empty;
-        while (true)
+        var routes = await _routing.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        for (var partition = 0; partition < routes.Map.Count;)
         {
-            var page = await _calls.Call(Grain.ExportPage(after, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
+            AtomBatch page;
+            try
+            {
+                page = await _routing.Call(routes, partition, grain => grain.ExportPage(after, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PartitionMapChangedException)
+            {
+                // Divided since: go on from the partition that now holds the keys after the last one read.
+                routes = await _routing.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                partition = routes.Map.IndexOf(after.Span);
+                continue;
+            }
+
             if (page.Count == 0)
             {
-                yield break;
+                partition++;
+                continue;
             }
 
             var lastStart = 0;
@@ -202,15 +256,20 @@ public sealed class KbSpace
             throw new ArgumentException($"a head of more than {SpaceLimits.MaxAtomBytes:N0} bytes cannot name any rule", nameof(head));
         }
 
-        for (long from = 0; from >= 0;)
+        // Each partition's rules in its index order, the partitions in key order.
+        var routes = await _routing.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        for (var partition = 0; partition < routes.Map.Count; partition++)
         {
-            var page = await _calls.Call(Grain.RulesPage(head, arity, from, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
-            foreach (var rule in AtomDecoder.DecodeAll(page.Rules.Bytes.Span))
+            for (long from = 0; from >= 0;)
             {
-                yield return rule;
-            }
+                var page = await _routing.Call(routes, partition, grain => grain.RulesPage(head, arity, from, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
+                foreach (var rule in AtomDecoder.DecodeAll(page.Rules.Bytes.Span))
+                {
+                    yield return rule;
+                }
 
-            from = page.Next;
+                from = page.Next;
+            }
         }
     }
 

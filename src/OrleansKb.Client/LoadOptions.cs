@@ -11,6 +11,17 @@ public sealed record LoadOptions
     /// <summary>Batches sent and not yet acknowledged, at most: while the grain inserts one, the client encodes and sends the next. Rules always go one at a time, to keep their order.</summary>
     public int BatchesInFlight { get; init; } = 4;
 
+    /// <summary>
+    /// Into how many partitions a load divides a new, empty space (docs/cluster.md, "Partitioned
+    /// spaces"), at split keys chosen from a sample of every atom it checks; null (the default) loads
+    /// into the space as it is. A space already divided keeps its partitions; one that holds atoms is
+    /// not divided (the load is refused before anything is sent).
+    /// </summary>
+    public int? Partitions { get; init; }
+
+    /// <summary>The most partitions a load may divide a space into.</summary>
+    public const int MaxPartitions = 1024;
+
     /// <summary>The defaults.</summary>
     public static LoadOptions Default { get; } = new();
 
@@ -19,5 +30,10 @@ public sealed record LoadOptions
         Bulk.Validate();
         ArgumentOutOfRangeException.ThrowIfGreaterThan(Bulk.BatchBytes, SpaceLimits.MaxBatchBytes, "Bulk.BatchBytes");
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchesInFlight, 1, nameof(BatchesInFlight));
+        if (Partitions is { } partitions)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1, nameof(Partitions));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, MaxPartitions, nameof(Partitions));
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using OrleansKb.Atoms;
@@ -14,7 +15,7 @@ namespace OrleansKb.Client;
 /// an error adds nothing. Then it is read again straight to finished batches of encoded atoms, on
 /// dedicated threads, and a <see cref="BatchSender"/> pipelines them to the grain as they come.
 /// </summary>
-internal sealed class SpaceLoads(SpaceCalls calls, string space)
+internal sealed class SpaceLoads(SpaceCalls calls, SpaceRouting routing, string space)
 {
     /// <summary>Loads <paramref name="source"/>; a load that stops after sending throws a <see cref="LoadInterruptedException"/>.</summary>
     public async Task<LoadResult> LoadAsync(LoadSource source, LoadOptions options, IProgress<LoadProgress>? progress, CancellationToken cancellationToken)
@@ -33,7 +34,7 @@ internal sealed class SpaceLoads(SpaceCalls calls, string space)
     {
         options.Validate();
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, calls.Connection);
-        var sender = new BatchSender(rules ? calls.Grain.AddRules : calls.Grain.AddFacts, options.Bulk.BatchBytes, rules ? 1 : options.BatchesInFlight,
+        var sender = new BatchSender(Sending(rules, stopped.Token), options.Bulk.BatchBytes, rules ? 1 : options.BatchesInFlight,
             (sent, added) => progress?.Report(new LoadProgress(sent, added, 0, 0)), stopped.Token);
         try
         {
@@ -80,7 +81,7 @@ internal sealed class SpaceLoads(SpaceCalls calls, string space)
             long removed = 0;
             while (reader.ReadEncodedBatch(batch, SpaceLimits.ExportPageBytes) > 0)
             {
-                removed += await calls.Call(calls.Grain.Remove(new AtomBatch(batch.ToArray(), batch.AtomCount)), cancellationToken).ConfigureAwait(false);
+                removed += await routing.SendAsync(new AtomBatch(batch.ToArray(), batch.AtomCount), (grain, part) => grain.Remove(part), cancellationToken).ConfigureAwait(false);
                 batch.Clear();
             }
 
@@ -91,15 +92,22 @@ internal sealed class SpaceLoads(SpaceCalls calls, string space)
     {
         var stopwatch = Stopwatch.StartNew();
         var identity = InputIdentity.Of(path);
+        // The check sees every atom: it samples their keys when the load is to divide the space.
+        var samples = new ConcurrentBag<KeySample>();
+        KeySample? Sample() => options.Partitions > 1 ? NewSample(samples) : null;
         var segments = source.Format == LoadFormat.Paths
-            ? await CheckPathsAsync(path, source.Name, identity, cancellationToken).ConfigureAwait(false)
-            : await CheckTextAsync(path, source.Name, identity, options, cancellationToken).ConfigureAwait(false);
+            ? await CheckPathsAsync(path, source.Name, Sample, cancellationToken).ConfigureAwait(false)
+            : await CheckTextAsync(path, source.Name, identity, options, Sample, cancellationToken).ConfigureAwait(false);
         identity.CheckUnchanged(path, source.Name);
+        if (options.Partitions > 1)
+        {
+            await routing.DivideAsync([.. samples.SelectMany(sample => sample.Keys)], options.Partitions.Value, cancellationToken).ConfigureAwait(false);
+        }
 
         var counters = new LoadCounters();
         var batches = Channel.CreateBounded<EncodedAtomWriter>(2 * segments.Count);
         using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, calls.Connection);
-        var sender = new BatchSender(calls.Grain.AddFacts, options.Bulk.BatchBytes, options.BatchesInFlight,
+        var sender = new BatchSender(Sending(rules: false, stopped.Token), options.Bulk.BatchBytes, options.BatchesInFlight,
             (sent, added) => progress?.Report(new LoadProgress(sent, added, Interlocked.Read(ref counters.BytesRead), identity.Length)), stopped.Token);
         var readers = OnDedicatedThreadsAsync(segments, segment =>
         {
@@ -145,16 +153,30 @@ internal sealed class SpaceLoads(SpaceCalls calls, string space)
             };
         }
 
-        return new LoadResult(counters.AtomsRead, sender.AtomsAdded, await calls.Call(calls.Grain.Count(), cancellationToken).ConfigureAwait(false), stopwatch.Elapsed);
+        var count = (await routing.OnEveryPartitionAsync(grain => grain.Count(), cancellationToken).ConfigureAwait(false)).Sum();
+        return new LoadResult(counters.AtomsRead, sender.AtomsAdded, count, stopwatch.Elapsed);
+    }
+
+    /// <summary>How a sender sends a batch: to the partitions that hold its atoms.</summary>
+    private Func<AtomBatch, Task<int>> Sending(bool rules, CancellationToken cancellationToken) => rules
+        ? batch => routing.SendAsync(batch, (grain, part) => grain.AddRules(part), cancellationToken)
+        : batch => routing.SendAsync(batch, (grain, part) => grain.AddFacts(part), cancellationToken);
+
+    private static KeySample NewSample(ConcurrentBag<KeySample> samples)
+    {
+        var sample = new KeySample();
+        samples.Add(sample);
+        return sample;
     }
 
     /// <summary>Checks text whole, in parallel segments; returns the segments to read it in.</summary>
-    private static async Task<List<FileSegment>> CheckTextAsync(string path, string sourceName, InputIdentity identity, LoadOptions options, CancellationToken cancellationToken)
+    private static async Task<List<FileSegment>> CheckTextAsync(
+        string path, string sourceName, InputIdentity identity, LoadOptions options, Func<KeySample?> sample, CancellationToken cancellationToken)
     {
         var segments = (await OnDedicatedThreadsAsync([path], file => FileSegments.Split(file, options.Bulk.DegreeOfParallelism), cancellationToken).ConfigureAwait(false))[0];
         try
         {
-            await OnDedicatedThreadsAsync(segments, segment => CheckText(path, sourceName, segment, cancellationToken), cancellationToken).ConfigureAwait(false);
+            await OnDedicatedThreadsAsync(segments, segment => CheckText(path, sourceName, segment, cancellationToken, sample()), cancellationToken).ConfigureAwait(false);
             return segments;
         }
         catch (MettaSyntaxException) when (segments.Count > 1)
@@ -168,29 +190,39 @@ internal sealed class SpaceLoads(SpaceCalls calls, string space)
     }
 
     /// <summary>Checks every record of a <c>.paths</c> file; it is read as one segment.</summary>
-    private static async Task<List<FileSegment>> CheckPathsAsync(string path, string sourceName, InputIdentity identity, CancellationToken cancellationToken)
+    private static async Task<List<FileSegment>> CheckPathsAsync(string path, string sourceName, Func<KeySample?> sample, CancellationToken cancellationToken)
     {
-        await OnDedicatedThreadsAsync([path], file =>
+        var length = await OnDedicatedThreadsAsync([path], file =>
         {
             using var input = File.OpenRead(file);
-            foreach (var _ in PathsFormat.ReadRecords(input, sourceName, SpaceLimits.MaxAtomBytes))
+            var keys = sample();
+            foreach (var record in PathsFormat.ReadRecords(input, sourceName, SpaceLimits.MaxAtomBytes))
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                keys?.Offer(record.Span);
             }
 
-            return 0;
+            return input.Length;
         }, cancellationToken).ConfigureAwait(false);
-        return [new FileSegment(0, identity.Length)];
+        return [new FileSegment(0, length[0])];
     }
 
     /// <summary>Reads a segment of text to encoded atoms, checking the grammar and each atom's size, keeping nothing.</summary>
-    private static int CheckText(string path, string sourceName, FileSegment segment, CancellationToken cancellationToken)
+    private static int CheckText(string path, string sourceName, FileSegment segment, CancellationToken cancellationToken, KeySample? sample = null)
     {
         using var reader = new MettaReader(new FileSegmentStream(path, segment), sourceName) { MaxAtomBytes = SpaceLimits.MaxAtomBytes };
         var batch = new EncodedAtomWriter();
         while (reader.ReadEncodedBatch(batch, 1 << 20) > 0)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (sample is not null)
+            {
+                foreach (var key in new EncodedItems(batch.WrittenSpan))
+                {
+                    sample.Offer(key);
+                }
+            }
+
             batch.Clear();
         }
 

@@ -7,9 +7,11 @@ namespace OrleansKb.Client;
 /// <summary>
 /// The pages of a space's matches. The next page is asked for before the caller gets the current one,
 /// so the space finds it while the caller reads this one (one page ahead, no more); the match is
-/// closed in the space if the caller stops early.
+/// closed in the space if the caller stops early. On a divided space, a pattern is matched in the
+/// partitions that can hold what it matches (<see cref="Spaces.PartitionMap.PartitionsFor"/>), one
+/// after the other in key order, under one limit.
 /// </summary>
-internal sealed class SpaceMatches(SpaceCalls calls)
+internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing)
 {
     /// <summary>The pages of a match of <paramref name="pattern"/>, each solution's <paramref name="template"/> instantiated — or only counted, without a template.</summary>
     public async IAsyncEnumerable<MatchPage> PagesAsync(Atom pattern, Atom? template, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -19,8 +21,57 @@ internal sealed class SpaceMatches(SpaceCalls calls)
         var query = template is null
             ? new MatchQuery(EncodedBatches.One(pattern), ReadOnlyMemory<byte>.Empty)
             : Shared(AtomEncoder.EncodeSharingVariables(pattern, template, SpaceLimits.MaxAtomBytes));
-        var grain = calls.Grain;
-        var page = await calls.Call(grain.MatchOpen(query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false);
+
+        // The first page is asked for by the map read anew if a partition refuses the call for its map.
+        var (routes, partitions, index, page) = await routing.ReadAsync(
+            async routes =>
+            {
+                var partitions = Partitions(routes, pattern, query);
+                for (var i = 0; ; i++)
+                {
+                    var first = await routing.Call(routes, partitions[i], grain => grain.MatchOpen(query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false);
+                    if (first.Solutions > 0 || !first.Finished || i == partitions.Count - 1)
+                    {
+                        return (routes, partitions, i, first);
+                    }
+                }
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        for (var left = limit; ;)
+        {
+            await foreach (var next in PagesFromAsync(routes.Grains[partitions[index]], page, cancellationToken).ConfigureAwait(false))
+            {
+                left -= next.Solutions;
+                yield return next;
+            }
+
+            if (++index == partitions.Count || left == 0)
+            {
+                yield break;
+            }
+
+            page = await routing.Call(routes, partitions[index], grain => grain.MatchOpen(query, MatchRequest.UpTo(left)), cancellationToken).ConfigureAwait(false);
+        }
+
+        static MatchQuery Shared((byte[] Pattern, byte[] Template) encoded) => new(encoded.Pattern, encoded.Template);
+    }
+
+    /// <summary>The partitions to ask, in key order: every one for a conjunction, which one partition cannot join alone.</summary>
+    private static IReadOnlyList<int> Partitions(SpaceRouting.Routes routes, Atom pattern, MatchQuery query)
+    {
+        if (routes.Map.Count > 1 && pattern is ExpressionAtom { Count: > 0 } expression && expression[0] is SymbolAtom { Name: "," })
+        {
+            throw new NotSupportedException(
+                "a conjunction is not matched on a divided space yet (its conjuncts may be held by different partitions; docs/cluster.md): match its conjuncts one at a time");
+        }
+
+        return routes.Map.PartitionsFor(query.Pattern.Span);
+    }
+
+    /// <summary>The pages of one partition's match from its first, <paramref name="page"/>, asking one page ahead.</summary>
+    private async IAsyncEnumerable<MatchPage> PagesFromAsync(IEnvironmentGrain grain, MatchPage page, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         Task<MatchPage>? ahead = null;
         try
         {
@@ -52,7 +103,5 @@ internal sealed class SpaceMatches(SpaceCalls calls)
                     .ContinueWith(closed => (closed.Exception, ahead?.Exception), TaskScheduler.Default);
             }
         }
-
-        static MatchQuery Shared((byte[] Pattern, byte[] Template) encoded) => new(encoded.Pattern, encoded.Template);
     }
 }

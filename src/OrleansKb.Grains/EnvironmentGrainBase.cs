@@ -37,6 +37,11 @@ internal abstract class EnvironmentGrainBase(
     private MatchSessions? _matches;
     private IGrainTimer? _idleCheck;
     private IGrainTimer? _indexing;
+    private long _matchesServed;
+
+    // The latest division asked for: one runs at a time (partition 0 gives the other partitions their
+    // ranges before it keeps the map), so a second waits for the first and then finds the space divided.
+    private Task _division = Task.CompletedTask;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -78,12 +83,54 @@ internal abstract class EnvironmentGrainBase(
 
     public Task Clear() => Change(space => space.ClearAsync());
 
-    public Task<bool[]> Contains(AtomBatch batch) => Task.FromResult(Wired(() => Space.Atoms.ContainsEncoded(batch.Bytes.Span)));
+    public Task<bool[]> Contains(AtomBatch batch)
+    {
+        CheckMap();
+        return Task.FromResult(Wired(() => Space.Atoms.ContainsEncoded(batch.Bytes.Span)));
+    }
 
-    public Task<long> Count() => Task.FromResult(Space.Atoms.Count);
+    public Task<long> Count()
+    {
+        CheckMap();
+        return Task.FromResult(Space.Atoms.Count);
+    }
+
+    public Task<SpacePartitions> Partitions() => Task.FromResult(ForTheWire(Space.Partitions));
+
+    public Task<SpacePartitions> Divide(SpacePartitions map)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        var division = DivideAfter(_division, map);
+        _division = division;
+        return division;
+    }
+
+    private async Task<SpacePartitions> DivideAfter(Task previous, SpacePartitions map)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        try
+        {
+            var divided = Wired(() => new PartitionMap(map.Epoch, map.Ids, map.Splits));
+            if (Space.Partition == 0 && Space.Partitions.Epoch == 0)
+            {
+                // The other partitions take their ranges first; partition 0 keeping the map commits the division.
+                RequestContext.Remove(SpacePartitions.EpochKey);
+                var type = this.GetGrainId().Type;
+                await Task.WhenAll(divided.Ids.Where(id => id != 0).Select(id =>
+                    GrainFactory.GetGrain<IEnvironmentGrain>(GrainId.Create(type, PartitionNames.Of(Name, id))).Divide(map)));
+            }
+
+            return ForTheWire(await Space.DivideAsync(divided));
+        }
+        catch (Exception e) when (ForTheWire(e) is { } wire)
+        {
+            throw wire;
+        }
+    }
 
     public Task<AtomBatch> ExportPage(ReadOnlyMemory<byte> after, int maxBytes)
     {
+        CheckMap();
         var page = new EncodedAtomWriter(Math.Clamp(maxBytes, 1024, SpaceLimits.MaxBatchBytes));
         var count = Space.Atoms.ExportEncoded(after.Span, Math.Clamp(maxBytes, 1, SpaceLimits.MaxBatchBytes), page);
         return Task.FromResult(new AtomBatch(page.WrittenMemory, count));
@@ -91,6 +138,7 @@ internal abstract class EnvironmentGrainBase(
 
     public Task<RulesPage> RulesPage(string head, int arity, long from, int maxBytes)
     {
+        CheckMap();
         var rules = new EncodedAtomWriter(4096);
         var next = Space.Atoms.MatchingRulesEncoded(head, arity, from, Math.Clamp(maxBytes, 1, SpaceLimits.MaxBatchBytes), rules);
         return Task.FromResult(new RulesPage(new AtomBatch(rules.WrittenMemory, rules.AtomCount), next));
@@ -101,6 +149,8 @@ internal abstract class EnvironmentGrainBase(
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(request);
         ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        CheckMap();
+        _matchesServed++;
         var (pattern, template) = Wired<(Atom, Atom?)>(() => query.CountOnly
             ? (AtomDecoder.Decode(query.Pattern.Span), null)
             : AtomDecoder.DecodeSharingVariables(query.Pattern.Span, query.Template.Span));
@@ -123,7 +173,7 @@ internal abstract class EnvironmentGrainBase(
         return Task.FromResult(new SpaceInfo(
             Name, atoms.Count, atoms.RuleCount, store.Description, silo.SiloAddress.Endpoint.ToString(),
             stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, Matches.Count, space.Epoch, space.RecoveryTime.TotalMilliseconds,
-            atoms.Memory.LiveBytes, atoms.IndexMemory.LiveBytes, space.TornTailBytes));
+            atoms.Memory.LiveBytes, atoms.IndexMemory.LiveBytes, space.TornTailBytes, _matchesServed));
     }
 
     public Task Unload()
@@ -151,6 +201,7 @@ internal abstract class EnvironmentGrainBase(
     {
         try
         {
+            CheckMap();
             return await change(Space);
         }
         catch (Exception e) when (ForTheWire(e) is { } wire)
@@ -213,6 +264,23 @@ internal abstract class EnvironmentGrainBase(
         }
     }
 
+    /// <summary>
+    /// Refuses a call routed by another map of the space's partitions than this partition holds
+    /// (the epoch the caller sent, <see cref="SpacePartitions.EpochKey"/>); a call without one is an
+    /// older client's, which knows only undivided spaces, and is left to the range check of changes.
+    /// </summary>
+    private void CheckMap()
+    {
+        if (RequestContext.Get(SpacePartitions.EpochKey) is long epoch && epoch != Space.Partitions.Epoch)
+        {
+            throw new PartitionMapChangedException(
+                $"space '{PartitionNames.Parse(Name).Space}': the call was routed by its partition map of epoch {epoch}; partition {Space.Partition} holds epoch {Space.Partitions.Epoch}")
+            { Epoch = Space.Partitions.Epoch };
+        }
+    }
+
+    private static SpacePartitions ForTheWire(PartitionMap map) => new(map.Epoch, [.. map.Ids], [.. map.Splits]);
+
     private static MatchPage ForTheWire(MatchSessionPage page) => new(new MatchId(page.Id), new AtomBatch(page.Results, page.ResultCount), page.Solutions);
 
     /// <summary>The exception every client can deserialise for one of the core's refusals; null for anything else.</summary>
@@ -221,6 +289,7 @@ internal abstract class EnvironmentGrainBase(
         MalformedEncodingException or ArgumentException => new InvalidAtomBatchException(e.Message),
         StoreFailedException => new SpaceStorageException(e.Message) { Damaged = e.InnerException is StoreCorruptedException },
         MatchStoppedException => new MatchFailedException(e.Message),
+        WrongPartitionException wrong => new PartitionMapChangedException(e.Message) { Epoch = wrong.Epoch },
         _ => null,
     };
 }

@@ -33,6 +33,7 @@ public sealed class ErrorClassificationTests
         (new DirectoryNotFoundException(TwoLines), KbErrorKind.UserInput),
         (new PathTooLongException(TwoLines), KbErrorKind.UserInput),
         (new UnauthorizedAccessException(TwoLines), KbErrorKind.UserInput),
+        (new NotSupportedException(TwoLines), KbErrorKind.UserInput),
         (new LoadInterruptedException("the load stopped after 10 atoms", new InputChangedException(TwoLines)), KbErrorKind.UserInput),
 
         (new MatchFailedException(TwoLines), KbErrorKind.MatchStopped),
@@ -45,6 +46,7 @@ public sealed class ErrorClassificationTests
         (new GatewayTooBusyException(TwoLines), KbErrorKind.Unavailable),
         (new KbConnectionException(TwoLines), KbErrorKind.Unavailable),
         (new SpaceStorageException(TwoLines), KbErrorKind.Unavailable),
+        (new PartitionMapChangedException(TwoLines), KbErrorKind.Unavailable),
         (new DataDirectoryInUseException(TwoLines), KbErrorKind.Unavailable),
         (new IOException(TwoLines), KbErrorKind.Unavailable),
         (new LoadInterruptedException("the load stopped after 10 atoms", new KbConnectionException(TwoLines)), KbErrorKind.Unavailable),

@@ -143,7 +143,9 @@ public sealed class DurableSpace : IAsyncDisposable
     public async Task<PartitionMap> DivideAsync(PartitionMap map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        if (Partitions.Epoch > 0 || _dividing)
+        // Partition 0 keeps its map once divided (the commit point); another partition, while empty,
+        // takes the map partition 0 gives it (a division that failed before its commit may be retried with another).
+        if (_dividing || (Partitions.Epoch > 0 && (Partition == 0 || Atoms.Count > 0)))
         {
             return Partitions;
         }

@@ -1,0 +1,188 @@
+using OrleansKb.Codec;
+using OrleansKb.Spaces;
+
+namespace OrleansKb.Client;
+
+/// <summary>
+/// How a space's handle reaches its partitions (docs/cluster.md, "Partitioned spaces"): the space's
+/// map, read from partition 0 at first use and kept; each call sent with the epoch of the map it was
+/// routed by, so a partition that holds another map refuses it before doing anything; and, when one
+/// does, the map read again and the call (or the refused part of a batch) sent again where it now
+/// belongs. A space never divided is one partition, the grain named as the space.
+/// </summary>
+internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, IEnvironmentGrain> grainOf)
+{
+    // How many times a call is routed again after partitions refused it: maps change rarely.
+    private const int MaxReroutes = 8;
+
+    private volatile Routes? _routes;
+
+    /// <summary>A map and the grain of each of its partitions, in key order.</summary>
+    internal sealed record Routes(PartitionMap Map, IEnvironmentGrain[] Grains);
+
+    /// <summary>The map this handle routes by (read from the space at first use).</summary>
+    public async ValueTask<Routes> CurrentAsync(CancellationToken cancellationToken) =>
+        _routes ?? await RefreshAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Reads the space's map again.</summary>
+    public async Task<Routes> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var wire = await calls.Call(calls.Grain.Partitions(), cancellationToken).ConfigureAwait(false);
+        var map = new PartitionMap(wire.Epoch, wire.Ids, wire.Splits);
+        var routes = new Routes(map, [.. map.Ids.Select(id => id == 0 ? calls.Grain : grainOf(PartitionNames.Of(space, id)))]);
+        _routes = routes;
+        return routes;
+    }
+
+    /// <summary>
+    /// Divides the space, if it is empty and was never divided, into at most <paramref name="partitions"/>
+    /// partitions cut at the quantiles of <paramref name="sample"/> (encoded keys of the atoms to come);
+    /// a space already divided keeps its map. Returns the map the space then has.
+    /// </summary>
+    public async Task<Routes> DivideAsync(IReadOnlyCollection<byte[]> sample, int partitions, CancellationToken cancellationToken)
+    {
+        var splits = PartitionMap.SplitsOf(sample, partitions);
+        if (splits.Length > 0)
+        {
+            var map = new SpacePartitions(1, [.. Enumerable.Range(0, splits.Length + 1)], splits);
+            await calls.Call(calls.Grain.Divide(map), cancellationToken).ConfigureAwait(false);
+        }
+
+        return await RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Calls partition <paramref name="index"/> (in key order) of <paramref name="routes"/>, with the
+    /// epoch of its map (<see cref="SpacePartitions.EpochKey"/>), as <see cref="SpaceCalls.Call{T}"/> does.
+    /// </summary>
+    public Task<T> Call<T>(Routes routes, int index, Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken)
+    {
+        // The request context is taken when the call's message is made, before the grain method returns.
+        RequestContext.Set(SpacePartitions.EpochKey, routes.Map.Epoch);
+        Task<T> sent;
+        try
+        {
+            sent = call(routes.Grains[index]);
+        }
+        finally
+        {
+            RequestContext.Remove(SpacePartitions.EpochKey);
+        }
+
+        return calls.Call(sent, cancellationToken);
+    }
+
+    /// <summary>As <see cref="Call{T}"/>, for a call that answers nothing.</summary>
+    public Task Call(Routes routes, int index, Func<IEnvironmentGrain, Task> call, CancellationToken cancellationToken) =>
+        Call(routes, index, async grain =>
+        {
+            await call(grain).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="read"/> over the current map; when a partition refuses it for its map, reads
+    /// the map again and runs it again. For calls that change nothing, or that may be repeated whole.
+    /// </summary>
+    public async Task<T> ReadAsync<T>(Func<Routes, Task<T>> read, CancellationToken cancellationToken)
+    {
+        var routes = await CurrentAsync(cancellationToken).ConfigureAwait(false);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await read(routes).ConfigureAwait(false);
+            }
+            catch (PartitionMapChangedException) when (attempt < MaxReroutes)
+            {
+                routes = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="call"/> on every partition at once (by the map read anew if one refuses it); the answers in key order.</summary>
+    public Task<T[]> OnEveryPartitionAsync<T>(Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken) =>
+        ReadAsync(routes => OnEveryPartitionAsync(routes, call, cancellationToken), cancellationToken);
+
+    /// <summary>Runs <paramref name="call"/> on every partition of <paramref name="routes"/> at once; the answers in key order.</summary>
+    public Task<T[]> OnEveryPartitionAsync<T>(Routes routes, Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, routes.Map.Count).Select(i => Call(routes, i, call, cancellationToken)));
+
+    /// <summary>
+    /// Sends a batch of encoded atoms to the partitions that hold them, one message per partition it
+    /// touches, all at once; returns the sum of their answers once every one has answered. A part a
+    /// partition refuses for its map (nothing of it applied) is routed again by the map read anew.
+    /// </summary>
+    public async Task<int> SendAsync(AtomBatch batch, Func<IEnvironmentGrain, AtomBatch, Task<int>> send, CancellationToken cancellationToken)
+    {
+        var routes = await CurrentAsync(cancellationToken).ConfigureAwait(false);
+        var pending = batch;
+        var total = 0;
+        for (var attempt = 0; ; attempt++)
+        {
+            var parts = Parts(routes.Map, pending);
+            var sent = parts.Select(part => (part.Batch, Answer: Call(routes, part.Index, grain => send(grain, part.Batch), cancellationToken))).ToList();
+            var refused = new List<AtomBatch>();
+            foreach (var (part, answer) in sent)
+            {
+                try
+                {
+                    total += await answer.ConfigureAwait(false);
+                }
+                catch (PartitionMapChangedException) when (attempt < MaxReroutes)
+                {
+                    refused.Add(part);
+                }
+            }
+
+            if (refused.Count == 0)
+            {
+                return total;
+            }
+
+            routes = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            pending = refused.Count == 1 ? refused[0] : Joined(refused);
+        }
+    }
+
+    /// <summary>The batch's atoms by partition (the batch itself when one partition holds them all).</summary>
+    private static List<(int Index, AtomBatch Batch)> Parts(PartitionMap map, AtomBatch batch)
+    {
+        if (map.Count == 1)
+        {
+            return [(0, batch)];
+        }
+
+        var writers = new EncodedAtomWriter[map.Count];
+        for (var i = 0; i < writers.Length; i++)
+        {
+            writers[i] = new EncodedAtomWriter(Math.Max(256, batch.Bytes.Length / map.Count * 2));
+        }
+
+        map.Route(batch.Bytes.Span, writers);
+        var parts = new List<(int, AtomBatch)>();
+        for (var i = 0; i < writers.Length; i++)
+        {
+            if (writers[i].AtomCount > 0)
+            {
+                parts.Add((i, new AtomBatch(writers[i].WrittenMemory, writers[i].AtomCount)));
+            }
+        }
+
+        return parts;
+    }
+
+    private static AtomBatch Joined(List<AtomBatch> batches)
+    {
+        var joined = new EncodedAtomWriter(batches.Sum(b => b.Bytes.Length));
+        foreach (var batch in batches)
+        {
+            foreach (var atom in new EncodedItems(batch.Bytes.Span))
+            {
+                joined.AppendAtom(atom);
+            }
+        }
+
+        return new AtomBatch(joined.WrittenMemory, joined.AtomCount);
+    }
+}

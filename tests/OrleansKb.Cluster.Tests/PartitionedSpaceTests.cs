@@ -1,0 +1,156 @@
+using OrleansKb.Atoms;
+using OrleansKb.Client;
+using OrleansKb.Text;
+using OrleansKb.Workloads;
+
+namespace OrleansKb.Cluster.Tests;
+
+/// <summary>A space divided into partitions (docs/cluster.md, "Partitioned spaces") answers as one partition does.</summary>
+[Collection(SharedCluster.Name)]
+public sealed class PartitionedSpaceTests(ClusterFixture fixture) : IDisposable
+{
+    // Facts, rules, and atoms with variables (stored variables match a pattern's constants, two-way).
+    private static readonly List<Atom> Atoms =
+    [
+        .. Royal92ShapedFacts.Generate(30_000),
+        .. GeneratedRules.Generate(300),
+        .. MettaReader.Parse("(parent $who \"@I1972@\") ($rel \"@I40@\" \"@I41@\") (female $anyone) $everything"),
+    ];
+
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"orleanskb-partitioned-{Guid.NewGuid():N}.metta");
+
+    public void Dispose() => File.Delete(_file);
+
+    private static async Task<List<string>> Printed(IAsyncEnumerable<Atom> atoms, bool sort = false)
+    {
+        var lines = new List<string>();
+        await foreach (var atom in atoms)
+        {
+            lines.Add(MettaPrinter.Print(atom));
+        }
+
+        if (sort)
+        {
+            lines.Sort(StringComparer.Ordinal);
+        }
+
+        return lines;
+    }
+
+    private async Task<(KbSpace Divided, KbSpace Whole)> LoadedAsync(int partitions)
+    {
+        await File.WriteAllLinesAsync(_file, Atoms.Select(MettaPrinter.Print));
+        var (divided, whole) = (fixture.NewSpace(), fixture.NewSpace());
+        await divided.LoadAsync(LoadSource.File(_file), new LoadOptions { Partitions = partitions });
+        await whole.LoadAsync(LoadSource.File(_file));
+        return (divided, whole);
+    }
+
+    [Fact]
+    public async Task A_space_loaded_into_four_partitions_answers_count_export_contains_rules_and_matches_as_one_partition_does()
+    {
+        var (divided, whole) = await LoadedAsync(4);
+
+        var info = await divided.InfoAsync();
+        Assert.Equal(4, info.Partitions!.Count);
+        Assert.Equal(1, Assert.Single((await whole.InfoAsync()).Partitions!).Atoms > 0 ? 1 : 0);
+        Assert.Equal("", info.Partitions[0].Lo);
+        Assert.Equal("", info.Partitions[^1].Hi);
+        for (var i = 1; i < info.Partitions.Count; i++)
+        {
+            Assert.Equal(info.Partitions[i - 1].Hi, info.Partitions[i].Lo);
+            Assert.True(string.CompareOrdinal(info.Partitions[i].Lo, info.Partitions[i - 1].Lo) > 0);
+        }
+
+        Assert.All(info.Partitions, partition => Assert.InRange(partition.Atoms, Atoms.Count / 8, Atoms.Count / 2));
+        Assert.Equal(await whole.CountAsync(), await divided.CountAsync());
+        Assert.Equal(info.Atoms, info.Partitions.Sum(partition => partition.Atoms));
+        Assert.Equal(await Printed(whole.ExportAsync()), await Printed(divided.ExportAsync()));
+        using (var wholePaths = new MemoryStream())
+        using (var dividedPaths = new MemoryStream())
+        {
+            await whole.ExportPathsAsync(wholePaths);
+            await divided.ExportPathsAsync(dividedPaths);
+            Assert.Equal(wholePaths.ToArray(), dividedPaths.ToArray());
+        }
+
+        Assert.True(await divided.ContainsAsync(Atoms[12_345]));
+        Assert.False(await divided.ContainsAsync(MettaReader.Parse("(parent \"@nobody@\" \"@I1@\")")[0]));
+        Assert.Equal(await Printed(whole.MatchingRulesAsync("f0", 1), sort: true), await Printed(divided.MatchingRulesAsync("f0", 1), sort: true));
+        foreach (var text in new[] { "(parent $p \"@I1972@\")", "(parent \"@I1972@\" $c)", "(female $x)", "($r \"@I40@\" $y)", "(parent $a $b)" })
+        {
+            var pattern = MettaReader.Parse(text)[0];
+            Assert.Equal(await Printed(whole.MatchAsync(pattern, pattern), sort: true), await Printed(divided.MatchAsync(pattern, pattern), sort: true));
+            Assert.Equal(await whole.MatchCountAsync(pattern), await divided.MatchCountAsync(pattern));
+            Assert.Equal(await whole.MatchCountAsync(pattern, limit: 7), await divided.MatchCountAsync(pattern, limit: 7));
+        }
+    }
+
+    [Fact]
+    public async Task A_pattern_with_a_constant_prefix_asks_only_the_partitions_that_can_hold_what_it_matches()
+    {
+        var (divided, _) = await LoadedAsync(8);
+        var before = (await divided.InfoAsync()).Partitions!.Select(partition => partition.Matches).ToArray();
+
+        var point = MettaReader.Parse("(male \"@I17@\")")[0];
+        Assert.Equal(1, await divided.MatchCountAsync(point));
+
+        var after = (await divided.InfoAsync()).Partitions!.Select(partition => partition.Matches).ToArray();
+        var asked = Enumerable.Range(0, after.Length).Count(i => after[i] > before[i]);
+        Assert.InRange(asked, 1, 2);
+    }
+
+    [Fact]
+    public async Task A_client_with_an_older_map_is_refused_reads_the_map_again_and_loses_or_doubles_nothing()
+    {
+        var facts = Royal92ShapedFacts.Generate(20_000);
+        var stale = fixture.NewSpace();
+        Assert.Equal(0, await stale.CountAsync()); // reads the map: one partition
+        var staleReader = KbSpace.Of(fixture.Cluster.Client, stale.Name);
+        Assert.Equal(0, await staleReader.CountAsync());
+        var other = KbSpace.Of(fixture.Cluster.Client, stale.Name);
+        Assert.Equal(4, await other.DivideAsync(facts, 4));
+
+        Assert.Equal(20_000, await stale.AddFactsAsync(facts, new LoadOptions { Bulk = OrleansKb.Spaces.BulkOptions.CpuBound with { BatchBytes = 64 << 10 } }));
+
+        // A read by the older map is refused too, not answered by partition 0 alone.
+        Assert.Equal(20_000, await staleReader.CountAsync());
+        var info = await KbSpace.Of(fixture.Cluster.Client, stale.Name).InfoAsync();
+        Assert.Equal(20_000, info.Atoms);
+        Assert.Equal(4, info.Partitions!.Count);
+        Assert.All(info.Partitions, partition => Assert.True(partition.Atoms > 0));
+        Assert.Equal(20_000, (await Printed(other.ExportAsync())).Distinct().Count());
+        Assert.Equal(0, await stale.AddFactsAsync(facts));
+        Assert.Equal(20_000, await stale.RemoveAsync(facts));
+        Assert.Equal(0, await other.CountAsync());
+        Assert.Equal(4, (await other.InfoAsync()).Partitions!.Count);
+    }
+
+    [Fact]
+    public async Task A_space_that_holds_atoms_is_not_divided_and_a_divided_space_keeps_its_partitions()
+    {
+        var space = fixture.NewSpace();
+        await space.AddFactsAsync(Royal92ShapedFacts.Generate(100));
+
+        var refused = await Assert.ThrowsAsync<InvalidAtomBatchException>(() => space.DivideAsync(Royal92ShapedFacts.Generate(1000), 4));
+        Assert.Contains("only an empty space", refused.Message, StringComparison.Ordinal);
+        Assert.Single((await space.InfoAsync()).Partitions!);
+
+        var divided = fixture.NewSpace();
+        Assert.Equal(3, await divided.DivideAsync(Royal92ShapedFacts.Generate(1000), 3));
+        Assert.Equal(3, await divided.DivideAsync(Royal92ShapedFacts.Generate(1000), 6));
+        await divided.ClearAsync();
+        Assert.Equal(3, (await divided.InfoAsync()).Partitions!.Count);
+    }
+
+    [Fact]
+    public async Task A_conjunction_on_a_divided_space_is_refused_with_a_message_not_answered_wrongly()
+    {
+        var (divided, _) = await LoadedAsync(2);
+        var conjunction = MettaReader.Parse("(, (parent $p $x) (female $p))")[0];
+
+        var refused = await Assert.ThrowsAsync<NotSupportedException>(() => divided.MatchCountAsync(conjunction));
+
+        Assert.Contains("conjunction", refused.Message, StringComparison.Ordinal);
+    }
+}
