@@ -161,16 +161,27 @@ internal static class BenchCommands
     /// <summary>A bench of generated facts through the cluster: <c>--facts</c>, <c>--json</c> or a table.</summary>
     private static Command FactsBench<TResult>(
         ClusterOptions cluster, TextWriter output, string name, string description, int defaultFacts,
-        Func<KbCluster, int, CancellationToken, Task<TResult>> run, Action<KbCluster, TResult> printTable)
+        Func<KbCluster, int, int, CancellationToken, Task<TResult>> run, Action<KbCluster, TResult> printTable)
     {
         var facts = FactsOption(defaultFacts);
         var json = JsonOption();
-        var command = new Command(name, description) { facts, json };
+        var partitions = new Option<int>("--partitions")
+        {
+            Description = "Divide each fresh space into this many partitions before it is loaded (docs/cluster.md).",
+            DefaultValueFactory = _ => 1,
+        };
+        var command = new Command(name, description) { facts, json, partitions };
         command.SetAction(async (parse, ct) =>
         {
             var count = FactsOf(parse, facts);
+            var parts = parse.GetValue(partitions);
+            if (parts < 1 || parts > LoadOptions.MaxPartitions)
+            {
+                throw new UserError(string.Create(CultureInfo.InvariantCulture, $"--partitions must be from 1 to {LoadOptions.MaxPartitions:N0}"));
+            }
+
             await using var kb = await cluster.ConnectAsync(parse, ct);
-            var result = await run(kb, count, ct);
+            var result = await run(kb, count, parts, ct);
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(result, Json));

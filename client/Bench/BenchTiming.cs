@@ -14,6 +14,13 @@ internal static class BenchTiming
         return OrleansKb.Workloads.Royal92ShapedFacts.Generate(facts);
     }
 
+    /// <summary>A fresh space divided into <paramref name="Partitions"/> at the quantiles of <paramref name="Sample"/> before it is loaded.</summary>
+    public sealed record Partitioned(int Partitions, IReadOnlyList<OrleansKb.Atoms.Atom> Sample)
+    {
+        /// <summary>Every 61st of the facts to be loaded: enough for the quantiles of a bench's keys.</summary>
+        public static Partitioned Of(int partitions, OrleansKb.Atoms.Atom[] facts) => new(partitions, [.. facts.Where((_, i) => i % 61 == 0)]);
+    }
+
     public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
@@ -39,14 +46,20 @@ internal static class BenchTiming
     }
 
     /// <summary>
-    /// Times one load into a fresh space, in nanoseconds; then empties the space, so that runs do not
-    /// accumulate memory, unless it is to be kept.
+    /// Times one load into a fresh space (divided first, untimed, into <see cref="Partitioned.Partitions"/>
+    /// at the quantiles of <see cref="Partitioned.Sample"/>), in nanoseconds; then empties the space, so
+    /// that runs do not accumulate memory, unless it is to be kept.
     /// </summary>
     public static async Task<(double Ns, KbSpace Space)> TimeLoadAsync(
-        KbCluster cluster, bool ephemeral, Func<KbSpace, Task> load, bool keep = false, CancellationToken cancellationToken = default)
+        KbCluster cluster, bool ephemeral, Func<KbSpace, Task> load, bool keep = false, Partitioned? partitioned = null, CancellationToken cancellationToken = default)
     {
         var space = cluster.Space($"bench-{Guid.NewGuid():N}", ephemeral);
         await space.CountAsync(cancellationToken).ConfigureAwait(false);
+        if (partitioned is { Partitions: > 1 } divide)
+        {
+            await space.DivideAsync(divide.Sample, divide.Partitions, cancellationToken).ConfigureAwait(false);
+        }
+
         GC.Collect();
         var stopwatch = Stopwatch.StartNew();
         await load(space).ConfigureAwait(false);

@@ -14,33 +14,34 @@ internal static class ClusterBench
 {
     private const int Runs = 3;
 
-    public static async Task<ClusterBenchResult> RunAsync(KbCluster cluster, int facts, CancellationToken cancellationToken = default)
+    public static async Task<ClusterBenchResult> RunAsync(KbCluster cluster, int facts, int partitions, CancellationToken cancellationToken = default)
     {
         var atoms = BenchTiming.Facts(cluster, facts);
+        var divided = BenchTiming.Partitioned.Of(partitions, atoms);
         var individual = atoms.Take(Math.Min(facts, 1000)).ToArray();
         var sequential = new LoadOptions { Bulk = BulkOptions.Sequential, BatchesInFlight = 1 };
 
         // Warm-up: connections, activations and the JIT.
-        await BenchTiming.TimeLoadAsync(cluster, ephemeral: true, space => space.AddFactsAsync(atoms.Take(Math.Min(facts, 20_000)), cancellationToken: cancellationToken), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await BenchTiming.TimeLoadAsync(cluster, ephemeral: true, space => space.AddFactsAsync(atoms.Take(Math.Min(facts, 20_000)), cancellationToken: cancellationToken), partitioned: divided, cancellationToken: cancellationToken).ConfigureAwait(false);
 
-        var individualNs = await MedianAsync(cluster, async space =>
+        var individualNs = await MedianAsync(cluster, divided, async space =>
         {
             foreach (var atom in individual)
             {
                 await space.AddFactsAsync([atom], cancellationToken: cancellationToken).ConfigureAwait(false);
             }
         }).ConfigureAwait(false) / individual.Length;
-        var bulkNs = await MedianAsync(cluster, space => space.AddFactsAsync(atoms, sequential, cancellationToken: cancellationToken)).ConfigureAwait(false) / facts;
-        var parallelNs = await MedianAsync(cluster, space => space.AddFactsAsync(atoms, cancellationToken: cancellationToken)).ConfigureAwait(false) / facts;
-        return new ClusterBenchResult(facts, individualNs, bulkNs, parallelNs, 1e9 / parallelNs, individualNs / parallelNs);
+        var bulkNs = await MedianAsync(cluster, divided, space => space.AddFactsAsync(atoms, sequential, cancellationToken: cancellationToken)).ConfigureAwait(false) / facts;
+        var parallelNs = await MedianAsync(cluster, divided, space => space.AddFactsAsync(atoms, cancellationToken: cancellationToken)).ConfigureAwait(false) / facts;
+        return new ClusterBenchResult(facts, partitions, individualNs, bulkNs, parallelNs, 1e9 / parallelNs, individualNs / parallelNs);
     }
 
-    private static async Task<double> MedianAsync(KbCluster cluster, Func<KbSpace, Task> load)
+    private static async Task<double> MedianAsync(KbCluster cluster, BenchTiming.Partitioned divided, Func<KbSpace, Task> load)
     {
         var times = new double[Runs];
         for (var i = 0; i < Runs; i++)
         {
-            (times[i], _) = await BenchTiming.TimeLoadAsync(cluster, ephemeral: true, load).ConfigureAwait(false);
+            (times[i], _) = await BenchTiming.TimeLoadAsync(cluster, ephemeral: true, load, partitioned: divided).ConfigureAwait(false);
         }
 
         return BenchTiming.Median(times);

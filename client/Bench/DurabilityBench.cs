@@ -16,22 +16,23 @@ internal static class DurabilityBench
 {
     private const int Runs = 3;
 
-    public static async Task<DurabilityBenchResult> RunAsync(KbCluster cluster, int facts, CancellationToken cancellationToken = default)
+    public static async Task<DurabilityBenchResult> RunAsync(KbCluster cluster, int facts, int partitions, CancellationToken cancellationToken = default)
     {
         var atoms = BenchTiming.Facts(cluster, facts);
+        var divided = BenchTiming.Partitioned.Of(partitions, atoms);
 
         // Warm-up: connections, activations, the JIT, the disk.
         var warmUp = atoms.Take(Math.Min(facts, 20_000)).ToArray();
-        await LoadAsync(cluster, warmUp, ephemeral: true, keep: false, cancellationToken).ConfigureAwait(false);
-        await LoadAsync(cluster, warmUp, ephemeral: false, keep: false, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cluster, warmUp, ephemeral: true, keep: false, divided, cancellationToken).ConfigureAwait(false);
+        await LoadAsync(cluster, warmUp, ephemeral: false, keep: false, divided, cancellationToken).ConfigureAwait(false);
 
         var memory = new double[Runs];
         var durable = new double[Runs];
         KbSpace? last = null;
         for (var i = 0; i < Runs; i++)
         {
-            (memory[i], _) = await LoadAsync(cluster, atoms, ephemeral: true, keep: false, cancellationToken).ConfigureAwait(false);
-            (durable[i], last) = await LoadAsync(cluster, atoms, ephemeral: false, keep: i == Runs - 1, cancellationToken).ConfigureAwait(false);
+            (memory[i], _) = await LoadAsync(cluster, atoms, ephemeral: true, keep: false, divided, cancellationToken).ConfigureAwait(false);
+            (durable[i], last) = await LoadAsync(cluster, atoms, ephemeral: false, keep: i == Runs - 1, divided, cancellationToken).ConfigureAwait(false);
         }
 
         var space = last!;
@@ -60,8 +61,8 @@ internal static class DurabilityBench
         };
     }
 
-    private static Task<(double Ns, KbSpace Space)> LoadAsync(KbCluster cluster, Atoms.Atom[] atoms, bool ephemeral, bool keep, CancellationToken cancellationToken) =>
-        BenchTiming.TimeLoadAsync(cluster, ephemeral, space => space.AddFactsAsync(atoms, cancellationToken: cancellationToken), keep, cancellationToken);
+    private static Task<(double Ns, KbSpace Space)> LoadAsync(KbCluster cluster, Atoms.Atom[] atoms, bool ephemeral, bool keep, BenchTiming.Partitioned divided, CancellationToken cancellationToken) =>
+        BenchTiming.TimeLoadAsync(cluster, ephemeral, space => space.AddFactsAsync(atoms, cancellationToken: cancellationToken), keep, divided, cancellationToken);
 
     /// <summary>Unloads the space, wakes it, and returns how long its new activation spent recovering.</summary>
     private static async Task<double> RecoveryMsAsync(KbSpace space, CancellationToken cancellationToken)

@@ -116,73 +116,73 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
     public async Task<int> SendAsync(AtomBatch batch, Func<IEnvironmentGrain, AtomBatch, Task<int>> send, CancellationToken cancellationToken)
     {
         var routes = await CurrentAsync(cancellationToken).ConfigureAwait(false);
-        var pending = batch;
+        if (routes.Map.Count == 1)
+        {
+            try
+            {
+                // Undivided: the batch travels as it is.
+                return await Call(routes, 0, grain => send(grain, batch), cancellationToken).ConfigureAwait(false);
+            }
+            catch (PartitionMapChangedException)
+            {
+                routes = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var pending = batch.Bytes;
         var total = 0;
         for (var attempt = 0; ; attempt++)
         {
-            var parts = Parts(routes.Map, pending);
-            var sent = parts.Select(part => (part.Batch, Answer: Call(routes, part.Index, grain => send(grain, part.Batch), cancellationToken))).ToList();
-            var refused = new List<AtomBatch>();
-            foreach (var (part, answer) in sent)
+            // One pooled writer per partition, back to the pool once every part is answered.
+            var writers = new EncodedAtomWriter[routes.Map.Count];
+            for (var i = 0; i < writers.Length; i++)
             {
-                try
-                {
-                    total += await answer.ConfigureAwait(false);
-                }
-                catch (PartitionMapChangedException) when (attempt < MaxReroutes)
-                {
-                    refused.Add(part);
-                }
+                writers[i] = WriterPool.Rent();
             }
 
-            if (refused.Count == 0)
+            List<(int Index, Task<int> Answer)> sent = [];
+            try
             {
-                return total;
+                routes.Map.Route(pending.Span, writers);
+                sent = [.. Enumerable.Range(0, writers.Length).Where(i => writers[i].AtomCount > 0)
+                    .Select(i => (i, Call(routes, i, grain => send(grain, new AtomBatch(writers[i].WrittenMemory, writers[i].AtomCount)), cancellationToken)))];
+                var refused = new EncodedAtomWriter();
+                foreach (var (index, answer) in sent)
+                {
+                    try
+                    {
+                        total += await answer.ConfigureAwait(false);
+                    }
+                    catch (PartitionMapChangedException) when (attempt < MaxReroutes)
+                    {
+                        foreach (var atom in new EncodedItems(writers[index].WrittenSpan))
+                        {
+                            refused.AppendAtom(atom);
+                        }
+                    }
+                }
+
+                if (refused.AtomCount == 0)
+                {
+                    return total;
+                }
+
+                pending = refused.WrittenMemory;
+            }
+            finally
+            {
+                // A part's buffer is free once its call has ended (a grain in this process reads it in
+                // place); after a failure, parts still on their way are left to the garbage collector.
+                if (sent.TrueForAll(part => part.Answer.IsCompleted))
+                {
+                    foreach (var writer in writers)
+                    {
+                        WriterPool.Return(writer);
+                    }
+                }
             }
 
             routes = await RefreshAsync(cancellationToken).ConfigureAwait(false);
-            pending = refused.Count == 1 ? refused[0] : Joined(refused);
         }
-    }
-
-    /// <summary>The batch's atoms by partition (the batch itself when one partition holds them all).</summary>
-    private static List<(int Index, AtomBatch Batch)> Parts(PartitionMap map, AtomBatch batch)
-    {
-        if (map.Count == 1)
-        {
-            return [(0, batch)];
-        }
-
-        var writers = new EncodedAtomWriter[map.Count];
-        for (var i = 0; i < writers.Length; i++)
-        {
-            writers[i] = new EncodedAtomWriter(Math.Max(256, batch.Bytes.Length / map.Count * 2));
-        }
-
-        map.Route(batch.Bytes.Span, writers);
-        var parts = new List<(int, AtomBatch)>();
-        for (var i = 0; i < writers.Length; i++)
-        {
-            if (writers[i].AtomCount > 0)
-            {
-                parts.Add((i, new AtomBatch(writers[i].WrittenMemory, writers[i].AtomCount)));
-            }
-        }
-
-        return parts;
-    }
-
-    private static AtomBatch Joined(List<AtomBatch> batches)
-    {
-        var joined = new EncodedAtomWriter(batches.Sum(b => b.Bytes.Length));
-        foreach (var batch in batches)
-        {
-            foreach (var atom in new EncodedItems(batch.Bytes.Span))
-            {
-                joined.AppendAtom(atom);
-            }
-        }
-
-        return new AtomBatch(joined.WrittenMemory, joined.AtomCount);
     }
 }
