@@ -21,7 +21,7 @@ namespace OrleansKb.Spaces;
 /// exactly once; one that involves an atom added or removed meanwhile may or may not be.
 /// </para>
 /// </summary>
-public sealed class MatchCursor
+public sealed class MatchCursor : IMatchRun
 {
     // Trie frames visited between looks at the clock (about 50 µs of work).
     private const int WorkPerCheck = 1024;
@@ -83,6 +83,9 @@ public sealed class MatchCursor
     /// </summary>
     public long Next(Func<Atom, bool>? onResult, TimeSpan slice) =>
         Run(solution => _template is null || onResult is null || onResult(solution.Apply(_template)), slice);
+
+    /// <summary>Counts solutions for at most about <paramref name="slice"/> (whatever the template); returns how many this call found.</summary>
+    public long Count(TimeSpan slice) => Next(null, slice);
 
     /// <summary>
     /// As <see cref="Next"/>, with each result encoded into <paramref name="results"/> until it holds

@@ -27,7 +27,26 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
     /// Starts a match of <paramref name="pattern"/> (counting only, without a <paramref name="template"/>)
     /// for at most <paramref name="limit"/> solutions, and returns its first page of about <paramref name="pageBytes"/>.
     /// </summary>
-    public MatchSessionPage Open(Atom pattern, Atom? template, long limit, int pageBytes)
+    public MatchSessionPage Open(Atom pattern, Atom? template, long limit, int pageBytes) =>
+        Opened(atoms.OpenMatch(pattern, template, limit, limits.Budget), template is null, pageBytes);
+
+    /// <summary>
+    /// Starts one match of many patterns in turn, each with its template (all counting only, or none),
+    /// for at most <paramref name="limit"/> solutions in all, and returns its first page: what a
+    /// coordinator joining a conjunction over a divided space asks a partition (docs/cluster.md).
+    /// </summary>
+    public MatchSessionPage OpenEach(IReadOnlyList<(Atom Pattern, Atom? Template)> probes, long limit, int pageBytes)
+    {
+        var countOnly = probes.Count > 0 && probes[0].Template is null;
+        if (probes.Any(probe => probe.Template is null != countOnly))
+        {
+            throw new ArgumentException("the probes of one match either all have a template or all count only", nameof(probes));
+        }
+
+        return Opened(new ProbeRun(atoms, probes, limit, limits.Budget), countOnly, pageBytes);
+    }
+
+    private MatchSessionPage Opened(IMatchRun run, bool countOnly, int pageBytes)
     {
         if (_open.Count >= limits.MaxOpen)
         {
@@ -35,8 +54,7 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
                 $"space '{space}' already has {_open.Count} matches open, the most it allows (Match:MaxOpenPerSpace); finish or cancel one, or wait: one left without requests closes after {limits.IdleTimeout.TotalSeconds:N0} s");
         }
 
-        var cursor = atoms.OpenMatch(pattern, template, limit, limits.Budget);
-        var session = new MatchSession(++_lastId, cursor, template is null, pageBytes, _time.GetTimestamp());
+        var session = new MatchSession(++_lastId, run, countOnly, pageBytes, _time.GetTimestamp());
         _open.Add(session.Id, session);
         return NextPage(session);
     }
@@ -73,17 +91,17 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
         }
 
         var results = new EncodedAtomWriter(Math.Min(session.PageBytes + 4096, 1 << 16)) { AtomLimit = limits.MaxResultBytes };
-        var before = session.Cursor.Solutions;
+        var before = session.Run.Solutions;
         var started = Stopwatch.GetTimestamp();
         try
         {
             if (session.CountOnly)
             {
-                session.Cursor.Next(null, limits.Slice);
+                session.Run.Count(limits.Slice);
             }
             else
             {
-                session.Cursor.NextEncoded(results, session.PageBytes, limits.Slice);
+                session.Run.NextEncoded(results, session.PageBytes, limits.Slice);
             }
         }
         catch (MatchBudgetExceededException e)
@@ -104,7 +122,7 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
             throw;
         }
 
-        var found = session.Cursor.Solutions - before;
+        var found = session.Run.Solutions - before;
         KbMetrics.MatchPage(started, found);
         if (session.Failure is not null && found == 0)
         {
@@ -112,7 +130,7 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
         }
 
         session.LastRequest = _time.GetTimestamp();
-        var finished = session.Cursor.Finished && session.Failure is null;
+        var finished = session.Run.Finished && session.Failure is null;
         if (finished)
         {
             Close(session.Id);

@@ -1,0 +1,155 @@
+using System.Runtime.CompilerServices;
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+
+namespace OrleansKb.Spaces;
+
+/// <summary>
+/// A conjunction matched over a divided space (docs/cluster.md, "Partitioned spaces"), by a
+/// coordinator close to the data: a batched index nested-loop join. The conjuncts are joined in the
+/// order written. The first is matched in the partitions it can match in, its solutions written as
+/// bindings of the conjunction's variables; a page of bindings at a time, each binding is substituted
+/// into the next conjunct, and the probes — each a pattern with the bindings as its template — go to
+/// the partitions their constant prefixes route them to, many per message (<see cref="Probe"/>). The
+/// last conjunct's probes carry the match's template (or only count). Memory holds one page per level.
+/// </summary>
+public sealed class PartitionedJoin
+{
+    private readonly PartitionMap _map;
+    private readonly Atom[] _conjuncts;
+    private readonly Atom _bindings;
+    private readonly Atom? _template;
+    private readonly long _limit;
+    private readonly MatchBudget _budget;
+    private readonly Probe _probe;
+    private readonly int _probesPerMessage;
+    private long _delivered;
+    private int _stamp;
+
+    /// <param name="map">The space's partitions.</param>
+    /// <param name="conjunction"><c>(, p1 … pn)</c>.</param>
+    /// <param name="template">What each solution gives; null to count only.</param>
+    /// <param name="limit">The most solutions.</param>
+    /// <param name="budget">The most solutions of every level together (intermediate bindings included).</param>
+    /// <param name="probe">Matches probes in one partition, as pages.</param>
+    /// <param name="probesPerMessage">The most probes one message to a partition carries.</param>
+    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, int probesPerMessage = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(budget);
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(probesPerMessage, 1);
+        if (conjunction is not ExpressionAtom { Count: > 1 } expression || expression[0] is not SymbolAtom { Name: "," })
+        {
+            throw new ArgumentException("a conjunction is (, p1 … pn) with at least one pattern", nameof(conjunction));
+        }
+
+        (_map, _template, _limit, _budget, _probe, _probesPerMessage) = (map, template, limit, budget, probe, probesPerMessage);
+        _conjuncts = [.. expression.Children[1..].ToArray()];
+        _bindings = Atom.Expression([.. Conjunct.VariablesOf(conjunction).Distinct().Select(Atom.Variable)]);
+    }
+
+    /// <summary>Matches <paramref name="probes"/> in the partition at <paramref name="partition"/> (key order), at most <paramref name="limit"/> solutions in all: the pages of their results (or counts).</summary>
+    public delegate IAsyncEnumerable<JoinPage> Probe(int partition, IReadOnlyList<(Atom Pattern, Atom? Template)> probes, long limit, CancellationToken cancellationToken);
+
+    /// <summary>Solutions found at every level so far, intermediate bindings included: what the budget bounds.</summary>
+    public long Solutions { get; private set; }
+
+    /// <summary>The pages of the conjunction's results (or counts), at most the limit's solutions in all.</summary>
+    public IAsyncEnumerable<JoinPage> RunAsync(CancellationToken cancellationToken = default) =>
+        _limit == 0 ? AsyncEnumerable.Empty<JoinPage>() : LevelAsync(0, [(_conjuncts[0], TemplateOf(0))], cancellationToken);
+
+    private bool Done => _delivered >= _limit;
+
+    private bool IsLast(int level) => level == _conjuncts.Length - 1;
+
+    private Atom? TemplateOf(int level) => IsLast(level) ? _template : _bindings;
+
+    private async IAsyncEnumerable<JoinPage> LevelAsync(int level, List<(Atom Pattern, Atom? Template)> probes, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Each probe goes to every partition that can hold what it matches.
+        var routed = new List<(Atom, Atom?)>?[_map.Count];
+        foreach (var probe in probes)
+        {
+            foreach (var partition in _map.PartitionsFor(AtomEncoder.Encode(probe.Pattern)))
+            {
+                (routed[partition] ??= []).Add(probe);
+            }
+        }
+
+        for (var partition = 0; partition < routed.Length && !Done; partition++)
+        {
+            if (routed[partition] is not { } theirs)
+            {
+                continue;
+            }
+
+            var limit = IsLast(level) ? _limit - _delivered : long.MaxValue;
+            await foreach (var page in _probe(partition, theirs, limit, cancellationToken).ConfigureAwait(false))
+            {
+                Solutions += page.Solutions;
+                if (Solutions > _budget.MaxSolutions)
+                {
+                    throw new MatchBudgetExceededException($"the match found more than {_budget.MaxSolutions:N0} solutions, counting those of each conjunct, the most one match may find");
+                }
+
+                if (IsLast(level))
+                {
+                    _delivered += page.Solutions;
+                    yield return page;
+                }
+                else
+                {
+                    foreach (var next in NextProbes(level + 1, page.Results))
+                    {
+                        await foreach (var deeper in LevelAsync(level + 1, next, cancellationToken).ConfigureAwait(false))
+                        {
+                            yield return deeper;
+                        }
+
+                        if (Done)
+                        {
+                            break;
+                        }
+                    }
+                }
+
+                if (Done)
+                {
+                    yield break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The probes of <paramref name="level"/>'s conjunct for a page of bindings, in messages of at most <see cref="_probesPerMessage"/>.</summary>
+    private IEnumerable<List<(Atom Pattern, Atom? Template)>> NextProbes(int level, ReadOnlyMemory<byte> bindings)
+    {
+        var probes = new List<(Atom, Atom?)>();
+        for (var at = 0; at < bindings.Length;)
+        {
+            var length = AtomDecoder.Measure(bindings.Span[at..]);
+
+            // The binding's own variables (a stored atom's, left unbound) are renamed apart from the conjuncts'.
+            var binding = AtomDecoder.DecodeApart(bindings.Span.Slice(at, length), ++_stamp);
+            at += length;
+            if (Substitution.Empty.Unify(_bindings, binding) is not { } bound)
+            {
+                continue;
+            }
+
+            probes.Add((bound.Apply(_conjuncts[level]), TemplateOf(level) is { } template ? bound.Apply(template) : null));
+            if (probes.Count == _probesPerMessage)
+            {
+                yield return probes;
+                probes = [];
+            }
+        }
+
+        if (probes.Count > 0)
+        {
+            yield return probes;
+        }
+    }
+}
