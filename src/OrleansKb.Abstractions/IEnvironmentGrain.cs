@@ -61,6 +61,16 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     [Alias("MatchOpen.2")]
     Task<MatchPage> MatchOpen(MatchQuery query, MatchRequest request);
 
+    /// <summary>
+    /// Starts one match of many patterns in turn and returns its first page: each of
+    /// <paramref name="probes"/> is an encoded <c>(PATTERN TEMPLATE)</c> (or <c>(PATTERN)</c>, all of
+    /// them, to count only), its solutions' templates written into the pages in turn, at most
+    /// <see cref="MatchRequest.Limit"/> in all. What a coordinator joining a conjunction over a divided
+    /// space (<see cref="IJoinGrain"/>) sends a partition. Continued and stopped as <see cref="MatchOpen"/>'s.
+    /// </summary>
+    [Alias("MatchEachOpen")]
+    Task<MatchPage> MatchEachOpen(AtomBatch probes, MatchRequest request);
+
     /// <summary>The next page of an open match.</summary>
     [Alias("MatchNext.2")]
     Task<MatchPage> MatchNext(MatchId match);

@@ -30,7 +30,7 @@ public static class KbErrors
             StoreCorruptedException or SpaceStorageException { Damaged: true } => new(KbErrorKind.Damaged, OneLine(failure.Message)),
 
             MettaSyntaxException or OversizedAtomException or InvalidDataException or InvalidAtomBatchException or ArgumentException or InputChangedException
-                or FileNotFoundException or DirectoryNotFoundException or PathTooLongException or UnauthorizedAccessException or NotSupportedException
+                or FileNotFoundException or DirectoryNotFoundException or PathTooLongException or UnauthorizedAccessException
                 => new(KbErrorKind.UserInput, OneLine(failure.Message)),
 
             MatchFailedException => new(KbErrorKind.MatchStopped, OneLine(failure.Message)),

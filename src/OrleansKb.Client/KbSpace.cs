@@ -18,13 +18,13 @@ public sealed class KbSpace
     private readonly SpaceLoads _loads;
     private readonly SpaceMatches _matches;
 
-    private KbSpace(Func<string, IEnvironmentGrain> grainOf, string name, ConnectionWatch? connection)
+    private KbSpace(IGrainFactory grains, Func<string, IEnvironmentGrain> grainOf, string name, ConnectionWatch? connection)
     {
         Name = name;
         var calls = new SpaceCalls(grainOf(name), name, connection);
         _routing = new SpaceRouting(calls, name, grainOf);
         _loads = new SpaceLoads(calls, _routing, name);
-        _matches = new SpaceMatches(calls, _routing);
+        _matches = new SpaceMatches(calls, _routing, () => grains.GetGrain<IJoinGrain>(Guid.NewGuid()));
     }
 
     /// <summary>The space named <paramref name="name"/> through any Orleans client or silo (created on first use).</summary>
@@ -48,7 +48,7 @@ public sealed class KbSpace
         }
 
         Func<string, IEnvironmentGrain> grainOf = ephemeral ? key => grains.GetGrain<IEphemeralEnvironmentGrain>(key) : key => grains.GetGrain<IEnvironmentGrain>(key);
-        return new KbSpace(grainOf, name, connection);
+        return new KbSpace(grains, grainOf, name, connection);
     }
 
     /// <summary>The space's name.</summary>

@@ -9,9 +9,10 @@ namespace OrleansKb.Client;
 /// so the space finds it while the caller reads this one (one page ahead, no more); the match is
 /// closed in the space if the caller stops early. On a divided space, a pattern is matched in the
 /// partitions that can hold what it matches (<see cref="Spaces.PartitionMap.PartitionsFor"/>), one
-/// after the other in key order, under one limit.
+/// after the other in key order, under one limit; a conjunction is joined by a coordinator in the
+/// silo (<see cref="IJoinGrain"/>, one per match, made by <paramref name="newJoin"/>).
 /// </summary>
-internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing)
+internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<IJoinGrain> newJoin)
 {
     /// <summary>The pages of a match of <paramref name="pattern"/>, each solution's <paramref name="template"/> instantiated — or only counted, without a template.</summary>
     public async IAsyncEnumerable<MatchPage> PagesAsync(Atom pattern, Atom? template, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -22,11 +23,23 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing)
             ? new MatchQuery(EncodedBatches.One(pattern), ReadOnlyMemory<byte>.Empty)
             : Shared(AtomEncoder.EncodeSharingVariables(pattern, template, SpaceLimits.MaxAtomBytes));
 
+        if (IsConjunction(pattern) && (await routing.CurrentAsync(cancellationToken).ConfigureAwait(false)).Map.Count > 1)
+        {
+            var join = newJoin();
+            var first = await calls.Call(join.Open(calls.Grain.GetGrainId(), query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false);
+            await foreach (var joined in PagesFromAsync(first, _ => join.Next(), _ => join.Close(), cancellationToken).ConfigureAwait(false))
+            {
+                yield return joined;
+            }
+
+            yield break;
+        }
+
         // The first page is asked for by the map read anew if a partition refuses the call for its map.
         var (routes, partitions, index, page) = await routing.ReadAsync(
             async routes =>
             {
-                var partitions = Partitions(routes, pattern, query);
+                var partitions = routes.Map.PartitionsFor(query.Pattern.Span);
                 for (var i = 0; ; i++)
                 {
                     var first = await routing.Call(routes, partitions[i], grain => grain.MatchOpen(query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false);
@@ -40,7 +53,8 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing)
 
         for (var left = limit; ;)
         {
-            await foreach (var next in PagesFromAsync(routes.Grains[partitions[index]], page, cancellationToken).ConfigureAwait(false))
+            var grain = routes.Grains[partitions[index]];
+            await foreach (var next in PagesFromAsync(page, grain.MatchNext, grain.MatchClose, cancellationToken).ConfigureAwait(false))
             {
                 left -= next.Solutions;
                 yield return next;
@@ -57,27 +71,18 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing)
         static MatchQuery Shared((byte[] Pattern, byte[] Template) encoded) => new(encoded.Pattern, encoded.Template);
     }
 
-    /// <summary>The partitions to ask, in key order: every one for a conjunction, which one partition cannot join alone.</summary>
-    private static IReadOnlyList<int> Partitions(SpaceRouting.Routes routes, Atom pattern, MatchQuery query)
-    {
-        if (routes.Map.Count > 1 && pattern is ExpressionAtom { Count: > 0 } expression && expression[0] is SymbolAtom { Name: "," })
-        {
-            throw new NotSupportedException(
-                "a conjunction is not matched on a divided space yet (its conjuncts may be held by different partitions; docs/cluster.md): match its conjuncts one at a time");
-        }
+    private static bool IsConjunction(Atom pattern) => pattern is ExpressionAtom { Count: > 0 } expression && expression[0] is SymbolAtom { Name: "," };
 
-        return routes.Map.PartitionsFor(query.Pattern.Span);
-    }
-
-    /// <summary>The pages of one partition's match from its first, <paramref name="page"/>, asking one page ahead.</summary>
-    private async IAsyncEnumerable<MatchPage> PagesFromAsync(IEnvironmentGrain grain, MatchPage page, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The pages of one match from its first, <paramref name="page"/>, asking one page ahead; closed where it runs if left early.</summary>
+    private async IAsyncEnumerable<MatchPage> PagesFromAsync(
+        MatchPage page, Func<MatchId, Task<MatchPage>> next, Func<MatchId, Task> close, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Task<MatchPage>? ahead = null;
         try
         {
             while (true)
             {
-                ahead = page.Finished ? null : grain.MatchNext(page.Match);
+                ahead = page.Finished ? null : next(page.Match);
                 yield return page;
                 if (ahead is null)
                 {
@@ -97,7 +102,7 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing)
                 // hold up the caller, who is already leaving.
                 var match = page.Match;
                 _ = (ahead ?? Task.FromResult(page)).ContinueWith(
-                        fetched => fetched.IsCompletedSuccessfully && fetched.Result.Finished ? Task.CompletedTask : grain.MatchClose(match),
+                        fetched => fetched.IsCompletedSuccessfully && fetched.Result.Finished ? Task.CompletedTask : close(match),
                         TaskScheduler.Default)
                     .Unwrap()
                     .ContinueWith(closed => (closed.Exception, ahead?.Exception), TaskScheduler.Default);

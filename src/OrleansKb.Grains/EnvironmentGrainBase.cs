@@ -154,9 +154,33 @@ internal abstract class EnvironmentGrainBase(
         var (pattern, template) = Wired<(Atom, Atom?)>(() => query.CountOnly
             ? (AtomDecoder.Decode(query.Pattern.Span), null)
             : AtomDecoder.DecodeSharingVariables(query.Pattern.Span, query.Template.Span));
-        var page = Wired(() => Matches.Open(pattern, template, request.Limit, Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes)));
+        return Task.FromResult(Opened(() => Matches.Open(pattern, template, request.Limit, PageBytes(request))));
+    }
+
+    public Task<MatchPage> MatchEachOpen(AtomBatch probes, MatchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(probes);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        CheckMap();
+        _matchesServed++;
+        var pairs = Wired(() => AtomDecoder.DecodeAll(probes.Bytes.Span).Select(probe => probe switch
+        {
+            ExpressionAtom { Count: 2 } pair => (pair[0], (Atom?)pair[1]),
+            ExpressionAtom { Count: 1 } single => (single[0], null),
+            _ => throw new ArgumentException("a probe is (PATTERN TEMPLATE), or (PATTERN) to count only"),
+        }).ToList());
+        return Task.FromResult(Opened(() => Matches.OpenEach(pairs, request.Limit, PageBytes(request))));
+    }
+
+    private static int PageBytes(MatchRequest request) => Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
+
+    /// <summary>A match opened, its first page as the wire carries it; idle matches are closed from now on.</summary>
+    private MatchPage Opened(Func<MatchSessionPage> open)
+    {
+        var page = Wired(open);
         _idleCheck ??= this.RegisterGrainTimer(CloseIdleMatches, new GrainTimerCreationOptions(Matches.Limits.IdleCheckPeriod, Matches.Limits.IdleCheckPeriod) { KeepAlive = false });
-        return Task.FromResult(ForTheWire(page));
+        return ForTheWire(page);
     }
 
     public Task<MatchPage> MatchNext(MatchId match) => Task.FromResult(ForTheWire(Wired(() => Matches.Next(match.Value))));

@@ -33,7 +33,6 @@ public sealed class ErrorClassificationTests
         (new DirectoryNotFoundException(TwoLines), KbErrorKind.UserInput),
         (new PathTooLongException(TwoLines), KbErrorKind.UserInput),
         (new UnauthorizedAccessException(TwoLines), KbErrorKind.UserInput),
-        (new NotSupportedException(TwoLines), KbErrorKind.UserInput),
         (new LoadInterruptedException("the load stopped after 10 atoms", new InputChangedException(TwoLines)), KbErrorKind.UserInput),
 
         (new MatchFailedException(TwoLines), KbErrorKind.MatchStopped),

@@ -36,6 +36,19 @@ public sealed class MatcherTests
     private static AtomSpace Toy() => Space(TestData.ReadText("aunt-kg/toy.metta"));
 
     [Fact]
+    public void A_stored_lone_variable_matches_a_pattern_looked_up_by_a_later_argument_as_by_its_first()
+    {
+        // The argument index holds expressions' arguments: the atom $x, which matches anything, is not in it.
+        var space = Space("(parent Ann Bob) (parent Bob Tom) $anything");
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal(["($x0 Tom)", "(Bob Tom)"], Match(space, "(parent $p Tom)", "($p Tom)").Select(Canonical).Order(StringComparer.Ordinal));
+        Assert.Equal(["(Bob $x0)", "(Bob Tom)"], Match(space, "(parent Bob $c)", "(Bob $c)").Select(Canonical).Order(StringComparer.Ordinal));
+    }
+
+    private static string Canonical(string atom) => MettaPrinter.Print(AtomDecoder.Decode(AtomEncoder.Encode(One(atom))));
+
+    [Fact]
     public void Parents_of_the_toy_genealogy()
     {
         Assert.Equal(

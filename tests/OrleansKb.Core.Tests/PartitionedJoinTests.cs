@@ -83,7 +83,7 @@ public sealed class PartitionedJoinTests
     {
         // royal92, and atoms with variables: a stored variable stands for whatever a probe has there.
         var atoms = TestData.ReadAtoms("aunt-kg/royal92_simple.metta").Concat(MettaReader.Parse(
-            "(likes \"@I1@\" (food cake)) (likes $anyone (food bread)) (likes \"@I5@\" $thing) (parent \"@I1@\" \"@I9999@\")")).ToList();
+            "(likes \"@I1@\" (food cake)) (likes $anyone (food bread)) (likes \"@I5@\" $thing) (parent \"@I1@\" \"@I9999@\") ($rel \"@I40@\" \"@I41@\")")).ToList();
         var whole = new AtomSpace();
         atoms.ForEach(atom => whole.Add(atom));
         var (map, parts) = Divided(atoms, 8);

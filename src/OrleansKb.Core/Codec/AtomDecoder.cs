@@ -96,9 +96,12 @@ public static class AtomDecoder
     /// <c>$x1#stamp</c>, …: names no pattern and no atom decoded with another stamp uses, which is
     /// how a matcher renames a stored atom apart before unifying it.
     /// </summary>
-    internal static Atom DecodeApart(ReadOnlySpan<byte> encoded, int stamp)
+    internal static Atom DecodeApart(ReadOnlySpan<byte> encoded, int stamp) => DecodeApart(encoded, $"#{stamp}");
+
+    /// <summary>As <see cref="DecodeApart(ReadOnlySpan{byte}, int)"/>, with the variables named <c>$x0</c>, <c>$x1</c>, … followed by <paramref name="suffix"/>.</summary>
+    internal static Atom DecodeApart(ReadOnlySpan<byte> encoded, string suffix)
     {
-        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), $"#{stamp}", trusted: true);
+        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), suffix, trusted: true);
         builder.Builder.Reset();
         Walk(encoded, ref builder);
         return builder.Builder.Result;

@@ -14,8 +14,15 @@ internal readonly ref struct MatchView(ByteTrie trie, ArgumentIndex arguments, P
     /// <summary>The argument index's trie: walked only while <see cref="IndexIsComplete"/>.</summary>
     public ByteTrie ArgumentTrie => arguments.Trie;
 
-    /// <summary>Whether the argument index holds every atom: only then may a match walk it.</summary>
-    public bool IndexIsComplete => arguments.IsComplete;
+    /// <summary>
+    /// Whether a match may walk the argument index: only while it holds every atom, and while the
+    /// space does not hold the atom that is a lone variable (<c>$x</c>), which matches every pattern
+    /// and, having no arguments, is not in the index.
+    /// </summary>
+    public bool IndexIsComplete => arguments.IsComplete && !(hasStoredVariables && trie.Contains(LoneVariable));
+
+    /// <summary>The encoding of a lone variable: the only atom a walk of the index cannot find.</summary>
+    private static ReadOnlySpan<byte> LoneVariable => [Codec.EncodingTags.NewVar];
 
     /// <summary>Whether some stored atom holds a variable: if none does, only equal keys match a ground pattern.</summary>
     public bool HasStoredVariables => hasStoredVariables;

@@ -131,8 +131,9 @@ public sealed class PartitionedJoin
         {
             var length = AtomDecoder.Measure(bindings.Span[at..]);
 
-            // The binding's own variables (a stored atom's, left unbound) are renamed apart from the conjuncts'.
-            var binding = AtomDecoder.DecodeApart(bindings.Span.Slice(at, length), ++_stamp);
+            // The binding's own variables (a stored atom's, left unbound) are renamed apart from the
+            // conjuncts' — and from the names a partition's matcher renames stored atoms apart with (#N).
+            var binding = AtomDecoder.DecodeApart(bindings.Span.Slice(at, length), $"#j{++_stamp}");
             at += length;
             if (Substitution.Empty.Unify(_bindings, binding) is not { } bound)
             {

@@ -1,0 +1,179 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Options;
+using Orleans.Placement;
+using OrleansKb.Atoms;
+using OrleansKb.Codec;
+using OrleansKb.Spaces;
+
+namespace OrleansKb.Grains;
+
+/// <summary>
+/// The coordinator of one match of a conjunction over a divided space (<see cref="IJoinGrain"/>):
+/// the core's <see cref="PartitionedJoin"/>, run a page at a time as its client asks, on the silo the
+/// client talks to; each partition runs the probes it is sent as one paged match of its own. The
+/// silo's match budget bounds it (every level's solutions, and its time since it was opened).
+/// </summary>
+[PreferLocalPlacement]
+[CollectionAgeLimit(Minutes = 2)]
+internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJoinGrain
+{
+    private readonly MatchOptions _options = matchOptions.Value;
+    private IAsyncEnumerator<JoinPage>? _pages;
+    private MatchFailedException? _failure;
+    private long _opened;
+    private int _pageBytes;
+
+    public async Task<MatchPage> Open(GrainId space, MatchQuery query, MatchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        if (_pages is not null || _opened != 0)
+        {
+            throw new MatchFailedException("this join was opened already: each match has a coordinator of its own");
+        }
+
+        var (pattern, template) = Decoded(query);
+        var first = GrainFactory.GetGrain<IEnvironmentGrain>(space);
+        var wire = await first.Partitions();
+        var map = new PartitionMap(wire.Epoch, wire.Ids, wire.Splits);
+        var name = space.Key.ToString()!;
+        var grains = map.Ids.Select(id => id == 0 ? first : GrainFactory.GetGrain<IEnvironmentGrain>(GrainId.Create(space.Type, PartitionNames.Of(name, id)))).ToArray();
+        _pageBytes = Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
+        var join = Refused(() => new PartitionedJoin(
+            map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
+            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, _pageBytes, cancellationToken)));
+        _pages = join.RunAsync().GetAsyncEnumerator();
+        _opened = Stopwatch.GetTimestamp();
+        return await Next();
+    }
+
+    public async Task<MatchPage> Next()
+    {
+        if (_failure is { } failure)
+        {
+            await Finish();
+            throw failure;
+        }
+
+        if (_pages is not { } pages)
+        {
+            throw new MatchFailedException("this match is not open: it has finished, was closed, or waited too long for its next page request");
+        }
+
+        var results = new ArrayBufferWriter<byte>(Math.Min(_pageBytes + 4096, 1 << 16));
+        var (count, solutions) = (0, 0L);
+        var slice = Stopwatch.GetTimestamp();
+        try
+        {
+            while (results.WrittenCount < _pageBytes && Stopwatch.GetElapsedTime(slice) < _options.Slice)
+            {
+                if (Stopwatch.GetElapsedTime(_opened).TotalSeconds > _options.MaxSeconds)
+                {
+                    throw new MatchBudgetExceededException($"the match ran more than {_options.MaxSeconds:N0} s, the most one match may take");
+                }
+
+                if (!await pages.MoveNextAsync())
+                {
+                    await Finish();
+                    return new MatchPage(MatchId.None, new AtomBatch(results.WrittenMemory, count), solutions);
+                }
+
+                // A partition's page holds well-formed atoms, written by its match: passed on as they are.
+                var page = pages.Current.Results.Span;
+                results.Write(page);
+                count += AtomDecoder.CountAtoms(page);
+                solutions += pages.Current.Solutions;
+            }
+        }
+        catch (MatchBudgetExceededException e)
+        {
+            // The caller gets every result found up to the budget, then the error.
+            _failure = new MatchFailedException($"{e.Message}; narrow the pattern, ask for fewer results, or raise the silo's budget (Match:MaxSolutions, Match:MaxSeconds)");
+        }
+        catch
+        {
+            await Finish();
+            throw;
+        }
+
+        return new MatchPage(new MatchId(1), new AtomBatch(results.WrittenMemory, count), solutions);
+    }
+
+    public Task Close() => Finish();
+
+    /// <summary>The pages of one partition's match of <paramref name="probes"/>, closed in the partition if left early.</summary>
+    private static async IAsyncEnumerable<JoinPage> ProbeAsync(
+        IEnvironmentGrain partition, long epoch, IReadOnlyList<(Atom Pattern, Atom? Template)> probes, long limit, int pageBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var batch = new EncodedAtomWriter();
+        foreach (var (pattern, template) in probes)
+        {
+            AtomEncoder.Append(template is null ? Atom.Expression(pattern) : Atom.Expression(pattern, template), batch);
+        }
+
+        RequestContext.Set(SpacePartitions.EpochKey, epoch);
+        Task<MatchPage> opened;
+        try
+        {
+            opened = partition.MatchEachOpen(new AtomBatch(batch.WrittenMemory, batch.AtomCount), new MatchRequest(limit, pageBytes));
+        }
+        finally
+        {
+            RequestContext.Remove(SpacePartitions.EpochKey);
+        }
+
+        var page = await opened;
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return new JoinPage(page.Results.Bytes, page.Solutions);
+                if (page.Finished)
+                {
+                    yield break;
+                }
+
+                page = await partition.MatchNext(page.Match);
+            }
+        }
+        finally
+        {
+            if (!page.Finished)
+            {
+                await partition.MatchClose(page.Match);
+            }
+        }
+    }
+
+    private async Task Finish()
+    {
+        if (_pages is { } pages)
+        {
+            _pages = null;
+            await pages.DisposeAsync();
+        }
+
+        DeactivateOnIdle();
+    }
+
+    private static (Atom Pattern, Atom? Template) Decoded(MatchQuery query) => Refused<(Atom, Atom?)>(() => query.CountOnly
+        ? (AtomDecoder.Decode(query.Pattern.Span), null)
+        : AtomDecoder.DecodeSharingVariables(query.Pattern.Span, query.Template.Span));
+
+    /// <summary>A query the core refuses, as the wire carries it.</summary>
+    private static T Refused<T>(Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is MalformedEncodingException or ArgumentException)
+        {
+            throw new InvalidAtomBatchException(e.Message);
+        }
+    }
+}
