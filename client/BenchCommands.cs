@@ -62,7 +62,8 @@ internal static class BenchCommands
         var matchPoint = new Option<string>("--point") { Description = "The point query to time.", DefaultValueFactory = _ => AuntKgQueries.Point };
         var matchJson = JsonOption();
         var matchInProcess = new Option<bool>("--in-process") { Description = "Match in this process (an environment, no cluster), to compare with the same figures through the cluster." };
-        var matchCommand = new Command("match", "Time the aunt-kg queries and a point query, through the cluster or in this process.") { matchFile, matchPoint, matchJson, matchInProcess };
+        var matchPartitions = PartitionsOption("Load the genealogy into a space of this many partitions (docs/cluster.md).");
+        var matchCommand = new Command("match", "Time the aunt-kg queries and a point query, through the cluster or in this process.") { matchFile, matchPoint, matchJson, matchInProcess, matchPartitions };
         matchCommand.SetAction(async (parse, ct) =>
         {
             var file = parse.GetRequiredValue(matchFile);
@@ -76,7 +77,7 @@ internal static class BenchCommands
             else
             {
                 await using var kb = await cluster.ConnectAsync(parse, ct);
-                (result, where) = (await MatchBench.RunAsync(kb, file, parse.GetRequiredValue(matchPoint), ct), $"through the cluster ({kb.Description})");
+                (result, where) = (await MatchBench.RunAsync(kb, file, parse.GetRequiredValue(matchPoint), PartitionsOf(parse, matchPartitions), ct), $"through the cluster ({kb.Description})");
             }
 
             if (parse.GetValue(matchJson))
@@ -165,21 +166,12 @@ internal static class BenchCommands
     {
         var facts = FactsOption(defaultFacts);
         var json = JsonOption();
-        var partitions = new Option<int>("--partitions")
-        {
-            Description = "Divide each fresh space into this many partitions before it is loaded (docs/cluster.md).",
-            DefaultValueFactory = _ => 1,
-        };
+        var partitions = PartitionsOption("Divide each fresh space into this many partitions before it is loaded (docs/cluster.md).");
         var command = new Command(name, description) { facts, json, partitions };
         command.SetAction(async (parse, ct) =>
         {
             var count = FactsOf(parse, facts);
-            var parts = parse.GetValue(partitions);
-            if (parts < 1 || parts > LoadOptions.MaxPartitions)
-            {
-                throw new UserError(string.Create(CultureInfo.InvariantCulture, $"--partitions must be from 1 to {LoadOptions.MaxPartitions:N0}"));
-            }
-
+            var parts = PartitionsOf(parse, partitions);
             await using var kb = await cluster.ConnectAsync(parse, ct);
             var result = await run(kb, count, parts, ct);
             if (parse.GetValue(json))
@@ -198,6 +190,16 @@ internal static class BenchCommands
 
     private static Option<int> FactsOption(int count) =>
         new("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => count };
+
+    private static Option<int> PartitionsOption(string description) => new("--partitions") { Description = description, DefaultValueFactory = _ => 1 };
+
+    private static int PartitionsOf(ParseResult parse, Option<int> partitions)
+    {
+        var count = parse.GetValue(partitions);
+        return count is >= 1 and <= LoadOptions.MaxPartitions
+            ? count
+            : throw new UserError(string.Create(CultureInfo.InvariantCulture, $"--partitions must be from 1 to {LoadOptions.MaxPartitions:N0}, not {count:N0}"));
+    }
 
     private static Option<bool> JsonOption() => new("--json") { Description = "Print one JSON object instead of a table." };
 

@@ -17,11 +17,11 @@ namespace OrleansKb.Cli.Bench;
 internal static class MatchBench
 {
     /// <summary>Through the cluster: the file loaded into an ephemeral space of its own, cleared afterwards.</summary>
-    public static async Task<MatchBenchResult> RunAsync(KbCluster cluster, string file, string pointQuery, CancellationToken cancellationToken = default)
+    public static async Task<MatchBenchResult> RunAsync(KbCluster cluster, string file, string pointQuery, int partitions = 1, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cluster);
         var space = cluster.Space($"bench-match-{Guid.NewGuid():N}", ephemeral: true);
-        await space.LoadAsync(LoadSource.File(file), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await space.LoadAsync(LoadSource.File(file), new LoadOptions { Partitions = partitions }, cancellationToken: cancellationToken).ConfigureAwait(false);
         try
         {
             return await MeasureAsync((pattern, template, limit) => new ValueTask<long>(CountResults(space.MatchAsync(pattern, template, limit, cancellationToken))), pointQuery).ConfigureAwait(false);
