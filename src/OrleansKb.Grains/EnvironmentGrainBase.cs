@@ -37,11 +37,6 @@ internal abstract class EnvironmentGrainBase(
     private MatchSessions? _matches;
     private IGrainTimer? _idleCheck;
     private IGrainTimer? _indexing;
-    private long _matchesServed;
-
-    // The latest division asked for: one runs at a time (partition 0 gives the other partitions their
-    // ranges before it keeps the map), so a second waits for the first and then finds the space divided.
-    private Task _division = Task.CompletedTask;
 
     private string Name => this.GetPrimaryKeyString();
 
@@ -97,30 +92,17 @@ internal abstract class EnvironmentGrainBase(
 
     public Task<SpacePartitions> Partitions() => Task.FromResult(ForTheWire(Space.Partitions));
 
-    public Task<SpacePartitions> Divide(SpacePartitions map)
+    public async Task<SpacePartitions> Divide(SpacePartitions map)
     {
         ArgumentNullException.ThrowIfNull(map);
-        var division = DivideAfter(_division, map);
-        _division = division;
-        return division;
-    }
-
-    private async Task<SpacePartitions> DivideAfter(Task previous, SpacePartitions map)
-    {
-        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        var type = this.GetGrainId().Type;
+        RequestContext.Remove(SpacePartitions.EpochKey);
         try
         {
-            var divided = Wired(() => new PartitionMap(map.Epoch, map.Ids, map.Splits));
-            if (Space.Partition == 0 && Space.Partitions.Epoch == 0)
-            {
-                // The other partitions take their ranges first; partition 0 keeping the map commits the division.
-                RequestContext.Remove(SpacePartitions.EpochKey);
-                var type = this.GetGrainId().Type;
-                await Task.WhenAll(divided.Ids.Where(id => id != 0).Select(id =>
-                    GrainFactory.GetGrain<IEnvironmentGrain>(GrainId.Create(type, PartitionNames.Of(Name, id))).Divide(map)));
-            }
-
-            return ForTheWire(await Space.DivideAsync(divided));
+            var divided = await Space.DivideAsync(
+                Wired(() => new PartitionMap(map.Epoch, map.Ids, map.Splits)),
+                id => GrainFactory.GetGrain<IEnvironmentGrain>(GrainId.Create(type, PartitionNames.Of(Name, id))).Divide(map));
+            return ForTheWire(divided);
         }
         catch (Exception e) when (ForTheWire(e) is { } wire)
         {
@@ -147,40 +129,30 @@ internal abstract class EnvironmentGrainBase(
     public Task<MatchPage> MatchOpen(MatchQuery query, MatchRequest request)
     {
         ArgumentNullException.ThrowIfNull(query);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
-        CheckMap();
-        _matchesServed++;
-        var (pattern, template) = Wired<(Atom, Atom?)>(() => query.CountOnly
-            ? (AtomDecoder.Decode(query.Pattern.Span), null)
-            : AtomDecoder.DecodeSharingVariables(query.Pattern.Span, query.Template.Span));
-        return Task.FromResult(Opened(() => Matches.Open(pattern, template, request.Limit, PageBytes(request))));
+        return Opened(request, () =>
+        {
+            var (pattern, template) = AtomDecoder.DecodeQuery(query.Pattern.Span, query.Template.Span);
+            return Matches.Open(pattern, template, request.Limit, PageBytes(request));
+        });
     }
 
     public Task<MatchPage> MatchEachOpen(AtomBatch probes, MatchRequest request)
     {
         ArgumentNullException.ThrowIfNull(probes);
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
-        CheckMap();
-        _matchesServed++;
-        var pairs = Wired(() => AtomDecoder.DecodeAll(probes.Bytes.Span).Select(probe => probe switch
-        {
-            ExpressionAtom { Count: 2 } pair => (pair[0], (Atom?)pair[1]),
-            ExpressionAtom { Count: 1 } single => (single[0], null),
-            _ => throw new ArgumentException("a probe is (PATTERN TEMPLATE), or (PATTERN) to count only"),
-        }).ToList());
-        return Task.FromResult(Opened(() => Matches.OpenEach(pairs, request.Limit, PageBytes(request))));
+        return Opened(request, () => Matches.OpenEach(probes.Bytes.Span, request.Limit, PageBytes(request)));
     }
 
     private static int PageBytes(MatchRequest request) => Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
 
-    /// <summary>A match opened, its first page as the wire carries it; idle matches are closed from now on.</summary>
-    private MatchPage Opened(Func<MatchSessionPage> open)
+    /// <summary>A match opened (after the checks every match passes), its first page as the wire carries it; idle matches are closed from now on.</summary>
+    private Task<MatchPage> Opened(MatchRequest request, Func<MatchSessionPage> open)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
+        CheckMap();
         var page = Wired(open);
         _idleCheck ??= this.RegisterGrainTimer(CloseIdleMatches, new GrainTimerCreationOptions(Matches.Limits.IdleCheckPeriod, Matches.Limits.IdleCheckPeriod) { KeepAlive = false });
-        return ForTheWire(page);
+        return Task.FromResult(ForTheWire(page));
     }
 
     public Task<MatchPage> MatchNext(MatchId match) => Task.FromResult(ForTheWire(Wired(() => Matches.Next(match.Value))));
@@ -197,7 +169,7 @@ internal abstract class EnvironmentGrainBase(
         return Task.FromResult(new SpaceInfo(
             Name, atoms.Count, atoms.RuleCount, store.Description, silo.SiloAddress.Endpoint.ToString(),
             stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, Matches.Count, space.Epoch, space.RecoveryTime.TotalMilliseconds,
-            atoms.Memory.LiveBytes, atoms.IndexMemory.LiveBytes, space.TornTailBytes, _matchesServed));
+            atoms.Memory.LiveBytes, atoms.IndexMemory.LiveBytes, space.TornTailBytes, Matches.Served));
     }
 
     public Task Unload()
@@ -289,17 +261,19 @@ internal abstract class EnvironmentGrainBase(
     }
 
     /// <summary>
-    /// Refuses a call routed by another map of the space's partitions than this partition holds
-    /// (the epoch the caller sent, <see cref="SpacePartitions.EpochKey"/>); a call without one is an
-    /// older client's, which knows only undivided spaces, and is left to the range check of changes.
+    /// Refuses a call routed by another map of the space's partitions than this partition holds (the
+    /// epoch the caller sent, <see cref="SpacePartitions.EpochKey"/>); a call without one is an older
+    /// client's, which knows only undivided spaces, and is left to the range check of changes.
     /// </summary>
     private void CheckMap()
     {
-        if (RequestContext.Get(SpacePartitions.EpochKey) is long epoch && epoch != Space.Partitions.Epoch)
+        if (RequestContext.Get(SpacePartitions.EpochKey) is long epoch)
         {
-            throw new PartitionMapChangedException(
-                $"space '{PartitionNames.Parse(Name).Space}': the call was routed by its partition map of epoch {epoch}; partition {Space.Partition} holds epoch {Space.Partitions.Epoch}")
-            { Epoch = Space.Partitions.Epoch };
+            Wired(() =>
+            {
+                Space.CheckRouting(epoch);
+                return true;
+            });
         }
     }
 

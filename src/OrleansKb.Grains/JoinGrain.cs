@@ -160,9 +160,7 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         DeactivateOnIdle();
     }
 
-    private static (Atom Pattern, Atom? Template) Decoded(MatchQuery query) => Refused<(Atom, Atom?)>(() => query.CountOnly
-        ? (AtomDecoder.Decode(query.Pattern.Span), null)
-        : AtomDecoder.DecodeSharingVariables(query.Pattern.Span, query.Template.Span));
+    private static (Atom Pattern, Atom? Template) Decoded(MatchQuery query) => Refused(() => AtomDecoder.DecodeQuery(query.Pattern.Span, query.Template.Span));
 
     /// <summary>A query the core refuses, as the wire carries it.</summary>
     private static T Refused<T>(Func<T> call)

@@ -59,6 +59,34 @@ public sealed class DurableSpaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Partition_zero_divides_the_others_before_it_keeps_the_map_one_division_at_a_time()
+    {
+        var space = await OpenFile();
+        var divided = new List<int>();
+        var gate = new TaskCompletionSource();
+        var first = space.DivideAsync(new PartitionMap(1, [0, 1, 2], [[0x10], [0x20]]), async id =>
+        {
+            divided.Add(id);
+            await gate.Task;
+        });
+        var second = space.DivideAsync(new PartitionMap(1, [0, 5], [[0x30]]), id =>
+        {
+            divided.Add(id);
+            return Task.CompletedTask;
+        });
+
+        Assert.Equal([1, 2], divided);
+        Assert.Same(PartitionMap.Single, space.Partitions);
+        gate.SetResult();
+
+        Assert.Equal([1, 2], (await first).Ids.Skip(1));
+        Assert.Same(await first, await second);
+        Assert.Equal([1, 2], divided);
+        Assert.Throws<WrongPartitionException>(() => space.CheckRouting(0));
+        space.CheckRouting(1);
+    }
+
+    [Fact]
     public async Task Only_an_empty_space_is_divided_and_only_by_a_map_that_holds_its_partition()
     {
         var space = await OpenFile();

@@ -53,6 +53,14 @@ public static class AtomDecoder
     /// Decodes one atom read from a space's own keys (valid: encoded by us, or checked when it came
     /// in): its structure is walked as always, its tokens are taken as the canonical text they are.
     /// </summary>
+    /// <summary>
+    /// A match's pattern and template as they travel (docs/encoding.md, "A pattern and its template"):
+    /// the template shares the pattern's numbering of variables; an empty template means the match only
+    /// counts (null).
+    /// </summary>
+    public static (Atom Pattern, Atom? Template) DecodeQuery(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> template) =>
+        template.IsEmpty ? (Decode(pattern), null) : DecodeSharingVariables(pattern, template);
+
     internal static Atom DecodeTrusted(ReadOnlySpan<byte> encoded)
     {
         // Most values a join binds are single tokens: built directly, without setting up a walk

@@ -25,40 +25,19 @@ internal static class EncodedItem
     /// </summary>
     public static int ConstantPrefix(ReadOnlySpan<byte> data, List<int> itemStarts)
     {
-        var pos = 0;
-        long owed = 1;
-        while (owed > 0)
+        var end = Walk(data, stopAtVariable: true, out var hasVariable, itemStarts);
+        if (!hasVariable)
         {
-            owed--;
-            var start = pos;
-            var tag = data[pos++];
-            switch (tag)
-            {
-                case <= EncodingTags.MaxShortArity:
-                    owed += tag;
-                    break;
-                case EncodingTags.LongArity:
-                    owed += ReadVarint(data, ref pos);
-                    break;
-                case EncodingTags.LongSymbol:
-                    var length = ReadVarint(data, ref pos);
-                    pos += length;
-                    break;
-                case > EncodingTags.SymbolBase:
-                    pos += tag & 0x3F;
-                    break;
-                default:
-                    return start;
-            }
-
-            itemStarts.Add(start);
+            return end;
         }
 
-        return pos;
+        // Stopped just past the variable's tag: the prefix ends where the variable begins.
+        itemStarts.RemoveAt(itemStarts.Count - 1);
+        return end - 1;
     }
 
     /// <summary>Walks one item, counting the items still owed; returns its length, or where it stopped at a variable.</summary>
-    private static int Walk(ReadOnlySpan<byte> data, bool stopAtVariable, out bool hasVariable)
+    private static int Walk(ReadOnlySpan<byte> data, bool stopAtVariable, out bool hasVariable, List<int>? itemStarts = null)
     {
         hasVariable = false;
         var pos = 0;
@@ -66,6 +45,7 @@ internal static class EncodedItem
         while (owed > 0)
         {
             owed--;
+            itemStarts?.Add(pos);
             var tag = data[pos++];
             switch (tag)
             {

@@ -45,7 +45,9 @@ public sealed class DurableSpace : IAsyncDisposable
     private Exception? _failure;
     private long _lastChange;
     private int _partitionIndex;
-    private bool _dividing;
+
+    // The latest division asked for: divisions run one at a time, so a second finds the space divided.
+    private Task _division = Task.CompletedTask;
 
     private DurableSpace(string name, ISpaceStore store, IStoredSpace stored, long snapshotLogBytes, IDurableSpaceObserver observer, TimeProvider time)
     {
@@ -135,17 +137,37 @@ public sealed class DurableSpace : IAsyncDisposable
 
     /// <summary>
     /// Gives an empty space that was never divided its part of <paramref name="map"/>, durably, and
-    /// returns the map it then holds. A space already divided keeps its map and returns it (so a second
-    /// caller creating the same space learns the first one's map); a space that holds atoms, or a map
-    /// without this partition, is refused with an <see cref="ArgumentException"/>. Repartitioning a
-    /// space that holds atoms is not this.
+    /// returns the map it then holds. Partition 0, the space's, first has every other partition
+    /// divided (<paramref name="divideOthers"/>, by number) and keeps the map last: the commit point.
+    /// Divisions run one at a time. Partition 0 once divided keeps its map and returns it (so a second
+    /// caller creating the same space learns the first one's map); another partition, while empty,
+    /// takes the map partition 0 gives it (a division that failed before its commit may be retried with
+    /// another). A space that holds atoms, or a map without this partition, is refused with an
+    /// <see cref="ArgumentException"/>. Repartitioning a space that holds atoms is not this.
     /// </summary>
-    public async Task<PartitionMap> DivideAsync(PartitionMap map)
+    public Task<PartitionMap> DivideAsync(PartitionMap map, Func<int, Task>? divideOthers = null)
     {
         ArgumentNullException.ThrowIfNull(map);
-        // Partition 0 keeps its map once divided (the commit point); another partition, while empty,
-        // takes the map partition 0 gives it (a division that failed before its commit may be retried with another).
-        if (_dividing || (Partitions.Epoch > 0 && (Partition == 0 || Atoms.Count > 0)))
+        var division = DivideAfterAsync(_division, map, divideOthers);
+        _division = division;
+        return division;
+    }
+
+    /// <summary>Refuses a call routed by a map of another epoch than this partition holds, before it does anything.</summary>
+    public void CheckRouting(long epoch)
+    {
+        if (epoch != Partitions.Epoch)
+        {
+            throw new WrongPartitionException(
+                $"space '{PartitionNames.Parse(Name).Space}': the call was routed by its partition map of epoch {epoch}; partition {Partition} holds epoch {Partitions.Epoch}")
+            { Epoch = Partitions.Epoch };
+        }
+    }
+
+    private async Task<PartitionMap> DivideAfterAsync(Task previous, PartitionMap map, Func<int, Task>? divideOthers)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        if (Partitions.Epoch > 0 && (Partition == 0 || Atoms.Count > 0))
         {
             return Partitions;
         }
@@ -160,7 +182,11 @@ public sealed class DurableSpace : IAsyncDisposable
             throw new ArgumentException($"space '{Name}' holds {Atoms.Count:N0} atoms: only an empty space is divided when it is created");
         }
 
-        _dividing = true;
+        if (Partition == 0 && divideOthers is not null)
+        {
+            await Task.WhenAll(map.Ids.Where(id => id != 0).Select(divideOthers)).ConfigureAwait(true);
+        }
+
         try
         {
             await _stored.WritePartitionsAsync(map).ConfigureAwait(true);
@@ -168,10 +194,6 @@ public sealed class DurableSpace : IAsyncDisposable
         catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
         {
             throw new StoreFailedException($"space '{Name}': its partition map could not be written ({e.Message}); it is not divided", e);
-        }
-        finally
-        {
-            _dividing = false;
         }
 
         Holds(map);

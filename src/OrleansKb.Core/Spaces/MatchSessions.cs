@@ -23,6 +23,9 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
     /// <summary>The matches open now.</summary>
     public int Count => _open.Count;
 
+    /// <summary>The matches opened so far (what <c>info</c> reports as served).</summary>
+    public long Served { get; private set; }
+
     /// <summary>
     /// Starts a match of <paramref name="pattern"/> (counting only, without a <paramref name="template"/>)
     /// for at most <paramref name="limit"/> solutions, and returns its first page of about <paramref name="pageBytes"/>.
@@ -37,6 +40,7 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
     /// </summary>
     public MatchSessionPage OpenEach(IReadOnlyList<(Atom Pattern, Atom? Template)> probes, long limit, int pageBytes)
     {
+        ArgumentNullException.ThrowIfNull(probes);
         var countOnly = probes.Count > 0 && probes[0].Template is null;
         if (probes.Any(probe => probe.Template is null != countOnly))
         {
@@ -46,6 +50,21 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
         return Opened(new ProbeRun(atoms, probes, limit, limits.Budget), countOnly, pageBytes);
     }
 
+    /// <summary>
+    /// As <see cref="OpenEach(IReadOnlyList{ValueTuple{Atom, Atom}}, long, int)"/>, for probes as they
+    /// travel: encoded atoms <c>(PATTERN TEMPLATE)</c>, or <c>(PATTERN)</c> to count only.
+    /// </summary>
+    public MatchSessionPage OpenEach(ReadOnlySpan<byte> probes, long limit, int pageBytes) =>
+        OpenEach(
+            [.. AtomDecoder.DecodeAll(probes).Select(probe => probe switch
+            {
+                ExpressionAtom { Count: 2 } pair => (pair[0], (Atom?)pair[1]),
+                ExpressionAtom { Count: 1 } single => (single[0], null),
+                _ => throw new ArgumentException("a probe is (PATTERN TEMPLATE), or (PATTERN) to count only", nameof(probes)),
+            })],
+            limit,
+            pageBytes);
+
     private MatchSessionPage Opened(IMatchRun run, bool countOnly, int pageBytes)
     {
         if (_open.Count >= limits.MaxOpen)
@@ -54,6 +73,7 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
                 $"space '{space}' already has {_open.Count} matches open, the most it allows (Match:MaxOpenPerSpace); finish or cancel one, or wait: one left without requests closes after {limits.IdleTimeout.TotalSeconds:N0} s");
         }
 
+        Served++;
         var session = new MatchSession(++_lastId, run, countOnly, pageBytes, _time.GetTimestamp());
         _open.Add(session.Id, session);
         return NextPage(session);
