@@ -55,22 +55,8 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
     /// Calls partition <paramref name="index"/> (in key order) of <paramref name="routes"/>, with the
     /// epoch of its map (<see cref="SpacePartitions.EpochKey"/>), as <see cref="SpaceCalls.Call{T}"/> does.
     /// </summary>
-    public Task<T> Call<T>(Routes routes, int index, Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken)
-    {
-        // The request context is taken when the call's message is made, before the grain method returns.
-        RequestContext.Set(SpacePartitions.EpochKey, routes.Map.Epoch);
-        Task<T> sent;
-        try
-        {
-            sent = call(routes.Grains[index]);
-        }
-        finally
-        {
-            RequestContext.Remove(SpacePartitions.EpochKey);
-        }
-
-        return calls.Call(sent, cancellationToken);
-    }
+    public Task<T> Call<T>(Routes routes, int index, Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken) =>
+        calls.Call(Sent(routes, index, call), cancellationToken);
 
     /// <summary>As <see cref="Call{T}"/>, for a call that answers nothing.</summary>
     public Task Call(Routes routes, int index, Func<IEnvironmentGrain, Task> call, CancellationToken cancellationToken) =>
@@ -112,6 +98,8 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
     /// Sends a batch of encoded atoms to the partitions that hold them, one message per partition it
     /// touches, all at once; returns the sum of their answers once every one has answered. A part a
     /// partition refuses for its map (nothing of it applied) is routed again by the map read anew.
+    /// The parts' calls are not abandoned when the caller cancels (only reading the map again is):
+    /// the caller (<see cref="BatchSender"/>) waits for what it sent, so that it can say what was applied.
     /// </summary>
     public async Task<int> SendAsync(AtomBatch batch, Func<IEnvironmentGrain, AtomBatch, Task<int>> send, CancellationToken cancellationToken)
     {
@@ -121,7 +109,7 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
             try
             {
                 // Undivided: the batch travels as it is.
-                return await Call(routes, 0, grain => send(grain, batch), cancellationToken).ConfigureAwait(false);
+                return await Sent(routes, 0, grain => send(grain, batch)).ConfigureAwait(false);
             }
             catch (PartitionMapChangedException)
             {
@@ -145,7 +133,7 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
             {
                 routes.Map.Route(pending.Span, writers);
                 sent = [.. Enumerable.Range(0, writers.Length).Where(i => writers[i].AtomCount > 0)
-                    .Select(i => (i, Call(routes, i, grain => send(grain, new AtomBatch(writers[i].WrittenMemory, writers[i].AtomCount)), cancellationToken)))];
+                    .Select(i => (i, Sent(routes, i, grain => send(grain, new AtomBatch(writers[i].WrittenMemory, writers[i].AtomCount)))))];
                 var refused = new EncodedAtomWriter();
                 foreach (var (index, answer) in sent)
                 {
@@ -183,6 +171,21 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
             }
 
             routes = await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Makes a call to partition <paramref name="index"/> with the epoch of its map: the grain's own task.</summary>
+    private static Task<T> Sent<T>(Routes routes, int index, Func<IEnvironmentGrain, Task<T>> call)
+    {
+        // The request context is taken when the call's message is made, before the grain method returns.
+        RequestContext.Set(SpacePartitions.EpochKey, routes.Map.Epoch);
+        try
+        {
+            return call(routes.Grains[index]);
+        }
+        finally
+        {
+            RequestContext.Remove(SpacePartitions.EpochKey);
         }
     }
 }

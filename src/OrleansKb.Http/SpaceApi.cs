@@ -70,7 +70,7 @@ internal static class SpaceApi
         space.MapPost("/atoms", Load)
             .AddOpenApiOperationTransformer(RequestBody("text/plain", "MeTTa text"))
             .Produces<LoadResponse>()
-            .WithSummary("Adds the atoms of MeTTa text (facts and rules); text with an error adds nothing.");
+            .WithSummary("Adds the atoms of MeTTa text (facts and rules); text with an error adds nothing. ?partitions=N divides a new, empty space into N partitions.");
         space.MapPost("/atoms:remove", Remove)
             .AddOpenApiOperationTransformer(RequestBody("text/plain", "MeTTa text"))
             .Produces<RemoveResponse>()
@@ -131,9 +131,11 @@ internal static class SpaceApi
         return Uri.UnescapeDataString(segments[index + 1]);
     }
 
-    private static async Task<IResult> Load(bool? ephemeral, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<IResult> Load(bool? ephemeral, int? partitions, HttpRequest request, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        var result = await Space(request.HttpContext, grains, ephemeral).LoadAsync(LoadSource.Stream(request.Body, "request body", LoadFormat.Metta), cancellationToken: cancellationToken).ConfigureAwait(false);
+        // ?partitions=N divides a new, empty space (docs/cluster.md); LoadOptions refuses a count out of range.
+        var options = new LoadOptions { Partitions = partitions };
+        var result = await Space(request.HttpContext, grains, ephemeral).LoadAsync(LoadSource.Stream(request.Body, "request body", LoadFormat.Metta), options, cancellationToken: cancellationToken).ConfigureAwait(false);
         return Results.Json(new LoadResponse(result.AtomsRead, result.AtomsAdded, result.SpaceCount, result.Elapsed.TotalSeconds), Json);
     }
 

@@ -101,16 +101,19 @@ class Space:
         self._path = "/spaces/" + urllib.parse.quote(name, safe="")
         self._query = "?ephemeral=true" if ephemeral else ""
 
-    def load(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+    def load(self, path: str | os.PathLike[str], partitions: int | None = None) -> dict[str, Any]:
         """Adds the atoms of a .metta file, streamed; a file with an error adds nothing.
 
-        Returns ``atoms_read``, ``atoms_added``, ``space_atoms`` and ``seconds``.
+        ``partitions`` divides a new, empty space into that many partitions, at split keys sampled
+        from the file (the space's ``info()["partitions"]`` lists them). Returns ``atoms_read``,
+        ``atoms_added``, ``space_atoms`` and ``seconds``.
         """
         # A cheap request first: a wrong key or name is told as the silo's problem, not as a
         # connection closed while the file was being sent.
         self.info()
+        path_and_query = "/atoms" if partitions is None else "/atoms?partitions=" + str(int(partitions))
         with open(path, "rb") as file:
-            return self._json("POST", "/atoms", file, "text/plain; charset=utf-8", os.fstat(file.fileno()).st_size)
+            return self._json("POST", path_and_query, file, "text/plain; charset=utf-8", os.fstat(file.fileno()).st_size)
 
     def add(self, atoms: str | Iterable[str]) -> int:
         """Adds atoms given as MeTTa text (one string, or one per item); returns how many were new."""
@@ -159,14 +162,20 @@ class Space:
 
     def _json(self, method: str, path: str, body: bytes | BinaryIO | None = None,
               content_type: str | None = None, length: int | None = None) -> dict[str, Any]:
-        with self.client._open(method, self._path + path + self._query, body, content_type, length) as response:
+        with self.client._open(method, self._url(path), body, content_type, length) as response:
             try:
                 return json.loads(response.read())
             except (http.client.HTTPException, OSError) as error:
                 raise OrleansKbError(0, "interrupted", f"the answer broke off: {error}") from None
 
+    def _url(self, path: str) -> str:
+        """The space's path, then ``path`` (which may carry a query of its own), then ``?ephemeral=true`` if asked for."""
+        if "?" in path and self._query:
+            return self._path + path + "&" + self._query[1:]
+        return self._path + path + self._query
+
     def _lines(self, method: str, path: str, body: bytes | None = None, content_type: str | None = None) -> Iterator[str]:
-        response = self.client._open(method, self._path + path + self._query, body, content_type)
+        response = self.client._open(method, self._url(path), body, content_type)
 
         def lines() -> Iterator[str]:
             # Read in blocks with read1, which raises on a chunked answer that ends without its

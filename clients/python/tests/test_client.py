@@ -47,6 +47,17 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(self.silo.cli("--space", space.name, "export").splitlines(), exported)
         self.assertEqual(space.count(), len(exported))
 
+    def test_a_space_loaded_into_partitions_lists_them_and_answers_as_one(self):
+        space, whole = self.space(), self.space()
+        loaded = space.load(ROYAL92, partitions=3)
+        whole.load(ROYAL92)
+        partitions = space.info()["partitions"]
+        self.assertEqual(3, len(partitions))
+        self.assertEqual(loaded["space_atoms"], sum(p["atoms"] for p in partitions))
+        self.assertEqual(["", partitions[0]["hi"], partitions[1]["hi"]], [p["lo"] for p in partitions])
+        self.assertEqual(sorted(whole.match(*MOTHERS)), sorted(space.match(*MOTHERS)))
+        self.assertEqual(list(whole.export()), list(space.export()))
+
     def test_add_remove_count_and_rules(self):
         space = self.space()
         self.assertEqual(3, space.add(["(parent Tom Bob)", "(parent Bob Liz)", "(= (grand $x) (parent $x $y))"]))
