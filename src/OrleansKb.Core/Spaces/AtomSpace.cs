@@ -321,6 +321,18 @@ public sealed class AtomSpace
         }
     }
 
+    /// <summary>Whether some stored atom holds a variable: if none does, a ground pattern matches only itself.</summary>
+    internal bool HoldsVariables
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _atomsWithVariables > 0;
+            }
+        }
+    }
+
     /// <summary>True if the atom, or one alpha-equivalent to it, is in the space.</summary>
     public bool Contains(Atom atom)
     {

@@ -28,6 +28,7 @@ internal sealed class ProbeRun(AtomSpace space, IReadOnlyList<(Atom Pattern, Ato
     {
         var started = Stopwatch.GetTimestamp();
         var found = 0L;
+        var lookups = !space.HoldsVariables;
         while (!Finished)
         {
             var left = slice - Stopwatch.GetElapsedTime(started);
@@ -37,6 +38,24 @@ internal sealed class ProbeRun(AtomSpace space, IReadOnlyList<(Atom Pattern, Ato
             }
 
             var (pattern, template) = probes[_next];
+            if (_cursor is null && lookups && IsGround(pattern))
+            {
+                // With no stored variables a ground probe matches only itself: a lookup, not a walk.
+                // (The last conjunct of a join is often such a filter, e.g. (female "@I7@").)
+                if (space.Contains(pattern))
+                {
+                    if (template is not null && results is not null)
+                    {
+                        AtomEncoder.Append(template, results);
+                    }
+
+                    (Solutions, found) = (Solutions + 1, found + 1);
+                }
+
+                _next++;
+                continue;
+            }
+
             _cursor ??= space.OpenMatch(pattern, template, limit - Solutions, budget);
             var solutions = step(_cursor, left);
             (Solutions, found) = (Solutions + solutions, found + solutions);
@@ -48,4 +67,6 @@ internal sealed class ProbeRun(AtomSpace space, IReadOnlyList<(Atom Pattern, Ato
 
         return found;
     }
+
+    private static bool IsGround(Atom pattern) => pattern is not VariableAtom && (pattern is not ExpressionAtom || Conjunct.VariablesOf(pattern).Count == 0);
 }
