@@ -106,19 +106,13 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
 
     /// <summary>The pages of one partition's match of <paramref name="probes"/>, closed in the partition if left early.</summary>
     private static async IAsyncEnumerable<JoinPage> ProbeAsync(
-        IEnvironmentGrain partition, long epoch, IReadOnlyList<(Atom Pattern, Atom? Template)> probes, long limit, int pageBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IEnvironmentGrain partition, long epoch, ReadOnlyMemory<byte> probes, long limit, int pageBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var batch = new EncodedAtomWriter();
-        foreach (var (pattern, template) in probes)
-        {
-            AtomEncoder.Append(template is null ? Atom.Expression(pattern) : Atom.Expression(pattern, template), batch);
-        }
-
         RequestContext.Set(SpacePartitions.EpochKey, epoch);
         Task<MatchPage> opened;
         try
         {
-            opened = partition.MatchEachOpen(new AtomBatch(batch.WrittenMemory, batch.AtomCount), new MatchRequest(limit, pageBytes));
+            opened = partition.MatchEachOpen(new AtomBatch(probes, AtomDecoder.CountAtoms(probes.Span)), new MatchRequest(limit, pageBytes));
         }
         finally
         {

@@ -28,10 +28,10 @@ public sealed class PartitionedJoinTests
     }
 
     /// <summary>What a partition grain does with probes: one match of them all, a small page at a time.</summary>
-    private static async IAsyncEnumerable<JoinPage> Probe(MatchSessions partition, IReadOnlyList<(Atom, Atom?)> probes, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<JoinPage> Probe(MatchSessions partition, ReadOnlyMemory<byte> probes, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var page = partition.OpenEach(probes, limit, pageBytes: 2048);
+        var page = partition.OpenEach(probes.Span, limit, pageBytes: 2048);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -50,15 +50,23 @@ public sealed class PartitionedJoin
         _bindings = Atom.Expression([.. Conjunct.VariablesOf(conjunction).Distinct().Select(Atom.Variable)]);
     }
 
-    /// <summary>Matches <paramref name="probes"/> in the partition at <paramref name="partition"/> (key order), at most <paramref name="limit"/> solutions in all: the pages of their results (or counts).</summary>
-    public delegate IAsyncEnumerable<JoinPage> Probe(int partition, IReadOnlyList<(Atom Pattern, Atom? Template)> probes, long limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Matches <paramref name="probes"/> — encoded atoms <c>(PATTERN TEMPLATE)</c>, or <c>(PATTERN)</c>
+    /// to count, as <see cref="MatchSessions.OpenEach(ReadOnlySpan{byte}, long, int)"/> takes them — in
+    /// the partition at <paramref name="partition"/> (key order), at most <paramref name="limit"/>
+    /// solutions in all: the pages of their results (or counts).
+    /// </summary>
+    public delegate IAsyncEnumerable<JoinPage> Probe(int partition, ReadOnlyMemory<byte> probes, long limit, CancellationToken cancellationToken);
+
+    /// <summary>The most bytes of probes one message to a partition carries (and at least one probe).</summary>
+    public const int ProbeMessageBytes = 1 << 20;
 
     /// <summary>Solutions found at every level so far, intermediate bindings included: what the budget bounds.</summary>
     public long Solutions { get; private set; }
 
     /// <summary>The pages of the conjunction's results (or counts), at most the limit's solutions in all.</summary>
     public IAsyncEnumerable<JoinPage> RunAsync(CancellationToken cancellationToken = default) =>
-        _limit == 0 ? AsyncEnumerable.Empty<JoinPage>() : LevelAsync(0, [(_conjuncts[0], TemplateOf(0))], cancellationToken);
+        _limit == 0 ? AsyncEnumerable.Empty<JoinPage>() : LevelAsync(0, FirstProbe(), cancellationToken);
 
     private bool Done => _delivered >= _limit;
 
@@ -66,15 +74,16 @@ public sealed class PartitionedJoin
 
     private Atom? TemplateOf(int level) => IsLast(level) ? _template : _bindings;
 
-    private async IAsyncEnumerable<JoinPage> LevelAsync(int level, List<(Atom Pattern, Atom? Template)> probes, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<JoinPage> LevelAsync(int level, EncodedAtomWriter probes, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Each probe goes to every partition that can hold what it matches.
-        var routed = new List<(Atom, Atom?)>?[_map.Count];
-        foreach (var probe in probes)
+        // Each probe goes to every partition that can hold what its pattern (its first child) matches.
+        var routed = new EncodedAtomWriter?[_map.Count];
+        foreach (var probe in new EncodedItems(probes.WrittenSpan))
         {
-            foreach (var partition in _map.PartitionsFor(AtomEncoder.Encode(probe.Pattern)))
+            var pattern = probe[1..(1 + EncodedItem.Length(probe[1..]))];
+            foreach (var partition in _map.PartitionsFor(pattern))
             {
-                (routed[partition] ??= []).Add(probe);
+                (routed[partition] ??= new EncodedAtomWriter(Math.Max(256, probes.Length / _map.Count))).AppendAtom(probe);
             }
         }
 
@@ -86,7 +95,7 @@ public sealed class PartitionedJoin
             }
 
             var limit = IsLast(level) ? _limit - _delivered : long.MaxValue;
-            await foreach (var page in _probe(partition, theirs, limit, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in _probe(partition, theirs.WrittenMemory, limit, cancellationToken).ConfigureAwait(false))
             {
                 Solutions += page.Solutions;
                 if (Solutions > _budget.MaxSolutions)
@@ -123,10 +132,13 @@ public sealed class PartitionedJoin
         }
     }
 
-    /// <summary>The probes of <paramref name="level"/>'s conjunct for a page of bindings, in messages of at most <see cref="_probesPerMessage"/>.</summary>
-    private IEnumerable<List<(Atom Pattern, Atom? Template)>> NextProbes(int level, ReadOnlyMemory<byte> bindings)
+    /// <summary>
+    /// The probes of <paramref name="level"/>'s conjunct for a page of bindings, encoded, in messages of
+    /// at most <see cref="_probesPerMessage"/> probes and about <see cref="ProbeMessageBytes"/>.
+    /// </summary>
+    private IEnumerable<EncodedAtomWriter> NextProbes(int level, ReadOnlyMemory<byte> bindings)
     {
-        var probes = new List<(Atom, Atom?)>();
+        var probes = new EncodedAtomWriter();
         for (var at = 0; at < bindings.Length;)
         {
             var length = AtomDecoder.Measure(bindings.Span[at..]);
@@ -140,17 +152,28 @@ public sealed class PartitionedJoin
                 continue;
             }
 
-            probes.Add((bound.Apply(_conjuncts[level]), TemplateOf(level) is { } template ? bound.Apply(template) : null));
-            if (probes.Count == _probesPerMessage)
+            AtomEncoder.Append(ProbeOf(bound.Apply(_conjuncts[level]), TemplateOf(level) is { } template ? bound.Apply(template) : null), probes);
+            if (probes.AtomCount == _probesPerMessage || probes.Length >= ProbeMessageBytes)
             {
                 yield return probes;
-                probes = [];
+                probes = new EncodedAtomWriter();
             }
         }
 
-        if (probes.Count > 0)
+        if (probes.AtomCount > 0)
         {
             yield return probes;
         }
     }
+
+    /// <summary>The one probe of the first conjunct, as it stands.</summary>
+    private EncodedAtomWriter FirstProbe()
+    {
+        var probe = new EncodedAtomWriter();
+        AtomEncoder.Append(ProbeOf(_conjuncts[0], TemplateOf(0)), probe);
+        return probe;
+    }
+
+    /// <summary>A probe as it travels: <c>(PATTERN TEMPLATE)</c>, or <c>(PATTERN)</c> to count only; encoding it numbers the two's variables as one.</summary>
+    private static ExpressionAtom ProbeOf(Atom pattern, Atom? template) => template is null ? Atom.Expression(pattern) : Atom.Expression(pattern, template);
 }
