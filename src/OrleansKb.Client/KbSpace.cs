@@ -55,20 +55,14 @@ public sealed class KbSpace
     public string Name { get; }
 
     /// <summary>The number of atoms in the space.</summary>
-    public async Task<long> CountAsync(CancellationToken cancellationToken = default) =>
-        (await _routing.OnEveryPartitionAsync(grain => grain.Count(), cancellationToken).ConfigureAwait(false)).Sum();
+    public Task<long> CountAsync(CancellationToken cancellationToken = default) => _routing.CountAsync(cancellationToken);
 
     /// <summary>The space's size, its store, the silo hosting it, the matches open on it, and its partitions (<see cref="SpaceInfo.Partitions"/>).</summary>
     public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) =>
         _routing.ReadAsync(async routes => SpaceInfos.Combined(routes.Map, await _routing.OnEveryPartitionAsync(routes, grain => grain.Info(), cancellationToken).ConfigureAwait(false)), cancellationToken);
 
     /// <summary>Unloads the space from the silos' memory once idle; its next call recovers it from its store (<see cref="SpaceInfo.RecoveryMs"/> says how long that took).</summary>
-    public Task UnloadAsync(CancellationToken cancellationToken = default) =>
-        _routing.OnEveryPartitionAsync(async grain =>
-        {
-            await grain.Unload().ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+    public Task UnloadAsync(CancellationToken cancellationToken = default) => _routing.OnEveryPartitionAsync(grain => grain.Unload(), cancellationToken);
 
     /// <summary>Takes a snapshot of the space now (of each of its partitions), and returns its info once the snapshots are published.</summary>
     public Task<SpaceInfo> SnapshotAsync(CancellationToken cancellationToken = default) =>
@@ -162,12 +156,7 @@ public sealed class KbSpace
     }
 
     /// <summary>Removes every atom (the space stays divided as it was).</summary>
-    public Task ClearAsync(CancellationToken cancellationToken = default) =>
-        _routing.OnEveryPartitionAsync(async grain =>
-        {
-            await grain.Clear().ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
+    public Task ClearAsync(CancellationToken cancellationToken = default) => _routing.OnEveryPartitionAsync(grain => grain.Clear(), cancellationToken);
 
     /// <summary>
     /// <c>match</c>: <paramref name="template"/> instantiated by each solution of <paramref name="pattern"/>

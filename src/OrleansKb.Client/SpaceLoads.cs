@@ -153,8 +153,7 @@ internal sealed class SpaceLoads(SpaceCalls calls, SpaceRouting routing, string 
             };
         }
 
-        var count = (await routing.OnEveryPartitionAsync(grain => grain.Count(), cancellationToken).ConfigureAwait(false)).Sum();
-        return new LoadResult(counters.AtomsRead, sender.AtomsAdded, count, stopwatch.Elapsed);
+        return new LoadResult(counters.AtomsRead, sender.AtomsAdded, await routing.CountAsync(cancellationToken).ConfigureAwait(false), stopwatch.Elapsed);
     }
 
     /// <summary>How a sender sends a batch: to the partitions that hold its atoms.</summary>

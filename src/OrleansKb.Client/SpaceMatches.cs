@@ -23,7 +23,7 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
             ? new MatchQuery(EncodedBatches.One(pattern), ReadOnlyMemory<byte>.Empty)
             : Shared(AtomEncoder.EncodeSharingVariables(pattern, template, SpaceLimits.MaxAtomBytes));
 
-        if (IsConjunction(pattern) && (await routing.CurrentAsync(cancellationToken).ConfigureAwait(false)).Map.Count > 1)
+        if (Spaces.Conjunct.IsConjunction(pattern) && (await routing.CurrentAsync(cancellationToken).ConfigureAwait(false)).Map.Count > 1)
         {
             var join = newJoin();
             var first = await calls.Call(join.Open(calls.Grain.GetGrainId(), query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false);
@@ -36,22 +36,15 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
         }
 
         // The first page is asked for by the map read anew if a partition refuses the call for its map.
-        var (routes, partitions, index, page) = await routing.ReadAsync(
+        var (routes, partitions, page) = await routing.ReadAsync(
             async routes =>
             {
                 var partitions = routes.Map.PartitionsFor(query.Pattern.Span);
-                for (var i = 0; ; i++)
-                {
-                    var first = await routing.Call(routes, partitions[i], grain => grain.MatchOpen(query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false);
-                    if (first.Solutions > 0 || !first.Finished || i == partitions.Count - 1)
-                    {
-                        return (routes, partitions, i, first);
-                    }
-                }
+                return (routes, partitions, await routing.Call(routes, partitions[0], grain => grain.MatchOpen(query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false));
             },
             cancellationToken).ConfigureAwait(false);
 
-        for (var left = limit; ;)
+        for (var (index, left) = (0, limit); ;)
         {
             var grain = routes.Grains[partitions[index]];
             await foreach (var next in PagesFromAsync(page, grain.MatchNext, grain.MatchClose, cancellationToken).ConfigureAwait(false))
@@ -70,8 +63,6 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
 
         static MatchQuery Shared((byte[] Pattern, byte[] Template) encoded) => new(encoded.Pattern, encoded.Template);
     }
-
-    private static bool IsConjunction(Atom pattern) => pattern is ExpressionAtom { Count: > 0 } expression && expression[0] is SymbolAtom { Name: "," };
 
     /// <summary>The pages of one match from its first, <paramref name="page"/>, asking one page ahead; closed where it runs if left early.</summary>
     private async IAsyncEnumerable<MatchPage> PagesFromAsync(

@@ -58,14 +58,6 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
     public Task<T> Call<T>(Routes routes, int index, Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken) =>
         calls.Call(Sent(routes, index, call), cancellationToken);
 
-    /// <summary>As <see cref="Call{T}"/>, for a call that answers nothing.</summary>
-    public Task Call(Routes routes, int index, Func<IEnvironmentGrain, Task> call, CancellationToken cancellationToken) =>
-        Call(routes, index, async grain =>
-        {
-            await call(grain).ConfigureAwait(false);
-            return true;
-        }, cancellationToken);
-
     /// <summary>
     /// Runs <paramref name="read"/> over the current map; when a partition refuses it for its map, reads
     /// the map again and runs it again. For calls that change nothing, or that may be repeated whole.
@@ -89,6 +81,18 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
     /// <summary>Runs <paramref name="call"/> on every partition at once (by the map read anew if one refuses it); the answers in key order.</summary>
     public Task<T[]> OnEveryPartitionAsync<T>(Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken) =>
         ReadAsync(routes => OnEveryPartitionAsync(routes, call, cancellationToken), cancellationToken);
+
+    /// <summary>The space's atoms: the sum of its partitions'.</summary>
+    public async Task<long> CountAsync(CancellationToken cancellationToken) =>
+        (await OnEveryPartitionAsync(grain => grain.Count(), cancellationToken).ConfigureAwait(false)).Sum();
+
+    /// <summary>As <see cref="OnEveryPartitionAsync{T}(Func{IEnvironmentGrain, Task{T}}, CancellationToken)"/>, for a call that answers nothing.</summary>
+    public Task OnEveryPartitionAsync(Func<IEnvironmentGrain, Task> call, CancellationToken cancellationToken) =>
+        OnEveryPartitionAsync(async grain =>
+        {
+            await call(grain).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
 
     /// <summary>Runs <paramref name="call"/> on every partition of <paramref name="routes"/> at once; the answers in key order.</summary>
     public Task<T[]> OnEveryPartitionAsync<T>(Routes routes, Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken) =>

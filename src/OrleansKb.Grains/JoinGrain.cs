@@ -44,7 +44,7 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         _pageBytes = Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
         var join = Refused(() => new PartitionedJoin(
             map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
-            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, _pageBytes, cancellationToken)));
+            (i, probes, count, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, new AtomBatch(probes, count), limit, _pageBytes, cancellationToken)));
         _pages = join.RunAsync().GetAsyncEnumerator();
         _opened = Stopwatch.GetTimestamp();
         return await Next();
@@ -106,13 +106,13 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
 
     /// <summary>The pages of one partition's match of <paramref name="probes"/>, closed in the partition if left early.</summary>
     private static async IAsyncEnumerable<JoinPage> ProbeAsync(
-        IEnvironmentGrain partition, long epoch, ReadOnlyMemory<byte> probes, long limit, int pageBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IEnvironmentGrain partition, long epoch, AtomBatch probes, long limit, int pageBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         RequestContext.Set(SpacePartitions.EpochKey, epoch);
         Task<MatchPage> opened;
         try
         {
-            opened = partition.MatchEachOpen(new AtomBatch(probes, AtomDecoder.CountAtoms(probes.Span)), new MatchRequest(limit, pageBytes));
+            opened = partition.MatchEachOpen(probes, new MatchRequest(limit, pageBytes));
         }
         finally
         {

@@ -47,7 +47,7 @@ public sealed class PartitionedJoinTests
 
     private static async Task<(List<string> Results, long Solutions)> JoinAsync(PartitionMap map, MatchSessions[] parts, Atom pattern, Atom? template, long limit = long.MaxValue, int probesPerMessage = 64)
     {
-        var join = new PartitionedJoin(map, pattern, template, limit, MatchBudget.Unlimited, (i, probes, most, ct) => Probe(parts[i], probes, most, ct), probesPerMessage);
+        var join = new PartitionedJoin(map, pattern, template, limit, MatchBudget.Unlimited, (i, probes, _, most, ct) => Probe(parts[i], probes, most, ct), probesPerMessage);
         var (results, solutions) = (new List<string>(), 0L);
         await foreach (var page in join.RunAsync())
         {
@@ -104,7 +104,7 @@ public sealed class PartitionedJoinTests
     {
         var (map, parts) = Divided(TestData.ReadAtoms("aunt-kg/royal92_simple.metta"), 4);
         var join = new PartitionedJoin(map, MettaReader.Parse("(, (parent $p $x) (parent $p $s))")[0], null, long.MaxValue, new MatchBudget(1000, TimeSpan.FromMinutes(1)),
-            (i, probes, most, ct) => Probe(parts[i], probes, most, ct));
+            (i, probes, _, most, ct) => Probe(parts[i], probes, most, ct));
 
         await Assert.ThrowsAsync<MatchBudgetExceededException>(async () =>
         {

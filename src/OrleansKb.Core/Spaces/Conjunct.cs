@@ -146,6 +146,9 @@ internal sealed class Conjunct
 
     private int Distinct(int variable) => Math.Max(1, _distinct?[variable] ?? _values?[variable].Count ?? 0);
 
+    /// <summary>Whether <paramref name="pattern"/> is a conjunction <c>(, p1 … pn)</c>.</summary>
+    public static bool IsConjunction(Atom pattern) => pattern is ExpressionAtom { Count: > 0 } expression && expression[0] is SymbolAtom { Name: "," };
+
     /// <summary>The variables of an atom in prefix order (with repeats).</summary>
     public static List<string> VariablesOf(Atom atom)
     {

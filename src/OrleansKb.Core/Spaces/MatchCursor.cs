@@ -54,8 +54,8 @@ public sealed class MatchCursor : IMatchRun
         _template = template;
         _limit = limit;
         _budget = budget;
-        _conjuncts = pattern is ExpressionAtom { Count: > 0 } e && e[0] is SymbolAtom { Name: "," }
-            ? [.. e.Children[1..].ToArray().Select(c => new Conjunct(c))]
+        _conjuncts = Conjunct.IsConjunction(pattern)
+            ? [.. ((ExpressionAtom)pattern).Children[1..].ToArray().Select(c => new Conjunct(c))]
             : [new Conjunct(pattern)];
         _levels = [.. _conjuncts.Select(_ => new MatchLevel())];
         _planner = _conjuncts.Count > 1 ? new JoinPlanner(_conjuncts) : null;

@@ -19,7 +19,7 @@ internal readonly ref struct MatchView(ByteTrie trie, ArgumentIndex arguments, P
     /// space does not hold the atom that is a lone variable (<c>$x</c>), which matches every pattern
     /// and, having no arguments, is not in the index.
     /// </summary>
-    public bool IndexIsComplete => arguments.IsComplete && !(hasStoredVariables && trie.Contains(LoneVariable));
+    public bool IndexIsComplete { get; } = arguments.IsComplete && !(hasStoredVariables && trie.Contains(LoneVariable));
 
     /// <summary>The encoding of a lone variable: the only atom a walk of the index cannot find.</summary>
     private static ReadOnlySpan<byte> LoneVariable => [Codec.EncodingTags.NewVar];

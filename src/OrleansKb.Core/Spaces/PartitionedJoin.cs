@@ -40,7 +40,7 @@ public sealed class PartitionedJoin
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentOutOfRangeException.ThrowIfLessThan(probesPerMessage, 1);
-        if (conjunction is not ExpressionAtom { Count: > 1 } expression || expression[0] is not SymbolAtom { Name: "," })
+        if (!Conjunct.IsConjunction(conjunction) || conjunction is not ExpressionAtom { Count: > 1 } expression)
         {
             throw new ArgumentException("a conjunction is (, p1 … pn) with at least one pattern", nameof(conjunction));
         }
@@ -53,10 +53,10 @@ public sealed class PartitionedJoin
     /// <summary>
     /// Matches <paramref name="probes"/> — encoded atoms <c>(PATTERN TEMPLATE)</c>, or <c>(PATTERN)</c>
     /// to count, as <see cref="MatchSessions.OpenEach(ReadOnlySpan{byte}, long, int)"/> takes them — in
-    /// the partition at <paramref name="partition"/> (key order), at most <paramref name="limit"/>
-    /// solutions in all: the pages of their results (or counts).
+    /// the partition at <paramref name="partition"/> (key order), <paramref name="count"/> of them, at
+    /// most <paramref name="limit"/> solutions in all: the pages of their results (or counts).
     /// </summary>
-    public delegate IAsyncEnumerable<JoinPage> Probe(int partition, ReadOnlyMemory<byte> probes, long limit, CancellationToken cancellationToken);
+    public delegate IAsyncEnumerable<JoinPage> Probe(int partition, ReadOnlyMemory<byte> probes, int count, long limit, CancellationToken cancellationToken);
 
     /// <summary>The most bytes of probes one message to a partition carries (and at least one probe).</summary>
     public const int ProbeMessageBytes = 1 << 20;
@@ -95,7 +95,7 @@ public sealed class PartitionedJoin
             }
 
             var limit = IsLast(level) ? _limit - _delivered : long.MaxValue;
-            await foreach (var page in _probe(partition, theirs.WrittenMemory, limit, cancellationToken).ConfigureAwait(false))
+            await foreach (var page in _probe(partition, theirs.WrittenMemory, theirs.AtomCount, limit, cancellationToken).ConfigureAwait(false))
             {
                 Solutions += page.Solutions;
                 if (Solutions > _budget.MaxSolutions)

@@ -68,5 +68,5 @@ internal sealed class ProbeRun(AtomSpace space, IReadOnlyList<(Atom Pattern, Ato
         return found;
     }
 
-    private static bool IsGround(Atom pattern) => pattern is not VariableAtom && (pattern is not ExpressionAtom || Conjunct.VariablesOf(pattern).Count == 0);
+    private static bool IsGround(Atom pattern) => Conjunct.VariablesOf(pattern).Count == 0;
 }
