@@ -18,7 +18,9 @@ public sealed record SpacePartitions(
     /// <summary>
     /// The <c>RequestContext</c> key under which a client sends the epoch of the map it routed a call
     /// by: a partition whose map has another epoch refuses the call (<see cref="PartitionMapChangedException"/>)
-    /// before doing anything. A call without it (a client older than partitioned spaces) is not checked.
+    /// before doing anything. A call without it was routed as for a space never divided (epoch 0): so
+    /// calls to an undivided space carry nothing more, and a client older than partitioned spaces is
+    /// refused by a divided one instead of answered by one partition.
     /// </summary>
     public const string EpochKey = "okb-map-epoch";
 }

@@ -181,7 +181,14 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
     /// <summary>Makes a call to partition <paramref name="index"/> with the epoch of its map: the grain's own task.</summary>
     private static Task<T> Sent<T>(Routes routes, int index, Func<IEnvironmentGrain, Task<T>> call)
     {
-        // The request context is taken when the call's message is made, before the grain method returns.
+        // A call without an epoch is routed by an undivided space's map (epoch 0): most calls carry
+        // nothing more than they did. The request context is taken when the call's message is made,
+        // before the grain method returns.
+        if (routes.Map.Epoch == 0)
+        {
+            return call(routes.Grains[index]);
+        }
+
         RequestContext.Set(SpacePartitions.EpochKey, routes.Map.Epoch);
         try
         {

@@ -262,12 +262,13 @@ internal abstract class EnvironmentGrainBase(
 
     /// <summary>
     /// Refuses a call routed by another map of the space's partitions than this partition holds (the
-    /// epoch the caller sent, <see cref="SpacePartitions.EpochKey"/>); a call without one is an older
-    /// client's, which knows only undivided spaces, and is left to the range check of changes.
+    /// epoch the caller sent, <see cref="SpacePartitions.EpochKey"/>); a call without one was routed
+    /// as for an undivided space (epoch 0) — this client's calls to one, or an older client's.
     /// </summary>
     private void CheckMap()
     {
-        if (RequestContext.Get(SpacePartitions.EpochKey) is long epoch)
+        var epoch = RequestContext.Get(SpacePartitions.EpochKey) as long? ?? 0;
+        if (epoch != Space.Partitions.Epoch)
         {
             Wired(() =>
             {
