@@ -115,6 +115,27 @@ internal static class DataCommands
         snapshot.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
             output.WriteLine(JsonSerializer.Serialize(await space.SnapshotAsync(ct), Json)), ct));
 
+        var partitionCount = new Argument<int>("N")
+        {
+            Description = $"How many partitions (1 to {LoadOptions.MaxPartitions:N0}).",
+            CustomParser = result => ParseCount<int>(result),
+        };
+        partitionCount.Validators.Add(result =>
+        {
+            if (result.GetValue(partitionCount) is var n && (n < 1 || n > LoadOptions.MaxPartitions))
+            {
+                result.AddError(string.Create(CultureInfo.InvariantCulture, $"N must be from 1 to {LoadOptions.MaxPartitions:N0}, not {n:N0}"));
+            }
+        });
+        var repartition = new Command(
+            "repartition",
+            "Divide the space anew into N partitions of about equal size, online: reads go on, writes meanwhile wait or are applied (docs/cluster.md). Print one JSON object: the partitions, the atoms copied, how long it took.")
+        { partitionCount };
+        repartition.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
+        {
+            output.WriteLine(JsonSerializer.Serialize(await space.RepartitionAsync(parse.GetRequiredValue(partitionCount), ct), Json));
+        }, ct));
+
         var exportFormat = new Option<string>("--format") { Description = "metta (canonical text, one atom per line) or paths (MORK's serialised space, zlib-compressed; needs FILE).", DefaultValueFactory = _ => "metta" };
         exportFormat.AcceptOnlyFromAmong("metta", "paths");
         var exportFile = new Argument<string>("FILE") { Arity = ArgumentArity.ZeroOrOne, Description = "Where to write; standard output when left out (or -).", DefaultValueFactory = _ => "-" };
@@ -213,7 +234,7 @@ internal static class DataCommands
             output.WriteLine("cleared");
         }, ct));
 
-        return [load, add, remove, contains, count, info, snapshot, export, rules, match, clear];
+        return [load, add, remove, contains, count, info, snapshot, repartition, export, rules, match, clear];
     }
 
     /// <summary>A count given on the command line: a whole number from 0 to the type's largest, or a one-line parse error that says so.</summary>

@@ -95,7 +95,8 @@ try
 
         silo.UseOrleansKb()
             .Configure<MatchOptions>(configuration.GetSection("Match"))
-            .Configure<DurabilityOptions>(configuration);
+            .Configure<DurabilityOptions>(configuration)
+            .Configure<PartitionOptions>(configuration);
         _ = settings.Store.ToUpperInvariant() switch
         {
             "FILE" => silo.UseFileSpaceStore(options => options.Bind(configuration)),

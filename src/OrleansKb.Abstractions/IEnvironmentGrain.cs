@@ -84,13 +84,23 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     Task<SpacePartitions> Partitions();
 
     /// <summary>
-    /// Divides an empty space that was never divided into the partitions of <paramref name="map"/>
-    /// (called on the space, partition 0, which gives every other partition its range first and then
-    /// keeps the map: the commit point), and returns the map the space then has — the one it already
-    /// had, when it was divided before. A space that holds atoms is refused (<see cref="InvalidAtomBatchException"/>).
+    /// Divides an empty space that was never divided into partitions cut at <paramref name="splits"/>
+    /// (encoded keys in increasing order), and returns the map it then has — the one it already had,
+    /// when it was divided before. A space that holds atoms is refused (<see cref="InvalidAtomBatchException"/>):
+    /// <see cref="Repartition"/> divides one. Called on the space (partition 0).
     /// </summary>
-    [Alias("Divide")]
-    Task<SpacePartitions> Divide(SpacePartitions map);
+    [Alias("Divide.2")]
+    Task<SpacePartitions> Divide(byte[][] splits);
+
+    /// <summary>
+    /// Divides the space anew into <paramref name="partitions"/> partitions of about equal size, cut at
+    /// the quantiles of a sample of its keys, online: reads are answered throughout, and a change sent
+    /// meanwhile is applied, or waits and is then sent again by its client (docs/cluster.md, "Changing
+    /// the partitions"). Called on the space (partition 0). An empty space is refused (<see cref="InvalidAtomBatchException"/>).
+    /// </summary>
+    [Alias("Repartition")]
+    [ResponseTimeout("01:00:00")]
+    Task<RepartitionResult> Repartition(int partitions);
 
     /// <summary>The space's name, size, store, host silo and open matches.</summary>
     [Alias("Info")]

@@ -59,14 +59,14 @@ public sealed class KbSpace
 
     /// <summary>The space's size, its store, the silo hosting it, the matches open on it, and its partitions (<see cref="SpaceInfo.Partitions"/>).</summary>
     public Task<SpaceInfo> InfoAsync(CancellationToken cancellationToken = default) =>
-        _routing.ReadAsync(async routes => SpaceInfos.Combined(routes.Map, await _routing.OnEveryPartitionAsync(routes, grain => grain.Info(), cancellationToken).ConfigureAwait(false)), cancellationToken);
+        _routing.ReadAsync(async routes => SpaceInfos.Combined(Name, routes.Map, await _routing.OnEveryPartitionAsync(routes, grain => grain.Info(), cancellationToken).ConfigureAwait(false)), cancellationToken);
 
     /// <summary>Unloads the space from the silos' memory once idle; its next call recovers it from its store (<see cref="SpaceInfo.RecoveryMs"/> says how long that took).</summary>
     public Task UnloadAsync(CancellationToken cancellationToken = default) => _routing.OnEveryPartitionAsync(grain => grain.Unload(), cancellationToken);
 
     /// <summary>Takes a snapshot of the space now (of each of its partitions), and returns its info once the snapshots are published.</summary>
     public Task<SpaceInfo> SnapshotAsync(CancellationToken cancellationToken = default) =>
-        _routing.ReadAsync(async routes => SpaceInfos.Combined(routes.Map, await _routing.OnEveryPartitionAsync(routes, grain => grain.Snapshot(), cancellationToken).ConfigureAwait(false)), cancellationToken);
+        _routing.ReadAsync(async routes => SpaceInfos.Combined(Name, routes.Map, await _routing.OnEveryPartitionAsync(routes, grain => grain.Snapshot(), cancellationToken).ConfigureAwait(false)), cancellationToken);
 
     /// <summary>
     /// Loads a file or a stream (<see cref="LoadSource"/>) of <c>.metta</c> text or MORK <c>.paths</c> data.
@@ -107,6 +107,22 @@ public sealed class KbSpace
         }
 
         return (await _routing.DivideAsync(keys.Keys, partitions, cancellationToken).ConfigureAwait(false)).Map.Count;
+    }
+
+    /// <summary>
+    /// Divides this space anew into <paramref name="partitions"/> partitions of about equal size, cut at
+    /// the quantiles of a sample of its keys: every partition's atoms are copied, inside the cluster, to
+    /// new partitions, and the space's map then changes at once (docs/cluster.md, "Changing the
+    /// partitions"). Reads are answered throughout; a change sent meanwhile is applied, or waits and is
+    /// sent again. Returns how many partitions the space has then, the atoms copied and how long it took.
+    /// </summary>
+    /// <exception cref="InvalidAtomBatchException">The space is empty.</exception>
+    public async Task<RepartitionReport> RepartitionAsync(int partitions, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(partitions, LoadOptions.MaxPartitions);
+        var result = await _routing.RepartitionAsync(partitions, cancellationToken).ConfigureAwait(false);
+        return new RepartitionReport(Name, result.Map.Ids.Length, result.Map.Epoch, result.AtomsMoved, result.ElapsedMs);
     }
 
     /// <summary>Adds atoms; returns how many were new.</summary>

@@ -6,10 +6,11 @@ namespace OrleansKb.Client;
 internal static class SpaceInfos
 {
     /// <summary>
-    /// The space's info: the sums of its partitions' figures; the name, store, silo, epoch and recovery
-    /// time of partition 0; and every partition in key order, with its range (hex, empty for no bound).
+    /// The space's info: its name; the sums of its partitions' figures; the store, silo, epoch and
+    /// recovery time of its first partition in key order; and every partition in key order, with its
+    /// range (hex, empty for no bound).
     /// </summary>
-    public static SpaceInfo Combined(PartitionMap map, SpaceInfo[] partitions)
+    public static SpaceInfo Combined(string space, PartitionMap map, SpaceInfo[] partitions)
     {
         var first = partitions[0];
         var listed = new PartitionInfo[partitions.Length];
@@ -23,6 +24,7 @@ internal static class SpaceInfos
 
         return first with
         {
+            Space = space,
             Atoms = partitions.Sum(p => p.Atoms),
             Rules = partitions.Sum(p => p.Rules),
             LogBytes = partitions.Sum(p => p.LogBytes),

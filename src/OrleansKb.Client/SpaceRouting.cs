@@ -44,11 +44,18 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
         var splits = PartitionMap.SplitsOf(sample, partitions);
         if (splits.Length > 0)
         {
-            var map = new SpacePartitions(1, [.. Enumerable.Range(0, splits.Length + 1)], splits);
-            await calls.Call(calls.Grain.Divide(map), cancellationToken).ConfigureAwait(false);
+            await calls.Call(calls.Grain.Divide(splits), cancellationToken).ConfigureAwait(false);
         }
 
         return await RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Divides the space anew into <paramref name="partitions"/> partitions, online (<see cref="IEnvironmentGrain.Repartition"/>), and routes by its new map.</summary>
+    public async Task<RepartitionResult> RepartitionAsync(int partitions, CancellationToken cancellationToken)
+    {
+        var result = await calls.Call(calls.Grain.Repartition(partitions), cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>

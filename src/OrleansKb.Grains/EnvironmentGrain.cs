@@ -9,7 +9,8 @@ namespace OrleansKb.Grains;
 internal sealed class EnvironmentGrain(
     IOptions<MatchOptions> matchOptions,
     IOptions<DurabilityOptions> durabilityOptions,
+    IOptions<PartitionOptions> partitionOptions,
     ILocalSiloDetails silo,
     ISpaceStore store,
     ILogger<EnvironmentGrain> logger)
-    : EnvironmentGrainBase(matchOptions, durabilityOptions, silo, store, logger), IEnvironmentGrain;
+    : EnvironmentGrainBase(matchOptions, durabilityOptions, partitionOptions, silo, store, logger), IEnvironmentGrain, IPartitionGrain;

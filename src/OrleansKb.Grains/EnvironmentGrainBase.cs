@@ -26,6 +26,7 @@ namespace OrleansKb.Grains;
 internal abstract class EnvironmentGrainBase(
     IOptions<MatchOptions> matchOptions,
     IOptions<DurabilityOptions> durabilityOptions,
+    IOptions<PartitionOptions> partitionOptions,
     ILocalSiloDetails silo,
     ISpaceStore store,
     ILogger logger) : Grain
@@ -37,12 +38,20 @@ internal abstract class EnvironmentGrainBase(
     private MatchSessions? _matches;
     private IGrainTimer? _idleCheck;
     private IGrainTimer? _indexing;
+    private IGrainTimer? _sealCheck;
+    private GrainPartitionPeers? _peers;
+
+    // Past this many atoms the partition asks partition 0 to split it (again only once it has grown a quarter more).
+    private long _splitAt = partitionOptions.Value.PartitionMaxAtoms;
 
     private string Name => this.GetPrimaryKeyString();
 
     private DurableSpace Space => _space ?? throw new InvalidOperationException("the space is not open");
 
     private MatchSessions Matches => _matches ?? throw new InvalidOperationException("the space is not open");
+
+    /// <summary>The space's partitions, by number, as grains of this grain's type.</summary>
+    private GrainPartitionPeers Peers => _peers ??= new GrainPartitionPeers(GrainFactory, this.GetGrainId().Type, PartitionNames.Parse(Name).Space);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -59,6 +68,13 @@ internal abstract class EnvironmentGrainBase(
         var match = matchOptions.Value;
         var budget = new MatchBudget(match.MaxSolutions, TimeSpan.FromSeconds(match.MaxSeconds));
         _matches = new MatchSessions(Name, _space.Atoms, new MatchSessionLimits(budget, match.Slice, match.IdleTimeout, match.MaxOpenPerSpace, SpaceLimits.MaxAtomBytes));
+        if (_space.Partition != 0 && _space.Partitions.Epoch > 0)
+        {
+            // A change of the map may have retired this partition while it was not active.
+            await ReconcileAsync();
+        }
+
+        await _space.DropAsync();
         IndexInTheBackground();
     }
 
@@ -90,23 +106,171 @@ internal abstract class EnvironmentGrainBase(
         return Task.FromResult(Space.Atoms.Count);
     }
 
-    public Task<SpacePartitions> Partitions() => Task.FromResult(ForTheWire(Space.Partitions));
+    public Task<SpacePartitions> Partitions() => Task.FromResult(GrainPartitionPeers.ForTheWire(Space.Partitions));
 
-    public async Task<SpacePartitions> Divide(SpacePartitions map)
+    public async Task<SpacePartitions> Divide(byte[][] splits)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        var type = this.GetGrainId().Type;
-        RequestContext.Remove(SpacePartitions.EpochKey);
-        try
+        ArgumentNullException.ThrowIfNull(splits);
+        var change = await ChangeMap(current =>
         {
-            var divided = await Space.DivideAsync(
-                Wired(() => new PartitionMap(map.Epoch, map.Ids, map.Splits)),
-                id => GrainFactory.GetGrain<IEnvironmentGrain>(GrainId.Create(type, PartitionNames.Of(Name, id))).Divide(map));
-            return ForTheWire(divided);
+            if (current.Epoch > 0 || splits.Length == 0)
+            {
+                return Task.FromResult<PartitionMap?>(null);
+            }
+
+            return Space.Atoms.Count == 0
+                ? Task.FromResult<PartitionMap?>(current.Redivided(splits))
+                : throw new ArgumentException($"space '{Name}' holds {Space.Atoms.Count:N0} atoms: only an empty space is divided when it is created (repartition divides one that holds atoms)");
+        });
+        return GrainPartitionPeers.ForTheWire(change.Map);
+    }
+
+    public async Task<RepartitionResult> Repartition(int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        var change = await ChangeMap(async current =>
+        {
+            var counts = await Task.WhenAll(current.Ids.Select(Peers.CountAsync));
+            var total = counts.Sum();
+            if (total == 0)
+            {
+                throw new ArgumentException($"space '{Name}' is empty: there are no keys to divide it by (load it with --partitions to divide it as it is created)");
+            }
+
+            var every = Math.Max(1, total / KeySample.DefaultCapacity);
+            var samples = await Task.WhenAll(current.Ids.Select(id => Peers.SampleAsync(id, every)));
+            return current.Redivided(PartitionMap.SplitsOf([.. samples.SelectMany(keys => keys)], partitions));
+        });
+        return new RepartitionResult(GrainPartitionPeers.ForTheWire(change.Map), change.AtomsMoved, change.Elapsed.TotalMilliseconds);
+    }
+
+    public Task<long> AtomCount() => Task.FromResult(Space.Atoms.Count);
+
+    public async Task<byte[][]> SampleKeys(long every) => [.. await Space.SampleKeysAsync(every)];
+
+    public Task TakeRange(SpacePartitions map) => WiredAsync(async () =>
+    {
+        await Space.TakeRangeAsync(GrainPartitionPeers.FromTheWire(map));
+        return true;
+    });
+
+    public Task Seal(long epoch)
+    {
+        Wired(() =>
+        {
+            Space.Seal(epoch);
+            return true;
+        });
+
+        // If partition 0 is not heard from, this partition asks it whether the change is still under way.
+        _sealCheck ??= this.RegisterGrainTimer(
+            async () =>
+            {
+                if (Space.SealedFor > 0)
+                {
+                    await ReconcileAsync();
+                }
+
+                if (Space.SealedFor == 0)
+                {
+                    _sealCheck?.Dispose();
+                    _sealCheck = null;
+                }
+            },
+            new GrainTimerCreationOptions(DurableSpace.HoldLimit, DurableSpace.HoldLimit) { KeepAlive = true, Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public Task Unseal(long epoch)
+    {
+        Space.Unseal(epoch);
+        return Task.CompletedTask;
+    }
+
+    public Task<long> CopyTo(SpacePartitions map)
+    {
+        var target = Wired(() => GrainPartitionPeers.FromTheWire(map));
+        var grains = target.Ids.Select(Peers.Grain).Cast<IGrainWithStringKey>().ToArray();
+        return WiredAsync(() => Space.CopyToAsync(target, (index, operation, batch) =>
+        {
+            // Routed by the new map: a new partition takes calls of its epoch.
+            RequestContext.Set(SpacePartitions.EpochKey, target.Epoch);
+            var grain = grains[index].AsReference<IEnvironmentGrain>();
+            var atoms = new AtomBatch(batch.WrittenMemory, batch.AtomCount);
+            return operation == LogOperation.AddRules ? grain.AddRules(atoms) : grain.AddFacts(atoms);
+        }));
+    }
+
+    public async Task Retire(long epoch)
+    {
+        Space.Retire(epoch);
+        await DropIfIdle();
+    }
+
+    public Task<long> ChangingTo() => Task.FromResult(Space.ChangingTo);
+
+    public async Task Split(int partition)
+    {
+        var maxAtoms = partitionOptions.Value.PartitionMaxAtoms;
+        int[] halves = [];
+        var change = await ChangeMap(async current =>
+        {
+            var index = current.IndexOfPartition(partition);
+            var count = index < 0 ? 0 : await Peers.CountAsync(partition);
+            if (count <= maxAtoms)
+            {
+                return null;
+            }
+
+            var sample = await Peers.SampleAsync(partition, Math.Max(1, count / 1024));
+            var median = sample.Skip(sample.Count / 2).FirstOrDefault(key => !key.AsSpan().SequenceEqual(current.Low(index)));
+            if (median is null)
+            {
+                return null;
+            }
+
+            var split = current.SplitAt(index, median);
+            halves = [split.Ids[index], split.Ids[index + 1]];
+            return split;
+        });
+        if (halves.Length > 0)
+        {
+            SpaceLog.Split(logger, PartitionNames.Parse(Name).Space, partition, change.AtomsMoved, (long)change.Elapsed.TotalMilliseconds, change.Map.Count);
+
+            // A half still past the limit (the partition grew on while it was copied) splits again.
+            foreach (var half in halves)
+            {
+                await Split(half);
+            }
         }
-        catch (Exception e) when (ForTheWire(e) is { } wire)
+    }
+
+    /// <summary>A change of the space's map, run by this grain (partition 0), its refusal as the wire carries it.</summary>
+    private async Task<PartitionChange> ChangeMap(Func<PartitionMap, Task<PartitionMap?>> plan)
+    {
+        RequestContext.Remove(SpacePartitions.EpochKey);
+        return await WiredAsync(() => Space.ChangePartitionsAsync(plan, Peers));
+    }
+
+    /// <summary>Asks partition 0 for the space's map and the change it is making, and brings this partition in line with them.</summary>
+    private async Task ReconcileAsync()
+    {
+        var zero = Peers.Grain(0);
+        var map = await zero.AsReference<IEnvironmentGrain>().Partitions();
+        Space.Reconcile(GrainPartitionPeers.FromTheWire(map), await zero.ChangingTo());
+        await DropIfIdle();
+    }
+
+    /// <summary>A partition that left the map drops its atoms once no match reads them, then leaves memory.</summary>
+    private async Task DropIfIdle()
+    {
+        if (Space.Retired && Matches.Count == 0)
         {
-            throw wire;
+            await Space.DropAsync();
+            if (Space.Partition != 0)
+            {
+                DeactivateOnIdle();
+            }
         }
     }
 
@@ -165,6 +329,7 @@ internal abstract class EnvironmentGrainBase(
 
     public Task<SpaceInfo> Info()
     {
+        CheckMap();
         var (space, atoms, stats) = (Space, Space.Atoms, Space.Stats);
         return Task.FromResult(new SpaceInfo(
             Name, atoms.Count, atoms.RuleCount, store.Description, silo.SiloAddress.Endpoint.ToString(),
@@ -180,6 +345,7 @@ internal abstract class EnvironmentGrainBase(
 
     public async Task<SpaceInfo> Snapshot()
     {
+        CheckMap();
         try
         {
             await Space.SnapshotAsync();
@@ -198,7 +364,9 @@ internal abstract class EnvironmentGrainBase(
         try
         {
             CheckMap();
-            return await change(Space);
+            var changed = await change(Space);
+            AskToSplitIfLarge();
+            return changed;
         }
         catch (Exception e) when (ForTheWire(e) is { } wire)
         {
@@ -208,6 +376,21 @@ internal abstract class EnvironmentGrainBase(
         {
             IndexInTheBackground();
         }
+    }
+
+    /// <summary>A partition grown past the silo's PartitionMaxAtoms asks partition 0 to split it (and goes on taking changes meanwhile).</summary>
+    private void AskToSplitIfLarge()
+    {
+        if (Space.Atoms.Count <= _splitAt || Space.SealedFor > 0 || Space.Retired)
+        {
+            return;
+        }
+
+        _splitAt = Space.Atoms.Count + (Space.Atoms.Count / 4);
+        RequestContext.Remove(SpacePartitions.EpochKey);
+        var (space, partition) = (PartitionNames.Parse(Name).Space, Space.Partition);
+        Peers.Grain(0).Split(partition).ContinueWith(
+            split => SpaceLog.SplitFailed(logger, split.Exception!, space, partition), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default).Ignore();
     }
 
     /// <summary>
@@ -235,16 +418,15 @@ internal abstract class EnvironmentGrainBase(
             new GrainTimerCreationOptions(TimeSpan.Zero, IndexingPause) { KeepAlive = false, Interleave = true });
     }
 
-    private Task CloseIdleMatches()
+    private async Task CloseIdleMatches()
     {
         Matches.CloseIdle();
         if (Matches.Count == 0)
         {
             _idleCheck?.Dispose();
             _idleCheck = null;
+            await DropIfIdle();
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Runs a call on the core, its refusal as the wire carries it.</summary>
@@ -260,6 +442,19 @@ internal abstract class EnvironmentGrainBase(
         }
     }
 
+    /// <summary>Runs an asynchronous call on the core, its refusal as the wire carries it.</summary>
+    private static async Task<T> WiredAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (ForTheWire(e) is { } wire)
+        {
+            throw wire;
+        }
+    }
+
     /// <summary>
     /// Refuses a call routed by another map of the space's partitions than this partition holds (the
     /// epoch the caller sent, <see cref="SpacePartitions.EpochKey"/>); a call without one was routed
@@ -268,17 +463,12 @@ internal abstract class EnvironmentGrainBase(
     private void CheckMap()
     {
         var epoch = RequestContext.Get(SpacePartitions.EpochKey) as long? ?? 0;
-        if (epoch != Space.Partitions.Epoch)
+        Wired(() =>
         {
-            Wired(() =>
-            {
-                Space.CheckRouting(epoch);
-                return true;
-            });
-        }
+            Space.CheckRouting(epoch);
+            return true;
+        });
     }
-
-    private static SpacePartitions ForTheWire(PartitionMap map) => new(map.Epoch, [.. map.Ids], [.. map.Splits]);
 
     private static MatchPage ForTheWire(MatchSessionPage page) => new(new MatchId(page.Id), new AtomBatch(page.Results, page.ResultCount), page.Solutions);
 

@@ -10,7 +10,8 @@ namespace OrleansKb.Grains;
 internal sealed class EphemeralEnvironmentGrain(
     IOptions<MatchOptions> matchOptions,
     IOptions<DurabilityOptions> durabilityOptions,
+    IOptions<PartitionOptions> partitionOptions,
     ILocalSiloDetails silo,
     [FromKeyedServices(SpaceStores.Ephemeral)] ISpaceStore store,
     ILogger<EphemeralEnvironmentGrain> logger)
-    : EnvironmentGrainBase(matchOptions, durabilityOptions, silo, store, logger), IEphemeralEnvironmentGrain;
+    : EnvironmentGrainBase(matchOptions, durabilityOptions, partitionOptions, silo, store, logger), IEphemeralEnvironmentGrain, IPartitionGrain;

@@ -12,7 +12,7 @@ public static class SiloBuilderExtensions
     /// <summary>
     /// The message limits the client counts on (<see cref="SpaceLimits"/>), a response timeout long
     /// enough for a large batch, how matches run (<see cref="MatchOptions"/>) and when spaces take
-    /// snapshots (<see cref="DurabilityOptions"/>), both validated when the host starts. Spaces are
+    /// snapshots (<see cref="DurabilityOptions"/>) and when partitions split (<see cref="PartitionOptions"/>), all validated when the host starts. Spaces are
     /// kept in memory only unless a store is chosen (<see cref="UseFileSpaceStore"/>, …).
     /// </summary>
     public static ISiloBuilder UseOrleansKb(this ISiloBuilder silo)
@@ -23,6 +23,8 @@ public static class SiloBuilderExtensions
         silo.Services.AddKeyedSingleton<ISpaceStore, MemorySpaceStore>(SpaceStores.Ephemeral);
         silo.Services.AddOptions<DurabilityOptions>().ValidateOnStart();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DurabilityOptions>, DurabilityOptionsValidation>());
+        silo.Services.AddOptions<PartitionOptions>().ValidateOnStart();
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, PartitionOptionsValidation>());
         silo.Services.AddOptions<MatchOptions>().ValidateOnStart();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MatchOptions>, MatchOptionsValidation>());
         silo.Configure<SiloMessagingOptions>(options =>

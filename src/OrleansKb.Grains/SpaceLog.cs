@@ -19,4 +19,10 @@ internal static partial class SpaceLog
 
     [LoggerMessage(5, LogLevel.Warning, "Space {Space}: the end of its log could not be read as a record (a write a crash cut short, or damage): {Bytes} bytes were set aside in {KeptIn} and the space recovered without them; a batch they held, if it was acknowledged, must be loaded again")]
     public static partial void TornTail(ILogger logger, string space, long bytes, string keptIn);
+
+    [LoggerMessage(6, LogLevel.Information, "Space {Space}: partition {Partition} grew past PartitionMaxAtoms and was split: {Atoms} atoms copied in {Milliseconds} ms; the space has {Partitions} partitions")]
+    public static partial void Split(ILogger logger, string space, int partition, long atoms, long milliseconds, int partitions);
+
+    [LoggerMessage(7, LogLevel.Warning, "Space {Space}: splitting partition {Partition} failed; it splits when it next grows")]
+    public static partial void SplitFailed(ILogger logger, Exception error, string space, int partition);
 }

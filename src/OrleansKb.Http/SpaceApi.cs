@@ -42,13 +42,13 @@ internal static class SpaceApi
     public static RouteGroupBuilder MapSpaceApi(this IEndpointRouteBuilder endpoints, string? apiKey)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var space = endpoints.MapGroup("/spaces/{space}").WithTags("spaces");
+        var spaces = endpoints.MapGroup("/spaces").WithTags("spaces");
         if (apiKey is { Length: > 0 })
         {
-            space.AddEndpointFilter(new ApiKeyFilter(apiKey));
+            spaces.AddEndpointFilter(new ApiKeyFilter(apiKey));
         }
 
-        space.AddEndpointFilter(async (context, next) =>
+        spaces.AddEndpointFilter(async (context, next) =>
         {
             try
             {
@@ -65,8 +65,16 @@ internal static class SpaceApi
             }
         });
 
+        spaces.MapPost("/{space}:repartition", Repartition)
+            .Produces<RepartitionReport>()
+            .WithSummary("Divides the space anew into ?partitions=N partitions of about equal size, online (as orleanskb repartition).")
+            .ProducesProblem(400)
+            .ProducesProblem(401)
+            .ProducesProblem(503);
+
         // Bodies are taken whatever their declared type (curl --data-binary says form data): the
         // document says what they are, the routing does not enforce it.
+        var space = spaces.MapGroup("/{space}");
         space.MapPost("/atoms", Load)
             .AddOpenApiOperationTransformer(RequestBody("text/plain", "MeTTa text"))
             .Produces<LoadResponse>()
@@ -147,6 +155,19 @@ internal static class SpaceApi
 
     private static async Task<IResult> Info(bool? ephemeral, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken) =>
         Results.Json(await Space(http, grains, ephemeral).InfoAsync(cancellationToken).ConfigureAwait(false), Json);
+
+    private static async Task<IResult> Repartition(int? partitions, bool? ephemeral, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (partitions is not { } count || count < 1 || count > LoadOptions.MaxPartitions)
+        {
+            return Problems.Status(StatusCodes.Status400BadRequest, $"?partitions=N is required, N from 1 to {LoadOptions.MaxPartitions:N0}");
+        }
+
+        // The segment is the name followed by :repartition.
+        var name = PathSegment(http, 1);
+        var space = KbSpace.Of(grains, name[..name.LastIndexOf(':')], ephemeral ?? false);
+        return Results.Json(await space.RepartitionAsync(count, cancellationToken).ConfigureAwait(false), Json);
+    }
 
     private static Task<IResult> Export(bool? ephemeral, HttpContext http, IGrainFactory grains) =>
         Lines(http, Space(http, grains, ephemeral).ExportAsync(http.RequestAborted));

@@ -149,6 +149,55 @@ public sealed class PartitionedSpaceTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_repartition_runs_online_while_writes_and_reads_go_on_and_the_space_then_answers_as_one_partition_does()
+    {
+        var (space, whole) = await LoadedAsync(1);
+        var more = Royal92ShapedFacts.Generate(40_000).Skip(20_000).ToList();
+        await whole.AddFactsAsync(more);
+
+        // Small batches, one at a time, from a client that routes by the map it read before.
+        var writer = KbSpace.Of(fixture.Cluster.Client, space.Name);
+        var writes = Task.Run(async () =>
+        {
+            foreach (var chunk in more.Chunk(20))
+            {
+                await writer.AddFactsAsync(chunk, new LoadOptions { BatchesInFlight = 1 });
+            }
+        });
+        var counts = new List<long>();
+        var reads = Task.Run(async () =>
+        {
+            while (!writes.IsCompleted)
+            {
+                counts.Add(await KbSpace.Of(fixture.Cluster.Client, space.Name).CountAsync());
+            }
+        });
+
+        var first = await space.RepartitionAsync(4);
+        var second = await space.RepartitionAsync(3);
+        await writes;
+        await reads;
+
+        Assert.Equal([4, 3], [first.Partitions, second.Partitions]);
+        Assert.Equal(second.Epoch, first.Epoch + 1);
+        Assert.True(first.AtomsMoved >= Atoms.Count, $"{first.AtomsMoved} atoms moved");
+        Assert.True(counts.Count > 0 && counts.Zip(counts.Skip(1)).All(pair => pair.First <= pair.Second), "a count went back");
+        Assert.Equal(await whole.CountAsync(), await space.CountAsync());
+        Assert.Equal(await Printed(whole.ExportAsync()), await Printed(space.ExportAsync()));
+        var info = await space.InfoAsync();
+        Assert.Equal(space.Name, info.Space);
+        Assert.Equal(3, info.Partitions!.Count);
+        Assert.All(info.Partitions, p => Assert.Equal(second.Epoch, p.Epoch));
+        foreach (var (name, patternText, templateText) in AuntKgQueries.All)
+        {
+            var (pattern, template) = (MettaReader.Parse(patternText)[0], MettaReader.Parse(templateText)[0]);
+            Assert.Equal(await Printed(whole.MatchAsync(pattern, template), sort: true), await Printed(space.MatchAsync(pattern, template), sort: true));
+        }
+
+        Assert.Equal(await Printed(whole.MatchingRulesAsync("f0", 1), sort: true), await Printed(space.MatchingRulesAsync("f0", 1), sort: true));
+    }
+
+    [Fact]
     public async Task The_aunt_kg_conjunctions_on_eight_partitions_give_what_one_partition_gives()
     {
         var (divided, whole) = await LoadedAsync(8);

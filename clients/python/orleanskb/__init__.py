@@ -115,6 +115,18 @@ class Space:
         with open(path, "rb") as file:
             return self._json("POST", path_and_query, file, "text/plain; charset=utf-8", os.fstat(file.fileno()).st_size)
 
+    def repartition(self, partitions: int) -> dict[str, Any]:
+        """Divides the space anew into that many partitions of about equal size, online.
+
+        Reads are answered throughout; writes sent meanwhile are applied or wait. Returns ``space``,
+        ``partitions``, ``epoch``, ``atoms_moved``, ``elapsed_ms`` and ``atoms_per_second``.
+        """
+        path = "/spaces/" + urllib.parse.quote(self.name, safe="") + ":repartition?partitions=" + str(int(partitions))
+        if self._query:
+            path += "&" + self._query[1:]
+        with self.client._open("POST", path) as response:
+            return json.loads(response.read())
+
     def add(self, atoms: str | Iterable[str]) -> int:
         """Adds atoms given as MeTTa text (one string, or one per item); returns how many were new."""
         return int(self._json("POST", "/atoms", _text(atoms), "text/plain; charset=utf-8")["atoms_added"])

@@ -58,6 +58,14 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(sorted(whole.match(*MOTHERS)), sorted(space.match(*MOTHERS)))
         self.assertEqual(list(whole.export()), list(space.export()))
 
+        moved = space.repartition(5)
+        self.assertEqual((5, loaded["space_atoms"]), (moved["partitions"], moved["atoms_moved"]))
+        self.assertEqual(5, len(space.info()["partitions"]))
+        self.assertEqual(list(whole.export()), list(space.export()))
+        with self.assertRaises(OrleansKbError) as empty:
+            self.space().repartition(2)
+        self.assertEqual(400, empty.exception.status)
+
     def test_add_remove_count_and_rules(self):
         space = self.space()
         self.assertEqual(3, space.add(["(parent Tom Bob)", "(parent Bob Liz)", "(= (grand $x) (parent $x $y))"]))

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansKb.Codec;
 using OrleansKb.Diagnostics;
 using OrleansKb.Persistence;
 
@@ -27,6 +28,13 @@ public sealed class DurableSpace : IAsyncDisposable
     // A cleared space this large gives its memory back to the machine at once (ClearAsync).
     private const long ReleaseAfterClearBytes = 64L << 20;
 
+    // A partition's atoms are copied to new partitions in batches this large, this many on their way at once.
+    private const int CopyBatchBytes = 1 << 20;
+    private const int CopyBatchesInFlight = 8;
+
+    /// <summary>How long a change waits while its partition leaves the map before it is refused, to be sent again (docs/cluster.md).</summary>
+    public static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(10);
+
     // The argument index catches up once the space has had no change for a moment (a load is over),
     // in turns this long.
     private static readonly TimeSpan IndexingQuiet = TimeSpan.FromMilliseconds(500);
@@ -46,8 +54,13 @@ public sealed class DurableSpace : IAsyncDisposable
     private long _lastChange;
     private int _partitionIndex;
 
-    // The latest division asked for: divisions run one at a time, so a second finds the space divided.
-    private Task _division = Task.CompletedTask;
+    // Changes of the map run one at a time (on partition 0): the latest one asked for.
+    private Task _mapChange = Task.CompletedTask;
+
+    // While this partition leaves the map for the one of _sealEpoch, its changes wait for this.
+    private TaskCompletionSource? _seal;
+    private long _sealEpoch;
+    private long _retiredEpoch;
 
     private DurableSpace(string name, ISpaceStore store, IStoredSpace stored, long snapshotLogBytes, IDurableSpaceObserver observer, TimeProvider time)
     {
@@ -136,27 +149,55 @@ public sealed class DurableSpace : IAsyncDisposable
     public Task<int> RemoveAsync(ReadOnlyMemory<byte> batch) => ChangeAsync(LogOperation.Remove, batch);
 
     /// <summary>
-    /// Gives an empty space that was never divided its part of <paramref name="map"/>, durably, and
-    /// returns the map it then holds. Partition 0, the space's, first has every other partition
-    /// divided (<paramref name="divideOthers"/>, by number) and keeps the map last: the commit point.
-    /// Divisions run one at a time. Partition 0 once divided keeps its map and returns it (so a second
-    /// caller creating the same space learns the first one's map); another partition, while empty,
-    /// takes the map partition 0 gives it (a division that failed before its commit may be retried with
-    /// another). A space that holds atoms, or a map without this partition, is refused with an
-    /// <see cref="ArgumentException"/>. Repartitioning a space that holds atoms is not this.
+    /// Changes the space's partition map (docs/cluster.md, "Changing the partitions"); called on
+    /// partition 0, which keeps the map, one change at a time. <paramref name="plan"/> is given the map
+    /// the space holds once any change before this one is over, and returns the next one — epoch one
+    /// higher, new partitions (numbered from <see cref="PartitionMap.NextId"/>) for new ranges, the
+    /// others with their ranges unchanged — or null to keep it. The new partitions take their ranges;
+    /// the partitions that leave the map hold their changes and copy their atoms to the new ones; then
+    /// partition 0 keeps the new map durably, which is the commit, and the leaving partitions retire.
+    /// Until the commit, nothing the space answers changes, and a failure gives the change up: the
+    /// leaving partitions take changes again, and the new ones are never asked. A change sent to a
+    /// leaving partition meanwhile waits, then is refused for the new map, nothing of it applied, and
+    /// sent again by its client to the partitions that now hold its atoms.
     /// </summary>
-    public Task<PartitionMap> DivideAsync(PartitionMap map, Func<int, Task>? divideOthers = null)
+    public Task<PartitionChange> ChangePartitionsAsync(Func<PartitionMap, Task<PartitionMap?>> plan, IPartitionPeers peers)
     {
-        ArgumentNullException.ThrowIfNull(map);
-        var division = DivideAfterAsync(_division, map, divideOthers);
-        _division = division;
-        return division;
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(peers);
+        if (Partition != 0)
+        {
+            throw new InvalidOperationException($"space '{Name}': only partition 0 changes the space's partitions");
+        }
+
+        var change = ChangeAfterAsync(_mapChange, plan, peers);
+        _mapChange = change;
+        return change;
     }
 
-    /// <summary>Refuses a call routed by a map of another epoch than this partition holds, before it does anything.</summary>
+    /// <summary>The epoch of the map partition 0 is changing the space to; 0 when no change is under way.</summary>
+    public long ChangingTo { get; private set; }
+
+    /// <summary>Whether this partition left the space's map: it refuses every call, and its atoms are to be dropped (<see cref="DropAsync"/>).</summary>
+    public bool Retired => _retiredEpoch > 0;
+
+    /// <summary>The epoch of the map this partition is leaving for, while it holds its changes; 0 otherwise.</summary>
+    public long SealedFor => _seal is null ? 0 : _sealEpoch;
+
+    /// <summary>
+    /// Refuses a call routed by a map this partition cannot answer for, before it does anything: an
+    /// older map than this partition's own, or any map once this partition holds no range of the space
+    /// (it left the map, or it is partition 0 keeping only the map). A newer map is answered: a
+    /// partition's range never changes while it is in the map.
+    /// </summary>
     public void CheckRouting(long epoch)
     {
-        if (epoch != Partitions.Epoch)
+        if (_retiredEpoch > 0 || _partitionIndex < 0)
+        {
+            throw Moved(Math.Max(_retiredEpoch, Partitions.Epoch));
+        }
+
+        if (epoch < Partitions.Epoch)
         {
             throw new WrongPartitionException(
                 $"space '{PartitionNames.Parse(Name).Space}': the call was routed by its partition map of epoch {epoch}; partition {Partition} holds epoch {Partitions.Epoch}")
@@ -164,41 +205,307 @@ public sealed class DurableSpace : IAsyncDisposable
         }
     }
 
-    private async Task<PartitionMap> DivideAfterAsync(Task previous, PartitionMap map, Func<int, Task>? divideOthers)
+    /// <summary>
+    /// A new partition takes its range of <paramref name="map"/>, durably, dropping anything a change
+    /// given up before left in it (new partitions are numbered above every partition the space's map
+    /// ever had, so nothing of the space is in one).
+    /// </summary>
+    public async Task TakeRangeAsync(PartitionMap map)
     {
-        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        if (Partitions.Epoch > 0 && (Partition == 0 || Atoms.Count > 0))
+        ArgumentNullException.ThrowIfNull(map);
+        if (Partition == 0 || map.IndexOfPartition(Partition) < 0)
         {
-            return Partitions;
-        }
-
-        if (map.IndexOfPartition(Partition) < 0 || map.Epoch == 0)
-        {
-            throw new ArgumentException($"space '{Name}': a map of epoch {map.Epoch} without partition {Partition} cannot divide it", nameof(map));
+            throw new ArgumentException($"space '{Name}': a map of epoch {map.Epoch} without partition {Partition} gives it no range", nameof(map));
         }
 
         if (Atoms.Count > 0)
         {
-            throw new ArgumentException($"space '{Name}' holds {Atoms.Count:N0} atoms: only an empty space is divided when it is created");
+            await ApplyAsync(LogOperation.Clear, ReadOnlyMemory<byte>.Empty).ConfigureAwait(true);
         }
 
-        if (Partition == 0 && divideOthers is not null)
+        (_seal, _retiredEpoch) = (null, 0);
+        await KeepMapAsync(map).ConfigureAwait(true);
+    }
+
+    /// <summary>This partition is leaving the map for the one of <paramref name="epoch"/>: its changes wait until the change is committed or given up.</summary>
+    public void Seal(long epoch)
+    {
+        if (_retiredEpoch > 0)
         {
-            await Task.WhenAll(map.Ids.Where(id => id != 0).Select(divideOthers)).ConfigureAwait(true);
+            throw Moved(_retiredEpoch);
         }
 
+        _seal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _sealEpoch = epoch;
+    }
+
+    /// <summary>The change to the map of <paramref name="epoch"/> was given up: changes are taken again.</summary>
+    public void Unseal(long epoch)
+    {
+        if (_seal is { } seal && _sealEpoch == epoch)
+        {
+            _seal = null;
+            seal.SetResult();
+        }
+    }
+
+    /// <summary>The map of <paramref name="epoch"/>, without this partition, is committed: every call is refused from now on, the waiting changes too.</summary>
+    public void Retire(long epoch)
+    {
+        _retiredEpoch = Math.Max(_retiredEpoch, epoch);
+        var seal = _seal;
+        _seal = null;
+        seal?.SetResult();
+    }
+
+    /// <summary>
+    /// Brings this partition in line with the map partition 0 holds (<paramref name="committed"/>) and
+    /// the change it is making (<paramref name="changingTo"/>), when this partition cannot know whether a
+    /// change it was part of ended (it was activated again, or a change has waited long): retires it if it
+    /// is not in a map as new as its own, and takes changes again if the change it waits for was given up.
+    /// </summary>
+    public void Reconcile(PartitionMap committed, long changingTo)
+    {
+        ArgumentNullException.ThrowIfNull(committed);
+        if (Partition == 0 || _retiredEpoch > 0)
+        {
+            return;
+        }
+
+        var own = _seal is null ? Partitions.Epoch : _sealEpoch;
+        if (committed.IndexOfPartition(Partition) < 0 && committed.Epoch >= own)
+        {
+            Retire(committed.Epoch);
+        }
+        else if (_seal is not null && committed.Epoch < _sealEpoch && changingTo != _sealEpoch)
+        {
+            Unseal(_sealEpoch);
+        }
+    }
+
+    /// <summary>Drops the atoms of a partition that left the map (<see cref="Retired"/>), durably.</summary>
+    public async Task DropAsync()
+    {
+        if ((_retiredEpoch > 0 || _partitionIndex < 0) && Atoms.Count > 0)
+        {
+            await ApplyAsync(LogOperation.Clear, ReadOnlyMemory<byte>.Empty).ConfigureAwait(true);
+        }
+    }
+
+    /// <summary>
+    /// Every <paramref name="every"/>-th key of the space, in key order, from the first: an even
+    /// sample, from which a change of the map picks its split keys. Reads a page at a time, letting
+    /// other calls in between.
+    /// </summary>
+    public async Task<IReadOnlyList<byte[]>> SampleKeysAsync(long every)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
+        var sample = new List<byte[]>();
+        var page = WriterPool.Rent();
+        try
+        {
+            byte[] after = [];
+            for (long position = 0; Atoms.ExportEncoded(after, CopyBatchBytes, page) > 0; page.Clear())
+            {
+                for (var i = 0; i < page.AtomCount; i++, position++)
+                {
+                    if (position % every == 0)
+                    {
+                        sample.Add(page.Atom(i).ToArray());
+                    }
+                }
+
+                after = page.Atom(page.AtomCount - 1).ToArray();
+                await Task.Yield();
+            }
+        }
+        finally
+        {
+            WriterPool.Return(page);
+        }
+
+        return sample;
+    }
+
+    /// <summary>
+    /// Copies this partition's atoms, which must be held for <paramref name="map"/> (<see cref="Seal"/>),
+    /// to the partitions of <paramref name="map"/> that hold them: its rules first, in their order, then
+    /// every atom in key order, in batches of about 1 MiB, several on their way at once.
+    /// <paramref name="send"/> adds a batch (its operation: facts or rules) to the partition at an index
+    /// of <paramref name="map"/>, and completes once it is durable there. Returns the atoms copied.
+    /// </summary>
+    public async Task<long> CopyToAsync(PartitionMap map, Func<int, LogOperation, EncodedAtomWriter, Task> send)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentNullException.ThrowIfNull(send);
+        if (_seal is null || _sealEpoch != map.Epoch)
+        {
+            throw new InvalidOperationException($"space '{Name}': only a partition holding its changes for the map of epoch {map.Epoch} copies its atoms to it");
+        }
+
+        var sending = new Queue<(Task Sent, EncodedAtomWriter Batch)>();
+        var parts = new EncodedAtomWriter[map.Count];
+        try
+        {
+            var rules = Atoms.RuleEntries();
+            Array.Sort(rules, (a, b) => a.Sequence.CompareTo(b.Sequence));
+            foreach (var (_, key) in rules)
+            {
+                if (Append(key) is var full and >= 0)
+                {
+                    await Send(LogOperation.AddRules, full).ConfigureAwait(true);
+                }
+            }
+
+            await Flush(LogOperation.AddRules).ConfigureAwait(true);
+            long copied = 0;
+            var page = WriterPool.Rent();
+            try
+            {
+                byte[] after = [];
+                for (int count; (count = Atoms.ExportEncoded(after, CopyBatchBytes, page)) > 0; page.Clear())
+                {
+                    copied += count;
+                    for (var i = 0; i < count; i++)
+                    {
+                        if (Append(page.Atom(i)) is var full and >= 0)
+                        {
+                            await Send(LogOperation.AddFacts, full).ConfigureAwait(true);
+                        }
+                    }
+
+                    after = page.Atom(count - 1).ToArray();
+                }
+            }
+            finally
+            {
+                WriterPool.Return(page);
+            }
+
+            await Flush(LogOperation.AddFacts).ConfigureAwait(true);
+            while (sending.Count > 0)
+            {
+                await Landed().ConfigureAwait(true);
+            }
+
+            return copied;
+        }
+        finally
+        {
+            // After a failure, batches still on their way are left to the garbage collector.
+            foreach (var part in parts)
+            {
+                if (part is not null && sending.All(batch => batch.Batch != part))
+                {
+                    WriterPool.Return(part);
+                }
+            }
+        }
+
+        // Adds a key to its partition's batch; the partition's index once the batch is full, else −1.
+        int Append(ReadOnlySpan<byte> key)
+        {
+            var index = map.IndexOf(key);
+            (parts[index] ??= WriterPool.Rent()).AppendAtom(key);
+            return parts[index].Length >= CopyBatchBytes ? index : -1;
+        }
+
+        async Task Flush(LogOperation operation)
+        {
+            for (var index = 0; index < parts.Length; index++)
+            {
+                if (parts[index] is { AtomCount: > 0 })
+                {
+                    await Send(operation, index).ConfigureAwait(true);
+                }
+            }
+        }
+
+        async Task Send(LogOperation operation, int index)
+        {
+            var batch = parts[index];
+            parts[index] = WriterPool.Rent();
+            sending.Enqueue((send(index, operation, batch), batch));
+            while (sending.Count > CopyBatchesInFlight)
+            {
+                await Landed().ConfigureAwait(true);
+            }
+        }
+
+        async Task Landed()
+        {
+            var (sent, batch) = sending.Peek();
+            await sent.ConfigureAwait(true);
+            sending.Dequeue();
+            WriterPool.Return(batch);
+        }
+    }
+
+    private async Task<PartitionChange> ChangeAfterAsync(Task previous, Func<PartitionMap, Task<PartitionMap?>> plan, IPartitionPeers peers)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        var started = Stopwatch.GetTimestamp();
+        var current = Partitions;
+        var target = await plan(current).ConfigureAwait(true);
+        if (target is null)
+        {
+            return new PartitionChange(current, 0, Stopwatch.GetElapsedTime(started));
+        }
+
+        var leaving = current.Ids.Where(id => !current.SameRange(target, id)).ToArray();
+        var fresh = target.Ids.Where(id => current.IndexOfPartition(id) < 0).ToArray();
+        if (target.Epoch != current.Epoch + 1 || leaving.Any(id => target.IndexOfPartition(id) >= 0) || fresh.Any(id => id < current.NextId))
+        {
+            throw new ArgumentException(
+                $"space '{Name}': the map of epoch {current.Epoch} changes to one of epoch {current.Epoch + 1}, where a partition that keeps its number keeps its range and a new one is numbered from {current.NextId}",
+                nameof(plan));
+        }
+
+        long moved;
+        ChangingTo = target.Epoch;
+        try
+        {
+            await Task.WhenAll(fresh.Select(id => peers.PrepareAsync(id, target))).ConfigureAwait(true);
+            await Task.WhenAll(leaving.Select(id => peers.SealAsync(id, target.Epoch))).ConfigureAwait(true);
+            moved = (await Task.WhenAll(leaving.Select(id => peers.CopyAsync(id, target))).ConfigureAwait(true)).Sum();
+            await KeepMapAsync(target).ConfigureAwait(true);
+        }
+        catch
+        {
+            // Given up: a leaving partition not reached now takes changes again once it asks (Reconcile).
+            await Task.WhenAll(leaving.Select(id => peers.UnsealAsync(id, target.Epoch)))
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            throw;
+        }
+        finally
+        {
+            ChangingTo = 0;
+        }
+
+        // Committed. A leaving partition not reached now retires once it asks (Reconcile).
+        await Task.WhenAll(leaving.Select(id => peers.RetireAsync(id, target.Epoch)))
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        return new PartitionChange(target, moved, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Keeps <paramref name="map"/> in the store, then holds it.</summary>
+    private async Task KeepMapAsync(PartitionMap map)
+    {
         try
         {
             await _stored.WritePartitionsAsync(map).ConfigureAwait(true);
         }
         catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
         {
-            throw new StoreFailedException($"space '{Name}': its partition map could not be written ({e.Message}); it is not divided", e);
+            throw new StoreFailedException($"space '{Name}': its partition map could not be written ({e.Message}); the partitions are unchanged", e);
         }
 
         Holds(map);
-        return map;
     }
+
+    private WrongPartitionException Moved(long epoch) =>
+        new($"space '{PartitionNames.Parse(Name).Space}': partition {Partition} holds none of the space's atoms now (its map is of epoch {epoch}); nothing was done")
+        { Epoch = epoch };
 
     /// <summary>Removes every atom; a space that held much of the process's memory gives it back at once.</summary>
     public async Task<int> ClearAsync()
@@ -263,11 +570,35 @@ public sealed class DurableSpace : IAsyncDisposable
     public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(true);
 
     /// <summary>
-    /// A change: validated whole, applied to memory, what it changed appended to the log — all before
-    /// the first wait, so the log's order is memory's order — then acknowledged once durable.
+    /// A change, once this partition takes changes (<see cref="Seal"/>) and unless it left the map.
     /// Awaits stay on the caller's context (a grain's turn).
     /// </summary>
     private async Task<int> ChangeAsync(LogOperation operation, ReadOnlyMemory<byte> batch)
+    {
+        while (_seal is { } seal)
+        {
+            var held = Task.Delay(HoldLimit, _time);
+            if (await Task.WhenAny(seal.Task, held).ConfigureAwait(true) == held && _seal == seal)
+            {
+                throw new WrongPartitionException(
+                    $"space '{PartitionNames.Parse(Name).Space}': partition {Partition} is moving to new partitions (map epoch {_sealEpoch}); the change waited {HoldLimit.TotalSeconds:N0} s, nothing of it was applied, and it is to be sent again")
+                { Epoch = Partitions.Epoch };
+            }
+        }
+
+        if (_retiredEpoch > 0)
+        {
+            throw Moved(_retiredEpoch);
+        }
+
+        return await ApplyAsync(operation, batch).ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// A change: validated whole, applied to memory, what it changed appended to the log — all before
+    /// the first wait, so the log's order is memory's order — then acknowledged once durable.
+    /// </summary>
+    private async Task<int> ApplyAsync(LogOperation operation, ReadOnlyMemory<byte> batch)
     {
         if (_failure is not null)
         {
@@ -342,14 +673,14 @@ public sealed class DurableSpace : IAsyncDisposable
 
     private void Holds(PartitionMap map)
     {
-        var index = map.IndexOfPartition(Partition);
-        (Partitions, _partitionIndex) = index >= 0 ? (map, index) : (PartitionMap.Single, 0);
+        // Partition 0 keeps the map even when it no longer holds a range of it (index −1).
+        (Partitions, _partitionIndex) = (map, map.IndexOfPartition(Partition));
     }
 
     /// <summary>Refuses, before any of it is applied, a change with an atom of another partition's range.</summary>
     private void CheckRange(ValidatedChange change)
     {
-        if (Partitions.Count == 1)
+        if (_partitionIndex == 0 && Partitions.Count == 1)
         {
             return;
         }

@@ -160,6 +160,46 @@ public sealed class PartitionMap
         }
     }
 
+    /// <summary>The number the next new partition of the space is given: above every number the map has, so never one a partition had before.</summary>
+    public int NextId => _ids.Max() + 1;
+
+    /// <summary>
+    /// The map that follows this one when every partition is replaced by new ones, cut at
+    /// <paramref name="splits"/> (<see cref="SplitsOf"/>): a repartition (docs/cluster.md).
+    /// </summary>
+    public PartitionMap Redivided(IReadOnlyList<byte[]> splits) =>
+        new(Epoch + 1, [.. Enumerable.Range(NextId, splits.Count + 1)], splits);
+
+    /// <summary>
+    /// The map that follows this one when the partition at <paramref name="index"/> is replaced by two
+    /// new ones, the second starting at <paramref name="key"/> (strictly inside its range): a split.
+    /// </summary>
+    public PartitionMap SplitAt(int index, byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (IndexOf(key) != index || key.AsSpan().SequenceEqual(Low(index)))
+        {
+            throw new ArgumentException($"the key does not cut partition {_ids[index]}'s range in two", nameof(key));
+        }
+
+        var ids = _ids.ToList();
+        ids[index] = NextId;
+        ids.Insert(index + 1, NextId + 1);
+        var splits = _splits.ToList();
+        splits.Insert(index, key);
+        return new PartitionMap(Epoch + 1, ids, splits);
+    }
+
+    /// <summary>Whether partition <paramref name="partition"/> is in both maps with the same range.</summary>
+    public bool SameRange(PartitionMap other, int partition)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        var (here, there) = (IndexOfPartition(partition), other.IndexOfPartition(partition));
+        return here >= 0 && there >= 0 && Low(here).SequenceEqual(other.Low(there)) && Equals(High(here), other.High(there));
+
+        static bool Equals(byte[]? a, byte[]? b) => a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
+    }
+
     /// <summary>
     /// At most <paramref name="partitions"/> − 1 split keys that cut <paramref name="sample"/> (keys of
     /// the atoms to be stored, in any order) into parts of about equal size: its quantiles. Fewer when

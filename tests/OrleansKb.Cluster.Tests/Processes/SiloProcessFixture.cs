@@ -41,9 +41,9 @@ public sealed class SiloProcessFixture : IDisposable
     /// <summary>
     /// A silo with the collection's settings: in a data directory of its own, or in
     /// <paramref name="dataDirectory"/> (a restart); taking snapshots as often as
-    /// <paramref name="snapshotLogBytes"/> says.
+    /// <paramref name="snapshotLogBytes"/> says; with <paramref name="more"/> settings.
     /// </summary>
-    internal static SiloProcess Start(string? dataDirectory = null, long snapshotLogBytes = 256L << 20, int? httpPort = null)
+    internal static SiloProcess Start(string? dataDirectory = null, long snapshotLogBytes = 256L << 20, int? httpPort = null, IReadOnlyDictionary<string, string>? more = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -51,6 +51,11 @@ public sealed class SiloProcessFixture : IDisposable
             ["Match:IdleSeconds"] = IdleSeconds.ToString(CultureInfo.InvariantCulture),
             ["SnapshotLogBytes"] = snapshotLogBytes.ToString(CultureInfo.InvariantCulture),
         };
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
         if (httpPort is { } port)
         {
             settings["HttpPort"] = port.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,50 @@
+using Orleans;
+
+namespace OrleansKb;
+
+/// <summary>
+/// What the partitions of a space ask of each other while its partition map changes (docs/cluster.md,
+/// "Changing the partitions"): the same grains as <see cref="IEnvironmentGrain"/>, seen by the silos
+/// only. Partition 0 (the space's own grain) runs a change; the others take part in it. No client calls these.
+/// </summary>
+[Alias("OrleansKb.IPartitionGrain")]
+public interface IPartitionGrain : IGrainWithStringKey
+{
+    /// <summary>The partition's atoms (whatever the map; <see cref="IEnvironmentGrain.Count"/> checks it).</summary>
+    [Alias("AtomCount")]
+    Task<long> AtomCount();
+
+    /// <summary>Every <paramref name="every"/>-th of the partition's keys, in key order, from the first.</summary>
+    [Alias("SampleKeys")]
+    Task<byte[][]> SampleKeys(long every);
+
+    /// <summary>A new partition takes its range of <paramref name="map"/>, durably.</summary>
+    [Alias("TakeRange")]
+    Task TakeRange(SpacePartitions map);
+
+    /// <summary>The partition is leaving the map for the one of <paramref name="epoch"/>: its changes wait.</summary>
+    [Alias("Seal")]
+    Task Seal(long epoch);
+
+    /// <summary>The change to the map of <paramref name="epoch"/> was given up: the partition takes changes again.</summary>
+    [Alias("Unseal")]
+    Task Unseal(long epoch);
+
+    /// <summary>The partition copies its atoms to the partitions of <paramref name="map"/> that hold them; returns how many, once they are durable there.</summary>
+    [Alias("CopyTo")]
+    [ResponseTimeout("01:00:00")]
+    Task<long> CopyTo(SpacePartitions map);
+
+    /// <summary>The map of <paramref name="epoch"/>, without this partition, is committed: the partition refuses every call and drops its atoms.</summary>
+    [Alias("Retire")]
+    Task Retire(long epoch);
+
+    /// <summary>On partition 0: the epoch of the map the space is changing to, 0 when no change is under way.</summary>
+    [Alias("ChangingTo")]
+    Task<long> ChangingTo();
+
+    /// <summary>On partition 0: splits partition <paramref name="partition"/> at its median key (it has grown past the silo's <c>PartitionMaxAtoms</c>).</summary>
+    [Alias("Split")]
+    [ResponseTimeout("01:00:00")]
+    Task Split(int partition);
+}

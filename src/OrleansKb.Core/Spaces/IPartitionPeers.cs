@@ -1,0 +1,30 @@
+namespace OrleansKb.Spaces;
+
+/// <summary>
+/// What a space's partition 0 asks of the space's partitions, by number, while it changes the
+/// space's map (<see cref="DurableSpace.ChangePartitionsAsync"/>): a grain calls the partitions'
+/// grains; a test calls <see cref="DurableSpace"/>s in memory.
+/// </summary>
+public interface IPartitionPeers
+{
+    /// <summary>The partition's atoms.</summary>
+    Task<long> CountAsync(int partition);
+
+    /// <summary>Every <paramref name="every"/>-th of the partition's keys, in key order, from the first (<see cref="DurableSpace.SampleKeysAsync"/>).</summary>
+    Task<IReadOnlyList<byte[]>> SampleAsync(int partition, long every);
+
+    /// <summary>A new partition takes its range of <paramref name="map"/> (<see cref="DurableSpace.TakeRangeAsync"/>).</summary>
+    Task PrepareAsync(int partition, PartitionMap map);
+
+    /// <summary>A partition that is to leave the map holds its changes (<see cref="DurableSpace.Seal"/>).</summary>
+    Task SealAsync(int partition, long epoch);
+
+    /// <summary>A change was given up: the partition takes changes again (<see cref="DurableSpace.Unseal"/>).</summary>
+    Task UnsealAsync(int partition, long epoch);
+
+    /// <summary>The partition copies its atoms to the partitions of <paramref name="map"/> that hold them; returns how many (<see cref="DurableSpace.CopyToAsync"/>).</summary>
+    Task<long> CopyAsync(int partition, PartitionMap map);
+
+    /// <summary>The change is committed: the partition refuses every call from now on and drops its atoms (<see cref="DurableSpace.Retire"/>).</summary>
+    Task RetireAsync(int partition, long epoch);
+}

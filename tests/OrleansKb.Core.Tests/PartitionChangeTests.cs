@@ -1,0 +1,193 @@
+using OrleansKb.Codec;
+using OrleansKb.Persistence;
+using OrleansKb.Spaces;
+using OrleansKb.Text;
+
+namespace OrleansKb.Tests;
+
+/// <summary>Changing a space's partition map (<see cref="DurableSpace.ChangePartitionsAsync"/>, docs/cluster.md), partitions in one data directory, without a cluster.</summary>
+public sealed class PartitionChangeTests : IDisposable
+{
+    private readonly string _directory;
+    private readonly FileSpaceStore _store;
+    private readonly LocalPartitions _space;
+
+    public PartitionChangeTests()
+    {
+        _directory = Directory.CreateTempSubdirectory("orleanskb-partitions-").FullName;
+        _store = new FileSpaceStore(_directory);
+        _space = new LocalPartitions(_store, "kb");
+    }
+
+    public void Dispose()
+    {
+        _space.CloseAll().GetAwaiter().GetResult();
+        _store.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static byte[] Batch(string text) => [.. MettaReader.Parse(text).SelectMany(AtomEncoder.Encode)];
+
+    private static byte[] Key(string atom) => AtomEncoder.Encode(Assert.Single(MettaReader.Parse(atom)));
+
+    private static string Facts(int from, int count) => string.Join(' ', Enumerable.Range(from, count).Select(i => $"(parent P{i:D5} C{i % 97})"));
+
+    private async Task<PartitionChange> Change(Func<PartitionMap, PartitionMap?> plan) =>
+        await (await _space.Open(0)).ChangePartitionsAsync(current => Task.FromResult(plan(current)), _space);
+
+    /// <summary>Into <paramref name="partitions"/> new partitions cut at the quantiles of an even sample of the space's keys, as a repartition does.</summary>
+    private async Task<PartitionChange> Repartition(int partitions)
+    {
+        var zero = await _space.Open(0);
+        return await zero.ChangePartitionsAsync(
+            async current =>
+            {
+                var sample = new List<byte[]>();
+                foreach (var id in current.Ids)
+                {
+                    sample.AddRange(await _space.SampleAsync(id, 7));
+                }
+
+                return current.Redivided(PartitionMap.SplitsOf(sample, partitions));
+            },
+            _space);
+    }
+
+    [Fact]
+    public async Task An_empty_space_divided_as_it_is_created_keeps_its_map_in_partition_zero_and_each_partition_takes_only_its_range()
+    {
+        var change = await Change(current => current.Redivided([Key("(parent P00300 C0)"), Key("(parent P00600 C0)")]));
+
+        Assert.Equal(1, change.Map.Epoch);
+        Assert.Equal([1, 2, 3], change.Map.Ids);
+        Assert.Equal(0, change.AtomsMoved);
+        var zero = await _space.Open(0);
+        Assert.Throws<WrongPartitionException>(() => zero.CheckRouting(1));
+        Assert.Equal(1_000, await _space.AddFacts(Batch(Facts(0, 1_000))));
+        var counts = new List<long>();
+        foreach (var id in change.Map.Ids)
+        {
+            counts.Add(await _space.CountAsync(id));
+        }
+
+        Assert.Equal([300, 300, 400], counts);
+        var refused = await Assert.ThrowsAsync<WrongPartitionException>(async () => await (await _space.Open(1)).AddFactsAsync(Batch("(parent P00299 C0) (parent P00301 C0)")));
+        Assert.Contains("partition 2", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<WrongPartitionException>(() => zero.CheckRouting(0));
+
+        await _space.CloseAll();
+        Assert.Equal(change.Map.Splits, (await _space.Open(0)).Partitions.Splits);
+        Assert.Equal(1_000, (await _space.Export()).Count);
+    }
+
+    [Fact]
+    public async Task A_repartition_copies_every_atom_and_rule_to_new_partitions_then_the_old_ones_drop_theirs_and_a_split_cuts_one_in_two()
+    {
+        var zero = await _space.Open(0);
+        await zero.AddRulesAsync(Batch("(= (g $x) 2) (= (f $x) 1) (= (g $x) 1)"));
+        Assert.Equal(3_000, await _space.AddFacts(Batch(Facts(0, 3_000))));
+        var before = await _space.Export();
+
+        var change = await Repartition(4);
+
+        Assert.Equal(4, change.Map.Count);
+        Assert.Equal(3_003, change.AtomsMoved);
+        Assert.Equal(before, await _space.Export());
+        Assert.Equal(0, zero.Atoms.Count);
+        var rules = change.Map.Ids.Select(id => _space.Open(id).Result.Atoms.MatchingRules("g", 1)).Single(found => found.Count > 0);
+        Assert.Equal(["(= (g $x0) 2)", "(= (g $x0) 1)"], rules.Select(rule => rule.ToString()));
+
+        var largest = change.Map.Ids.OrderByDescending(id => _space.Open(id).Result.Atoms.Count).First();
+        var split = await Change(current => current.SplitAt(
+            current.IndexOfPartition(largest), _space.SampleAsync(largest, 1).Result[(int)_space.CountAsync(largest).Result / 2]));
+
+        Assert.Equal(5, split.Map.Count);
+        Assert.Equal(2, split.Map.Epoch);
+        Assert.DoesNotContain(largest, split.Map.Ids);
+        Assert.Equal(before, await _space.Export());
+        Assert.True((await _space.Open(largest)).Retired);
+
+        // What is durable: the new partitions hold everything, the old ones nothing.
+        await _space.CloseAll();
+        Assert.Equal(before, await _space.Export());
+        Assert.Equal(0, (await _space.Open(0)).Atoms.Count);
+        Assert.Equal(0, (await _space.Open(largest)).Atoms.Count);
+    }
+
+    [Fact]
+    public async Task A_write_to_a_partition_being_moved_waits_and_is_then_refused_for_the_new_map_with_nothing_applied()
+    {
+        Assert.Equal(500, await _space.AddFacts(Batch(Facts(0, 500))));
+        var copying = new TaskCompletionSource();
+        var proceed = new TaskCompletionSource();
+        _space.BeforeCopy = async _ =>
+        {
+            copying.TrySetResult();
+            await proceed.Task;
+        };
+        var change = Repartition(2);
+        await copying.Task;
+        var zero = await _space.Open(0);
+
+        var held = zero.AddFactsAsync(Batch("(parent P99999 C1)"));
+        zero.CheckRouting(0); // reads are answered meanwhile
+        Assert.Equal(500, zero.Atoms.Count);
+        Assert.False(held.IsCompleted);
+        proceed.SetResult();
+
+        var refused = await Assert.ThrowsAsync<WrongPartitionException>(() => held);
+        Assert.Equal(1, refused.Epoch);
+        Assert.Equal(2, (await change).Map.Count);
+        Assert.Equal(1, await _space.AddFacts(Batch("(parent P99999 C1)")));
+        Assert.Equal(501, (await _space.Export()).Count);
+    }
+
+    [Fact]
+    public async Task A_change_that_fails_is_given_up_the_old_partitions_take_writes_again_and_the_next_change_clears_what_it_left()
+    {
+        Assert.Equal(800, await _space.AddFacts(Batch(Facts(0, 800))));
+        var failOnce = true;
+        _space.BeforeCopy = _ => failOnce ? throw new IOException("the copy's target went away") : Task.CompletedTask;
+
+        await Assert.ThrowsAsync<IOException>(() => Repartition(3));
+
+        var zero = await _space.Open(0);
+        Assert.Equal(0, zero.Partitions.Epoch);
+        Assert.Equal(0, zero.SealedFor);
+        Assert.Equal(1, await _space.AddFacts(Batch("(parent P99999 C1)")));
+        failOnce = false;
+        (await _space.Open(2)).Seal(1); // a new partition left holding something of the given-up change is cleared when taken again
+        var change = await Repartition(3);
+        Assert.Equal(1, change.Map.Epoch);
+        Assert.Equal(801, (await _space.Export()).Count);
+    }
+
+    [Fact]
+    public async Task A_partition_that_missed_its_retirement_retires_when_it_reconciles_with_partition_zero_and_a_given_up_seal_is_lifted()
+    {
+        Assert.Equal(400, await _space.AddFacts(Batch(Facts(0, 400))));
+        await Repartition(2);
+        var first = await Repartition(3);
+        var moved = (await Repartition(2)).Map;
+
+        // A partition of the previous map, as if the coordinator had died before telling it: reopened from its store.
+        var stale = first.Map.Ids[0];
+        await _space.CloseAll();
+        var reopened = await _space.Open(stale);
+        Assert.False(reopened.Retired);
+        reopened.Reconcile(moved, changingTo: 0);
+        Assert.True(reopened.Retired);
+        await reopened.DropAsync();
+        Assert.Equal(0, reopened.Atoms.Count);
+        Assert.Throws<WrongPartitionException>(() => reopened.CheckRouting(moved.Epoch));
+
+        var kept = await _space.Open(moved.Ids[0]);
+        kept.Seal(moved.Epoch + 1);
+        kept.Reconcile(moved, changingTo: moved.Epoch + 1);
+        Assert.Equal(moved.Epoch + 1, kept.SealedFor);
+        kept.Reconcile(moved, changingTo: 0);
+        Assert.Equal(0, kept.SealedFor);
+        kept.CheckRouting(moved.Epoch);
+        Assert.Equal(400, (await _space.Export()).Count);
+    }
+}
