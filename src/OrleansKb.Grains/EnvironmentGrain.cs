@@ -5,6 +5,7 @@ using OrleansKb.Persistence;
 namespace OrleansKb.Grains;
 
 /// <summary>A durable space, in the silo's store (a data directory by default).</summary>
+[PartitionPlacement]
 [GrainType("environment")]
 internal sealed class EnvironmentGrain(
     IOptions<MatchOptions> matchOptions,

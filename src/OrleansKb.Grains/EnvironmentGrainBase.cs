@@ -34,11 +34,15 @@ internal abstract class EnvironmentGrainBase(
     // The argument index catches up in short turns this far apart: the space's calls go between them.
     private static readonly TimeSpan IndexingPause = TimeSpan.FromMilliseconds(5);
 
+    // A retired partition stays this long before it leaves memory.
+    private static readonly TimeSpan RetiredStay = TimeSpan.FromMinutes(1);
+
     private DurableSpace? _space;
     private MatchSessions? _matches;
     private IGrainTimer? _idleCheck;
     private IGrainTimer? _indexing;
     private IGrainTimer? _sealCheck;
+    private IGrainTimer? _leave;
     private GrainPartitionPeers? _peers;
 
     // Past this many atoms the partition asks partition 0 to split it (again only once it has grown a quarter more).
@@ -261,7 +265,10 @@ internal abstract class EnvironmentGrainBase(
         await DropIfIdle();
     }
 
-    /// <summary>A partition that left the map drops its atoms once no match reads them, then leaves memory.</summary>
+    /// <summary>
+    /// A partition that left the map drops its atoms once no match reads them, and leaves memory a while
+    /// later (meanwhile it refuses the calls of clients with an older map, which then read the new one).
+    /// </summary>
     private async Task DropIfIdle()
     {
         if (Space.Retired && Matches.Count == 0)
@@ -269,7 +276,13 @@ internal abstract class EnvironmentGrainBase(
             await Space.DropAsync();
             if (Space.Partition != 0)
             {
-                DeactivateOnIdle();
+                _leave ??= this.RegisterGrainTimer(
+                    () =>
+                    {
+                        DeactivateOnIdle();
+                        return Task.CompletedTask;
+                    },
+                    new GrainTimerCreationOptions(RetiredStay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
             }
         }
     }

@@ -6,6 +6,7 @@ using OrleansKb.Persistence;
 namespace OrleansKb.Grains;
 
 /// <summary>An ephemeral space, in the silo's memory only, whatever the silo's store.</summary>
+[PartitionPlacement]
 [GrainType("ephemeral-environment")]
 internal sealed class EphemeralEnvironmentGrain(
     IOptions<MatchOptions> matchOptions,

@@ -33,6 +33,7 @@ public static class SiloBuilderExtensions
             options.ResponseTimeout = TimeSpan.FromMinutes(2);
         });
         silo.AddIncomingGrainCallFilter<SpaceCallTimer>();
+        silo.AddPlacementDirector<PartitionPlacement, PartitionPlacementDirector>();
         return silo;
     }
 

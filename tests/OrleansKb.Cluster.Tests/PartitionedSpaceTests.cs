@@ -201,6 +201,10 @@ public sealed class PartitionedSpaceTests(ClusterFixture fixture) : IDisposable
     public async Task The_aunt_kg_conjunctions_on_eight_partitions_give_what_one_partition_gives()
     {
         var (divided, whole) = await LoadedAsync(8);
+
+        // Partitions 1 … 8 go to the two silos in turn (PartitionPlacement).
+        var silos = (await divided.InfoAsync()).Partitions!.Select(p => p.Silo).ToList();
+        Assert.All(silos.Zip(silos.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second));
         foreach (var (name, patternText, templateText) in AuntKgQueries.All)
         {
             var (pattern, template) = (MettaReader.Parse(patternText)[0], MettaReader.Parse(templateText)[0]);
