@@ -28,14 +28,15 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
     private readonly LocalClusterRecipe _cluster = fixture.Cluster;
 
     [Fact]
-    public async Task A_space_whose_silo_is_killed_answers_through_another_gateway_with_everything_acknowledged()
+    public async Task A_space_of_four_partitions_whose_silo_is_killed_answers_through_another_gateway_with_everything_acknowledged()
     {
         var space = "failover-" + Guid.NewGuid().ToString("N");
         string[] files = ["aunt-kg/royal92.metta", "aunt-kg/lordOfTheRings.metta", "aunt-kg/adameve_simple.metta"];
 
-        // Three loaders at once, each through a gateway of its own, into the one space.
+        // Three loaders at once, each through a gateway of its own, into the one space, divided into
+        // four partitions by whichever comes first (the others find it divided).
         var loads = await Task.WhenAll(files.Select((file, silo) => Task.Run(() =>
-            CliProcess.Run([.. _cluster.ClientOptions(silo), "--space", space, "load", TestData.PathOf(file)], CommandTimeout))));
+            CliProcess.Run([.. _cluster.ClientOptions(silo), "--space", space, "load", TestData.PathOf(file), "--partitions", "4"], CommandTimeout))));
         Assert.All(loads, load => Assert.True(load.Exit == 0, load.Error));
         var expected = files.SelectMany(file => Cli(["fmt", TestData.PathOf(file)]).Split('\n')).ToHashSet(StringComparer.Ordinal);
         var before = Cli([.. _cluster.ClientOptions(0, 1, 2), "--space", space, "export"]);
@@ -50,8 +51,11 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
         });
         Assert.Equal(expected.Count, await longLived.Space(space).CountAsync());
 
-        // Its silo, as `orleanskb info` names it, killed as a crash would.
+        // The silo of its first partition, as `orleanskb info` names it, killed as a crash would.
         using var info = JsonDocument.Parse(Cli([.. _cluster.ClientOptions(0, 1, 2), "--space", space, "info"]));
+        var partitions = info.RootElement.GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("silo").GetString()!).ToList();
+        Assert.Equal(4, partitions.Count);
+        Assert.Equal(LocalClusterRecipe.Silos, partitions.Distinct().Count());
         var host = _cluster.IndexOf(info.RootElement.GetProperty("silo").GetString()!);
         var others = Enumerable.Range(0, LocalClusterRecipe.Silos).Where(i => i != host).ToArray();
         using (var doomed = Process.GetProcessById(LocalClusterRecipe.Pid(host)))
@@ -102,6 +106,9 @@ public sealed class FailoverTests(LocalClusterFixture fixture, ITestOutputHelper
             $"the client connected before the kill answers {kept}");
         using var after = JsonDocument.Parse(Cli([.. _cluster.ClientOptions(others), "--space", space, "info"]));
         Assert.NotEqual(host, _cluster.IndexOf(after.RootElement.GetProperty("silo").GetString()!));
+        Assert.DoesNotContain(
+            after.RootElement.GetProperty("partitions").EnumerateArray(),
+            partition => _cluster.IndexOf(partition.GetProperty("silo").GetString()!) == host);
         Assert.True(after.RootElement.GetProperty("epoch").GetInt64() > info.RootElement.GetProperty("epoch").GetInt64());
     }
 
