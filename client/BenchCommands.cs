@@ -156,17 +156,31 @@ internal static class BenchCommands
                 output.WriteLine(string.Create(c, $"  recover from the log alone   {result.ReplayNs,10:F1}   {1e3 / result.ReplayNs:F2} M atoms/s"));
             });
 
-        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand, httpCommand, durability };
+        var repartition = FactsBench(cluster, output, "repartition", "Time repartitioning a space of one partition into --partitions partitions, and then into half as many, online.", 1_000_000,
+            RepartitionBench.RunAsync,
+            (kb, result) =>
+            {
+                var c = CultureInfo.InvariantCulture;
+                output.WriteLine(string.Create(c, $"{result.Facts:N0} royal92-shaped facts ({kb.Description}), loaded at {result.LoadNs:F1} ns per fact"));
+                output.WriteLine(string.Create(c, $"  repartition 1 → {result.Partitions,-4}      {result.IntoAtomsPerS,12:N0} atoms/s"));
+                output.WriteLine(string.Create(c, $"  repartition {result.Partitions} → {Math.Max(1, result.Partitions / 2),-4}      {result.BackAtomsPerS,12:N0} atoms/s"));
+                output.WriteLine(string.Create(c, $"  the longest count meanwhile: {result.LongestCountMs:F1} ms"));
+            },
+            defaultPartitions: 8,
+            partitionsDescription: "Repartition into this many partitions, then into half as many.");
+
+        return new Command("bench", "Measure performance on this machine.") { environment, clusterCommand, matchCommand, httpCommand, durability, repartition };
     }
 
     /// <summary>A bench of generated facts through the cluster: <c>--facts</c>, <c>--json</c> or a table.</summary>
     private static Command FactsBench<TResult>(
         ClusterOptions cluster, TextWriter output, string name, string description, int defaultFacts,
-        Func<KbCluster, int, int, CancellationToken, Task<TResult>> run, Action<KbCluster, TResult> printTable)
+        Func<KbCluster, int, int, CancellationToken, Task<TResult>> run, Action<KbCluster, TResult> printTable,
+        int defaultPartitions = 1, string partitionsDescription = "Divide each fresh space into this many partitions before it is loaded (docs/cluster.md).")
     {
         var facts = FactsOption(defaultFacts);
         var json = JsonOption();
-        var partitions = PartitionsOption("Divide each fresh space into this many partitions before it is loaded (docs/cluster.md).");
+        var partitions = PartitionsOption(partitionsDescription, defaultPartitions);
         var command = new Command(name, description) { facts, json, partitions };
         command.SetAction(async (parse, ct) =>
         {
@@ -191,7 +205,8 @@ internal static class BenchCommands
     private static Option<int> FactsOption(int count) =>
         new("--facts") { Description = "How many royal92-shaped facts to generate.", DefaultValueFactory = _ => count };
 
-    private static Option<int> PartitionsOption(string description) => new("--partitions") { Description = description, DefaultValueFactory = _ => 1 };
+    private static Option<int> PartitionsOption(string description, int defaultPartitions = 1) =>
+        new("--partitions") { Description = description, DefaultValueFactory = _ => defaultPartitions };
 
     private static int PartitionsOf(ParseResult parse, Option<int> partitions)
     {

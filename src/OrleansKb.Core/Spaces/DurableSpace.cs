@@ -28,9 +28,11 @@ public sealed class DurableSpace : IAsyncDisposable
     // A cleared space this large gives its memory back to the machine at once (ClearAsync).
     private const long ReleaseAfterClearBytes = 64L << 20;
 
-    // A partition's atoms are copied to new partitions in batches this large, this many on their way at once.
+    // A partition's atoms are copied to new partitions in batches this large, two per new partition
+    // on their way at once (one being made durable while the next is applied), within these bounds.
     private const int CopyBatchBytes = 1 << 20;
-    private const int CopyBatchesInFlight = 8;
+    private const int MinCopyBatchesInFlight = 4;
+    private const int MaxCopyBatchesInFlight = 32;
 
     /// <summary>How long a change waits while its partition leaves the map before it is refused, to be sent again (docs/cluster.md).</summary>
     public static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(10);
@@ -330,7 +332,7 @@ public sealed class DurableSpace : IAsyncDisposable
     /// <summary>
     /// Copies this partition's atoms, which must be held for <paramref name="map"/> (<see cref="Seal"/>),
     /// to the partitions of <paramref name="map"/> that hold them: its rules first, in their order, then
-    /// every atom in key order, in batches of about 1 MiB, several on their way at once.
+    /// every atom in key order, in batches of about 1 MiB, two per new partition on their way at once.
     /// <paramref name="send"/> adds a batch (its operation: facts or rules) to the partition at an index
     /// of <paramref name="map"/>, and completes once it is durable there. Returns the atoms copied.
     /// </summary>
@@ -345,6 +347,9 @@ public sealed class DurableSpace : IAsyncDisposable
 
         var sending = new Queue<(Task Sent, EncodedAtomWriter Batch)>();
         var parts = new EncodedAtomWriter[map.Count];
+
+        // Batches of its own, each large enough for a whole batch from the start, reused once sent.
+        var spare = new Stack<EncodedAtomWriter>();
         try
         {
             var rules = Atoms.RuleEntries();
@@ -375,6 +380,9 @@ public sealed class DurableSpace : IAsyncDisposable
                     }
 
                     after = page.Atom(count - 1).ToArray();
+
+                    // The space's other calls (reads) go between pages.
+                    await Task.Yield();
                 }
             }
             finally
@@ -392,21 +400,15 @@ public sealed class DurableSpace : IAsyncDisposable
         }
         finally
         {
-            // After a failure, batches still on their way are left to the garbage collector.
-            foreach (var part in parts)
-            {
-                if (part is not null && sending.All(batch => batch.Batch != part))
-                {
-                    WriterPool.Return(part);
-                }
-            }
+            // Batches still on their way after a failure are left to the garbage collector.
+            sending.Clear();
         }
 
         // Adds a key to its partition's batch; the partition's index once the batch is full, else −1.
         int Append(ReadOnlySpan<byte> key)
         {
             var index = map.IndexOf(key);
-            (parts[index] ??= WriterPool.Rent()).AppendAtom(key);
+            (parts[index] ??= Fresh()).AppendAtom(key);
             return parts[index].Length >= CopyBatchBytes ? index : -1;
         }
 
@@ -424,9 +426,9 @@ public sealed class DurableSpace : IAsyncDisposable
         async Task Send(LogOperation operation, int index)
         {
             var batch = parts[index];
-            parts[index] = WriterPool.Rent();
+            parts[index] = Fresh();
             sending.Enqueue((send(index, operation, batch), batch));
-            while (sending.Count > CopyBatchesInFlight)
+            while (sending.Count > Math.Clamp(2 * map.Count, MinCopyBatchesInFlight, MaxCopyBatchesInFlight))
             {
                 await Landed().ConfigureAwait(true);
             }
@@ -437,8 +439,11 @@ public sealed class DurableSpace : IAsyncDisposable
             var (sent, batch) = sending.Peek();
             await sent.ConfigureAwait(true);
             sending.Dequeue();
-            WriterPool.Return(batch);
+            batch.Clear();
+            spare.Push(batch);
         }
+
+        EncodedAtomWriter Fresh() => spare.TryPop(out var writer) ? writer : new EncodedAtomWriter(CopyBatchBytes + (CopyBatchBytes / 8));
     }
 
     private async Task<PartitionChange> ChangeAfterAsync(Task previous, Func<PartitionMap, Task<PartitionMap?>> plan, IPartitionPeers peers)
@@ -557,8 +562,10 @@ public sealed class DurableSpace : IAsyncDisposable
     /// <summary>
     /// One turn of bringing the argument index up to date, once the space has had no change for a
     /// moment (a load is over); true once it has caught up. The one place a host drives it from.
+    /// A partition leaving the map does not index what it is about to drop (once retired, it is done).
     /// </summary>
-    public bool CatchUpIndex() => _time.GetElapsedTime(_lastChange) >= IndexingQuiet && Atoms.CatchUpIndex(IndexingTurn);
+    public bool CatchUpIndex() =>
+        _retiredEpoch > 0 || (_seal is null && _time.GetElapsedTime(_lastChange) >= IndexingQuiet && Atoms.CatchUpIndex(IndexingTurn));
 
     /// <summary>Waits for a snapshot being written (until <paramref name="cancellationToken"/>), then closes the store's handle.</summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
