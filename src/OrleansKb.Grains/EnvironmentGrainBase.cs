@@ -55,7 +55,7 @@ internal abstract class EnvironmentGrainBase(
     private MatchSessions Matches => _matches ?? throw new InvalidOperationException("the space is not open");
 
     /// <summary>The space's partitions, by number, as grains of this grain's type.</summary>
-    private GrainPartitionPeers Peers => _peers ??= new GrainPartitionPeers(GrainFactory, this.GetGrainId().Type, PartitionNames.Parse(Name).Space);
+    private GrainPartitionPeers Peers => _peers ??= new GrainPartitionPeers(GrainFactory, this.GetGrainId().Type, PartitionNames.Parse(Name).Space, Space.Partition, (IPartitionGrain)this);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -194,12 +194,12 @@ internal abstract class EnvironmentGrainBase(
     public Task<long> CopyTo(SpacePartitions map)
     {
         var target = Wired(() => GrainPartitionPeers.FromTheWire(map));
-        var grains = target.Ids.Select(Peers.Grain).Cast<IGrainWithStringKey>().ToArray();
+        var grains = target.Ids.Select(Peers.Space).ToArray();
         return WiredAsync(() => Space.CopyToAsync(target, (index, operation, batch) =>
         {
             // Routed by the new map: a new partition takes calls of its epoch.
             RequestContext.Set(SpacePartitions.EpochKey, target.Epoch);
-            var grain = grains[index].AsReference<IEnvironmentGrain>();
+            var grain = grains[index];
             var atoms = new AtomBatch(batch.WrittenMemory, batch.AtomCount);
             return operation == LogOperation.AddRules ? grain.AddRules(atoms) : grain.AddFacts(atoms);
         }));
@@ -259,9 +259,8 @@ internal abstract class EnvironmentGrainBase(
     /// <summary>Asks partition 0 for the space's map and the change it is making, and brings this partition in line with them.</summary>
     private async Task ReconcileAsync()
     {
-        var zero = Peers.Grain(0);
-        var map = await zero.AsReference<IEnvironmentGrain>().Partitions();
-        Space.Reconcile(GrainPartitionPeers.FromTheWire(map), await zero.ChangingTo());
+        var map = await Peers.Space(0).Partitions();
+        Space.Reconcile(GrainPartitionPeers.FromTheWire(map), await Peers.Grain(0).ChangingTo());
         await DropIfIdle();
     }
 

@@ -2,10 +2,17 @@ using OrleansKb.Spaces;
 
 namespace OrleansKb.Grains;
 
-/// <summary>A space's partitions as partition 0 asks them while it changes the map: their grains, of the grain type of the asking one.</summary>
-internal sealed class GrainPartitionPeers(IGrainFactory grains, GrainType type, string space) : IPartitionPeers
+/// <summary>
+/// A space's partitions as one of them asks the others (partition 0 while it changes the map): their
+/// grains, of the grain type of the asking one — and the asking one itself, called directly in its own
+/// turn (through a reference it would wait for itself should it be deactivating).
+/// </summary>
+internal sealed class GrainPartitionPeers(IGrainFactory grains, GrainType type, string space, int partition, IPartitionGrain self) : IPartitionPeers
 {
-    public IPartitionGrain Grain(int partition) => grains.GetGrain<IPartitionGrain>(GrainId.Create(type, PartitionNames.Of(space, partition)));
+    public IPartitionGrain Grain(int number) => number == partition ? self : grains.GetGrain<IPartitionGrain>(GrainId.Create(type, PartitionNames.Of(space, number)));
+
+    /// <summary>Partition <paramref name="number"/> as clients see it (for the calls that carry a map's epoch).</summary>
+    public IEnvironmentGrain Space(int number) => grains.GetGrain<IEnvironmentGrain>(GrainId.Create(type, PartitionNames.Of(space, number)));
 
     public Task<long> CountAsync(int partition) => Grain(partition).AtomCount();
 
