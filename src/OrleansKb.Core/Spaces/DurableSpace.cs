@@ -692,13 +692,17 @@ public sealed class DurableSpace : IAsyncDisposable
             return;
         }
 
+        // This partition's range, compared with each key (rather than searching every split).
+        var low = _partitionIndex >= 0 ? Partitions.Low(_partitionIndex) : [];
+        var high = _partitionIndex >= 0 ? Partitions.High(_partitionIndex) : null;
         var atoms = change.Atoms.Span;
         for (var at = 0; at < atoms.Length;)
         {
             var length = Codec.EncodedItem.Length(atoms[at..]);
-            var owner = Partitions.IndexOf(atoms.Slice(at, length));
-            if (owner != _partitionIndex)
+            var key = atoms.Slice(at, length);
+            if (_partitionIndex < 0 || key.SequenceCompareTo(low) < 0 || (high is not null && key.SequenceCompareTo(high) >= 0))
             {
+                var owner = Partitions.IndexOf(key);
                 throw new WrongPartitionException(
                     $"space '{PartitionNames.Parse(Name).Space}': partition {Partition} was sent an atom of partition {Partitions.Ids[owner]} (map epoch {Partitions.Epoch}); nothing of the batch was applied")
                 { Epoch = Partitions.Epoch };
