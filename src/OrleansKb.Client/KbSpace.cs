@@ -218,14 +218,16 @@ public sealed class KbSpace
     {
         ReadOnlyMemory<byte> after = ReadOnlyMemory<byte>.Empty;
         var routes = await _routing.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        var reroutes = 0;
         for (var partition = 0; partition < routes.Map.Count;)
         {
             AtomBatch page;
             try
             {
                 page = await _routing.Call(routes, partition, grain => grain.ExportPage(after, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
+                reroutes = 0;
             }
-            catch (PartitionMapChangedException)
+            catch (PartitionMapChangedException) when (++reroutes <= SpaceRouting.MaxReroutes)
             {
                 // Divided since: go on from the partition that now holds the keys after the last one read.
                 routes = await _routing.RefreshAsync(cancellationToken).ConfigureAwait(false);

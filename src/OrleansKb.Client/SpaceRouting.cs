@@ -12,8 +12,8 @@ namespace OrleansKb.Client;
 /// </summary>
 internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, IEnvironmentGrain> grainOf)
 {
-    // How many times a call is routed again after partitions refused it: maps change rarely.
-    private const int MaxReroutes = 8;
+    /// <summary>How many times in a row a call is routed again after partitions refused it: maps change rarely.</summary>
+    public const int MaxReroutes = 8;
 
     private volatile Routes? _routes;
 
