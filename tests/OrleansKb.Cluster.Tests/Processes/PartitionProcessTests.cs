@@ -15,7 +15,6 @@ public sealed class PartitionProcessTests : IDisposable
     private const int Facts = 100_000;
     private const int MaxAtoms = 20_000;
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(120);
-    private static readonly Dictionary<string, string> Splitting = new() { ["PartitionMaxAtoms"] = MaxAtoms.ToString(CultureInfo.InvariantCulture) };
     private readonly string _data = Directory.CreateTempSubdirectory("orleanskb-partitions-").FullName;
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"orleanskb-partitions-{Guid.NewGuid():N}.metta");
 
@@ -28,7 +27,8 @@ public sealed class PartitionProcessTests : IDisposable
     private static (int Exit, string Output, string Error, TimeSpan Elapsed) Cli(SiloProcess silo, string space, params string[] command) =>
         CliProcess.Run(["--gateway", silo.Gateway, "--space", space, .. command], CommandTimeout);
 
-    private static SiloProcess Start(string data) => SiloProcessFixture.Start(data, more: Splitting);
+    private static SiloProcess Start(string data, int maxAtoms = MaxAtoms) =>
+        SiloProcessFixture.Start(data, more: new Dictionary<string, string> { ["PartitionMaxAtoms"] = maxAtoms.ToString(CultureInfo.InvariantCulture) });
 
     private List<string> Expected() => [.. File.ReadLines(_file).Order(StringComparer.Ordinal)];
 
@@ -92,5 +92,37 @@ public sealed class PartitionProcessTests : IDisposable
         {
             silo.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task A_kill_9_while_a_load_splits_partitions_loses_nothing_acknowledged_and_loading_again_completes_it()
+    {
+        const int Many = 2_000_000;
+        await File.WriteAllLinesAsync(_file, Enumerable.Range(0, Many).Select(i => $"(edge n{i:D6} n{(i * 7919) % Many:D6} {i % 13})"));
+        var name = $"test-{Guid.NewGuid():N}";
+        long acknowledged;
+        using (var silo = Start(_data, maxAtoms: 200_000))
+        {
+            // Killed once the space has split at least once, while the load goes on (it holds ten times the limit).
+            using var load = CliProcess.Start(["--gateway", silo.Gateway, "--space", name, "load", _file]);
+            Assert.True(await Poll.Until(() => Task.FromResult(silo.Log.Contains("was split", StringComparison.Ordinal)), 60), silo.Log);
+            silo.Kill();
+            Assert.Equal(1, load.WaitForExit(CommandTimeout));
+            var said = System.Text.RegularExpressions.Regex.Match(load.Error, @"the load stopped after ([\d,]+) of its atoms were acknowledged");
+            Assert.True(said.Success, load.Error);
+            acknowledged = long.Parse(said.Groups[1].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
+        }
+
+        using var restarted = Start(_data, maxAtoms: 200_000);
+        var count = long.Parse(Cli(restarted, name, "count").Output, CultureInfo.InvariantCulture);
+        Assert.True(count >= acknowledged && count <= Many, $"{count} atoms after the restart; {acknowledged:N0} were acknowledged");
+        var lines = File.ReadLines(_file).ToHashSet(StringComparer.Ordinal);
+        var export = Cli(restarted, name, "export").Output.Split('\n');
+        Assert.Equal(count, export.Length);
+        Assert.All(export, line => Assert.Contains(line, lines));
+
+        var again = Cli(restarted, name, "load", _file);
+        Assert.True(again.Exit == 0, again.Error);
+        Assert.Equal(Many.ToString(CultureInfo.InvariantCulture), Cli(restarted, name, "count").Output);
     }
 }
