@@ -77,16 +77,19 @@ public sealed class PartitionedJoin
     private async IAsyncEnumerable<JoinPage> LevelAsync(int level, EncodedAtomWriter probes, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Each probe goes to every partition that can hold what its pattern (its first child) matches.
+        // Pooled buffers (a message's probes are up to a megabyte: fresh ones would be garbage of the
+        // large object heap, each collected by a full collection); one given back once it has been read.
         var routed = new EncodedAtomWriter?[_map.Count];
         foreach (var probe in new EncodedItems(probes.WrittenSpan))
         {
             var pattern = probe[1..(1 + EncodedItem.Length(probe[1..]))];
             foreach (var partition in _map.PartitionsFor(pattern))
             {
-                (routed[partition] ??= new EncodedAtomWriter(Math.Max(256, probes.Length / _map.Count))).AppendAtom(probe);
+                (routed[partition] ??= WriterPool.Rent()).AppendAtom(probe);
             }
         }
 
+        WriterPool.Return(probes);
         for (var partition = 0; partition < routed.Length && !Done; partition++)
         {
             if (routed[partition] is not { } theirs)
@@ -129,6 +132,10 @@ public sealed class PartitionedJoin
                     yield break;
                 }
             }
+
+            // The partition has read its probes (when the match opened): the buffer is free.
+            WriterPool.Return(theirs);
+            routed[partition] = null;
         }
     }
 
@@ -138,7 +145,7 @@ public sealed class PartitionedJoin
     /// </summary>
     private IEnumerable<EncodedAtomWriter> NextProbes(int level, ReadOnlyMemory<byte> bindings)
     {
-        var probes = new EncodedAtomWriter();
+        var probes = WriterPool.Rent();
         for (var at = 0; at < bindings.Length;)
         {
             var length = AtomDecoder.Measure(bindings.Span[at..]);
@@ -156,7 +163,7 @@ public sealed class PartitionedJoin
             if (probes.AtomCount == _probesPerMessage || probes.Length >= ProbeMessageBytes)
             {
                 yield return probes;
-                probes = new EncodedAtomWriter();
+                probes = WriterPool.Rent();
             }
         }
 
@@ -164,12 +171,16 @@ public sealed class PartitionedJoin
         {
             yield return probes;
         }
+        else
+        {
+            WriterPool.Return(probes);
+        }
     }
 
     /// <summary>The one probe of the first conjunct, as it stands.</summary>
     private EncodedAtomWriter FirstProbe()
     {
-        var probe = new EncodedAtomWriter();
+        var probe = WriterPool.Rent();
         AtomEncoder.Append(ProbeOf(_conjuncts[0], TemplateOf(0)), probe);
         return probe;
     }
