@@ -1,0 +1,204 @@
+using OrleansKb.Persistence;
+using OrleansKb.Spaces;
+
+namespace OrleansKb.Grains;
+
+/// <summary>
+/// What a space's grain does as one partition of the space (docs/cluster.md, "Partitioned spaces"):
+/// the map, dividing and repartitioning (on partition 0, which runs every change of the map), and its
+/// part in a change (<see cref="IPartitionGrain"/>): taking a range, holding its changes, copying its
+/// atoms, retiring; and asking to be split once it has grown past the silo's <c>PartitionMaxAtoms</c>.
+/// </summary>
+internal abstract partial class EnvironmentGrainBase
+{
+    public Task<SpacePartitions> Partitions() => Task.FromResult(GrainPartitionPeers.ForTheWire(Space.Partitions));
+
+    public async Task<SpacePartitions> Divide(byte[][] splits)
+    {
+        ArgumentNullException.ThrowIfNull(splits);
+        var change = await ChangeMap(current =>
+        {
+            if (current.Epoch > 0 || splits.Length == 0)
+            {
+                return Task.FromResult<PartitionMap?>(null);
+            }
+
+            return Space.Atoms.Count == 0
+                ? Task.FromResult<PartitionMap?>(current.Redivided(splits))
+                : throw new ArgumentException($"space '{Name}' holds {Space.Atoms.Count:N0} atoms: only an empty space is divided when it is created (repartition divides one that holds atoms)");
+        });
+        return GrainPartitionPeers.ForTheWire(change.Map);
+    }
+
+    public async Task<RepartitionResult> Repartition(int partitions)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        var change = await ChangeMap(async current =>
+        {
+            var counts = await Task.WhenAll(current.Ids.Select(Peers.CountAsync));
+            var total = counts.Sum();
+            if (total == 0)
+            {
+                throw new ArgumentException($"space '{Name}' is empty: there are no keys to divide it by (load it with --partitions to divide it as it is created)");
+            }
+
+            var every = Math.Max(1, total / KeySample.DefaultCapacity);
+            var samples = await Task.WhenAll(current.Ids.Select(id => Peers.SampleAsync(id, every)));
+            return current.Redivided(PartitionMap.SplitsOf([.. samples.SelectMany(keys => keys)], partitions));
+        });
+        return new RepartitionResult(GrainPartitionPeers.ForTheWire(change.Map), change.AtomsMoved, change.Elapsed.TotalMilliseconds);
+    }
+
+    public Task<long> AtomCount() => Task.FromResult(Space.Atoms.Count);
+
+    public async Task<byte[][]> SampleKeys(long every) => [.. await Space.SampleKeysAsync(every)];
+
+    public Task TakeRange(SpacePartitions map) => WiredAsync(async () =>
+    {
+        await Space.TakeRangeAsync(GrainPartitionPeers.FromTheWire(map));
+        return true;
+    });
+
+    public Task Seal(long epoch)
+    {
+        Wired(() =>
+        {
+            Space.Seal(epoch);
+            return true;
+        });
+
+        // If partition 0 is not heard from, this partition asks it whether the change is still under way.
+        _sealCheck ??= this.RegisterGrainTimer(
+            async () =>
+            {
+                if (Space.SealedFor > 0)
+                {
+                    await ReconcileAsync();
+                }
+
+                if (Space.SealedFor == 0)
+                {
+                    _sealCheck?.Dispose();
+                    _sealCheck = null;
+                }
+            },
+            new GrainTimerCreationOptions(DurableSpace.HoldLimit, DurableSpace.HoldLimit) { KeepAlive = true, Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    public Task Unseal(long epoch)
+    {
+        Space.Unseal(epoch);
+        return Task.CompletedTask;
+    }
+
+    public Task<long> CopyTo(SpacePartitions map)
+    {
+        var target = Wired(() => GrainPartitionPeers.FromTheWire(map));
+        var grains = target.Ids.Select(Peers.Space).ToArray();
+        return WiredAsync(() => Space.CopyToAsync(target, (index, operation, batch) =>
+        {
+            // Routed by the new map: a new partition takes calls of its epoch.
+            RequestContext.Set(SpacePartitions.EpochKey, target.Epoch);
+            var grain = grains[index];
+            var atoms = new AtomBatch(batch.WrittenMemory, batch.AtomCount);
+            return operation == LogOperation.AddRules ? grain.AddRules(atoms) : grain.AddFacts(atoms);
+        }));
+    }
+
+    public async Task Retire(long epoch)
+    {
+        Space.Retire(epoch);
+        await DropIfIdle();
+    }
+
+    public Task<long> ChangingTo() => Task.FromResult(Space.ChangingTo);
+
+    public async Task Split(int partition)
+    {
+        var maxAtoms = partitionOptions.Value.PartitionMaxAtoms;
+        int[] halves = [];
+        var change = await ChangeMap(async current =>
+        {
+            var index = current.IndexOfPartition(partition);
+            var count = index < 0 ? 0 : await Peers.CountAsync(partition);
+            if (count <= maxAtoms)
+            {
+                return null;
+            }
+
+            var sample = await Peers.SampleAsync(partition, Math.Max(1, count / 1024));
+            var median = sample.Skip(sample.Count / 2).FirstOrDefault(key => !key.AsSpan().SequenceEqual(current.Low(index)));
+            if (median is null)
+            {
+                return null;
+            }
+
+            var split = current.SplitAt(index, median);
+            halves = [split.Ids[index], split.Ids[index + 1]];
+            return split;
+        });
+        if (halves.Length > 0)
+        {
+            SpaceLog.Split(logger, PartitionNames.Parse(Name).Space, partition, change.AtomsMoved, (long)change.Elapsed.TotalMilliseconds, change.Map.Count);
+
+            // A half still past the limit (the partition grew on while it was copied) splits again.
+            foreach (var half in halves)
+            {
+                await Split(half);
+            }
+        }
+    }
+
+    /// <summary>A change of the space's map, run by this grain (partition 0), its refusal as the wire carries it.</summary>
+    private async Task<PartitionChange> ChangeMap(Func<PartitionMap, Task<PartitionMap?>> plan)
+    {
+        RequestContext.Remove(SpacePartitions.EpochKey);
+        return await WiredAsync(() => Space.ChangePartitionsAsync(plan, Peers));
+    }
+
+    /// <summary>Asks partition 0 for the space's map and the change it is making, and brings this partition in line with them.</summary>
+    private async Task ReconcileAsync()
+    {
+        var map = await Peers.Space(0).Partitions();
+        Space.Reconcile(GrainPartitionPeers.FromTheWire(map), await Peers.Grain(0).ChangingTo());
+        await DropIfIdle();
+    }
+
+    /// <summary>
+    /// A partition that left the map drops its atoms once no match reads them, and leaves memory a while
+    /// later (meanwhile it refuses the calls of clients with an older map, which then read the new one).
+    /// </summary>
+    private async Task DropIfIdle()
+    {
+        if (Space.Retired && Matches.Count == 0)
+        {
+            await Space.DropAsync();
+            if (Space.Partition != 0)
+            {
+                _leave ??= this.RegisterGrainTimer(
+                    () =>
+                    {
+                        DeactivateOnIdle();
+                        return Task.CompletedTask;
+                    },
+                    new GrainTimerCreationOptions(RetiredStay, Timeout.InfiniteTimeSpan) { KeepAlive = false });
+            }
+        }
+    }
+
+    /// <summary>A partition grown past the silo's PartitionMaxAtoms asks partition 0 to split it (and goes on taking changes meanwhile).</summary>
+    private void AskToSplitIfLarge()
+    {
+        if (Space.Atoms.Count <= _splitAt || Space.SealedFor > 0 || Space.Retired)
+        {
+            return;
+        }
+
+        _splitAt = Space.Atoms.Count + (Space.Atoms.Count / 4);
+        RequestContext.Remove(SpacePartitions.EpochKey);
+        var (space, partition) = (PartitionNames.Parse(Name).Space, Space.Partition);
+        Peers.Grain(0).Split(partition).ContinueWith(
+            split => SpaceLog.SplitFailed(logger, split.Exception!, space, partition), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default).Ignore();
+    }
+}
