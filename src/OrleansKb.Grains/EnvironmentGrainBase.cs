@@ -284,11 +284,15 @@ internal abstract partial class EnvironmentGrainBase(
     private void CheckMap()
     {
         var epoch = RequestContext.Get(SpacePartitions.EpochKey) as long? ?? 0;
-        Wired(() =>
+        try
         {
+            // Called on every read and write: no closure.
             Space.CheckRouting(epoch);
-            return true;
-        });
+        }
+        catch (WrongPartitionException e)
+        {
+            throw ForTheWire(e)!;
+        }
     }
 
     private static MatchPage ForTheWire(MatchSessionPage page) => new(new MatchId(page.Id), new AtomBatch(page.Results, page.ResultCount), page.Solutions);
