@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OrleansKb.Codec;
 using OrleansKb.Persistence;
 using OrleansKb.Spaces;
@@ -10,28 +11,25 @@ namespace OrleansKb.Tests;
 /// </summary>
 internal sealed class LocalPartitions(ISpaceStore store, string space) : IPartitionPeers
 {
-    private readonly Dictionary<int, DurableSpace> _open = [];
+    // Copies send batches to several partitions at once: each is opened once, by whichever asks first.
+    private readonly ConcurrentDictionary<int, Lazy<Task<DurableSpace>>> _open = [];
+
+    // A grain runs one call at a time; copies send several batches at once, so each target takes them in turn here.
+    private readonly ConcurrentDictionary<int, SemaphoreSlim> _turns = [];
 
     /// <summary>Runs before a partition copies its atoms (a test holds a change there, or fails it).</summary>
     public Func<int, Task> BeforeCopy { get; set; } = _ => Task.CompletedTask;
 
-    public async Task<DurableSpace> Open(int partition)
-    {
-        if (!_open.TryGetValue(partition, out var opened))
-        {
-            opened = await DurableSpace.OpenAsync(PartitionNames.Of(space, partition), store, 1L << 30, new RecordingObserver());
-            _open[partition] = opened;
-        }
-
-        return opened;
-    }
+    public Task<DurableSpace> Open(int partition) => _open.GetOrAdd(
+        partition,
+        id => new Lazy<Task<DurableSpace>>(() => DurableSpace.OpenAsync(PartitionNames.Of(space, id), store, 1L << 30, new RecordingObserver()))).Value;
 
     /// <summary>Closes every partition, as a crash of their silo does (what is durable stays).</summary>
     public async Task CloseAll()
     {
         foreach (var partition in _open.Values)
         {
-            await partition.CloseAsync();
+            await (await partition.Value).CloseAsync();
         }
 
         _open.Clear();
@@ -82,10 +80,19 @@ internal sealed class LocalPartitions(ISpaceStore store, string space) : IPartit
         await BeforeCopy(partition);
         return await (await Open(partition)).CopyToAsync(map, async (index, operation, batch) =>
         {
-            var target = await Open(map.Ids[index]);
-            target.CheckRouting(map.Epoch);
             var atoms = batch.WrittenMemory.ToArray();
-            await (operation == LogOperation.AddRules ? target.AddRulesAsync(atoms) : target.AddFactsAsync(atoms));
+            var turn = _turns.GetOrAdd(map.Ids[index], _ => new SemaphoreSlim(1));
+            await turn.WaitAsync();
+            try
+            {
+                var target = await Open(map.Ids[index]);
+                target.CheckRouting(map.Epoch);
+                await (operation == LogOperation.AddRules ? target.AddRulesAsync(atoms) : target.AddFactsAsync(atoms));
+            }
+            finally
+            {
+                turn.Release();
+            }
         });
     }
 
