@@ -45,6 +45,10 @@ internal static class MatchBench
 
     private static readonly TimeSpan MaxWarmUp = TimeSpan.FromMinutes(1);
 
+    // A silo's code reaches its full tier seconds after it is first run (call counting, then compiling
+    // in the background): rounds faster than that can agree with each other before it has.
+    private static readonly TimeSpan MinWarmUp = TimeSpan.FromSeconds(10);
+
     /// <summary>The match whose results are streamed, and how many of them.</summary>
     private const string StreamPattern = "(, (parent $a $b) (female $c))";
     private const int StreamResults = 1_000_000;
@@ -55,12 +59,12 @@ internal static class MatchBench
         var point = MettaReader.Parse(pointQuery)[0];
 
         // A long-running silo has compiled its code at full tier and indexed its space: rounds go on
-        // until the last five agree with the five before them (within 5 %), or for a minute at most;
-        // the first round, before any of that, is reported as the cold figure.
+        // for ten seconds at least, until the last five agree with the five before them (within 5 %),
+        // or for a minute at most; the first round, before any of that, is reported as the cold figure.
         var rounds = new List<double[]>();
         var results = new long[queries.Count];
         var warming = Stopwatch.StartNew();
-        while (rounds.Count < SteadyRounds * 2 || (!Steady(rounds) && warming.Elapsed < MaxWarmUp))
+        while (rounds.Count < SteadyRounds * 2 || warming.Elapsed < MinWarmUp || (!Steady(rounds) && warming.Elapsed < MaxWarmUp))
         {
             var times = new double[queries.Count];
             for (var i = 0; i < queries.Count; i++)

@@ -62,14 +62,17 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     Task<MatchPage> MatchOpen(MatchQuery query, MatchRequest request);
 
     /// <summary>
-    /// Starts one match of many patterns in turn and returns its first page: each of
-    /// <paramref name="probes"/> is an encoded <c>(PATTERN TEMPLATE)</c> (or <c>(PATTERN)</c>, all of
-    /// them, to count only), its solutions' templates written into the pages in turn, at most
-    /// <see cref="MatchRequest.Limit"/> in all. What a coordinator joining a conjunction over a divided
-    /// space (<see cref="IJoinGrain"/>) sends a partition. Continued and stopped as <see cref="MatchOpen"/>'s.
+    /// Starts a match of one level of a join over a divided space and returns its first page: what a
+    /// coordinator joining a conjunction (<see cref="IJoinGrain"/>) sends a partition.
+    /// <paramref name="level"/>'s pattern is an encoded <c>(VARIABLES CONJUNCT)</c> — the conjunction's
+    /// variables, and the conjunct this level matches — and its template is what each solution gives
+    /// (the variables' row for the next level, or the match's template), or empty to count only;
+    /// the conjunct is matched under each of <paramref name="rows"/> in turn, each an encoded expression
+    /// of the variables' values (a new variable for one not bound yet), at most
+    /// <see cref="MatchRequest.Limit"/> solutions in all. Continued and stopped as <see cref="MatchOpen"/>'s.
     /// </summary>
-    [Alias("MatchEachOpen")]
-    Task<MatchPage> MatchEachOpen(AtomBatch probes, MatchRequest request);
+    [Alias("MatchRowsOpen")]
+    Task<MatchPage> MatchRowsOpen(MatchQuery level, AtomBatch rows, MatchRequest request);
 
     /// <summary>The next page of an open match.</summary>
     [Alias("MatchNext.2")]

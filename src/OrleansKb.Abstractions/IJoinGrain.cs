@@ -5,7 +5,7 @@ namespace OrleansKb;
 /// <summary>
 /// The coordinator of one match of a conjunction over a divided space (docs/cluster.md, "Partitioned
 /// spaces"), in a silo, close to the partitions: it joins the conjuncts a page of bindings at a time,
-/// sending each partition many probes per message (<see cref="IEnvironmentGrain.MatchEachOpen"/>).
+/// sending each partition many rows of bindings per message (<see cref="IEnvironmentGrain.MatchRowsOpen"/>).
 /// One grain per match, named by a new <see cref="Guid"/>; its pages are a match's pages
 /// (<see cref="MatchPage"/>), asked for one at a time, and it goes away once finished, closed, or left
 /// without requests.

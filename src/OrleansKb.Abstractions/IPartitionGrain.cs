@@ -4,8 +4,9 @@ namespace OrleansKb;
 
 /// <summary>
 /// What the partitions of a space ask of each other while its partition map changes (docs/cluster.md,
-/// "Changing the partitions"): the same grains as <see cref="IEnvironmentGrain"/>, seen by the silos
-/// only. Partition 0 (the space's own grain) runs a change; the others take part in it. No client calls these.
+/// "Changing the partitions"), and what a join's coordinator asks them: the same grains as
+/// <see cref="IEnvironmentGrain"/>, seen by the silos only. Partition 0 (the space's own grain) runs a
+/// change; the others take part in it. No client calls these.
 /// </summary>
 [Alias("OrleansKb.IPartitionGrain")]
 public interface IPartitionGrain : IGrainWithStringKey
@@ -13,6 +14,14 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>The partition's atoms (whatever the map; <see cref="IEnvironmentGrain.Count"/> checks it).</summary>
     [Alias("AtomCount")]
     Task<long> AtomCount();
+
+    /// <summary>
+    /// Whether some atom of the partition holds a variable: only such a partition can match a pattern
+    /// by a stored variable where the pattern has a constant, so a join sends a row to a partition
+    /// outside the range its prefix routes it to only if this is true.
+    /// </summary>
+    [Alias("HoldsVariables")]
+    Task<bool> HoldsVariables();
 
     /// <summary>Every <paramref name="every"/>-th of the partition's keys, in key order, from the first.</summary>
     [Alias("SampleKeys")]

@@ -8,7 +8,7 @@ namespace OrleansKb.Client;
 /// The pages of a space's matches. The next page is asked for before the caller gets the current one,
 /// so the space finds it while the caller reads this one (one page ahead, no more); the match is
 /// closed in the space if the caller stops early. On a divided space, a pattern is matched in the
-/// partitions that can hold what it matches (<see cref="Spaces.PartitionMap.PartitionsFor"/>), one
+/// partitions that can hold what it matches (<see cref="Spaces.PartitionMap.PartitionsFor(ReadOnlySpan{byte})"/>), one
 /// after the other in key order, under one limit; a conjunction is joined by a coordinator in the
 /// silo (<see cref="IJoinGrain"/>, one per match, made by <paramref name="newJoin"/>).
 /// </summary>

@@ -51,6 +51,8 @@ internal abstract partial class EnvironmentGrainBase
 
     public Task<long> AtomCount() => Task.FromResult(Space.Atoms.Count);
 
+    public Task<bool> HoldsVariables() => Task.FromResult(Space.Atoms.HoldsVariables);
+
     public async Task<byte[][]> SampleKeys(long every) => [.. await Space.SampleKeysAsync(every)];
 
     public Task TakeRange(SpacePartitions map) => WiredAsync(async () =>

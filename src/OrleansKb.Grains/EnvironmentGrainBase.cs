@@ -136,10 +136,11 @@ internal abstract partial class EnvironmentGrainBase(
         });
     }
 
-    public Task<MatchPage> MatchEachOpen(AtomBatch probes, MatchRequest request)
+    public Task<MatchPage> MatchRowsOpen(MatchQuery level, AtomBatch rows, MatchRequest request)
     {
-        ArgumentNullException.ThrowIfNull(probes);
-        return Opened(request, () => Matches.OpenEach(probes.Bytes.Span, request.Limit, PageBytes(request)));
+        ArgumentNullException.ThrowIfNull(level);
+        ArgumentNullException.ThrowIfNull(rows);
+        return Opened(request, () => Matches.OpenRows(level.Pattern.Span, level.Template.Span, rows.Bytes, request.Limit, PageBytes(request)));
     }
 
     private static int PageBytes(MatchRequest request) => Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);

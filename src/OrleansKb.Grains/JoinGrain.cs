@@ -40,11 +40,17 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         var wire = await first.Partitions();
         var map = new PartitionMap(wire.Epoch, wire.Ids, wire.Splits);
         var name = space.Key.ToString()!;
-        var grains = map.Ids.Select(id => id == 0 ? first : GrainFactory.GetGrain<IEnvironmentGrain>(GrainId.Create(space.Type, PartitionNames.Of(name, id)))).ToArray();
+        var ids = map.Ids.Select(id => id == 0 ? space : GrainId.Create(space.Type, PartitionNames.Of(name, id))).ToArray();
+        var grains = ids.Select(id => GrainFactory.GetGrain<IEnvironmentGrain>(id)).ToArray();
+
+        // Rows go outside their prefix's partitions only to those that hold stored variables.
+        var holdsVariables = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IPartitionGrain>(id).HoldsVariables()));
         _pageBytes = Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
         var join = Refused(() => new PartitionedJoin(
             map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
-            (i, probes, count, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, new AtomBatch(probes, count), limit, _pageBytes, cancellationToken)));
+            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, cancellationToken),
+            _pageBytes,
+            holdsVariables));
         _pages = join.RunAsync().GetAsyncEnumerator();
         _opened = Stopwatch.GetTimestamp();
         return await Next();
@@ -104,15 +110,15 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
 
     public Task Close() => Finish();
 
-    /// <summary>The pages of one partition's match of <paramref name="probes"/>, closed in the partition if left early.</summary>
+    /// <summary>The pages of one partition's match of a level under rows (<paramref name="probes"/>), closed in the partition if left early.</summary>
     private static async IAsyncEnumerable<JoinPage> ProbeAsync(
-        IEnvironmentGrain partition, long epoch, AtomBatch probes, long limit, int pageBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IEnvironmentGrain partition, long epoch, JoinProbes probes, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         RequestContext.Set(SpacePartitions.EpochKey, epoch);
         Task<MatchPage> opened;
         try
         {
-            opened = partition.MatchEachOpen(probes, new MatchRequest(limit, pageBytes));
+            opened = partition.MatchRowsOpen(new MatchQuery(probes.Pattern, probes.Template), new AtomBatch(probes.Rows, probes.Count), new MatchRequest(limit, probes.PageBytes));
         }
         finally
         {

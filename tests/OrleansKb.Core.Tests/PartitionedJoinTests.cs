@@ -12,8 +12,8 @@ public sealed class PartitionedJoinTests
 {
     private static readonly MatchSessionLimits Limits = new(MatchBudget.Unlimited, TimeSpan.FromMilliseconds(50), TimeSpan.FromMinutes(1), 64, 1 << 20);
 
-    /// <summary>The atoms divided into <paramref name="partitions"/> spaces at their keys' quantiles, each with its matches.</summary>
-    private static (PartitionMap Map, MatchSessions[] Parts) Divided(IReadOnlyList<Atom> atoms, int partitions)
+    /// <summary>The atoms divided into <paramref name="partitions"/> spaces at their keys' quantiles, each with its matches, and which hold stored variables.</summary>
+    private static (PartitionMap Map, MatchSessions[] Parts, bool[] HoldsVariables) Divided(IReadOnlyList<Atom> atoms, int partitions)
     {
         var keys = atoms.Select(AtomEncoder.Encode).ToArray();
         var splits = PartitionMap.SplitsOf(keys, partitions);
@@ -24,14 +24,15 @@ public sealed class PartitionedJoinTests
             spaces[map.IndexOf(keys[i])].Add(atoms[i]);
         }
 
-        return (map, [.. spaces.Select((space, i) => new MatchSessions($"part {i}", space, Limits))]);
+        return (map, [.. spaces.Select((space, i) => new MatchSessions($"part {i}", space, Limits))], [.. spaces.Select(space => space.HoldsVariables)]);
     }
 
-    /// <summary>What a partition grain does with probes: one match of them all, a small page at a time.</summary>
-    private static async IAsyncEnumerable<JoinPage> Probe(MatchSessions partition, ReadOnlyMemory<byte> probes, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>What a partition grain does with a level's rows: one match of them all, a small page at a time.</summary>
+    private static async IAsyncEnumerable<JoinPage> Probe(MatchSessions partition, JoinProbes probes, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.Yield();
-        var page = partition.OpenEach(probes.Span, limit, pageBytes: 2048);
+        Assert.Equal(probes.Count, AtomDecoder.CountAtoms(probes.Rows.Span));
+        var page = partition.OpenRows(probes.Pattern.Span, probes.Template.Span, probes.Rows, limit, Math.Min(probes.PageBytes, 2048));
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -45,9 +46,9 @@ public sealed class PartitionedJoinTests
         }
     }
 
-    private static async Task<(List<string> Results, long Solutions)> JoinAsync(PartitionMap map, MatchSessions[] parts, Atom pattern, Atom? template, long limit = long.MaxValue, int probesPerMessage = 64)
+    private static async Task<(List<string> Results, long Solutions)> JoinAsync(PartitionMap map, MatchSessions[] parts, bool[] holdsVariables, Atom pattern, Atom? template, long limit = long.MaxValue, int rowsPerMessage = 64)
     {
-        var join = new PartitionedJoin(map, pattern, template, limit, MatchBudget.Unlimited, (i, probes, _, most, ct) => Probe(parts[i], probes, most, ct), probesPerMessage);
+        var join = new PartitionedJoin(map, pattern, template, limit, MatchBudget.Unlimited, (i, probes, most, ct) => Probe(parts[i], probes, most, ct), pageBytes: 2048, holdsVariables, rowsPerMessage);
         var (results, solutions) = (new List<string>(), 0L);
         await foreach (var page in join.RunAsync())
         {
@@ -86,25 +87,27 @@ public sealed class PartitionedJoinTests
             "(likes \"@I1@\" (food cake)) (likes $anyone (food bread)) (likes \"@I5@\" $thing) (parent \"@I1@\" \"@I9999@\") ($rel \"@I40@\" \"@I41@\")")).ToList();
         var whole = new AtomSpace();
         atoms.ForEach(atom => whole.Add(atom));
-        var (map, parts) = Divided(atoms, 8);
+        var (map, parts, holdsVariables) = Divided(atoms, 8);
+        Assert.Contains(false, holdsVariables);
+        Assert.Contains(true, holdsVariables);
         var (pattern, template) = (MettaReader.Parse(patternText)[0], MettaReader.Parse(templateText)[0]);
 
         var expected = Matched(whole, pattern, template);
-        var (results, solutions) = await JoinAsync(map, parts, pattern, template);
+        var (results, solutions) = await JoinAsync(map, parts, holdsVariables, pattern, template);
 
         Assert.NotEmpty(expected);
         Assert.Equal(expected, results);
         Assert.Equal(expected.Count, solutions);
-        Assert.Equal(whole.MatchCount(pattern), (await JoinAsync(map, parts, pattern, template: null)).Solutions);
-        Assert.Equal(Math.Min(5, expected.Count), (await JoinAsync(map, parts, pattern, template, limit: 5)).Solutions);
+        Assert.Equal(whole.MatchCount(pattern), (await JoinAsync(map, parts, holdsVariables, pattern, template: null)).Solutions);
+        Assert.Equal(Math.Min(5, expected.Count), (await JoinAsync(map, parts, holdsVariables, pattern, template, limit: 5)).Solutions);
     }
 
     [Fact]
     public async Task A_join_stops_at_the_budget_counting_every_level()
     {
-        var (map, parts) = Divided(TestData.ReadAtoms("aunt-kg/royal92_simple.metta"), 4);
+        var (map, parts, _) = Divided(TestData.ReadAtoms("aunt-kg/royal92_simple.metta"), 4);
         var join = new PartitionedJoin(map, MettaReader.Parse("(, (parent $p $x) (parent $p $s))")[0], null, long.MaxValue, new MatchBudget(1000, TimeSpan.FromMinutes(1)),
-            (i, probes, _, most, ct) => Probe(parts[i], probes, most, ct));
+            (i, probes, most, ct) => Probe(parts[i], probes, most, ct), pageBytes: 2048);
 
         await Assert.ThrowsAsync<MatchBudgetExceededException>(async () =>
         {
@@ -113,5 +116,40 @@ public sealed class PartitionedJoinTests
             }
         });
         Assert.InRange(join.Solutions, 1001, 1000 + 4096);
+    }
+
+    [Fact]
+    public async Task Each_row_of_a_later_level_goes_to_one_partition_when_no_partition_holds_variables()
+    {
+        // The aunts query as written probes (parent $gp $p) with $p bound: by prefix, every partition
+        // holding parent facts. Joined in another order, each later level's conjunct begins with what
+        // is bound, and each row goes to the one partition its prefix routes it to.
+        var (map, parts, holdsVariables) = Divided(TestData.ReadAtoms("aunt-kg/royal92_simple.metta"), 8);
+        Assert.DoesNotContain(true, holdsVariables);
+        var (rows, firstLevelPartitions) = (0L, 0);
+        var join = new PartitionedJoin(
+            map,
+            MettaReader.Parse(AuntKgQueries.All.Single(q => q.Name == "aunts").Pattern)[0],
+            null,
+            long.MaxValue,
+            MatchBudget.Unlimited,
+            (i, probes, most, ct) =>
+            {
+                rows += probes.Count;
+                firstLevelPartitions += probes.Count == 1 && AtomDecoder.Decode(probes.Rows.Span) is ExpressionAtom row && row.Children.ToArray().All(v => v is VariableAtom) ? 1 : 0;
+                return Probe(parts[i], probes, most, ct);
+            },
+            pageBytes: 2048,
+            holdsVariables);
+
+        var solutions = 0L;
+        await foreach (var page in join.RunAsync())
+        {
+            solutions += page.Solutions;
+        }
+
+        Assert.Equal(6785, solutions);
+        Assert.InRange(firstLevelPartitions, 1, map.Count);
+        Assert.Equal(firstLevelPartitions + join.Solutions - solutions, rows);
     }
 }

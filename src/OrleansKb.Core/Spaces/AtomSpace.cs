@@ -322,7 +322,7 @@ public sealed class AtomSpace
     }
 
     /// <summary>Whether some stored atom holds a variable: if none does, a ground pattern matches only itself.</summary>
-    internal bool HoldsVariables
+    public bool HoldsVariables
     {
         get
         {

@@ -21,7 +21,7 @@ namespace OrleansKb.Spaces;
 /// exactly once; one that involves an atom added or removed meanwhile may or may not be.
 /// </para>
 /// </summary>
-public sealed class MatchCursor : IMatchRun
+public sealed class MatchCursor
 {
     // Trie frames visited between looks at the clock (about 50 µs of work).
     private const int WorkPerCheck = 1024;
@@ -32,6 +32,9 @@ public sealed class MatchCursor : IMatchRun
     private readonly MatchBudget _budget;
     private readonly List<Conjunct> _conjuncts;
     private readonly MatchLevel[] _levels;
+
+    // Null for a match from nothing bound; else the rows of bindings the pattern is matched under, one after another.
+    private readonly JoinRows? _rows;
 
     // Null for a single pattern (nothing to order); the join order once it is chosen.
     private readonly JoinPlanner? _planner;
@@ -44,7 +47,17 @@ public sealed class MatchCursor : IMatchRun
     private LevelPlan? _templatePlan;
     private byte[] _result = new byte[256];
 
-    internal MatchCursor(AtomSpace space, Atom pattern, Atom? template, long limit, MatchBudget budget)
+    /// <param name="space">The space matched in.</param>
+    /// <param name="pattern">An atom, or a conjunction <c>(, p1 … pn)</c>.</param>
+    /// <param name="template">What each solution gives; null to count only.</param>
+    /// <param name="limit">The most solutions.</param>
+    /// <param name="budget">The most solutions and work.</param>
+    /// <param name="rows">
+    /// Null to match <paramref name="pattern"/> as it stands; else the pattern (one, not a conjunction) is
+    /// matched under each row's bindings in turn, as a level of a join over a divided space (the
+    /// solutions of all rows are the match's).
+    /// </param>
+    internal MatchCursor(AtomSpace space, Atom pattern, Atom? template, long limit, MatchBudget budget, JoinRows? rows = null)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -57,8 +70,14 @@ public sealed class MatchCursor : IMatchRun
         _conjuncts = Conjunct.IsConjunction(pattern)
             ? [.. ((ExpressionAtom)pattern).Children[1..].ToArray().Select(c => new Conjunct(c))]
             : [new Conjunct(pattern)];
+        if (rows is not null && _conjuncts.Count != 1)
+        {
+            throw new ArgumentException("a match under rows of bindings has one pattern", nameof(pattern));
+        }
+
         _levels = [.. _conjuncts.Select(_ => new MatchLevel())];
         _planner = _conjuncts.Count > 1 ? new JoinPlanner(_conjuncts) : null;
+        _rows = rows;
         Finished = limit == 0;
     }
 
@@ -228,7 +247,7 @@ public sealed class MatchCursor : IMatchRun
     private void StartJoin(List<Conjunct> order, in MatchView view)
     {
         _order = order;
-        if (order.Count > 0)
+        if (order.Count > 0 && _rows is null)
         {
             _levels[0].Start(order[0].Pattern, Substitution.Empty, view);
             _depth = 1;
@@ -251,8 +270,24 @@ public sealed class MatchCursor : IMatchRun
             return WalkStep.Candidate;
         }
 
-        while (_depth > 0)
+        while (true)
         {
+            if (_depth == 0)
+            {
+                // Matched under every row so far: the next row's bindings start the first level again.
+                if (_rows is null || !_rows.TryNext(out var row))
+                {
+                    return WalkStep.Done;
+                }
+
+                _levels[0].Start(_order[0].Pattern, row, view);
+                _depth = 1;
+                if (--work <= 0)
+                {
+                    return WalkStep.Paused;
+                }
+            }
+
             var level = _levels[_depth - 1];
             var step = level.Next(ref work);
             if (step == WalkStep.Paused)
@@ -280,7 +315,5 @@ public sealed class MatchCursor : IMatchRun
             _levels[_depth].Start(_order[_depth].Pattern, extended, view);
             _depth++;
         }
-
-        return WalkStep.Done;
     }
 }

@@ -1,11 +1,11 @@
 namespace OrleansKb.Spaces;
 
 /// <summary>A match between two page requests (<see cref="MatchSessions"/>).</summary>
-internal sealed class MatchSession(long id, IMatchRun run, bool countOnly, int pageBytes, long lastRequest)
+internal sealed class MatchSession(long id, MatchCursor run, bool countOnly, int pageBytes, long lastRequest)
 {
     public long Id { get; } = id;
 
-    public IMatchRun Run { get; } = run;
+    public MatchCursor Run { get; } = run;
 
     /// <summary>Whether the match only counts its solutions (it has no template).</summary>
     public bool CountOnly { get; } = countOnly;

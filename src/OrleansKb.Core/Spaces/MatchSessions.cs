@@ -34,38 +34,28 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
         Opened(atoms.OpenMatch(pattern, template, limit, limits.Budget), template is null, pageBytes);
 
     /// <summary>
-    /// Starts one match of many patterns in turn, each with its template (all counting only, or none),
-    /// for at most <paramref name="limit"/> solutions in all, and returns its first page: what a
-    /// coordinator joining a conjunction over a divided space asks a partition (docs/cluster.md).
+    /// Starts a match of one level of a join over a divided space (docs/cluster.md, "Partitioned
+    /// spaces") and returns its first page: <paramref name="level"/> is an encoded
+    /// <c>(VARIABLES PATTERN)</c> — the conjunction's variables, and the conjunct this level matches —
+    /// and <paramref name="template"/> its template, sharing their variables as a match's query does
+    /// (empty to count only); the pattern is matched under each of <paramref name="rows"/>' bindings of
+    /// the variables in turn (<see cref="JoinRows"/>), at most <paramref name="limit"/> solutions in all.
+    /// The rows' bytes are read as the match runs: the caller leaves them as they are until it ends.
     /// </summary>
-    public MatchSessionPage OpenEach(IReadOnlyList<(Atom Pattern, Atom? Template)> probes, long limit, int pageBytes)
+    public MatchSessionPage OpenRows(ReadOnlySpan<byte> level, ReadOnlySpan<byte> template, ReadOnlyMemory<byte> rows, long limit, int pageBytes)
     {
-        ArgumentNullException.ThrowIfNull(probes);
-        var countOnly = probes.Count > 0 && probes[0].Template is null;
-        if (probes.Any(probe => probe.Template is null != countOnly))
+        var (pair, decodedTemplate) = AtomDecoder.DecodeQuery(level, template);
+        if (pair is not ExpressionAtom { Count: 2 } levelAtom || levelAtom[0] is not ExpressionAtom variables || variables.Children.ToArray() is var named && (named.Any(v => v is not VariableAtom) || named.Distinct().Count() != named.Length))
         {
-            throw new ArgumentException("the probes of one match either all have a template or all count only", nameof(probes));
+            throw new ArgumentException("a level of a join is (VARIABLES PATTERN), VARIABLES an expression of distinct variables", nameof(level));
         }
 
-        return Opened(new ProbeRun(atoms, probes, limit, limits.Budget), countOnly, pageBytes);
+        // Checked once here; the match then reads the rows without checking them again.
+        AtomDecoder.CountAtoms(rows.Span);
+        return Opened(new MatchCursor(atoms, levelAtom[1], decodedTemplate, limit, limits.Budget, new JoinRows(variables, rows)), decodedTemplate is null, pageBytes);
     }
 
-    /// <summary>
-    /// As <see cref="OpenEach(IReadOnlyList{ValueTuple{Atom, Atom}}, long, int)"/>, for probes as they
-    /// travel: encoded atoms <c>(PATTERN TEMPLATE)</c>, or <c>(PATTERN)</c> to count only.
-    /// </summary>
-    public MatchSessionPage OpenEach(ReadOnlySpan<byte> probes, long limit, int pageBytes) =>
-        OpenEach(
-            [.. AtomDecoder.DecodeAll(probes).Select(probe => probe switch
-            {
-                ExpressionAtom { Count: 2 } pair => (pair[0], (Atom?)pair[1]),
-                ExpressionAtom { Count: 1 } single => (single[0], null),
-                _ => throw new ArgumentException("a probe is (PATTERN TEMPLATE), or (PATTERN) to count only", nameof(probes)),
-            })],
-            limit,
-            pageBytes);
-
-    private MatchSessionPage Opened(IMatchRun run, bool countOnly, int pageBytes)
+    private MatchSessionPage Opened(MatchCursor run, bool countOnly, int pageBytes)
     {
         if (_open.Count >= limits.MaxOpen)
         {

@@ -19,6 +19,10 @@ public sealed class PartitionMap
     private readonly int[] _ids;
     private readonly byte[][] _splits;
 
+    // Where the items of a pattern's constant prefix begin (a map is shared by threads: one list each).
+    [ThreadStatic]
+    private static List<int>? t_itemStarts;
+
     public PartitionMap(long epoch, IReadOnlyList<int> ids, IReadOnlyList<byte[]> splits)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
@@ -99,8 +103,20 @@ public sealed class PartitionMap
     /// The partitions (first and last index, in key order) whose ranges hold a key that begins with
     /// <paramref name="prefix"/>.
     /// </summary>
-    public (int First, int Last) Overlapping(ReadOnlySpan<byte> prefix) =>
-        prefix.IsEmpty ? (0, Count - 1) : Overlapping(prefix, Successor(prefix));
+    public (int First, int Last) Overlapping(ReadOnlySpan<byte> prefix)
+    {
+        // The smallest key above every key that begins with the prefix: none when it is all 0xFF.
+        var end = prefix.LastIndexOfAnyExcept((byte)0xFF);
+        if (end < 0)
+        {
+            return (IndexOf(prefix), Count - 1);
+        }
+
+        Span<byte> successor = end < 256 ? stackalloc byte[end + 1] : new byte[end + 1];
+        prefix[..(end + 1)].CopyTo(successor);
+        successor[end]++;
+        return Overlapping(prefix, successor);
+    }
 
     /// <summary>
     /// The partitions, in key order, that can hold an atom <paramref name="pattern"/> (encoded) matches:
@@ -110,34 +126,74 @@ public sealed class PartitionMap
     /// </summary>
     public IReadOnlyList<int> PartitionsFor(ReadOnlySpan<byte> pattern)
     {
+        var asked = new List<int>();
+        PartitionsFor(pattern, asked);
+        return asked;
+    }
+
+    /// <summary>
+    /// As <see cref="PartitionsFor(ReadOnlySpan{byte})"/>, into <paramref name="asked"/> (cleared
+    /// first): a join routes every row this way. A partition is asked for a stored variable only if
+    /// <paramref name="holdsVariables"/> (by index in key order) says it holds one; null: any may.
+    /// </summary>
+    public void PartitionsFor(ReadOnlySpan<byte> pattern, List<int> asked, IReadOnlyList<bool>? holdsVariables = null)
+    {
+        ArgumentNullException.ThrowIfNull(asked);
+        asked.Clear();
         if (Count == 1)
         {
-            return [0];
+            asked.Add(0);
+            return;
         }
 
-        var itemStarts = new List<int>();
+        var itemStarts = t_itemStarts ??= [];
+        itemStarts.Clear();
         var prefix = pattern[..EncodedItem.ConstantPrefix(pattern, itemStarts)];
-        var asked = new SortedSet<int>();
         Add(Overlapping(prefix));
-        var low = new byte[prefix.Length + 1];
-        foreach (var start in itemStarts)
+        if (itemStarts.Count > 0)
         {
-            // A stored variable begins with NewVar or a VarRef (0x80–0xC0) or a long VarRef (0x42).
-            prefix[..start].CopyTo(low);
-            var high = (byte[])low[..(start + 1)].Clone();
-            (low[start], high[start]) = (EncodingTags.VarRefBase, (byte)(EncodingTags.NewVar + 1));
-            Add(Overlapping(low.AsSpan(0, start + 1), high));
-            (low[start], high[start]) = (EncodingTags.LongVarRef, (byte)(EncodingTags.LongVarRef + 1));
-            Add(Overlapping(low.AsSpan(0, start + 1), high));
-        }
+            Span<byte> low = prefix.Length < 256 ? stackalloc byte[prefix.Length + 1] : new byte[prefix.Length + 1];
+            Span<byte> high = prefix.Length < 256 ? stackalloc byte[prefix.Length + 1] : new byte[prefix.Length + 1];
+            foreach (var start in itemStarts)
+            {
+                // A stored variable begins with NewVar or a VarRef (0x80–0xC0) or a long VarRef (0x42).
+                prefix[..start].CopyTo(low);
+                prefix[..start].CopyTo(high);
+                (low[start], high[start]) = (EncodingTags.VarRefBase, (byte)(EncodingTags.NewVar + 1));
+                AddHolding(Overlapping(low[..(start + 1)], high[..(start + 1)]));
+                (low[start], high[start]) = (EncodingTags.LongVarRef, (byte)(EncodingTags.LongVarRef + 1));
+                AddHolding(Overlapping(low[..(start + 1)], high[..(start + 1)]));
+            }
 
-        return [.. asked];
+            asked.Sort();
+            var kept = 1;
+            for (var i = 1; i < asked.Count; i++)
+            {
+                if (asked[i] != asked[kept - 1])
+                {
+                    asked[kept++] = asked[i];
+                }
+            }
+
+            asked.RemoveRange(kept, asked.Count - kept);
+        }
 
         void Add((int First, int Last) range)
         {
             for (var i = range.First; i <= range.Last; i++)
             {
                 asked.Add(i);
+            }
+        }
+
+        void AddHolding((int First, int Last) range)
+        {
+            for (var i = range.First; i <= range.Last; i++)
+            {
+                if (holdsVariables is null || holdsVariables[i])
+                {
+                    asked.Add(i);
+                }
             }
         }
     }
@@ -295,32 +351,16 @@ public sealed class PartitionMap
         }
     }
 
-    /// <summary>The partitions whose ranges overlap the keys from <paramref name="low"/> up to, not including, <paramref name="high"/> (null: no bound).</summary>
-    private (int First, int Last) Overlapping(ReadOnlySpan<byte> low, byte[]? high)
+    /// <summary>The partitions whose ranges overlap the keys from <paramref name="low"/> up to, not including, <paramref name="high"/>.</summary>
+    private (int First, int Last) Overlapping(ReadOnlySpan<byte> low, ReadOnlySpan<byte> high)
     {
         var first = IndexOf(low);
-        var last = high is null ? Count - 1 : IndexOf(high);
-        if (last > first && high is not null && _splits[last - 1].AsSpan().SequenceEqual(high))
+        var last = IndexOf(high);
+        if (last > first && _splits[last - 1].AsSpan().SequenceEqual(high))
         {
             last--; // the partition starting at the bound holds none of the keys below it
         }
 
         return (first, last);
-    }
-
-    /// <summary>The smallest key above every key that begins with <paramref name="prefix"/>; null when there is none (all 0xFF).</summary>
-    private static byte[]? Successor(ReadOnlySpan<byte> prefix)
-    {
-        for (var i = prefix.Length - 1; i >= 0; i--)
-        {
-            if (prefix[i] != 0xFF)
-            {
-                var successor = prefix[..(i + 1)].ToArray();
-                successor[i]++;
-                return successor;
-            }
-        }
-
-        return null;
     }
 }

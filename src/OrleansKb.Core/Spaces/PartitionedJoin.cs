@@ -6,90 +6,129 @@ namespace OrleansKb.Spaces;
 
 /// <summary>
 /// A conjunction matched over a divided space (docs/cluster.md, "Partitioned spaces"), by a
-/// coordinator close to the data: a batched index nested-loop join. The conjuncts are joined in the
-/// order written. The first is matched in the partitions it can match in, its solutions written as
-/// bindings of the conjunction's variables; a page of bindings at a time, each binding is substituted
-/// into the next conjunct, and the probes — each a pattern with the bindings as its template — go to
-/// the partitions their constant prefixes route them to, many per message (<see cref="Probe"/>). The
-/// last conjunct's probes carry the match's template (or only count). Memory holds one page per level.
+/// coordinator close to the data: a batched index nested-loop join. The conjuncts are joined one
+/// level each, in an order that routes each level's rows to as few partitions as it can (<see cref="Ordered"/>). A level's input is rows of bindings of the conjunction's variables
+/// (<see cref="JoinRows"/>; the first level's is one row binding nothing); each row goes to the
+/// partitions that can hold what the level's conjunct matches under it — the conjunct's bytes with the
+/// row's values copied into its holes, routed by their constant prefix — many rows per message
+/// (<see cref="JoinProbes"/>), and each partition matches the conjunct under its rows as one match of
+/// its own. A level's results are the next level's rows, passed on as they came; the last level's
+/// carry the match's template (or only count). Nothing is decoded into atoms on the way but a row
+/// bound to values with variables in them. Memory holds one page per level.
 /// </summary>
 public sealed class PartitionedJoin
 {
     private readonly PartitionMap _map;
     private readonly Atom[] _conjuncts;
-    private readonly Atom _bindings;
-    private readonly Atom? _template;
     private readonly long _limit;
     private readonly MatchBudget _budget;
     private readonly Probe _probe;
-    private readonly int _probesPerMessage;
+    private readonly int _rowsPerMessage;
+    private readonly int _pageBytes;
+
+    // Which partitions hold an atom with a variable (null: any may).
+    private readonly IReadOnlyList<bool>? _holdsVariables;
+
+    // Each level as it travels: (VARIABLES CONJUNCT) and its template, encoded as one query.
+    private readonly (byte[] Pattern, byte[] Template)[] _queries;
+
+    // The one row the first level starts from: every variable new.
+    private readonly byte[] _firstRow;
+
+    // Routing a row: its bindings, then the level's conjunct with them filled in (its distinct
+    // variables, its bytes when a row binds none of them, and a plan per set of bound variables).
+    private readonly JoinRows _binder;
+    private readonly List<string>[] _levelVariables;
+    private readonly byte[][] _unbound;
+    private readonly Dictionary<ulong, LevelPlan>[] _plans;
+    private readonly List<int> _asked = [];
+    private byte[] _filled = new byte[256];
     private long _delivered;
-    private int _stamp;
 
     /// <param name="map">The space's partitions.</param>
     /// <param name="conjunction"><c>(, p1 … pn)</c>.</param>
     /// <param name="template">What each solution gives; null to count only.</param>
     /// <param name="limit">The most solutions.</param>
     /// <param name="budget">The most solutions of every level together (intermediate bindings included).</param>
-    /// <param name="probe">Matches probes in one partition, as pages.</param>
-    /// <param name="probesPerMessage">The most probes one message to a partition carries.</param>
-    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, int probesPerMessage = 1024)
+    /// <param name="probe">Matches a level under rows in one partition, as pages.</param>
+    /// <param name="pageBytes">The size of the pages of results the last level's partitions answer in.</param>
+    /// <param name="holdsVariables">
+    /// Which partitions (in key order) held an atom with a variable when the match opened: a row goes
+    /// to a partition outside the range its prefix routes it to only for a stored variable (null: any may).
+    /// An atom added while the match runs may or may not be in its solutions, as for any match.
+    /// </param>
+    /// <param name="rowsPerMessage">The most rows one message to a partition carries.</param>
+    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, int pageBytes, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        ArgumentOutOfRangeException.ThrowIfLessThan(probesPerMessage, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerMessage, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageBytes, 1);
         if (!Conjunct.IsConjunction(conjunction) || conjunction is not ExpressionAtom { Count: > 1 } expression)
         {
             throw new ArgumentException("a conjunction is (, p1 … pn) with at least one pattern", nameof(conjunction));
         }
 
-        (_map, _template, _limit, _budget, _probe, _probesPerMessage) = (map, template, limit, budget, probe, probesPerMessage);
-        _conjuncts = [.. expression.Children[1..].ToArray()];
-        _bindings = Atom.Expression([.. Conjunct.VariablesOf(conjunction).Distinct().Select(Atom.Variable)]);
+        (_map, _limit, _budget, _probe, _pageBytes, _holdsVariables, _rowsPerMessage) = (map, limit, budget, probe, pageBytes, holdsVariables, rowsPerMessage);
+        _conjuncts = Ordered(expression.Children[1..].ToArray());
+        var variables = Atom.Expression([.. Conjunct.VariablesOf(conjunction).Distinct().Select(Atom.Variable)]);
+        _queries = [.. _conjuncts.Select((conjunct, level) => level == _conjuncts.Length - 1 && template is null
+            ? (AtomEncoder.Encode(Atom.Expression(variables, conjunct)), [])
+            : AtomEncoder.EncodeSharingVariables(Atom.Expression(variables, conjunct), level == _conjuncts.Length - 1 ? template! : variables))];
+        _firstRow = AtomEncoder.Encode(variables);
+        _binder = new JoinRows(variables, ReadOnlyMemory<byte>.Empty);
+        _levelVariables = [.. _conjuncts.Select(conjunct => Conjunct.VariablesOf(conjunct).Distinct().ToList())];
+        _unbound = [.. _conjuncts.Select(AtomEncoder.Encode)];
+        _plans = [.. _conjuncts.Select(_ => new Dictionary<ulong, LevelPlan>())];
     }
 
     /// <summary>
-    /// Matches <paramref name="probes"/> — encoded atoms <c>(PATTERN TEMPLATE)</c>, or <c>(PATTERN)</c>
-    /// to count, as <see cref="MatchSessions.OpenEach(ReadOnlySpan{byte}, long, int)"/> takes them — in
-    /// the partition at <paramref name="partition"/> (key order), <paramref name="count"/> of them, at
-    /// most <paramref name="limit"/> solutions in all: the pages of their results (or counts).
+    /// Matches a level of the join under rows of bindings in the partition at <paramref name="partition"/>
+    /// (key order), at most <paramref name="limit"/> solutions in all: the pages of their results (the
+    /// next level's rows, or the match's results, or counts).
     /// </summary>
-    public delegate IAsyncEnumerable<JoinPage> Probe(int partition, ReadOnlyMemory<byte> probes, int count, long limit, CancellationToken cancellationToken);
+    public delegate IAsyncEnumerable<JoinPage> Probe(int partition, JoinProbes probes, long limit, CancellationToken cancellationToken);
 
-    /// <summary>The most bytes of probes one message to a partition carries (and at least one probe).</summary>
+    /// <summary>The most bytes of rows one message to a partition carries (and at least one row).</summary>
     public const int ProbeMessageBytes = 1 << 20;
+
+    /// <summary>
+    /// The size of the pages of rows the levels before the last answer in: with the result that crosses
+    /// it, a page's buffer stays below the large object heap (85,000 bytes), whose every allocation
+    /// counts towards a full collection — a join makes thousands of such pages a second.
+    /// </summary>
+    public const int RowPageBytes = 1 << 20;
 
     /// <summary>Solutions found at every level so far, intermediate bindings included: what the budget bounds.</summary>
     public long Solutions { get; private set; }
 
     /// <summary>The pages of the conjunction's results (or counts), at most the limit's solutions in all.</summary>
     public IAsyncEnumerable<JoinPage> RunAsync(CancellationToken cancellationToken = default) =>
-        _limit == 0 ? AsyncEnumerable.Empty<JoinPage>() : LevelAsync(0, FirstProbe(), cancellationToken);
+        _limit == 0 ? AsyncEnumerable.Empty<JoinPage>() : LevelAsync(0, _firstRow, cancellationToken);
 
     private bool Done => _delivered >= _limit;
 
     private bool IsLast(int level) => level == _conjuncts.Length - 1;
 
-    private Atom? TemplateOf(int level) => IsLast(level) ? _template : _bindings;
-
-    private async IAsyncEnumerable<JoinPage> LevelAsync(int level, EncodedAtomWriter probes, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<JoinPage> LevelAsync(int level, ReadOnlyMemory<byte> rows, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Each probe goes to every partition that can hold what its pattern (its first child) matches.
-        // Pooled buffers (a message's probes are up to a megabyte: fresh ones would be garbage of the
-        // large object heap, each collected by a full collection); one given back once it has been read.
+        // Each row goes to every partition that can hold what the conjunct matches under it. Pooled
+        // buffers (a message's rows reach a megabyte: fresh ones would be garbage of the large object
+        // heap, each collected by a full collection); one given back once its match has ended.
         var routed = new EncodedAtomWriter?[_map.Count];
-        foreach (var probe in new EncodedItems(probes.WrittenSpan))
+        for (var at = 0; at < rows.Length;)
         {
-            var pattern = probe[1..(1 + EncodedItem.Length(probe[1..]))];
-            foreach (var partition in _map.PartitionsFor(pattern))
+            var row = rows.Slice(at, EncodedItem.Length(rows.Span[at..]));
+            at += row.Length;
+            foreach (var partition in PartitionsFor(level, row))
             {
-                (routed[partition] ??= WriterPool.Rent()).AppendAtom(probe);
+                (routed[partition] ??= WriterPool.Rent()).AppendAtom(row.Span);
             }
         }
 
-        WriterPool.Return(probes);
+        var (pattern, template) = _queries[level];
         for (var partition = 0; partition < routed.Length && !Done; partition++)
         {
             if (routed[partition] is not { } theirs)
@@ -98,7 +137,8 @@ public sealed class PartitionedJoin
             }
 
             var limit = IsLast(level) ? _limit - _delivered : long.MaxValue;
-            await foreach (var page in _probe(partition, theirs.WrittenMemory, theirs.AtomCount, limit, cancellationToken).ConfigureAwait(false))
+            var probes = new JoinProbes(pattern, template, theirs.WrittenMemory, theirs.AtomCount, IsLast(level) ? _pageBytes : RowPageBytes);
+            await foreach (var page in _probe(partition, probes, limit, cancellationToken).ConfigureAwait(false))
             {
                 Solutions += page.Solutions;
                 if (Solutions > _budget.MaxSolutions)
@@ -113,7 +153,7 @@ public sealed class PartitionedJoin
                 }
                 else
                 {
-                    foreach (var next in NextProbes(level + 1, page.Results))
+                    foreach (var next in Messages(page.Results))
                     {
                         await foreach (var deeper in LevelAsync(level + 1, next, cancellationToken).ConfigureAwait(false))
                         {
@@ -133,58 +173,167 @@ public sealed class PartitionedJoin
                 }
             }
 
-            // The partition has read its probes (when the match opened): the buffer is free.
+            // The partition's match of these rows has ended: the buffer is free.
             WriterPool.Return(theirs);
             routed[partition] = null;
         }
     }
 
-    /// <summary>
-    /// The probes of <paramref name="level"/>'s conjunct for a page of bindings, encoded, in messages of
-    /// at most <see cref="_probesPerMessage"/> probes and about <see cref="ProbeMessageBytes"/>.
-    /// </summary>
-    private IEnumerable<EncodedAtomWriter> NextProbes(int level, ReadOnlyMemory<byte> bindings)
+    /// <summary>A page of rows cut into messages of at most <see cref="_rowsPerMessage"/> rows and about <see cref="ProbeMessageBytes"/>.</summary>
+    private IEnumerable<ReadOnlyMemory<byte>> Messages(ReadOnlyMemory<byte> rows)
     {
-        var probes = WriterPool.Rent();
-        for (var at = 0; at < bindings.Length;)
+        var (start, count) = (0, 0);
+        for (var at = 0; at < rows.Length;)
         {
-            var length = AtomDecoder.Measure(bindings.Span[at..]);
-
-            // The binding's own variables (a stored atom's, left unbound) are renamed apart from the
-            // conjuncts' — and from the names a partition's matcher renames stored atoms apart with (#N).
-            var binding = AtomDecoder.DecodeApart(bindings.Span.Slice(at, length), $"#j{++_stamp}");
-            at += length;
-            if (Substitution.Empty.Unify(_bindings, binding) is not { } bound)
+            at += EncodedItem.Length(rows.Span[at..]);
+            if (++count == _rowsPerMessage || at - start >= ProbeMessageBytes)
             {
-                continue;
-            }
-
-            AtomEncoder.Append(ProbeOf(bound.Apply(_conjuncts[level]), TemplateOf(level) is { } template ? bound.Apply(template) : null), probes);
-            if (probes.AtomCount == _probesPerMessage || probes.Length >= ProbeMessageBytes)
-            {
-                yield return probes;
-                probes = WriterPool.Rent();
+                yield return rows[start..at];
+                (start, count) = (at, 0);
             }
         }
 
-        if (probes.AtomCount > 0)
+        if (count > 0)
         {
-            yield return probes;
+            yield return rows[start..];
+        }
+    }
+
+    /// <summary>
+    /// The order the conjuncts are joined in: of all orders (or, past <see cref="MaxOrderedConjuncts"/>,
+    /// the written one), the first — nearest the written order — that joins the fewest conjuncts with
+    /// nothing bound in them (cross products), then the fewest whose rows a partition map cannot route
+    /// by prefix: those with a constant or bound value after their first unbound variable
+    /// (<c>(parent $gp $p)</c> with <c>$p</c> bound goes to every partition holding <c>parent</c>
+    /// facts; <c>(parent $p $x)</c> to one). The undivided space's planner orders by the data's
+    /// statistics; this order needs none, and keeps each row's probe in as few partitions as the map allows.
+    /// </summary>
+    private static Atom[] Ordered(Atom[] conjuncts)
+    {
+        if (conjuncts.Length > MaxOrderedConjuncts)
+        {
+            return conjuncts;
+        }
+
+        var best = Enumerable.Range(0, conjuncts.Length).ToArray();
+        var bestCost = Cost(best);
+        foreach (var order in Orders(Enumerable.Range(0, conjuncts.Length).ToList()))
+        {
+            if (Cost(order) is var cost && cost < bestCost)
+            {
+                (best, bestCost) = (order, cost);
+            }
+        }
+
+        return [.. best.Select(i => conjuncts[i])];
+
+        // Cross products first, then scattered levels (there are fewer than 1,000 of either).
+        int Cost(int[] order)
+        {
+            var bound = new HashSet<string>(StringComparer.Ordinal);
+            var (cross, scattered) = (0, 0);
+            for (var level = 0; level < order.Length; level++)
+            {
+                var conjunct = conjuncts[order[level]];
+                var variables = Conjunct.VariablesOf(conjunct);
+                if (level > 0)
+                {
+                    cross += variables.Any(bound.Contains) || variables.Count == 0 ? 0 : 1;
+                    scattered += Routed(conjunct, bound) ? 0 : 1;
+                }
+
+                bound.UnionWith(variables);
+            }
+
+            return (cross * 1000) + scattered;
+        }
+    }
+
+    /// <summary>The most conjuncts whose orders are all tried (8! = 40,320 orders).</summary>
+    private const int MaxOrderedConjuncts = 8;
+
+    /// <summary>Every order of <paramref name="items"/>, the identity first, in lexicographic order.</summary>
+    private static IEnumerable<int[]> Orders(List<int> items)
+    {
+        if (items.Count <= 1)
+        {
+            yield return [.. items];
+            yield break;
+        }
+
+        for (var i = 0; i < items.Count; i++)
+        {
+            var rest = new List<int>(items);
+            rest.RemoveAt(i);
+            foreach (var tail in Orders(rest))
+            {
+                yield return [items[i], .. tail];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the conjunct, with <paramref name="bound"/> variables known, is routed by what it
+    /// begins with: no constant or bound value comes after its first unbound variable (in the order of its encoding).
+    /// </summary>
+    private static bool Routed(Atom conjunct, HashSet<string> bound)
+    {
+        var open = false;
+        var pending = new Stack<Atom>();
+        pending.Push(conjunct);
+        while (pending.TryPop(out var atom))
+        {
+            if (atom is ExpressionAtom expression)
+            {
+                for (var i = expression.Count - 1; i >= 0; i--)
+                {
+                    pending.Push(expression[i]);
+                }
+            }
+            else if (atom is VariableAtom variable && !bound.Contains(variable.Name))
+            {
+                open = true;
+            }
+            else if (open)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The partitions (indexes in key order) that can hold what <paramref name="level"/>'s conjunct matches under <paramref name="row"/>'s bindings; none if the row binds nothing it can.</summary>
+    private List<int> PartitionsFor(int level, ReadOnlyMemory<byte> row)
+    {
+        _asked.Clear();
+        if (_binder.Bind(row) is not { } bindings)
+        {
+            return _asked;
+        }
+
+        var variables = _levelVariables[level];
+        ReadOnlySpan<byte> pattern;
+        if (LevelPlan.BoundMask(variables, bindings) is not { } bound)
+        {
+            // A value with variables in it (bound by unification): the conjunct is instantiated as an atom.
+            pattern = AtomEncoder.Encode(bindings.Apply(_conjuncts[level]));
+        }
+        else if (bound == 0)
+        {
+            pattern = _unbound[level];
         }
         else
         {
-            WriterPool.Return(probes);
+            if (!_plans[level].TryGetValue(bound, out var plan))
+            {
+                _plans[level][bound] = plan = LevelPlan.Make(_conjuncts[level], variables, bound, index: false);
+            }
+
+            pattern = _filled.AsSpan(0, plan.FillInto(bindings, ref _filled));
         }
-    }
 
-    /// <summary>The one probe of the first conjunct, as it stands.</summary>
-    private EncodedAtomWriter FirstProbe()
-    {
-        var probe = WriterPool.Rent();
-        AtomEncoder.Append(ProbeOf(_conjuncts[0], TemplateOf(0)), probe);
-        return probe;
+        _map.PartitionsFor(pattern, _asked, _holdsVariables);
+        return _asked;
     }
-
-    /// <summary>A probe as it travels: <c>(PATTERN TEMPLATE)</c>, or <c>(PATTERN)</c> to count only; encoding it numbers the two's variables as one.</summary>
-    private static ExpressionAtom ProbeOf(Atom pattern, Atom? template) => template is null ? Atom.Expression(pattern) : Atom.Expression(pattern, template);
 }
