@@ -150,7 +150,7 @@ public sealed class PartitionMap
         itemStarts.Clear();
         var prefix = pattern[..EncodedItem.ConstantPrefix(pattern, itemStarts)];
         Add(Overlapping(prefix));
-        if (itemStarts.Count > 0)
+        if (itemStarts.Count > 0 && (holdsVariables is null || holdsVariables.Contains(true)))
         {
             Span<byte> low = prefix.Length < 256 ? stackalloc byte[prefix.Length + 1] : new byte[prefix.Length + 1];
             Span<byte> high = prefix.Length < 256 ? stackalloc byte[prefix.Length + 1] : new byte[prefix.Length + 1];
