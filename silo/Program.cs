@@ -96,7 +96,8 @@ try
         silo.UseOrleansKb()
             .Configure<MatchOptions>(configuration.GetSection("Match"))
             .Configure<DurabilityOptions>(configuration)
-            .Configure<PartitionOptions>(configuration);
+            .Configure<PartitionOptions>(configuration)
+            .Configure<MemoryOptions>(configuration);
         _ = settings.Store.ToUpperInvariant() switch
         {
             "FILE" => silo.UseFileSpaceStore(options => options.Bind(configuration)),

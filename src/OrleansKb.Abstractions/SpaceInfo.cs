@@ -34,4 +34,7 @@ public sealed record SpaceInfo(
     [property: Id(12)] long IndexBytes,
     [property: Id(13)] long TornTailBytes,
     [property: Id(14)] long MatchesServed = 0,
-    [property: Id(15)] IReadOnlyList<PartitionInfo>? Partitions = null);
+    [property: Id(15)] IReadOnlyList<PartitionInfo>? Partitions = null,
+    [property: Id(16)] long SiloMemoryBudget = 0,
+    [property: Id(17)] long SiloMemoryHighWater = 0,
+    [property: Id(18)] long SiloMemoryUsed = 0);

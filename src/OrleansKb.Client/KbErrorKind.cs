@@ -21,6 +21,13 @@ public enum KbErrorKind
     /// <summary>The caller cancelled the call (Ctrl+C, a request aborted).</summary>
     Cancelled,
 
-    /// <summary>A failure of the client or the cluster itself: a bug, or a process out of memory. HTTP 500.</summary>
+    /// <summary>A failure of the client or the cluster itself: a bug. HTTP 500.</summary>
     Internal,
+
+    /// <summary>
+    /// A silo has no memory for the write: it refused it before its memory ran out (or, where that
+    /// still happens, ran out); nothing of it was applied. More memory, another silo or more partitions
+    /// make room (docs/cluster.md, "Memory"). HTTP 507.
+    /// </summary>
+    NoMemory,
 }

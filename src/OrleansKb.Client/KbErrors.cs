@@ -42,7 +42,8 @@ public static class KbErrors
             KbConnectionException or SpaceStorageException or IOException or PartitionMapChangedException
                 => new(KbErrorKind.Unavailable, OneLine(failure.Message)),
 
-            OutOfMemoryException => new(KbErrorKind.Internal, $"out of memory: {OneLine(failure.Message)}"),
+            SpaceMemoryException => new(KbErrorKind.NoMemory, OneLine(failure.Message)),
+            OutOfMemoryException => new(KbErrorKind.NoMemory, $"out of memory: {OneLine(failure.Message)}"),
             MalformedEncodingException => new(KbErrorKind.Internal, $"the cluster sent bytes that are not an atom: {OneLine(failure.Message)}"),
             OrleansException => new(KbErrorKind.Internal, $"the cluster refused the request: {OneLine(failure.Message)}"),
             _ => new(KbErrorKind.Internal, $"unexpected {failure.GetType().Name}: {OneLine(failure.Message)}"),

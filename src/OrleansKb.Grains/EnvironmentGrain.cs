@@ -11,7 +11,8 @@ internal sealed class EnvironmentGrain(
     IOptions<MatchOptions> matchOptions,
     IOptions<DurabilityOptions> durabilityOptions,
     IOptions<PartitionOptions> partitionOptions,
+    SiloMemory memory,
     ILocalSiloDetails silo,
     ISpaceStore store,
     ILogger<EnvironmentGrain> logger)
-    : EnvironmentGrainBase(matchOptions, durabilityOptions, partitionOptions, silo, store, logger), IEnvironmentGrain, IPartitionGrain;
+    : EnvironmentGrainBase(matchOptions, durabilityOptions, partitionOptions, memory, silo, store, logger), IEnvironmentGrain, IPartitionGrain;

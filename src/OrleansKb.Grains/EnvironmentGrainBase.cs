@@ -27,6 +27,7 @@ internal abstract partial class EnvironmentGrainBase(
     IOptions<MatchOptions> matchOptions,
     IOptions<DurabilityOptions> durabilityOptions,
     IOptions<PartitionOptions> partitionOptions,
+    SiloMemory memory,
     ILocalSiloDetails silo,
     ISpaceStore store,
     ILogger logger) : Grain
@@ -90,9 +91,9 @@ internal abstract partial class EnvironmentGrainBase(
         }
     }
 
-    public Task<int> AddFacts(AtomBatch batch) => Change(space => space.AddFactsAsync(batch.Bytes));
+    public Task<int> AddFacts(AtomBatch batch) => Change(space => space.AddFactsAsync(batch.Bytes), batch.Bytes.Length);
 
-    public Task<int> AddRules(AtomBatch batch) => Change(space => space.AddRulesAsync(batch.Bytes));
+    public Task<int> AddRules(AtomBatch batch) => Change(space => space.AddRulesAsync(batch.Bytes), batch.Bytes.Length);
 
     public Task<int> Remove(AtomBatch batch) => Change(space => space.RemoveAsync(batch.Bytes));
 
@@ -171,7 +172,12 @@ internal abstract partial class EnvironmentGrainBase(
         return Task.FromResult(new SpaceInfo(
             Name, atoms.Count, atoms.RuleCount, store.Description, silo.SiloAddress.Endpoint.ToString(),
             stats.LogBytes, stats.SnapshotAtoms, stats.SnapshotSequence, Matches.Count, space.Epoch, space.RecoveryTime.TotalMilliseconds,
-            atoms.Memory.LiveBytes, atoms.IndexMemory.LiveBytes, space.TornTailBytes, Matches.Served));
+            atoms.Memory.LiveBytes, atoms.IndexMemory.LiveBytes, space.TornTailBytes, Matches.Served)
+        {
+            SiloMemoryBudget = memory.Budget,
+            SiloMemoryHighWater = memory.HighWater,
+            SiloMemoryUsed = SiloMemory.Used,
+        });
     }
 
     public Task Unload()
@@ -195,12 +201,21 @@ internal abstract partial class EnvironmentGrainBase(
         return await Info();
     }
 
-    /// <summary>A change through the durable space; the argument index then catches up in the background.</summary>
-    private async Task<int> Change(Func<DurableSpace, Task<int>> change)
+    /// <summary>
+    /// A change through the durable space, refused first if its <paramref name="growth"/> (the bytes it
+    /// adds, encoded) would take the silo past its memory's high-water mark; the argument index then
+    /// catches up in the background.
+    /// </summary>
+    private async Task<int> Change(Func<DurableSpace, Task<int>> change, long growth = 0)
     {
         try
         {
             CheckMap();
+            if (growth > 0)
+            {
+                memory.Admit(Name, growth, Space.Atoms.Memory, Space.Atoms.IndexMemory);
+            }
+
             var changed = await change(Space);
             AskToSplitIfLarge();
             return changed;
@@ -229,6 +244,13 @@ internal abstract partial class EnvironmentGrainBase(
         _indexing ??= this.RegisterGrainTimer(
             () =>
             {
+                // The index grows the heap as a write does: past the high-water mark it waits (lookups
+                // by a later argument walk the trie meanwhile), so it never takes the silo's last memory.
+                if (memory.AboveHighWater)
+                {
+                    return Task.CompletedTask;
+                }
+
                 if (Space.CatchUpIndex())
                 {
                     _indexing?.Dispose();
@@ -305,6 +327,8 @@ internal abstract partial class EnvironmentGrainBase(
         StoreFailedException => new SpaceStorageException(e.Message) { Damaged = e.InnerException is StoreCorruptedException },
         MatchStoppedException => new MatchFailedException(e.Message),
         WrongPartitionException wrong => new PartitionMapChangedException(e.Message) { Epoch = wrong.Epoch },
+        OutOfMemoryException => new SpaceMemoryException(
+            "the silo ran out of memory: the call was not acknowledged; give the silo more memory (MaxMemory, DOTNET_GCHeapHardLimit), add a silo, or divide the space into partitions (load --partitions, repartition)"),
         _ => null,
     };
 }

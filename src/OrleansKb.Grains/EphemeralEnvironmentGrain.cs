@@ -12,7 +12,8 @@ internal sealed class EphemeralEnvironmentGrain(
     IOptions<MatchOptions> matchOptions,
     IOptions<DurabilityOptions> durabilityOptions,
     IOptions<PartitionOptions> partitionOptions,
+    SiloMemory memory,
     ILocalSiloDetails silo,
     [FromKeyedServices(SpaceStores.Ephemeral)] ISpaceStore store,
     ILogger<EphemeralEnvironmentGrain> logger)
-    : EnvironmentGrainBase(matchOptions, durabilityOptions, partitionOptions, silo, store, logger), IEphemeralEnvironmentGrain, IPartitionGrain;
+    : EnvironmentGrainBase(matchOptions, durabilityOptions, partitionOptions, memory, silo, store, logger), IEphemeralEnvironmentGrain, IPartitionGrain;

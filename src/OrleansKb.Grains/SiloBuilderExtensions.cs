@@ -25,6 +25,9 @@ public static class SiloBuilderExtensions
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DurabilityOptions>, DurabilityOptionsValidation>());
         silo.Services.AddOptions<PartitionOptions>().ValidateOnStart();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PartitionOptions>, PartitionOptionsValidation>());
+        silo.Services.AddOptions<MemoryOptions>().ValidateOnStart();
+        silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidation>());
+        silo.Services.TryAddSingleton<SiloMemory>();
         silo.Services.AddOptions<MatchOptions>().ValidateOnStart();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MatchOptions>, MatchOptionsValidation>());
         silo.Configure<SiloMessagingOptions>(options =>

@@ -50,6 +50,7 @@ internal static class Problems
         KbErrorKind.MatchStopped => (StatusCodes.Status422UnprocessableEntity, error.Message, null),
         KbErrorKind.Unavailable or KbErrorKind.Cancelled => (StatusCodes.Status503ServiceUnavailable, error.Message, null),
         KbErrorKind.Damaged => (StatusCodes.Status500InternalServerError, error.Message, SpaceDamagedType),
+        KbErrorKind.NoMemory => (StatusCodes.Status507InsufficientStorage, error.Message, null),
         _ => (StatusCodes.Status500InternalServerError, error.Message, null),
     };
 
@@ -60,6 +61,7 @@ internal static class Problems
         StatusCodes.Status413PayloadTooLarge => "Too large",
         StatusCodes.Status422UnprocessableEntity => "The match was stopped",
         StatusCodes.Status503ServiceUnavailable => "The cluster cannot serve this now",
+        StatusCodes.Status507InsufficientStorage => "A silo has no memory for this",
         _ => "The request failed",
     };
 }

@@ -59,8 +59,9 @@ public sealed class ErrorClassificationTests
         (new LoadInterruptedException("the load stopped after 10 atoms", new OperationCanceledException()), KbErrorKind.Cancelled),
         (new AggregateException(new OperationCanceledException()), KbErrorKind.Cancelled),
 
-        (new OutOfMemoryException(TwoLines), KbErrorKind.Internal),
-        (new InsufficientMemoryException(TwoLines), KbErrorKind.Internal),
+        (new SpaceMemoryException(TwoLines), KbErrorKind.NoMemory),
+        (new OutOfMemoryException(TwoLines), KbErrorKind.NoMemory),
+        (new InsufficientMemoryException(TwoLines), KbErrorKind.NoMemory),
         (new MalformedEncodingException(TwoLines, 12), KbErrorKind.Internal),
         (new OrleansException(TwoLines), KbErrorKind.Internal),
         (new InvalidOperationException(TwoLines), KbErrorKind.Internal),

@@ -33,6 +33,18 @@ public static class KbMetrics
     private static readonly Histogram<double> Recoveries = Meter.CreateHistogram("orleanskb.recovery.duration", "s", "Recovering a space from its store when it is opened", tags: null, advice: Seconds);
     private static readonly Histogram<double> MatchPages = Meter.CreateHistogram("orleanskb.match.page.duration", "s", "Finding one page of a match's results in the space", tags: null, advice: Seconds);
     private static readonly Counter<long> MatchResults = Meter.CreateCounter<long>("orleanskb.match.results", "{solution}", "Solutions found by matches");
+    private static readonly Counter<long> WritesRefused = Meter.CreateCounter<long>("orleanskb.memory.writes_refused", "{write}", "Writes a silo refused because they would take its heap past its memory's high-water mark");
+
+    /// <summary>The silo's memory (docs/cluster.md, "Memory"): its budget, its high-water mark and its heap's size, read when measured.</summary>
+    public static void ObserveMemory(Func<long> budget, Func<long> highWater, Func<long> used)
+    {
+        Meter.CreateObservableGauge("orleanskb.memory.budget", budget, "By", "The most memory the silo's spaces may take");
+        Meter.CreateObservableGauge("orleanskb.memory.high_water", highWater, "By", "The heap size past which the silo refuses writes");
+        Meter.CreateObservableGauge("orleanskb.memory.used", used, "By", "The silo's managed heap now");
+    }
+
+    /// <summary>A write refused for memory.</summary>
+    public static void WriteRefused() => WritesRefused.Add(1);
 
     /// <summary>A batch of changes applied (tagged <c>add</c>, <c>remove</c> or <c>clear</c>).</summary>
     public static void BatchApplied(LogOperation operation, int bytes, int changed)

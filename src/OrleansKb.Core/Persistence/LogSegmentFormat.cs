@@ -43,14 +43,21 @@ internal static class LogSegmentFormat
     /// last — is a <see cref="StoreCorruptedException"/> naming the file and offset: nothing acknowledged
     /// is dropped silently.
     /// </summary>
+    /// <para>
+    /// The segment is read a record at a time into one buffer (a record's atoms are passed on only
+    /// for the call): a recovery holds the space it rebuilds and one record, not the whole segment.
+    /// </para>
     public static long Read(string path, bool last, long firstSequence, Action<LogRecord> record)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < HeaderBytes || !bytes.AsSpan(0, HeaderBytes).SequenceEqual(Header))
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        var fileLength = file.Length;
+        var buffer = new byte[(int)Math.Clamp(fileLength, CheckedHead, 1 << 20)];
+        var header = buffer.AsSpan(0, file.ReadAtLeast(buffer.AsSpan(0, HeaderBytes), HeaderBytes, throwOnEndOfStream: false));
+        if (header.Length < HeaderBytes || !header.SequenceEqual(Header))
         {
             // A segment is created with its header flushed before any record: a last segment with a
             // partial or zeroed header was cut short as it was made, and holds nothing.
-            if (last && (IsZeros(bytes, 0) || Header.StartsWith(bytes)))
+            if (last && (ZerosFrom(file, 0) || (header.Length == fileLength && Header.StartsWith(header))))
             {
                 return 0;
             }
@@ -60,17 +67,17 @@ internal static class LogSegmentFormat
 
         long offset = HeaderBytes;
         var expected = firstSequence;
-        while (offset < bytes.Length)
+        while (offset < fileLength)
         {
-            var rest = bytes.AsSpan((int)offset);
-            if (rest.Length < CheckedHead || IsZeros(bytes, offset))
+            var rest = fileLength - offset;
+            if (rest < CheckedHead || (ReadHead(file, buffer) && ZerosFrom(file, offset)))
             {
-                return last ? offset : throw new StoreCorruptedException($"{path}: {rest.Length:N0} bytes at offset {offset:N0} are not a record");
+                return last ? offset : throw new StoreCorruptedException($"{path}: {rest:N0} bytes at offset {offset:N0} are not a record");
             }
 
-            var length = BinaryPrimitives.ReadInt32LittleEndian(rest);
-            var sequence = BinaryPrimitives.ReadInt64LittleEndian(rest[4..]);
-            if (Crc32.HashToUInt32(rest[..RecordHead]) != BinaryPrimitives.ReadUInt32LittleEndian(rest[RecordHead..]) || length < 0)
+            var length = BinaryPrimitives.ReadInt32LittleEndian(buffer);
+            var sequence = BinaryPrimitives.ReadInt64LittleEndian(buffer.AsSpan(4));
+            if (Crc32.HashToUInt32(buffer.AsSpan(0, RecordHead)) != BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(RecordHead)) || length < 0)
             {
                 throw new StoreCorruptedException($"{path}: the record head at offset {offset:N0} fails its checksum");
             }
@@ -80,27 +87,35 @@ internal static class LogSegmentFormat
                 throw new StoreCorruptedException($"{path}: holds record {sequence:N0} at offset {offset:N0} where record {expected:N0} should be");
             }
 
-            if (length > rest.Length - CheckedHead - RecordTail)
+            if (length > rest - CheckedHead - RecordTail)
             {
                 // The head was written whole, the atoms were not: the write of the last record was cut short.
                 return last ? offset : throw new StoreCorruptedException($"{path}: the record at offset {offset:N0} runs past the end of the segment");
             }
 
             var covered = CheckedHead + length;
-            if (Crc32.HashToUInt32(rest[..covered]) != BinaryPrimitives.ReadUInt32LittleEndian(rest[covered..]))
+            if (buffer.Length < covered + RecordTail)
             {
-                return last && offset + covered + RecordTail == bytes.Length
+                var grown = new byte[Math.Max(covered + RecordTail, (int)Math.Min(2L * buffer.Length, Array.MaxLength))];
+                buffer.AsSpan(0, CheckedHead).CopyTo(grown);
+                buffer = grown;
+            }
+
+            file.ReadExactly(buffer, CheckedHead, length + RecordTail);
+            if (Crc32.HashToUInt32(buffer.AsSpan(0, covered)) != BinaryPrimitives.ReadUInt32LittleEndian(buffer.AsSpan(covered)))
+            {
+                return last && offset + covered + RecordTail == fileLength
                     ? offset
                     : throw new StoreCorruptedException($"{path}: the record at offset {offset:N0} fails its checksum");
             }
 
-            var operation = (LogOperation)rest[12];
+            var operation = (LogOperation)buffer[12];
             if (!Enum.IsDefined(operation))
             {
-                throw new StoreCorruptedException($"{path}: the record at offset {offset:N0} has an unknown operation {rest[12]}");
+                throw new StoreCorruptedException($"{path}: the record at offset {offset:N0} has an unknown operation {buffer[12]}");
             }
 
-            record(new LogRecord(sequence, operation, bytes.AsMemory((int)offset + CheckedHead, length)));
+            record(new LogRecord(sequence, operation, buffer.AsMemory(CheckedHead, length)));
             expected++;
             offset += covered + RecordTail;
         }
@@ -108,6 +123,26 @@ internal static class LogSegmentFormat
         return offset;
     }
 
+    /// <summary>Reads a record's checked head (the file is at its start) into the front of <paramref name="buffer"/>; true if it is all zeros.</summary>
+    private static bool ReadHead(FileStream file, byte[] buffer)
+    {
+        file.ReadExactly(buffer, 0, CheckedHead);
+        return !buffer.AsSpan(0, CheckedHead).ContainsAnyExcept((byte)0);
+    }
+
     /// <summary>True if everything from <paramref name="offset"/> on is zeros: space the file system allocated for a write that never landed.</summary>
-    private static bool IsZeros(byte[] bytes, long offset) => !bytes.AsSpan((int)offset).ContainsAnyExcept((byte)0);
+    private static bool ZerosFrom(FileStream file, long offset)
+    {
+        file.Position = offset;
+        Span<byte> chunk = stackalloc byte[4096];
+        for (int read; (read = file.Read(chunk)) > 0;)
+        {
+            if (chunk[..read].ContainsAnyExcept((byte)0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
