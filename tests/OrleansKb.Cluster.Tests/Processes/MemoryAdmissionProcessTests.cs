@@ -27,14 +27,21 @@ public sealed partial class MemoryAdmissionProcessTests : IDisposable
     private static (int Exit, string Output, string Error, TimeSpan Elapsed) Cli(SiloProcess silo, string space, params string[] command) =>
         CliProcess.Run(["--gateway", silo.Gateway, "--space", space, .. command], CommandTimeout);
 
-    private SiloProcess Start() => SiloProcess.Start(new Dictionary<string, string>(), HeapLimitBytes, _data);
+    /// <summary>A silo with the file store in this test's data directory, or with the PostgreSQL store in <paramref name="postgres"/>'s schema.</summary>
+    private SiloProcess Start(string? postgres) => SiloProcess.Start(
+        postgres is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Store"] = "Postgres", ["PostgresConnection"] = postgres },
+        HeapLimitBytes,
+        _data);
 
     [GeneratedRegex(@"the load stopped after ([\d,]+) of its atoms were acknowledged")]
     private static partial Regex Acknowledged();
 
-    [Fact]
-    public void A_load_past_the_silos_memory_is_refused_in_one_line_and_the_silo_its_spaces_and_a_restart_are_unharmed()
+    [Theory]
+    [InlineData("file")]
+    [InlineData("postgres")]
+    public void A_load_past_the_silos_memory_is_refused_in_one_line_and_the_silo_its_spaces_and_a_restart_are_unharmed(string store)
     {
+        var postgres = store == "postgres" ? TestServices.NewPostgresSchema() : null;
         using (var writer = new StreamWriter(_file))
         {
             for (var i = 0; i < Facts; i++)
@@ -46,7 +53,7 @@ public sealed partial class MemoryAdmissionProcessTests : IDisposable
         var (big, small) = ($"test-{Guid.NewGuid():N}", $"test-{Guid.NewGuid():N}");
         var royal = TestData.PathOf("aunt-kg/royal92_simple.metta");
         long acknowledged, count;
-        using (var silo = Start())
+        using (var silo = Start(postgres))
         {
             Assert.Equal(0, Cli(silo, small, "load", royal).Exit);
             var smallCount = Cli(silo, small, "count").Output;
@@ -77,7 +84,7 @@ public sealed partial class MemoryAdmissionProcessTests : IDisposable
 
         // After a restart the space is recovered whole, or refused for memory in one line: never an
         // unexpected error, and the silo and its other space are unharmed either way.
-        using var restarted = Start();
+        using var restarted = Start(postgres);
         var again = Cli(restarted, big, "count");
         if (again.Exit == 0)
         {
