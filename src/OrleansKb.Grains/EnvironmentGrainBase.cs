@@ -63,7 +63,7 @@ internal abstract partial class EnvironmentGrainBase(
         try
         {
             var events = new SpaceEvents(logger, Name, store.Description, DeactivateOnIdle);
-            _space = await DurableSpace.OpenAsync(Name, store, durabilityOptions.Value.SnapshotLogBytes, events, cancellationToken: cancellationToken);
+            _space = await DurableSpace.OpenAsync(Name, store, durabilityOptions.Value.SnapshotLogBytes, events, admitRecovery: bytes => memory.AdmitRecovery(Name, bytes), cancellationToken: cancellationToken);
         }
         catch (Exception e) when (ForTheWire(e) is { } wire)
         {

@@ -67,16 +67,8 @@ public sealed class SiloMemory
             return;
         }
 
-        // Garbage may be most of what is over the mark: measured again after a full collection,
-        // unless one ran a moment ago.
-        var last = Interlocked.Read(ref _lastCollection);
-        if (Stopwatch.GetElapsedTime(last) >= CollectionPause && Interlocked.CompareExchange(ref _lastCollection, Stopwatch.GetTimestamp(), last) == last)
-        {
-            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        }
-
-        var used = Used;
+        // Garbage may be most of what is over the mark: measured again after a full collection.
+        var used = CollectedUsed();
         if (used + needed <= HighWater)
         {
             return;
@@ -86,6 +78,39 @@ public sealed class SiloMemory
         throw new SpaceMemoryException(
             $"space '{space}' was refused a write of {Size(bytes)}: it would need up to {Size(needed)} more memory, and the silo's heap holds {Size(used)} of its {Size(Budget)} memory budget (high-water mark {Size(HighWater)}, {_percent} %); the space's trie and index hold {Size(trie.LiveBytes + index.LiveBytes)} in arenas of {Size(allocated)}; "
             + "nothing of the write was applied and reads still work; give the silo more memory (MaxMemory, DOTNET_GCHeapHardLimit), add a silo, or divide the space into partitions (load --partitions, repartition)");
+    }
+
+    /// <summary>
+    /// Refuses to recover <paramref name="space"/>, whose store holds <paramref name="bytes"/> to read
+    /// (its snapshot and log), when even half of that — less than any space recovered from them has
+    /// needed — would take the heap past the mark: the space is not opened, nothing is read, and the
+    /// silo's other spaces are unharmed. A space that passes may still need more than that.
+    /// </summary>
+    public void AdmitRecovery(string space, long bytes)
+    {
+        var needed = bytes / 2;
+        if (Used + needed <= HighWater || CollectedUsed() + needed <= HighWater)
+        {
+            return;
+        }
+
+        KbMetrics.WriteRefused();
+        throw new SpaceMemoryException(
+            $"space '{space}' was not opened: recovering it reads {Size(bytes)} from its store (its snapshot and log) and needs at least {Size(needed)} of memory, and the silo's heap holds {Size(Used)} of its {Size(Budget)} memory budget (high-water mark {Size(HighWater)}, {_percent} %); "
+            + "nothing was read and the silo's other spaces are unharmed; open it on a silo with more memory (MaxMemory, DOTNET_GCHeapHardLimit), or make room here (clear or unload other spaces)");
+    }
+
+    /// <summary>The heap after a full, compacting collection (unless one ran a moment ago: then as it is).</summary>
+    private long CollectedUsed()
+    {
+        var last = Interlocked.Read(ref _lastCollection);
+        if (Stopwatch.GetElapsedTime(last) >= CollectionPause && Interlocked.CompareExchange(ref _lastCollection, Stopwatch.GetTimestamp(), last) == last)
+        {
+            GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
+
+        return Used;
     }
 
     /// <summary>A number of bytes as people read it (MiB or GiB, one decimal).</summary>

@@ -96,6 +96,8 @@ internal static class PostgresSchema
 
     public const string ReadSnapshot = "SELECT rules, count, crc, bytes FROM orleanskb_snapshot_chunks WHERE snapshot_id = $1 ORDER BY chunk";
 
+    public const string RecoveryBytes = "SELECT (SELECT coalesce(sum(octet_length(bytes)), 0) FROM orleanskb_snapshot_chunks WHERE snapshot_id = $1) + (SELECT coalesce(sum(octet_length(atoms)), 0) FROM orleanskb_log WHERE space = $2 AND seq > $3)";
+
     public const string ReadLog = "SELECT seq, operation, crc, atoms FROM orleanskb_log WHERE space = $1 AND seq > $2 ORDER BY seq";
 
     public const string Append = "INSERT INTO orleanskb_log (space, seq, operation, crc, atoms) VALUES ($1, $2, $3, $4, $5)";

@@ -84,6 +84,18 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
     }
 
+    public Task<long> RecoveryBytesAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshot = _snapshots.Count > 0 ? _snapshots.Keys[^1] : 0;
+        var bytes = _snapshots.Count > 0 ? new FileInfo(_snapshots.Values[^1]).Length : 0;
+        for (var i = 0; i < _segments.Count; i++)
+        {
+            bytes += CoveredBySnapshot(i, snapshot) ? 0 : new FileInfo(_segments.Values[i]).Length;
+        }
+
+        return Task.FromResult(bytes);
+    }
+
     public Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(into);
@@ -107,7 +119,7 @@ internal sealed class FileStoredSpace : IStoredSpace
             cancellationToken.ThrowIfCancellationRequested();
             var isLast = i == _segments.Count - 1;
             var path = _segments.Values[i];
-            if (!isLast && _segments.Keys[i + 1] <= snapshot + 1)
+            if (CoveredBySnapshot(i, snapshot))
             {
                 // Wholly covered by the snapshot: kept only in case the newest snapshot is lost.
                 Interlocked.Add(ref _logBytes, new FileInfo(path).Length);
@@ -484,4 +496,7 @@ internal sealed class FileStoredSpace : IStoredSpace
         Interlocked.Add(ref _logBytes, LogSegmentFormat.HeaderBytes);
         return _active;
     }
+
+    /// <summary>Whether log segment <paramref name="i"/> holds only records the snapshot of <paramref name="snapshot"/> covers (the last segment never does).</summary>
+    private bool CoveredBySnapshot(int i, long snapshot) => i < _segments.Count - 1 && _segments.Keys[i + 1] <= snapshot + 1;
 }

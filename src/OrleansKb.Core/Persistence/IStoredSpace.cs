@@ -17,6 +17,13 @@ public interface IStoredSpace : IAsyncDisposable
     Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// The bytes <see cref="RecoverAsync"/> would read — the newest snapshot's and the log's after it —
+    /// known before it runs (0 for a store that recovers nothing): what a host weighs against its
+    /// memory before recovering a space.
+    /// </summary>
+    Task<long> RecoveryBytesAsync(CancellationToken cancellationToken = default) => Task.FromResult(0L);
+
+    /// <summary>
     /// Appends a record, whose sequence number must follow the last one's. Returns at once; the task
     /// completes when the record is durable (appends made meanwhile share one flush). Refused with
     /// <see cref="StaleEpochException"/> once the space has been opened again.

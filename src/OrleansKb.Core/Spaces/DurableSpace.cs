@@ -95,10 +95,12 @@ public sealed partial class DurableSpace : IAsyncDisposable
 
     /// <summary>
     /// Opens a space from <paramref name="store"/> (creating it if new) and recovers it. A store that
-    /// cannot open it, or holds it damaged, is a <see cref="StoreFailedException"/>.
+    /// cannot open it, or holds it damaged, is a <see cref="StoreFailedException"/>. Before recovering,
+    /// <paramref name="admitRecovery"/> is told the bytes recovery will read, and may refuse by throwing
+    /// (a host short of memory): nothing is then read, and the exception is the caller's.
     /// </summary>
     public static async Task<DurableSpace> OpenAsync(
-        string name, ISpaceStore store, long snapshotLogBytes, IDurableSpaceObserver observer, TimeProvider? time = null, CancellationToken cancellationToken = default)
+        string name, ISpaceStore store, long snapshotLogBytes, IDurableSpaceObserver observer, TimeProvider? time = null, Action<long>? admitRecovery = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(observer);
@@ -106,6 +108,7 @@ public sealed partial class DurableSpace : IAsyncDisposable
         try
         {
             stored = await store.OpenAsync(name, cancellationToken).ConfigureAwait(true);
+            admitRecovery?.Invoke(await stored.RecoveryBytesAsync(cancellationToken).ConfigureAwait(true));
             var space = new DurableSpace(name, store, stored, snapshotLogBytes, observer, time ?? TimeProvider.System);
             var recovery = space.Atoms.StartRecovery();
             var started = Stopwatch.GetTimestamp();
@@ -130,14 +133,19 @@ public sealed partial class DurableSpace : IAsyncDisposable
 
             return space;
         }
-        catch (Exception e) when (e is StoreCorruptedException or IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             if (stored is not null)
             {
                 await stored.DisposeAsync().ConfigureAwait(true);
             }
 
-            throw new StoreFailedException($"space '{name}' cannot be opened from {store.Description}: {e.Message}", e);
+            if (e is StoreCorruptedException or IOException or UnauthorizedAccessException)
+            {
+                throw new StoreFailedException($"space '{name}' cannot be opened from {store.Description}: {e.Message}", e);
+            }
+
+            throw;
         }
     }
 
