@@ -48,8 +48,7 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         _pageBytes = Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
         var join = Refused(() => new PartitionedJoin(
             map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
-            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, cancellationToken),
-            _pageBytes,
+            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, _pageBytes, cancellationToken),
             holdsVariables));
         _pages = join.RunAsync().GetAsyncEnumerator();
         _opened = Stopwatch.GetTimestamp();
@@ -112,13 +111,13 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
 
     /// <summary>The pages of one partition's match of a level under rows (<paramref name="probes"/>), closed in the partition if left early.</summary>
     private static async IAsyncEnumerable<JoinPage> ProbeAsync(
-        IEnvironmentGrain partition, long epoch, JoinProbes probes, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IEnvironmentGrain partition, long epoch, JoinProbes probes, long limit, int pageBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         RequestContext.Set(SpacePartitions.EpochKey, epoch);
         Task<MatchPage> opened;
         try
         {
-            opened = partition.MatchRowsOpen(new MatchQuery(probes.Pattern, probes.Template), new AtomBatch(probes.Rows, probes.Count), new MatchRequest(limit, probes.PageBytes));
+            opened = partition.MatchRowsOpen(new MatchQuery(probes.Pattern, probes.Template), new AtomBatch(probes.Rows, probes.Count), new MatchRequest(limit, pageBytes));
         }
         finally
         {

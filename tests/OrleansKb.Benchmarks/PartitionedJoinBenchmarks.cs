@@ -64,7 +64,7 @@ public class PartitionedJoinBenchmarks
                 continue;
             }
 
-            var join = new PartitionedJoin(_map, pattern, template, long.MaxValue, MatchBudget.Unlimited, Probe, PageBytes, _holdsVariables);
+            var join = new PartitionedJoin(_map, pattern, template, long.MaxValue, MatchBudget.Unlimited, Probe, _holdsVariables);
             await foreach (var page in join.RunAsync())
             {
                 solutions += page.Solutions;
@@ -77,7 +77,7 @@ public class PartitionedJoinBenchmarks
     private async IAsyncEnumerable<JoinPage> Probe(int partition, JoinProbes probes, long limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sessions = _parts[partition];
-        foreach (var page in Pages(sessions, sessions.OpenRows(probes.Pattern.Span, probes.Template.Span, probes.Rows, limit, probes.PageBytes)))
+        foreach (var page in Pages(sessions, sessions.OpenRows(probes.Pattern.Span, probes.Template.Span, probes.Rows, limit, PageBytes)))
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return new JoinPage(page.Results, page.Solutions);

@@ -32,7 +32,7 @@ public sealed class PartitionedJoinTests
     {
         await Task.Yield();
         Assert.Equal(probes.Count, AtomDecoder.CountAtoms(probes.Rows.Span));
-        var page = partition.OpenRows(probes.Pattern.Span, probes.Template.Span, probes.Rows, limit, Math.Min(probes.PageBytes, 2048));
+        var page = partition.OpenRows(probes.Pattern.Span, probes.Template.Span, probes.Rows, limit, pageBytes: 2048);
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -48,7 +48,7 @@ public sealed class PartitionedJoinTests
 
     private static async Task<(List<string> Results, long Solutions)> JoinAsync(PartitionMap map, MatchSessions[] parts, bool[] holdsVariables, Atom pattern, Atom? template, long limit = long.MaxValue, int rowsPerMessage = 64)
     {
-        var join = new PartitionedJoin(map, pattern, template, limit, MatchBudget.Unlimited, (i, probes, most, ct) => Probe(parts[i], probes, most, ct), pageBytes: 2048, holdsVariables, rowsPerMessage);
+        var join = new PartitionedJoin(map, pattern, template, limit, MatchBudget.Unlimited, (i, probes, most, ct) => Probe(parts[i], probes, most, ct), holdsVariables, rowsPerMessage);
         var (results, solutions) = (new List<string>(), 0L);
         await foreach (var page in join.RunAsync())
         {
@@ -107,7 +107,7 @@ public sealed class PartitionedJoinTests
     {
         var (map, parts, _) = Divided(TestData.ReadAtoms("aunt-kg/royal92_simple.metta"), 4);
         var join = new PartitionedJoin(map, MettaReader.Parse("(, (parent $p $x) (parent $p $s))")[0], null, long.MaxValue, new MatchBudget(1000, TimeSpan.FromMinutes(1)),
-            (i, probes, most, ct) => Probe(parts[i], probes, most, ct), pageBytes: 2048);
+            (i, probes, most, ct) => Probe(parts[i], probes, most, ct));
 
         await Assert.ThrowsAsync<MatchBudgetExceededException>(async () =>
         {
@@ -139,7 +139,6 @@ public sealed class PartitionedJoinTests
                 firstLevelPartitions += probes.Count == 1 && AtomDecoder.Decode(probes.Rows.Span) is ExpressionAtom row && row.Children.ToArray().All(v => v is VariableAtom) ? 1 : 0;
                 return Probe(parts[i], probes, most, ct);
             },
-            pageBytes: 2048,
             holdsVariables);
 
         var solutions = 0L;

@@ -55,7 +55,7 @@ internal sealed class JoinRows(ExpressionAtom variables, ReadOnlyMemory<byte> ro
                 else if (EncodedItem.ContainsVariable(span.Slice(at, length)))
                 {
                     // Bound to an atom with variables (a stored variable, or one shared with another item).
-                    return Substitution.Empty.Unify(variables, AtomDecoder.DecodeApart(span, $"#r{++_stamp}"));
+                    return Unified(span);
                 }
                 else
                 {
@@ -68,6 +68,9 @@ internal sealed class JoinRows(ExpressionAtom variables, ReadOnlyMemory<byte> ro
             return bindings;
         }
 
-        return Substitution.Empty.Unify(variables, AtomDecoder.DecodeApart(span, $"#r{++_stamp}"));
+        return Unified(span);
     }
+
+    /// <summary>The row decoded, its variables renamed apart, and unified with the variables.</summary>
+    private Substitution? Unified(ReadOnlySpan<byte> row) => Substitution.Empty.Unify(variables, AtomDecoder.DecodeApart(row, $"#r{++_stamp}"));
 }

@@ -24,7 +24,6 @@ public sealed class PartitionedJoin
     private readonly MatchBudget _budget;
     private readonly Probe _probe;
     private readonly int _rowsPerMessage;
-    private readonly int _pageBytes;
 
     // Which partitions hold an atom with a variable (null: any may).
     private readonly IReadOnlyList<bool>? _holdsVariables;
@@ -51,27 +50,25 @@ public sealed class PartitionedJoin
     /// <param name="limit">The most solutions.</param>
     /// <param name="budget">The most solutions of every level together (intermediate bindings included).</param>
     /// <param name="probe">Matches a level under rows in one partition, as pages.</param>
-    /// <param name="pageBytes">The size of the pages of results the last level's partitions answer in.</param>
     /// <param name="holdsVariables">
     /// Which partitions (in key order) held an atom with a variable when the match opened: a row goes
     /// to a partition outside the range its prefix routes it to only for a stored variable (null: any may).
     /// An atom added while the match runs may or may not be in its solutions, as for any match.
     /// </param>
     /// <param name="rowsPerMessage">The most rows one message to a partition carries.</param>
-    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, int pageBytes, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024)
+    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(budget);
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerMessage, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(pageBytes, 1);
         if (!Conjunct.IsConjunction(conjunction) || conjunction is not ExpressionAtom { Count: > 1 } expression)
         {
             throw new ArgumentException("a conjunction is (, p1 … pn) with at least one pattern", nameof(conjunction));
         }
 
-        (_map, _limit, _budget, _probe, _pageBytes, _holdsVariables, _rowsPerMessage) = (map, limit, budget, probe, pageBytes, holdsVariables, rowsPerMessage);
+        (_map, _limit, _budget, _probe, _holdsVariables, _rowsPerMessage) = (map, limit, budget, probe, holdsVariables, rowsPerMessage);
         _conjuncts = Ordered(expression.Children[1..].ToArray());
         var variables = Atom.Expression([.. Conjunct.VariablesOf(conjunction).Distinct().Select(Atom.Variable)]);
         _queries = [.. _conjuncts.Select((conjunct, level) => level == _conjuncts.Length - 1 && template is null
@@ -93,13 +90,6 @@ public sealed class PartitionedJoin
 
     /// <summary>The most bytes of rows one message to a partition carries (and at least one row).</summary>
     public const int ProbeMessageBytes = 1 << 20;
-
-    /// <summary>
-    /// The size of the pages of rows the levels before the last answer in: with the result that crosses
-    /// it, a page's buffer stays below the large object heap (85,000 bytes), whose every allocation
-    /// counts towards a full collection — a join makes thousands of such pages a second.
-    /// </summary>
-    public const int RowPageBytes = 1 << 20;
 
     /// <summary>Solutions found at every level so far, intermediate bindings included: what the budget bounds.</summary>
     public long Solutions { get; private set; }
@@ -137,7 +127,7 @@ public sealed class PartitionedJoin
             }
 
             var limit = IsLast(level) ? _limit - _delivered : long.MaxValue;
-            var probes = new JoinProbes(pattern, template, theirs.WrittenMemory, theirs.AtomCount, IsLast(level) ? _pageBytes : RowPageBytes);
+            var probes = new JoinProbes(pattern, template, theirs.WrittenMemory, theirs.AtomCount);
             await foreach (var page in _probe(partition, probes, limit, cancellationToken).ConfigureAwait(false))
             {
                 Solutions += page.Solutions;
