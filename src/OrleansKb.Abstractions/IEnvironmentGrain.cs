@@ -82,6 +82,16 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     [Alias("MatchClose.2")]
     Task MatchClose(MatchId match);
 
+    /// <summary>
+    /// On partition 0 of a divided space: the partitions (indices in key order of the map the call was
+    /// routed by) that can hold what the encoded <paramref name="pattern"/> matches — those its constant
+    /// prefix overlaps, less those whose summary of later arguments lacks its first ground argument
+    /// after the first (docs/cluster.md, "Lookups by a later argument"). A call routed by another map
+    /// than partition 0 holds is refused (<see cref="PartitionMapChangedException"/>).
+    /// </summary>
+    [Alias("PartitionsHolding")]
+    Task<int[]> PartitionsHolding(ReadOnlyMemory<byte> pattern);
+
     /// <summary>The space's partition map as this partition holds it (docs/cluster.md); epoch 0 and one partition for a space never divided.</summary>
     [Alias("Partitions")]
     Task<SpacePartitions> Partitions();

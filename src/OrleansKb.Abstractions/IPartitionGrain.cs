@@ -23,6 +23,14 @@ public interface IPartitionGrain : IGrainWithStringKey
     [Alias("HoldsVariables")]
     Task<bool> HoldsVariables();
 
+    /// <summary>The partition's summary of its later arguments, whole (null if it holds no range of a divided space).</summary>
+    [Alias("ArgumentsWhole")]
+    Task<SpaceArgumentSummary?> ArgumentsWhole();
+
+    /// <summary>On partition 0: a partition tells what it holds at its later arguments (before it acknowledges the change that added it).</summary>
+    [Alias("TellArguments")]
+    Task TellArguments(SpaceArgumentSummary summary);
+
     /// <summary>Every <paramref name="every"/>-th of the partition's keys, in key order, from the first.</summary>
     [Alias("SampleKeys")]
     Task<byte[][]> SampleKeys(long every);

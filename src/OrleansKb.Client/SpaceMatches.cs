@@ -8,7 +8,7 @@ namespace OrleansKb.Client;
 /// The pages of a space's matches. The next page is asked for before the caller gets the current one,
 /// so the space finds it while the caller reads this one (one page ahead, no more); the match is
 /// closed in the space if the caller stops early. On a divided space, a pattern is matched in the
-/// partitions that can hold what it matches (<see cref="Spaces.PartitionMap.PartitionsFor(ReadOnlySpan{byte})"/>), one
+/// partitions that can hold what it matches (<see cref="SpaceRouting.PartitionsForAsync"/>), one
 /// after the other in key order, under one limit; a conjunction is joined by a coordinator in the
 /// silo (<see cref="IJoinGrain"/>, one per match, made by <paramref name="newJoin"/>).
 /// </summary>
@@ -39,10 +39,19 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
         var (routes, partitions, page) = await routing.ReadAsync(
             async routes =>
             {
-                var partitions = routes.Map.PartitionsFor(query.Pattern.Span);
-                return (routes, partitions, await routing.Call(routes, partitions[0], grain => grain.MatchOpen(query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false));
+                var partitions = await routing.PartitionsForAsync(routes, query.Pattern, cancellationToken).ConfigureAwait(false);
+                return (routes, partitions, partitions.Count == 0
+                    ? new MatchPage(MatchId.None, AtomBatch.Empty, 0)
+                    : await routing.Call(routes, partitions[0], grain => grain.MatchOpen(query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false));
             },
             cancellationToken).ConfigureAwait(false);
+
+        if (partitions.Count == 0)
+        {
+            // No partition holds the argument the pattern is looked up by.
+            yield return page;
+            yield break;
+        }
 
         for (var (index, left) = (0, limit); ;)
         {

@@ -63,7 +63,24 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
     /// epoch of its map (<see cref="SpacePartitions.EpochKey"/>), as <see cref="SpaceCalls.Call{T}"/> does.
     /// </summary>
     public Task<T> Call<T>(Routes routes, int index, Func<IEnvironmentGrain, Task<T>> call, CancellationToken cancellationToken) =>
-        calls.Call(Sent(routes, index, call), cancellationToken);
+        calls.Call(Sent(routes, routes.Grains[index], call), cancellationToken);
+
+    /// <summary>
+    /// The partitions (indices in key order of <paramref name="routes"/>) that can hold what the encoded
+    /// <paramref name="pattern"/> matches: those of its constant prefix (<see cref="PartitionMap.PartitionsFor(ReadOnlySpan{byte})"/>)
+    /// and, for a pattern looked up by a later argument that leaves several, those of them partition 0
+    /// knows may hold that argument (<see cref="IEnvironmentGrain.PartitionsHolding"/>) — possibly none.
+    /// </summary>
+    public async Task<IReadOnlyList<int>> PartitionsForAsync(Routes routes, ReadOnlyMemory<byte> pattern, CancellationToken cancellationToken)
+    {
+        var partitions = routes.Map.PartitionsFor(pattern.Span);
+        if (partitions.Count < 2 || !ArgumentSummary.ItemOf(pattern.Span, out _))
+        {
+            return partitions;
+        }
+
+        return await calls.Call(Sent(routes, calls.Grain, grain => grain.PartitionsHolding(pattern)), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Runs <paramref name="read"/> over the current map; when a partition refuses it for its map, reads
@@ -120,7 +137,7 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
             try
             {
                 // Undivided: the batch travels as it is.
-                return await Sent(routes, 0, grain => send(grain, batch)).ConfigureAwait(false);
+                return await Sent(routes, routes.Grains[0], grain => send(grain, batch)).ConfigureAwait(false);
             }
             catch (PartitionMapChangedException)
             {
@@ -144,7 +161,7 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
             {
                 routes.Map.Route(pending.Span, writers);
                 sent = [.. Enumerable.Range(0, writers.Length).Where(i => writers[i].AtomCount > 0)
-                    .Select(i => (i, Sent(routes, i, grain => send(grain, new AtomBatch(writers[i].WrittenMemory, writers[i].AtomCount)))))];
+                    .Select(i => (i, Sent(routes, routes.Grains[i], grain => send(grain, new AtomBatch(writers[i].WrittenMemory, writers[i].AtomCount)))))];
                 var refused = new EncodedAtomWriter();
                 foreach (var (index, answer) in sent)
                 {
@@ -185,21 +202,21 @@ internal sealed class SpaceRouting(SpaceCalls calls, string space, Func<string, 
         }
     }
 
-    /// <summary>Makes a call to partition <paramref name="index"/> with the epoch of its map: the grain's own task.</summary>
-    private static Task<T> Sent<T>(Routes routes, int index, Func<IEnvironmentGrain, Task<T>> call)
+    /// <summary>Makes a call to <paramref name="grain"/> (a partition, or partition 0) with the epoch of the map it was routed by: the grain's own task.</summary>
+    private static Task<T> Sent<T>(Routes routes, IEnvironmentGrain grain, Func<IEnvironmentGrain, Task<T>> call)
     {
         // A call without an epoch is routed by an undivided space's map (epoch 0): most calls carry
         // nothing more than they did. The request context is taken when the call's message is made,
         // before the grain method returns.
         if (routes.Map.Epoch == 0)
         {
-            return call(routes.Grains[index]);
+            return call(grain);
         }
 
         RequestContext.Set(SpacePartitions.EpochKey, routes.Map.Epoch);
         try
         {
-            return call(routes.Grains[index]);
+            return call(grain);
         }
         finally
         {

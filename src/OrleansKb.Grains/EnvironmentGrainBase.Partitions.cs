@@ -51,6 +51,35 @@ internal abstract partial class EnvironmentGrainBase
 
     public Task<long> AtomCount() => Task.FromResult(Space.Atoms.Count);
 
+    public Task<SpaceArgumentSummary?> ArgumentsWhole() => Task.FromResult(Space.ArgumentsWhole() is { } whole ? ForTheWire(whole) : null);
+
+    public Task TellArguments(SpaceArgumentSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        new ArgumentSummaryUpdate(summary.Partition, summary.Log2Bits, summary.HoldsVariables, summary.Fresh, summary.Words).ApplyTo(_argumentDirectory);
+        return Task.CompletedTask;
+    }
+
+    public async Task<int[]> PartitionsHolding(ReadOnlyMemory<byte> pattern)
+    {
+        var map = Space.Partitions;
+        var epoch = RequestContext.Get(SpacePartitions.EpochKey) as long? ?? 0;
+        if (epoch != map.Epoch)
+        {
+            throw new PartitionMapChangedException($"space '{PartitionNames.Parse(Name).Space}': the call was routed by its partition map of epoch {epoch}; the space's is of epoch {map.Epoch}") { Epoch = map.Epoch };
+        }
+
+        var asked = Wired(() => map.PartitionsFor(pattern.Span));
+        if (asked.Count < 2 || !ArgumentSummary.ItemOf(pattern.Span, out var item))
+        {
+            return [.. asked];
+        }
+
+        // A partition not heard from since this grain was activated is asked for its summary first.
+        await Task.WhenAll(asked.Select(index => map.Ids[index]).Where(_argumentDirectory.BeginFetch).Select(FetchArgumentsAsync));
+        return [.. asked.Where(index => _argumentDirectory.MayHold(map.Ids[index], item))];
+    }
+
     public Task<bool> HoldsVariables() => Task.FromResult(Space.Atoms.HoldsVariables);
 
     public async Task<byte[][]> SampleKeys(long every) => [.. await Space.SampleKeysAsync(every)];
@@ -156,8 +185,33 @@ internal abstract partial class EnvironmentGrainBase
     private async Task<PartitionChange> ChangeMap(Func<PartitionMap, Task<PartitionMap?>> plan)
     {
         RequestContext.Remove(SpacePartitions.EpochKey);
-        return await WiredAsync(() => Space.ChangePartitionsAsync(plan, Peers));
+        var change = await WiredAsync(() => Space.ChangePartitionsAsync(plan, Peers));
+        _argumentDirectory.KeepOnly(Space.Partitions.Ids);
+        return change;
     }
+
+    /// <summary>Fetches a partition's summary of its later arguments into partition 0's directory (unknown again if that fails: it is then always asked).</summary>
+    private async Task FetchArgumentsAsync(int partition)
+    {
+        ArgumentSummary? summary = null;
+        var holdsVariables = false;
+        try
+        {
+            if (await Peers.Grain(partition).ArgumentsWhole() is { Words: { } words } whole)
+            {
+                (summary, holdsVariables) = (new ArgumentSummary(whole.Log2Bits, words), whole.HoldsVariables);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            SpaceLog.ArgumentsNotFetched(logger, e, PartitionNames.Parse(Name).Space, partition);
+        }
+
+        _argumentDirectory.EndFetch(partition, summary, holdsVariables);
+    }
+
+    private static SpaceArgumentSummary ForTheWire(ArgumentSummaryUpdate update) =>
+        new(update.Partition, update.Log2Bits, update.HoldsVariables, update.Fresh, update.Words);
 
     /// <summary>Asks partition 0 for the space's map and the change it is making, and brings this partition in line with them.</summary>
     private async Task ReconcileAsync()

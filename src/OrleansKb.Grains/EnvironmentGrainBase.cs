@@ -46,6 +46,9 @@ internal abstract partial class EnvironmentGrainBase(
     private IGrainTimer? _leave;
     private GrainPartitionPeers? _peers;
 
+    // On partition 0 of a divided space: what each partition holds at its later arguments.
+    private readonly ArgumentDirectory _argumentDirectory = new();
+
     // Past this many atoms the partition asks partition 0 to split it (again only once it has grown a quarter more).
     private long _splitAt = partitionOptions.Value.PartitionMaxAtoms;
 
@@ -80,6 +83,7 @@ internal abstract partial class EnvironmentGrainBase(
         }
 
         await _space.DropAsync();
+        _space.TellArguments = update => Peers.Grain(0).TellArguments(ForTheWire(update));
         IndexInTheBackground();
     }
 

@@ -25,4 +25,7 @@ internal static partial class SpaceLog
 
     [LoggerMessage(7, LogLevel.Warning, "Space {Space}: splitting partition {Partition} failed; it splits when it next grows")]
     public static partial void SplitFailed(ILogger logger, Exception error, string space, int partition);
+
+    [LoggerMessage(8, LogLevel.Warning, "Space {Space}: the summary of partition {Partition}'s later arguments could not be fetched; lookups by a later argument ask it until it is")]
+    public static partial void ArgumentsNotFetched(ILogger logger, Exception error, string space, int partition);
 }

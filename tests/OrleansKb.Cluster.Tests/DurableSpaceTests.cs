@@ -43,6 +43,22 @@ public sealed class DurableSpaceTests(DurableClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Partition_0_activated_again_asks_the_partitions_what_they_hold_at_later_arguments()
+    {
+        var space = fixture.NewSpace();
+        await space.LoadAsync(LoadSource.File(TestData.PathOf("aunt-kg/royal92_simple.metta")), new LoadOptions { Partitions = 8 });
+        var pattern = MettaReader.Parse("(parent $p \"@I1972@\")")[0];
+        var expected = await space.MatchAsync(pattern, pattern).Select(MettaPrinter.Print).ToListAsync();
+        Assert.Equal(2, expected.Count);
+
+        // Partition 0 keeps the partitions' summaries in memory only.
+        await fixture.Deactivate(space);
+        var before = (await space.InfoAsync()).Partitions!.Sum(partition => partition.Matches);
+        Assert.Equal(expected, await space.MatchAsync(pattern, pattern).Select(MettaPrinter.Print).ToListAsync());
+        Assert.Equal(before + 1, (await space.InfoAsync()).Partitions!.Sum(partition => partition.Matches));
+    }
+
+    [Fact]
     public async Task A_snapshot_taken_while_loads_and_removes_go_on_recovers_to_the_live_space()
     {
         var space = fixture.NewSpace();

@@ -106,6 +106,48 @@ public sealed class PartitionedSpaceTests(ClusterFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task A_pattern_looked_up_by_a_later_argument_asks_only_the_partitions_that_hold_it()
+    {
+        // No atom with a variable: a partition holding one is asked for any value.
+        var royal = TestData.ReadAtoms("aunt-kg/royal92_simple.metta");
+        var (divided, whole) = await LoadedAsync(8, royal);
+        var parents = MettaReader.Parse("(parent $p \"@I1972@\")")[0];
+        var nobody = MettaReader.Parse("(parent $p \"@nobody@\")")[0];
+
+        async Task<int> AskedAsync(Atom pattern)
+        {
+            var before = (await divided.InfoAsync()).Partitions!.Select(partition => partition.Matches).ToArray();
+            Assert.Equal(await Printed(whole.MatchAsync(pattern, pattern), sort: true), await Printed(divided.MatchAsync(pattern, pattern), sort: true));
+            var after = (await divided.InfoAsync()).Partitions!.Select(partition => partition.Matches).ToArray();
+            return Enumerable.Range(0, after.Length).Count(i => after[i] > before[i]);
+        }
+
+        var partitions = (await divided.InfoAsync()).Partitions!;
+        int PartitionOf(Atom atom)
+        {
+            var key = Convert.ToHexStringLower(Codec.AtomEncoder.Encode(atom));
+            return partitions.Count(partition => string.CompareOrdinal(partition.Lo, key) <= 0) - 1;
+        }
+
+        // By its constant prefix alone, (parent, every partition holding parent facts would be asked.
+        var parentFacts = royal.OfType<ExpressionAtom>().Where(fact => fact[0] is SymbolAtom { Name: "parent" }).ToList();
+        Assert.True(parentFacts.Select(PartitionOf).Distinct().Count() >= 2);
+        Assert.Equal(2, await whole.MatchCountAsync(parents));
+        Assert.Equal(1, await AskedAsync(parents));
+        Assert.Equal(0, await AskedAsync(nobody));
+
+        // A parent added in another partition's range is found as soon as its add is acknowledged.
+        var held = parentFacts.Where(fact => fact[2].Equals(((ExpressionAtom)parents)[2])).Select(PartitionOf).ToList();
+        var elsewhere = parentFacts.Select(fact => Atom.Expression(fact[0], fact[1], ((ExpressionAtom)parents)[2]))
+            .First(atom => !held.Contains(PartitionOf(atom)));
+        Atom[] added = [elsewhere, .. MettaReader.Parse("(parent \"@nobody@\" \"@nobody@\")")];
+        await divided.AddFactsAsync(added);
+        await whole.AddFactsAsync(added);
+        Assert.Equal(2, await AskedAsync(parents));
+        Assert.Equal(1, await AskedAsync(nobody));
+    }
+
+    [Fact]
     public async Task A_client_with_an_older_map_is_refused_reads_the_map_again_and_loses_or_doubles_nothing()
     {
         var facts = Royal92ShapedFacts.Generate(20_000);

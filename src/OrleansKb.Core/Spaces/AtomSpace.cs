@@ -321,6 +321,21 @@ public sealed class AtomSpace
         }
     }
 
+    /// <summary>A summary of every atom's later arguments (<see cref="ArgumentSummary"/>), of 2^<paramref name="atLeastLog2Bits"/> bits or more.</summary>
+    public ArgumentSummary SummarizeArguments(int atLeastLog2Bits)
+    {
+        lock (_lock)
+        {
+            var summary = new ArgumentSummary(Math.Max(atLeastLog2Bits, ArgumentSummary.Log2BitsFor(_trie.Count)));
+            foreach (var key in _trie.EnumerateKeys())
+            {
+                summary.Add(key);
+            }
+
+            return summary;
+        }
+    }
+
     /// <summary>Whether some stored atom holds a variable: if none does, a ground pattern matches only itself.</summary>
     public bool HoldsVariables
     {

@@ -64,6 +64,10 @@ public sealed partial class DurableSpace : IAsyncDisposable
     private long _sealEpoch;
     private long _retiredEpoch;
 
+    // A partition of a divided space: what it holds at its later arguments, as partition 0 is told it.
+    private ArgumentSummary? _arguments;
+    private bool _toldVariables;
+
     private DurableSpace(string name, ISpaceStore store, IStoredSpace stored, long snapshotLogBytes, IDurableSpaceObserver observer, TimeProvider time)
     {
         (Name, _store, _stored, _snapshotLogBytes, _observer, _time) = (name, store, stored, snapshotLogBytes, observer, time);
@@ -92,6 +96,17 @@ public sealed partial class DurableSpace : IAsyncDisposable
 
     /// <summary>The bytes recovery cut off the end of the log as a torn tail (0 when there were none).</summary>
     public long TornTailBytes { get; private set; }
+
+    /// <summary>
+    /// How a partition of a divided space tells partition 0 what a change added at its later arguments
+    /// (<see cref="ArgumentDirectory"/>), before the change is acknowledged; null: it tells no one
+    /// (tests of partitions in memory). Set by the host once the space is open.
+    /// </summary>
+    public Func<ArgumentSummaryUpdate, Task>? TellArguments { get; set; }
+
+    /// <summary>What this partition holds at its later arguments, whole (null when it holds no range of a divided space).</summary>
+    public ArgumentSummaryUpdate? ArgumentsWhole() =>
+        _arguments is { } summary ? new ArgumentSummaryUpdate(Partition, summary.Log2Bits, Atoms.HoldsVariables, null, summary.Words.ToArray()) : null;
 
     /// <summary>
     /// Opens a space from <paramref name="store"/> (creating it if new) and recovers it. A store that
@@ -261,6 +276,7 @@ public sealed partial class DurableSpace : IAsyncDisposable
         var turn = Stopwatch.GetTimestamp();
         int applied;
         long appended;
+        Task? told;
         using (var change = Atoms.Validate(operation, batch.Span))
         {
             CheckRange(change);
@@ -291,6 +307,8 @@ public sealed partial class DurableSpace : IAsyncDisposable
                 _sequence++;
                 _logBytesSinceSnapshot += change.Atoms.Length;
             }
+
+            told = TellAdded(operation, change.Atoms.Span);
         }
 
         _lastChange = _time.GetTimestamp();
@@ -320,14 +338,60 @@ public sealed partial class DurableSpace : IAsyncDisposable
         }
 
         KbMetrics.AppendDurable(appended);
+        if (told is not null)
+        {
+            try
+            {
+                await told.ConfigureAwait(true);
+            }
+            catch
+            {
+                // Partition 0 may lack these bits: it is told the whole summary with the next change.
+                _arguments?.Untold();
+                throw;
+            }
+        }
+
         KbMetrics.BatchApplied(operation, batch.Length, applied);
         return applied;
+    }
+
+    /// <summary>
+    /// Adds an add's new atoms to the partition's argument summary (sized anew from every atom once
+    /// crowded) and tells partition 0 what that changed; null if nothing is to be told.
+    /// </summary>
+    private Task? TellAdded(LogOperation operation, ReadOnlySpan<byte> added)
+    {
+        if (_arguments is not { } summary)
+        {
+            return null;
+        }
+
+        if (operation is LogOperation.AddFacts or LogOperation.AddRules)
+        {
+            summary.AddAll(added);
+            if (summary.IsCrowded)
+            {
+                _arguments = summary = Atoms.SummarizeArguments(summary.Log2Bits + 1);
+            }
+        }
+
+        var holdsVariables = Atoms.HoldsVariables;
+        if (TellArguments is not { } tell || (!summary.HasFresh && holdsVariables == _toldVariables))
+        {
+            return null;
+        }
+
+        _toldVariables = holdsVariables;
+        var fresh = summary.TakeFresh();
+        return tell(new ArgumentSummaryUpdate(Partition, summary.Log2Bits, holdsVariables, fresh, fresh is null ? summary.Words.ToArray() : null));
     }
 
     private void Holds(PartitionMap map)
     {
         // Partition 0 keeps the map even when it no longer holds a range of it (index −1).
         (Partitions, _partitionIndex) = (map, map.IndexOfPartition(Partition));
+        _arguments = _partitionIndex >= 0 && map.Count > 1 ? _arguments ?? Atoms.SummarizeArguments(ArgumentSummary.MinLog2Bits) : null;
     }
 
     /// <summary>Refuses, before any of it is applied, a change with an atom of another partition's range.</summary>
