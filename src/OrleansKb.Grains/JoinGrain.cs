@@ -124,23 +124,32 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
             RequestContext.Remove(SpacePartitions.EpochKey);
         }
 
+        // The next page is asked for before this one is joined on: the partition finds it meanwhile.
         var page = await opened;
+        Task<MatchPage>? ahead = null;
         try
         {
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                ahead = page.Finished ? null : partition.MatchNext(page.Match);
                 yield return new JoinPage(page.Results.Bytes, page.Solutions);
-                if (page.Finished)
+                if (ahead is null)
                 {
                     yield break;
                 }
 
-                page = await partition.MatchNext(page.Match);
+                page = await ahead;
+                ahead = null;
             }
         }
         finally
         {
+            if (ahead is not null)
+            {
+                page = await ahead;
+            }
+
             if (!page.Finished)
             {
                 await partition.MatchClose(page.Match);

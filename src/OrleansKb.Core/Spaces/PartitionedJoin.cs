@@ -118,54 +118,112 @@ public sealed class PartitionedJoin
             }
         }
 
+        // Every partition's match of its rows is started at once, so the partitions work in parallel
+        // while the pages of the one before are joined on — but at the last level under a limit, one
+        // after another, each asked for what is left of it.
         var (pattern, template) = _queries[level];
-        for (var partition = 0; partition < routed.Length && !Done; partition++)
+        var matches = new IAsyncEnumerator<JoinPage>?[routed.Length];
+        var firstPages = new Task<bool>?[routed.Length];
+        if (!IsLast(level) || _limit == long.MaxValue)
         {
-            if (routed[partition] is not { } theirs)
+            for (var partition = 0; partition < routed.Length; partition++)
             {
-                continue;
+                if (routed[partition] is not null)
+                {
+                    Start(partition, long.MaxValue);
+                }
             }
+        }
 
-            var limit = IsLast(level) ? _limit - _delivered : long.MaxValue;
-            var probes = new JoinProbes(pattern, template, theirs.WrittenMemory, theirs.AtomCount);
-            await foreach (var page in _probe(partition, probes, limit, cancellationToken).ConfigureAwait(false))
+        try
+        {
+            for (var partition = 0; partition < routed.Length && !Done; partition++)
             {
-                Solutions += page.Solutions;
-                if (Solutions > _budget.MaxSolutions)
+                if (routed[partition] is null)
                 {
-                    throw new MatchBudgetExceededException($"the match found more than {_budget.MaxSolutions:N0} solutions, counting those of each conjunct, the most one match may find");
+                    continue;
                 }
 
-                if (IsLast(level))
+                if (matches[partition] is null)
                 {
-                    _delivered += page.Solutions;
-                    yield return page;
+                    Start(partition, _limit - _delivered);
                 }
-                else
+
+                var pages = matches[partition]!;
+                var more = await firstPages[partition]!.ConfigureAwait(false);
+                firstPages[partition] = null;
+                for (; more; more = await pages.MoveNextAsync().ConfigureAwait(false))
                 {
-                    foreach (var next in Messages(page.Results))
+                    var page = pages.Current;
+                    Solutions += page.Solutions;
+                    if (Solutions > _budget.MaxSolutions)
                     {
-                        await foreach (var deeper in LevelAsync(level + 1, next, cancellationToken).ConfigureAwait(false))
-                        {
-                            yield return deeper;
-                        }
+                        throw new MatchBudgetExceededException($"the match found more than {_budget.MaxSolutions:N0} solutions, counting those of each conjunct, the most one match may find");
+                    }
 
-                        if (Done)
+                    if (IsLast(level))
+                    {
+                        _delivered += page.Solutions;
+                        yield return page;
+                    }
+                    else
+                    {
+                        foreach (var next in Messages(page.Results))
                         {
-                            break;
+                            await foreach (var deeper in LevelAsync(level + 1, next, cancellationToken).ConfigureAwait(false))
+                            {
+                                yield return deeper;
+                            }
+
+                            if (Done)
+                            {
+                                break;
+                            }
                         }
                     }
-                }
 
-                if (Done)
-                {
-                    yield break;
+                    if (Done)
+                    {
+                        yield break;
+                    }
                 }
             }
+        }
+        finally
+        {
+            // Each match ended (or left early: closed in its partition), its rows' buffer is free.
+            for (var partition = 0; partition < routed.Length; partition++)
+            {
+                if (matches[partition] is { } pages)
+                {
+                    if (firstPages[partition] is { } first)
+                    {
+                        try
+                        {
+                            await first.ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is not OutOfMemoryException)
+                        {
+                            // Not asked for any more: its failure is not the match's.
+                        }
+                    }
 
-            // The partition's match of these rows has ended: the buffer is free.
-            WriterPool.Return(theirs);
-            routed[partition] = null;
+                    await pages.DisposeAsync().ConfigureAwait(false);
+                }
+
+                if (routed[partition] is { } theirs)
+                {
+                    WriterPool.Return(theirs);
+                }
+            }
+        }
+
+        void Start(int partition, long limit)
+        {
+            var rowsOf = routed[partition]!;
+            var pages = _probe(partition, new JoinProbes(pattern, template, rowsOf.WrittenMemory, rowsOf.AtomCount), limit, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            matches[partition] = pages;
+            firstPages[partition] = pages.MoveNextAsync().AsTask();
         }
     }
 
