@@ -55,8 +55,7 @@ internal abstract partial class EnvironmentGrainBase
 
     public Task TellArguments(SpaceArgumentSummary summary)
     {
-        ArgumentNullException.ThrowIfNull(summary);
-        new ArgumentSummaryUpdate(summary.Partition, summary.Log2Bits, summary.HoldsVariables, summary.Fresh, summary.Words).ApplyTo(_argumentDirectory);
+        FromTheWire(summary).ApplyTo(_argumentDirectory);
         return Task.CompletedTask;
     }
 
@@ -197,9 +196,9 @@ internal abstract partial class EnvironmentGrainBase
         var holdsVariables = false;
         try
         {
-            if (await Peers.Grain(partition).ArgumentsWhole() is { Words: { } words } whole)
+            if (await Peers.Grain(partition).ArgumentsWhole() is { } whole)
             {
-                (summary, holdsVariables) = (new ArgumentSummary(whole.Log2Bits, words), whole.HoldsVariables);
+                (summary, holdsVariables) = (FromTheWire(whole).Whole, whole.HoldsVariables);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -212,6 +211,12 @@ internal abstract partial class EnvironmentGrainBase
 
     private static SpaceArgumentSummary ForTheWire(ArgumentSummaryUpdate update) =>
         new(update.Partition, update.Log2Bits, update.HoldsVariables, update.Fresh, update.Words);
+
+    private static ArgumentSummaryUpdate FromTheWire(SpaceArgumentSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return new(summary.Partition, summary.Log2Bits, summary.HoldsVariables, summary.Fresh, summary.Words);
+    }
 
     /// <summary>Asks partition 0 for the space's map and the change it is making, and brings this partition in line with them.</summary>
     private async Task ReconcileAsync()

@@ -332,7 +332,7 @@ internal abstract partial class EnvironmentGrainBase(
         MatchStoppedException => new MatchFailedException(e.Message),
         WrongPartitionException wrong => new PartitionMapChangedException(e.Message) { Epoch = wrong.Epoch },
         OutOfMemoryException => new SpaceMemoryException(
-            "the silo ran out of memory: the call was not acknowledged; give the silo more memory (MaxMemory, DOTNET_GCHeapHardLimit), add a silo, or divide the space into partitions (load --partitions, repartition)"),
+            $"the silo ran out of memory: the call was not acknowledged; {SiloMemory.MakeRoom}"),
         _ => null,
     };
 }

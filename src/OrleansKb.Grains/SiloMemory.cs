@@ -20,6 +20,9 @@ public sealed class SiloMemory
     // 204 MB log of (fact …) atoms, about 1.2 bytes per encoded byte; plus the copies in flight).
     private const int BytesPerEncodedByte = 3;
 
+    /// <summary>What a client refused for memory can do, as its message says.</summary>
+    public const string MakeRoom = "give the silo more memory (MaxMemory, DOTNET_GCHeapHardLimit), add a silo, or divide the space into partitions (load --partitions, repartition)";
+
     private static readonly TimeSpan CollectionPause = TimeSpan.FromSeconds(1);
 
     private readonly int _percent;
@@ -77,7 +80,7 @@ public sealed class SiloMemory
         KbMetrics.WriteRefused();
         throw new SpaceMemoryException(
             $"space '{space}' was refused a write of {Size(bytes)}: it would need up to {Size(needed)} more memory, and the silo's heap holds {Size(used)} of its {Size(Budget)} memory budget (high-water mark {Size(HighWater)}, {_percent} %); the space's trie and index hold {Size(trie.LiveBytes + index.LiveBytes)} in arenas of {Size(allocated)}; "
-            + "nothing of the write was applied and reads still work; give the silo more memory (MaxMemory, DOTNET_GCHeapHardLimit), add a silo, or divide the space into partitions (load --partitions, repartition)");
+            + $"nothing of the write was applied and reads still work; {MakeRoom}");
     }
 
     /// <summary>

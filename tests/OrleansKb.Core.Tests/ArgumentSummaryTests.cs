@@ -124,8 +124,11 @@ public sealed class ArgumentSummaryTests
         directory.Replace(3, new ArgumentSummary(ArgumentSummary.MinLog2Bits), holdsVariables: true);
         Assert.True(directory.MayHold(3, item));
 
+        // A partition a new map no longer has is forgotten: unknown, were it asked.
+        directory.Replace(4, new ArgumentSummary(ArgumentSummary.MinLog2Bits), holdsVariables: false);
+        Assert.False(directory.MayHold(4, item));
         directory.KeepOnly([1]);
-        Assert.True(directory.MayHold(2, item));
+        Assert.True(directory.MayHold(4, item));
         Assert.True(directory.MayHold(1, item));
     }
 

@@ -42,11 +42,11 @@ internal static class LogSegmentFormat
     /// fails its checksum with data after it, a record out of sequence, damage in any segment but the
     /// last — is a <see cref="StoreCorruptedException"/> naming the file and offset: nothing acknowledged
     /// is dropped silently.
-    /// </summary>
     /// <para>
     /// The segment is read a record at a time into one buffer (a record's atoms are passed on only
     /// for the call): a recovery holds the space it rebuilds and one record, not the whole segment.
     /// </para>
+    /// </summary>
     public static long Read(string path, bool last, long firstSequence, Action<LogRecord> record)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);

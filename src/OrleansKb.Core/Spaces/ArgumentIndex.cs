@@ -225,22 +225,9 @@ internal sealed class ArgumentIndex
     /// <summary>Writes the permuted key of <paramref name="key"/> at <paramref name="position"/> into the buffer; false if the key has no such argument.</summary>
     private bool Permute(ReadOnlySpan<byte> key, int position, bool hasVariables)
     {
-        var tag = key[0];
-        int arity, at = 1;
-        if (tag <= EncodingTags.MaxShortArity)
-        {
-            arity = tag;
-        }
-        else if (tag == EncodingTags.LongArity)
-        {
-            arity = EncodedItem.ReadVarint(key, ref at);
-        }
-        else
-        {
-            return false;
-        }
-
-        if (position >= arity || arity > MaxArity)
+        var at = 0;
+        var arity = EncodedItem.ReadArity(key, ref at);
+        if (arity < 0 || position >= arity || arity > MaxArity)
         {
             return false;
         }

@@ -184,21 +184,8 @@ public sealed class ArgumentSummary
     /// <summary>An expression of three children or more (up to <see cref="ArgumentIndex.MaxArity"/>): its arity and where its first child starts.</summary>
     private static bool Children(ReadOnlySpan<byte> key, out int arity, out int at)
     {
-        at = 1;
-        var tag = key[0];
-        if (tag <= EncodingTags.MaxShortArity)
-        {
-            arity = tag;
-        }
-        else if (tag == EncodingTags.LongArity)
-        {
-            arity = EncodedItem.ReadVarint(key, ref at);
-        }
-        else
-        {
-            arity = 0;
-        }
-
+        at = 0;
+        arity = EncodedItem.ReadArity(key, ref at);
         return arity is >= 3 and <= ArgumentIndex.MaxArity;
     }
 

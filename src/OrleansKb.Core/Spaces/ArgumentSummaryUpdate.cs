@@ -7,13 +7,16 @@ namespace OrleansKb.Spaces;
 /// </summary>
 public sealed record ArgumentSummaryUpdate(int Partition, int Log2Bits, bool HoldsVariables, int[]? Fresh, ulong[]? Words)
 {
+    /// <summary>The summary told whole; null for fresh bits.</summary>
+    public ArgumentSummary? Whole => Words is null ? null : new ArgumentSummary(Log2Bits, Words);
+
     /// <summary>Tells <paramref name="directory"/>.</summary>
     public void ApplyTo(ArgumentDirectory directory)
     {
         ArgumentNullException.ThrowIfNull(directory);
-        if (Words is not null)
+        if (Whole is { } whole)
         {
-            directory.Replace(Partition, new ArgumentSummary(Log2Bits, Words), HoldsVariables);
+            directory.Replace(Partition, whole, HoldsVariables);
         }
         else
         {

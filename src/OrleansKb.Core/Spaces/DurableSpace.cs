@@ -383,8 +383,7 @@ public sealed partial class DurableSpace : IAsyncDisposable
         }
 
         _toldVariables = holdsVariables;
-        var fresh = summary.TakeFresh();
-        return tell(new ArgumentSummaryUpdate(Partition, summary.Log2Bits, holdsVariables, fresh, fresh is null ? summary.Words.ToArray() : null));
+        return tell(summary.TakeFresh() is { } fresh ? new ArgumentSummaryUpdate(Partition, summary.Log2Bits, holdsVariables, fresh, null) : ArgumentsWhole()!);
     }
 
     private void Holds(PartitionMap map)
