@@ -48,7 +48,7 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         _pageBytes = Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
         var join = Refused(() => new PartitionedJoin(
             map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
-            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, _pageBytes, cancellationToken),
+            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, Math.Min(_pageBytes, PartitionedJoin.ProbePageBytes), cancellationToken),
             holdsVariables));
         _pages = join.RunAsync().GetAsyncEnumerator();
         _opened = Stopwatch.GetTimestamp();
@@ -86,11 +86,12 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
                     return new MatchPage(MatchId.None, new AtomBatch(results.WrittenMemory, count), solutions);
                 }
 
-                // A partition's page holds well-formed atoms, written by its match: passed on as they are.
-                var page = pages.Current.Results.Span;
-                results.Write(page);
-                count += AtomDecoder.CountAtoms(page);
-                solutions += pages.Current.Solutions;
+                // A partition's page holds well-formed atoms, written by its match: passed on as they are,
+                // counted as it counted them.
+                var page = pages.Current;
+                results.Write(page.Results.Span);
+                count += page.Count;
+                solutions += page.Solutions;
             }
         }
         catch (MatchBudgetExceededException e)
@@ -133,7 +134,7 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 ahead = page.Finished ? null : partition.MatchNext(page.Match);
-                yield return new JoinPage(page.Results.Bytes, page.Solutions);
+                yield return new JoinPage(page.Results.Bytes, page.Results.Count, page.Solutions);
                 if (ahead is null)
                 {
                     yield break;

@@ -77,10 +77,10 @@ public class PartitionedJoinBenchmarks
     private async IAsyncEnumerable<JoinPage> Probe(int partition, JoinProbes probes, long limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var sessions = _parts[partition];
-        foreach (var page in Pages(sessions, sessions.OpenRows(probes.Pattern.Span, probes.Template.Span, probes.Rows, limit, PageBytes)))
+        foreach (var page in Pages(sessions, sessions.OpenRows(probes.Pattern.Span, probes.Template.Span, probes.Rows, limit, PartitionedJoin.ProbePageBytes)))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return new JoinPage(page.Results, page.Solutions);
+            yield return new JoinPage(page.Results, page.ResultCount, page.Solutions);
         }
 
         await Task.CompletedTask;

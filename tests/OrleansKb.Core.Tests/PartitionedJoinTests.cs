@@ -36,7 +36,7 @@ public sealed class PartitionedJoinTests
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return new JoinPage(page.Results.ToArray(), page.Solutions);
+            yield return new JoinPage(page.Results.ToArray(), page.ResultCount, page.Solutions);
             if (page.Id == 0)
             {
                 yield break;

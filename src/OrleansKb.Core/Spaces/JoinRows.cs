@@ -15,6 +15,9 @@ namespace OrleansKb.Spaces;
 internal sealed class JoinRows(ExpressionAtom variables, ReadOnlyMemory<byte> rows)
 {
     private readonly string[] _names = [.. variables.Children.ToArray().Select(v => ((VariableAtom)v).Name)];
+
+    // Where each variable's value lies in the row last read in place (empty: left new).
+    private readonly Range[] _items = new Range[variables.Count];
     private int _at;
     private int _stamp;
 
@@ -40,35 +43,60 @@ internal sealed class JoinRows(ExpressionAtom variables, ReadOnlyMemory<byte> ro
     /// <summary>The bindings one row gives, or null if it cannot bind the variables (not a row of them).</summary>
     public Substitution? Bind(ReadOnlyMemory<byte> row)
     {
-        var span = row.Span;
-        var at = 0;
-        if (EncodedItem.ReadArity(span, ref at) == _names.Length)
+        if (!TryValues(row, out var values))
         {
-            var bindings = Substitution.Empty;
-            for (var i = 0; i < _names.Length; i++)
-            {
-                var length = EncodedItem.Length(span[at..]);
-                if (length == 1 && span[at] == EncodingTags.NewVar)
-                {
-                    // Not bound yet (a later level binds it).
-                }
-                else if (EncodedItem.ContainsVariable(span.Slice(at, length)))
-                {
-                    // Bound to an atom with variables (a stored variable, or one shared with another item).
-                    return Unified(span);
-                }
-                else
-                {
-                    bindings = bindings.BindEncoded(_names[i], row.Slice(at, length));
-                }
-
-                at += length;
-            }
-
-            return bindings;
+            return Unified(row.Span);
         }
 
-        return Unified(span);
+        var bindings = Substitution.Empty;
+        foreach (var name in _names)
+        {
+            if (values.TryGetEncoded(name, out var encoded))
+            {
+                bindings = bindings.BindEncoded(name, encoded);
+            }
+        }
+
+        return bindings;
+    }
+
+    /// <summary>
+    /// A row of ground values and new variables — nearly every row — read in place (valid until this
+    /// is called again); false for any other, which only <see cref="Bind"/> can bind.
+    /// </summary>
+    public bool TryValues(ReadOnlyMemory<byte> row, out RowValues values)
+    {
+        var span = row.Span;
+        var at = 0;
+        values = default;
+        if (EncodedItem.ReadArity(span, ref at) != _names.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < _names.Length; i++)
+        {
+            var length = EncodedItem.Length(span[at..]);
+            if (length == 1 && span[at] == EncodingTags.NewVar)
+            {
+                // Not bound yet (a later level binds it).
+                _items[i] = default;
+            }
+            else if (EncodedItem.ContainsVariable(span.Slice(at, length)))
+            {
+                // Bound to an atom with variables (a stored variable, or one shared with another item).
+                return false;
+            }
+            else
+            {
+                _items[i] = at..(at + length);
+            }
+
+            at += length;
+        }
+
+        values = new RowValues(_names, row, _items);
+        return true;
     }
 
     /// <summary>The row decoded, its variables renamed apart, and unified with the variables.</summary>

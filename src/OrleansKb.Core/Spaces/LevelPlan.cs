@@ -151,7 +151,8 @@ internal sealed class LevelPlan
     /// null if one is bound to a value it does not hold encoded (bound by unification: it may hold
     /// variables), or if there are more than 64.
     /// </summary>
-    public static ulong? BoundMask(List<string> variables, Substitution bindings)
+    public static ulong? BoundMask<T>(List<string> variables, T bindings)
+        where T : IEncodedBindings
     {
         if (variables.Count > 64)
         {
@@ -176,7 +177,8 @@ internal sealed class LevelPlan
     }
 
     /// <summary>Writes the walked pattern's encoding, each hole filled with its variable's encoded value in <paramref name="bindings"/>, into <paramref name="buffer"/>, grown if needed; returns its length.</summary>
-    public int FillInto(Substitution bindings, ref byte[] buffer)
+    public int FillInto<T>(T bindings, ref byte[] buffer)
+        where T : IEncodedBindings
     {
         // Each hole's value is looked up once, then copied.
         var length = 0;
@@ -202,7 +204,8 @@ internal sealed class LevelPlan
         return length;
     }
 
-    private static ReadOnlyMemory<byte> Value(Substitution bindings, string variable) =>
+    private static ReadOnlyMemory<byte> Value<T>(T bindings, string variable)
+        where T : IEncodedBindings =>
         bindings.TryGetEncoded(variable, out var encoded) && !encoded.IsEmpty
             ? encoded
             : throw new InvalidOperationException($"the plan's variable {variable} is not bound to an encoded value");

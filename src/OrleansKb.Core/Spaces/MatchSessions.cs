@@ -100,7 +100,8 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
             throw failure;
         }
 
-        var results = new EncodedAtomWriter(Math.Min(session.PageBytes + 4096, 1 << 16)) { AtomLimit = limits.MaxResultBytes };
+        // Small at first: most pages (a point query's, a join's probe's) hold a few results; a full one grows to its size.
+        var results = new EncodedAtomWriter { AtomLimit = limits.MaxResultBytes };
         var before = session.Run.Solutions;
         var started = Stopwatch.GetTimestamp();
         try

@@ -12,9 +12,10 @@ namespace OrleansKb.Spaces;
 /// partitions that can hold what the level's conjunct matches under it — the conjunct's bytes with the
 /// row's values copied into its holes, routed by their constant prefix — many rows per message
 /// (<see cref="JoinProbes"/>), and each partition matches the conjunct under its rows as one match of
-/// its own. A level's results are the next level's rows, passed on as they came; the last level's
-/// carry the match's template (or only count). Nothing is decoded into atoms on the way but a row
-/// bound to values with variables in them. Memory holds one page per level.
+/// its own. A level's results are the next level's rows, gathered from its partitions' pages into
+/// messages; the last level's carry the match's template (or only count). Nothing is decoded into
+/// atoms on the way but a row bound to values with variables in them. Memory holds, per level, the
+/// rows gathered for the next and a page from each partition it asked.
 /// </summary>
 public sealed class PartitionedJoin
 {
@@ -91,6 +92,13 @@ public sealed class PartitionedJoin
     /// <summary>The most bytes of rows one message to a partition carries (and at least one row).</summary>
     public const int ProbeMessageBytes = 1 << 20;
 
+    /// <summary>
+    /// The most bytes of results a partition's page of answers to probes holds: its buffer, grown by
+    /// doubling from 4 KiB, then stays under the large object heap's 85,000 bytes, so the pages passed
+    /// from the partitions to the coordinator are collected young instead of by full collections.
+    /// </summary>
+    public const int ProbePageBytes = 48 << 10;
+
     /// <summary>Solutions found at every level so far, intermediate bindings included: what the budget bounds.</summary>
     public long Solutions { get; private set; }
 
@@ -122,6 +130,7 @@ public sealed class PartitionedJoin
         // while the pages of the one before are joined on — but at the last level under a limit, one
         // after another, each asked for what is left of it.
         var (pattern, template) = _queries[level];
+        var gathered = IsLast(level) ? null : WriterPool.Rent();
         var matches = new IAsyncEnumerator<JoinPage>?[routed.Length];
         var firstPages = new Task<bool>?[routed.Length];
         if (!IsLast(level) || _limit == long.MaxValue)
@@ -168,16 +177,22 @@ public sealed class PartitionedJoin
                     }
                     else
                     {
-                        foreach (var next in Messages(page.Results))
+                        // The rows are gathered from every partition's pages and go on a message's worth
+                        // at a time: many small pages make as few deeper matches as one large one.
+                        var results = page.Results;
+                        for (var at = 0; at < results.Length && !Done;)
                         {
-                            await foreach (var deeper in LevelAsync(level + 1, next, cancellationToken).ConfigureAwait(false))
+                            var length = EncodedItem.Length(results.Span[at..]);
+                            gathered!.AppendAtom(results.Span.Slice(at, length));
+                            at += length;
+                            if (gathered.AtomCount == _rowsPerMessage || gathered.Length >= ProbeMessageBytes)
                             {
-                                yield return deeper;
-                            }
+                                await foreach (var deeper in LevelAsync(level + 1, gathered.WrittenMemory, cancellationToken).ConfigureAwait(false))
+                                {
+                                    yield return deeper;
+                                }
 
-                            if (Done)
-                            {
-                                break;
+                                gathered.Clear();
                             }
                         }
                     }
@@ -188,9 +203,22 @@ public sealed class PartitionedJoin
                     }
                 }
             }
+
+            if (gathered is { AtomCount: > 0 })
+            {
+                await foreach (var deeper in LevelAsync(level + 1, gathered.WrittenMemory, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return deeper;
+                }
+            }
         }
         finally
         {
+            if (gathered is not null)
+            {
+                WriterPool.Return(gathered);
+            }
+
             // Each match ended (or left early: closed in its partition), its rows' buffer is free.
             for (var partition = 0; partition < routed.Length; partition++)
             {
@@ -224,26 +252,6 @@ public sealed class PartitionedJoin
             var pages = _probe(partition, new JoinProbes(pattern, template, rowsOf.WrittenMemory, rowsOf.AtomCount), limit, cancellationToken).GetAsyncEnumerator(cancellationToken);
             matches[partition] = pages;
             firstPages[partition] = pages.MoveNextAsync().AsTask();
-        }
-    }
-
-    /// <summary>A page of rows cut into messages of at most <see cref="_rowsPerMessage"/> rows and about <see cref="ProbeMessageBytes"/>.</summary>
-    private IEnumerable<ReadOnlyMemory<byte>> Messages(ReadOnlyMemory<byte> rows)
-    {
-        var (start, count) = (0, 0);
-        for (var at = 0; at < rows.Length;)
-        {
-            at += EncodedItem.Length(rows.Span[at..]);
-            if (++count == _rowsPerMessage || at - start >= ProbeMessageBytes)
-            {
-                yield return rows[start..at];
-                (start, count) = (at, 0);
-            }
-        }
-
-        if (count > 0)
-        {
-            yield return rows[start..];
         }
     }
 
@@ -355,33 +363,44 @@ public sealed class PartitionedJoin
     private List<int> PartitionsFor(int level, ReadOnlyMemory<byte> row)
     {
         _asked.Clear();
-        if (_binder.Bind(row) is not { } bindings)
+        var variables = _levelVariables[level];
+        ReadOnlySpan<byte> pattern;
+        if (_binder.TryValues(row, out var values))
+        {
+            pattern = Filled(level, values, LevelPlan.BoundMask(variables, values)!.Value);
+        }
+        else if (_binder.Bind(row) is not { } bindings)
         {
             return _asked;
         }
-
-        var variables = _levelVariables[level];
-        ReadOnlySpan<byte> pattern;
-        if (LevelPlan.BoundMask(variables, bindings) is not { } bound)
+        else if (LevelPlan.BoundMask(variables, bindings) is { } bound)
+        {
+            pattern = Filled(level, bindings, bound);
+        }
+        else
         {
             // A value with variables in it (bound by unification): the conjunct is instantiated as an atom.
             pattern = AtomEncoder.Encode(bindings.Apply(_conjuncts[level]));
         }
-        else if (bound == 0)
-        {
-            pattern = _unbound[level];
-        }
-        else
-        {
-            if (!_plans[level].TryGetValue(bound, out var plan))
-            {
-                _plans[level][bound] = plan = LevelPlan.Make(_conjuncts[level], variables, bound, index: false);
-            }
-
-            pattern = _filled.AsSpan(0, plan.FillInto(bindings, ref _filled));
-        }
 
         _map.PartitionsFor(pattern, _asked, _holdsVariables);
         return _asked;
+    }
+
+    /// <summary><paramref name="level"/>'s conjunct encoded with the <paramref name="bound"/> variables' values (all encoded) filled in.</summary>
+    private ReadOnlySpan<byte> Filled<T>(int level, T bindings, ulong bound)
+        where T : IEncodedBindings
+    {
+        if (bound == 0)
+        {
+            return _unbound[level];
+        }
+
+        if (!_plans[level].TryGetValue(bound, out var plan))
+        {
+            _plans[level][bound] = plan = LevelPlan.Make(_conjuncts[level], _levelVariables[level], bound, index: false);
+        }
+
+        return _filled.AsSpan(0, plan.FillInto(bindings, ref _filled));
     }
 }

@@ -10,7 +10,7 @@ namespace OrleansKb.Spaces;
 /// binding to a ground value read from a key keeps its encoding and is decoded only when an atom is
 /// needed: a join mostly copies bound values into the next pattern's bytes (<see cref="TryGetEncoded"/>).
 /// </summary>
-internal sealed class Substitution
+internal sealed class Substitution : IEncodedBindings
 {
     private readonly Substitution? _parent;
     private readonly string? _name;
