@@ -234,7 +234,16 @@ internal abstract partial class EnvironmentGrainBase
     {
         if (Space.Retired && Matches.Count == 0)
         {
-            await Space.DropAsync();
+            try
+            {
+                await Space.DropAsync();
+            }
+            catch (StoreFailedException e)
+            {
+                // Its atoms are in the partitions that hold its range now: it answers as a retired partition meanwhile.
+                SpaceLog.DropFailed(logger, e, PartitionNames.Parse(Name).Space, Space.Partition);
+            }
+
             if (Space.Partition != 0)
             {
                 _leave ??= this.RegisterGrainTimer(

@@ -28,4 +28,7 @@ internal static partial class SpaceLog
 
     [LoggerMessage(8, LogLevel.Warning, "Space {Space}: the summary of partition {Partition}'s later arguments could not be fetched; lookups by a later argument ask it until it is")]
     public static partial void ArgumentsNotFetched(ILogger logger, Exception error, string space, int partition);
+
+    [LoggerMessage(9, LogLevel.Warning, "Space {Space}: partition {Partition} left the map, and deleting what its store keeps failed; it is tried again when the partition is next activated")]
+    public static partial void DropFailed(ILogger logger, Exception error, string space, int partition);
 }

@@ -110,6 +110,17 @@ internal static class PostgresSchema
         "UPDATE orleanskb_spaces SET snapshot_id = NULL, snapshot_seq = $2, snapshot_atoms = 0 WHERE name = $1",
     ];
 
+    /// <summary>
+    /// A deleted space: its log and snapshots go; its row stays, emptied, so that its epoch goes on
+    /// counting and fences an older activation still writing.
+    /// </summary>
+    public static readonly string[] Delete =
+    [
+        "DELETE FROM orleanskb_log WHERE space = $1",
+        "DELETE FROM orleanskb_snapshots WHERE space = $1",
+        "UPDATE orleanskb_spaces SET snapshot_id = NULL, snapshot_seq = 0, snapshot_atoms = 0, partitions = NULL WHERE name = $1",
+    ];
+
     public const string NewSnapshot = "INSERT INTO orleanskb_snapshots (space, seq) VALUES ($1, $2) RETURNING id";
 
     public const string WriteChunk = "INSERT INTO orleanskb_snapshot_chunks (snapshot_id, chunk, rules, count, crc, bytes) VALUES ($1, $2, $3, $4, $5, $6)";

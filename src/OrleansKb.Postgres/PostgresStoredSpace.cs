@@ -20,6 +20,9 @@ internal sealed class PostgresStoredSpace : IStoredSpace
     private long _snapshotAtoms;
     private long _logBytes;
 
+    // Set once this activation deleted the space (DeleteAsync).
+    private bool _deleted;
+
     // Group commit: the records waiting for the next transaction.
     private readonly GroupCommit<List<PendingRecord>> _commits;
 
@@ -195,6 +198,35 @@ internal sealed class PostgresStoredSpace : IStoredSpace
         }
     }
 
+    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        // No append is taken from now on; those taken before are committed first.
+        lock (_sync)
+        {
+            CheckWritable();
+            _deleted = true;
+        }
+
+        await _commits.Idle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { PostgresSpaceStore.Command(PostgresSchema.Fence, _name, Epoch) } };
+            foreach (var statement in PostgresSchema.Delete)
+            {
+                batch.BatchCommands.Add(PostgresSpaceStore.Command(statement, _name));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (Translate(e) is var translated && translated != e)
+        {
+            throw translated;
+        }
+    }
+
     public ISnapshotWriter BeginSnapshot(long sequence)
     {
         lock (_sync)
@@ -248,6 +280,11 @@ internal sealed class PostgresStoredSpace : IStoredSpace
 
     private void CheckWritable()
     {
+        if (_deleted)
+        {
+            throw new InvalidOperationException($"space '{_name}' was deleted by this activation: it writes nothing more");
+        }
+
         if (_commits.Failure is { } failure)
         {
             throw failure is StaleEpochException

@@ -49,6 +49,8 @@ internal sealed class GatedSpaceStore : ISpaceStore, IStoredSpace
         return Task.CompletedTask;
     }
 
+    public Task DeleteAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
     public ISnapshotWriter BeginSnapshot(long sequence) => throw new NotSupportedException();
 
     /// <summary>Every append so far becomes durable.</summary>

@@ -112,6 +112,16 @@ internal sealed class MemoryLogSpaceStore : ISpaceStore
             }
         }
 
+        public Task DeleteAsync(CancellationToken cancellationToken = default)
+        {
+            lock (space)
+            {
+                CheckEpoch();
+                (space.LastSequence, space.Log, space.LogBytes, space.Snapshot, space.Partitions) = (0, [], 0, null, null);
+                return Task.CompletedTask;
+            }
+        }
+
         public ISnapshotWriter BeginSnapshot(long sequence)
         {
             lock (space)

@@ -107,6 +107,11 @@ public sealed class PartitionChangeTests : IDisposable
         Assert.Equal(before, await _space.Export());
         Assert.True((await _space.Open(largest)).Retired);
 
+        // A retired partition leaves nothing in the store: the data directory holds partition 0's folder (it keeps the map) and the map's partitions'.
+        Assert.Equal(
+            split.Map.Ids.Append(0).Distinct().Select(id => SpaceFolderName.For(PartitionNames.Of("kb", id))).Order(StringComparer.Ordinal),
+            Directory.GetDirectories(Path.Combine(_directory, "spaces")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
         // What is durable: the new partitions hold everything, the old ones nothing.
         await _space.CloseAll();
         Assert.Equal(before, await _space.Export());

@@ -453,6 +453,44 @@ public sealed class StoreTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task A_deleted_space_keeps_nothing_opens_again_empty_and_only_its_current_activation_may_delete_it(string kind)
+    {
+        var store = Store(kind);
+        var (live, stored, sequence) = await Open(store, "space");
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(2000)));
+        await SpaceCheckpoint.Begin(live, stored, sequence).WriteAsync();
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after the snapshot)"));
+        await stored.WritePartitionsAsync(new PartitionMap(1, [0, 1], [[0x10]]));
+        var (kept, keptStored, keptSequence) = await Open(store, "other space");
+        await Change(kept, keptStored, ref keptSequence, LogOperation.AddFacts, Batch("(kept)"));
+
+        await stored.DeleteAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(late)")));
+        if (kind == "file")
+        {
+            Assert.False(Directory.Exists(Path.Combine(_directory, "spaces", "space")));
+            Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_directory, "deleted")));
+        }
+
+        await stored.DisposeAsync();
+        var next = Reopened(kind, store);
+        var (recovered, again, last) = await Open(next, "space");
+        Assert.Equal(0, last);
+        Assert.Equal("", recovered.Dump());
+        Assert.Null(again.Partitions);
+        Assert.Equal(default, again.Stats);
+        var (other, _, _) = await Open(next, "other space");
+        Assert.Equal("(kept)\n", other.Dump());
+
+        // An activation opened before the current one may not delete the space.
+        var (_, newest, _) = await Open(kind == "postgres" ? PostgresStore() : next, "space");
+        await Assert.ThrowsAsync<StaleEpochException>(() => again.DeleteAsync());
+        await newest.DeleteAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task A_snapshot_begun_before_a_clear_and_published_after_it_does_not_bring_the_atoms_back(string kind)
     {
         var store = Store(kind);

@@ -39,7 +39,18 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
         }
 
         OwnerOnly.WriteAllText(ownerPath, string.Create(CultureInfo.InvariantCulture, $"process {Environment.ProcessId} since {DateTime.UtcNow:u}"));
+
+        // Folders of deleted spaces that a crash left before they were gone.
+        var deleted = Path.Combine(DataDirectory, DeletedFolder);
+        if (Directory.Exists(deleted))
+        {
+            Directory.Delete(deleted, recursive: true);
+        }
     }
+
+    // Where a deleted space's folder is moved (one rename, so a crash leaves the whole space or none of
+    // it under spaces/) before its files are deleted.
+    private const string DeletedFolder = "deleted";
 
     /// <summary>
     /// Where a silo (and <c>orleanskb --embedded</c>) keeps its data unless told otherwise: the folder
@@ -73,17 +84,17 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
     public Task<IStoredSpace> OpenAsync(string space, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(space);
-        var folder = Path.Combine(DataDirectory, "spaces", SpaceFolderName.For(space));
-        OwnerOnly.CreateDirectory(folder);
-        var namePath = Path.Combine(folder, "name");
-        if (!File.Exists(namePath))
-        {
-            OwnerOnly.WriteAllText(namePath, space);
-        }
-
+        var folder = FolderOf(space);
         long epoch;
         lock (_epochs)
         {
+            OwnerOnly.CreateDirectory(folder);
+            var namePath = Path.Combine(folder, "name");
+            if (!File.Exists(namePath))
+            {
+                OwnerOnly.WriteAllText(namePath, space);
+            }
+
             epoch = _epochs[space] = _epochs.GetValueOrDefault(space) + 1;
         }
 
@@ -112,6 +123,30 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
     }
 
     /// <summary>True while no newer handle on <paramref name="space"/> has been opened.</summary>
+    private string FolderOf(string space) => Path.Combine(DataDirectory, "spaces", SpaceFolderName.For(space));
+
+    /// <summary>
+    /// Deletes the folder of <paramref name="space"/> if the activation of <paramref name="epoch"/> is
+    /// still its current one: moved aside at once (the space is gone), then its files deleted.
+    /// </summary>
+    internal void Delete(string space, long epoch)
+    {
+        var aside = Path.Combine(DataDirectory, DeletedFolder, Guid.NewGuid().ToString("N"));
+        lock (_epochs)
+        {
+            if (_epochs.GetValueOrDefault(space) != epoch)
+            {
+                throw new StaleEpochException($"space '{space}' was opened again since this activation (epoch {epoch}) opened it; it may no longer delete it");
+            }
+
+            OwnerOnly.CreateDirectory(Path.GetDirectoryName(aside)!);
+            Directory.Move(FolderOf(space), aside);
+            DirectoryFlush.Flush(Path.Combine(DataDirectory, "spaces"));
+        }
+
+        Directory.Delete(aside, recursive: true);
+    }
+
     internal bool IsCurrent(string space, long epoch)
     {
         lock (_epochs)

@@ -36,6 +36,9 @@ internal sealed class FileStoredSpace : IStoredSpace
     private readonly GroupCommit<List<(long Segment, ArrayBufferWriter<byte> Bytes)>> _commits;
     private long _activeDurableLength;
 
+    // Set once this activation deleted the space (DeleteAsync).
+    private bool _deleted;
+
     /// <summary>How many flushes have made appends durable: fewer than the appends when they are grouped.</summary>
     internal long Flushes => _commits.Commits;
 
@@ -243,6 +246,24 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
     }
 
+    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    {
+        // No append is taken from now on; those taken before are flushed first, into the folder then deleted.
+        lock (_sync)
+        {
+            CheckWritable();
+            _deleted = true;
+        }
+
+        await _commits.Idle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (_sync)
+        {
+            _active?.Dispose();
+            _active = null;
+            _store.Delete(_name, Epoch);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _commits.Idle.ConfigureAwait(false);
@@ -335,6 +356,11 @@ internal sealed class FileStoredSpace : IStoredSpace
 
     private void CheckWritable()
     {
+        if (_deleted)
+        {
+            throw new InvalidOperationException($"space '{_name}' was deleted by this activation: it writes nothing more");
+        }
+
         if (!_store.IsCurrent(_name, Epoch))
         {
             throw new StaleEpochException($"space '{_name}' was opened again since this activation (epoch {Epoch}) opened it; it may no longer write");

@@ -44,6 +44,14 @@ public interface IStoredSpace : IAsyncDisposable
     Task WritePartitionsAsync(Spaces.PartitionMap map, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Deletes what the store keeps of this space — its log, its snapshots and its partition map — once
+    /// the appends made before are durable: what a partition that left its space's map does. Nothing is
+    /// written through this handle after it, and the space opened again is new and empty. Refused with
+    /// <see cref="StaleEpochException"/> once the space has been opened again.
+    /// </summary>
+    Task DeleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Starts a snapshot of the state at <paramref name="sequence"/> (the last record appended):
     /// later records go to a new log segment, which the snapshot will not cover.
     /// </summary>

@@ -32,6 +32,8 @@ public sealed class MemorySpaceStore : ISpaceStore
 
         public Task WritePartitionsAsync(Spaces.PartitionMap map, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+        public Task DeleteAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
         public ISnapshotWriter BeginSnapshot(long sequence) => throw new NotSupportedException("a store that keeps nothing takes no snapshots");
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -146,10 +146,31 @@ public sealed partial class DurableSpace
         }
     }
 
-    /// <summary>Drops the atoms of a partition that left the map (<see cref="Retired"/>), durably.</summary>
+    /// <summary>
+    /// Drops the atoms of a partition that left the map (<see cref="Retired"/>), durably: a partition
+    /// other than 0 deletes everything its store keeps of it (nothing of the space is left in it, and it
+    /// is never numbered again); partition 0, which keeps the map, or a partition a change given up left
+    /// atoms in, logs a clear.
+    /// </summary>
     public async Task DropAsync()
     {
-        if ((_retiredEpoch > 0 || _partitionIndex < 0) && Atoms.Count > 0)
+        if (_retiredEpoch > 0 && Partition != 0 && !_deleted)
+        {
+            // A snapshot being written finishes first: its files are in what is deleted.
+            await _snapshot.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            try
+            {
+                await _stored.DeleteAsync().ConfigureAwait(true);
+            }
+            catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
+            {
+                throw new StoreFailedException($"space '{Name}': the partition left the map, and deleting what its store keeps failed ({e.Message}); it is tried again when the partition is next activated", e);
+            }
+
+            _deleted = true;
+            Atoms.Clear();
+        }
+        else if ((_retiredEpoch > 0 || _partitionIndex < 0) && Atoms.Count > 0 && !_deleted)
         {
             await ApplyAsync(LogOperation.Clear, ReadOnlyMemory<byte>.Empty).ConfigureAwait(true);
         }

@@ -64,6 +64,9 @@ public sealed partial class DurableSpace : IAsyncDisposable
     private long _sealEpoch;
     private long _retiredEpoch;
 
+    // Set once a retired partition deleted what its store kept of it (DropAsync).
+    private bool _deleted;
+
     // A partition of a divided space: what it holds at its later arguments, as partition 0 is told it.
     private ArgumentSummary? _arguments;
     private bool _toldVariables;
