@@ -56,6 +56,10 @@ public interface IPartitionGrain : IGrainWithStringKey
     [Alias("Retire")]
     Task Retire(long epoch);
 
+    /// <summary>The map of <paramref name="epoch"/>, which this partition is new in, is committed: it indexes its atoms from now on.</summary>
+    [Alias("Committed")]
+    Task Committed(long epoch);
+
     /// <summary>On partition 0: the epoch of the map the space is changing to, 0 when no change is under way.</summary>
     [Alias("ChangingTo")]
     Task<long> ChangingTo();

@@ -142,6 +142,12 @@ internal abstract partial class EnvironmentGrainBase
         await DropIfIdle();
     }
 
+    public Task Committed(long epoch)
+    {
+        Space.Committed(epoch);
+        return Task.CompletedTask;
+    }
+
     public Task<long> ChangingTo() => Task.FromResult(Space.ChangingTo);
 
     public async Task Split(int partition)

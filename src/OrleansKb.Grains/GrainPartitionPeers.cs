@@ -28,6 +28,8 @@ internal sealed class GrainPartitionPeers(IGrainFactory grains, GrainType type, 
 
     public Task RetireAsync(int partition, long epoch) => Grain(partition).Retire(epoch);
 
+    public Task CommittedAsync(int partition, long epoch) => Grain(partition).Committed(epoch);
+
     public static SpacePartitions ForTheWire(PartitionMap map) => new(map.Epoch, [.. map.Ids], [.. map.Splits]);
 
     public static PartitionMap FromTheWire(SpacePartitions map) => new(map.Epoch, map.Ids, map.Splits);

@@ -96,6 +96,8 @@ internal sealed class LocalPartitions(ISpaceStore store, string space) : IPartit
         });
     }
 
+    public async Task CommittedAsync(int partition, long epoch) => (await Open(partition)).Committed(epoch);
+
     public async Task RetireAsync(int partition, long epoch)
     {
         var retiring = await Open(partition);

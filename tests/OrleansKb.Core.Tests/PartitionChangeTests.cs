@@ -148,6 +148,45 @@ public sealed class PartitionChangeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_partition_indexes_its_atoms_only_once_the_change_that_fills_it_is_committed()
+    {
+        Assert.Equal(900, await _space.AddFacts(Batch(Facts(0, 900))));
+        await Repartition(2);
+        var before = (await _space.Open(0)).Partitions;
+        var proceed = new TaskCompletionSource();
+        _space.BeforeCopy = id => id == before.Ids[^1] ? proceed.Task : Task.CompletedTask;
+        var change = Repartition(4);
+
+        // The first leaving partition's atoms reach a new partition while the second's copy is held.
+        DurableSpace? filled = null;
+        for (var tries = 0; filled is null && tries < 200; tries++)
+        {
+            await Task.Delay(10);
+            foreach (var id in Enumerable.Range(before.NextId, 4))
+            {
+                filled ??= await _space.Open(id) is { Atoms.Count: > 0 } partition ? partition : null;
+            }
+        }
+
+        Assert.NotNull(filled);
+        await Task.Delay(TimeSpan.FromMilliseconds(700)); // past the quiet a space waits for before it indexes
+        Assert.False(filled.CatchUpIndex());
+        Assert.False(filled.Atoms.IndexIsComplete);
+
+        proceed.SetResult();
+        await change;
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        var caughtUp = false;
+        for (var turns = 0; !caughtUp && turns < 1000; turns++)
+        {
+            caughtUp = filled.CatchUpIndex();
+        }
+
+        Assert.True(caughtUp);
+        Assert.True(filled.Atoms.IndexIsComplete);
+    }
+
+    [Fact]
     public async Task A_change_that_fails_is_given_up_the_old_partitions_take_writes_again_and_the_next_change_clears_what_it_left()
     {
         Assert.Equal(800, await _space.AddFacts(Batch(Facts(0, 800))));

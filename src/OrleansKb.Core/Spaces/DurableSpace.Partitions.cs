@@ -86,7 +86,7 @@ public sealed partial class DurableSpace
             await ApplyAsync(LogOperation.Clear, ReadOnlyMemory<byte>.Empty).ConfigureAwait(true);
         }
 
-        (_seal, _retiredEpoch) = (null, 0);
+        (_seal, _retiredEpoch, _filling) = (null, 0, true);
         await KeepMapAsync(map).ConfigureAwait(true);
     }
 
@@ -109,6 +109,19 @@ public sealed partial class DurableSpace
         {
             _seal = null;
             seal.SetResult();
+        }
+    }
+
+    /// <summary>
+    /// The map of <paramref name="epoch"/>, which this partition is new in, is committed: it indexes its
+    /// atoms from now on. Until then (or until no copy has reached it for <see cref="FillingQuiet"/>, if
+    /// partition 0 could not tell it), it leaves the cores to the change's copy: no read reaches it before.
+    /// </summary>
+    public void Committed(long epoch)
+    {
+        if (Partitions.Epoch == epoch)
+        {
+            _filling = false;
         }
     }
 
@@ -369,8 +382,9 @@ public sealed partial class DurableSpace
             ChangingTo = 0;
         }
 
-        // Committed. A leaving partition not reached now retires once it asks (Reconcile).
-        await Task.WhenAll(leaving.Select(id => peers.RetireAsync(id, target.Epoch)))
+        // Committed. A leaving partition not reached now retires once it asks (Reconcile); a new one
+        // not reached indexes once no copy has reached it for a while.
+        await Task.WhenAll(leaving.Select(id => peers.RetireAsync(id, target.Epoch)).Concat(fresh.Select(id => peers.CommittedAsync(id, target.Epoch))))
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         return new PartitionChange(target, moved, Stopwatch.GetElapsedTime(started));
     }

@@ -42,6 +42,9 @@ public sealed partial class DurableSpace : IAsyncDisposable
     private static readonly TimeSpan IndexingQuiet = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan IndexingTurn = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>How long a new partition of a change not yet known to be committed waits after the last copy reached it before it indexes.</summary>
+    private static readonly TimeSpan FillingQuiet = TimeSpan.FromSeconds(10);
+
     private readonly ISpaceStore _store;
     private readonly IStoredSpace _stored;
     private readonly long _snapshotLogBytes;
@@ -66,6 +69,9 @@ public sealed partial class DurableSpace : IAsyncDisposable
 
     // Set once a retired partition deleted what its store kept of it (DropAsync).
     private bool _deleted;
+
+    // Set while this partition is new in a change of the map not yet known to be committed (Committed).
+    private bool _filling;
 
     // A partition of a divided space: what it holds at its later arguments, as partition 0 is told it.
     private ArgumentSummary? _arguments;
@@ -226,10 +232,19 @@ public sealed partial class DurableSpace : IAsyncDisposable
     /// <summary>
     /// One turn of bringing the argument index up to date, once the space has had no change for a
     /// moment (a load is over); true once it has caught up. The one place a host drives it from.
-    /// A partition leaving the map does not index what it is about to drop (once retired, it is done).
+    /// A partition leaving the map does not index what it is about to drop (once retired, it is done),
+    /// and a new one does not while the change that fills it runs (<see cref="Committed"/>).
     /// </summary>
-    public bool CatchUpIndex() =>
-        _retiredEpoch > 0 || (_seal is null && _time.GetElapsedTime(_lastChange) >= IndexingQuiet && Atoms.CatchUpIndex(IndexingTurn));
+    public bool CatchUpIndex()
+    {
+        if (_retiredEpoch > 0)
+        {
+            return true;
+        }
+
+        var quiet = _time.GetElapsedTime(_lastChange);
+        return _seal is null && quiet >= (_filling ? FillingQuiet : IndexingQuiet) && Atoms.CatchUpIndex(IndexingTurn);
+    }
 
     /// <summary>Waits for a snapshot being written (until <paramref name="cancellationToken"/>), then closes the store's handle.</summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)

@@ -27,4 +27,7 @@ public interface IPartitionPeers
 
     /// <summary>The change is committed: the partition refuses every call from now on and drops its atoms (<see cref="DurableSpace.Retire"/>).</summary>
     Task RetireAsync(int partition, long epoch);
+
+    /// <summary>The change is committed: a new partition of it indexes its atoms from now on (<see cref="DurableSpace.Committed"/>).</summary>
+    Task CommittedAsync(int partition, long epoch);
 }
