@@ -169,19 +169,19 @@ public sealed partial class DurableSpace
     {
         if (_retiredEpoch > 0 && Partition != 0 && !_deleted)
         {
-            // A snapshot being written finishes first: its files are in what is deleted.
+            // Tried once per activation (a handle that failed to delete writes nothing more); a snapshot
+            // being written finishes first, as its files are in what is deleted.
+            _deleted = true;
+            Atoms.Clear();
             await _snapshot.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             try
             {
                 await _stored.DeleteAsync().ConfigureAwait(true);
             }
-            catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException or InvalidOperationException)
             {
                 throw new StoreFailedException($"space '{Name}': the partition left the map, and deleting what its store keeps failed ({e.Message}); it is tried again when the partition is next activated", e);
             }
-
-            _deleted = true;
-            Atoms.Clear();
         }
         else if ((_retiredEpoch > 0 || _partitionIndex < 0) && Atoms.Count > 0 && !_deleted)
         {
