@@ -43,17 +43,18 @@ internal sealed class JoinRows(ExpressionAtom variables, ReadOnlyMemory<byte> ro
     /// <summary>The bindings one row gives, or null if it cannot bind the variables (not a row of them).</summary>
     public Substitution? Bind(ReadOnlyMemory<byte> row)
     {
-        if (!TryValues(row, out var values))
+        if (!TryValues(row, out _))
         {
             return Unified(row.Span);
         }
 
         var bindings = Substitution.Empty;
-        foreach (var name in _names)
+        for (var i = 0; i < _names.Length; i++)
         {
-            if (values.TryGetEncoded(name, out var encoded))
+            // An empty range: the row leaves the variable new.
+            if (_items[i].End.Value > _items[i].Start.Value)
             {
-                bindings = bindings.BindEncoded(name, encoded);
+                bindings = bindings.BindEncoded(_names[i], row[_items[i]]);
             }
         }
 
