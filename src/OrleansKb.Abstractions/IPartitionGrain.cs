@@ -16,12 +16,14 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<long> AtomCount();
 
     /// <summary>
-    /// Whether some atom of the partition holds a variable: only such a partition can match a pattern
-    /// by a stored variable where the pattern has a constant, so a join sends a row to a partition
-    /// outside the range its prefix routes it to only if this is true.
+    /// What a join's coordinator orders the join of <paramref name="conjunction"/> (encoded <c>(, p1 … pn)</c>)
+    /// by: each pattern measured alone in the partition (within one match slice; the partition keeps
+    /// what it measured), and whether some atom of the partition holds a variable — only such a
+    /// partition can match a pattern by a stored variable where the pattern has a constant, so a join
+    /// sends a row to a partition outside the range its prefix routes it to only if it does.
     /// </summary>
-    [Alias("HoldsVariables")]
-    Task<bool> HoldsVariables();
+    [Alias("JoinStatistics")]
+    Task<SpaceJoinStatistics> JoinStatistics(ReadOnlyMemory<byte> conjunction);
 
     /// <summary>The partition's summary of its later arguments, whole (null if it holds no range of a divided space).</summary>
     [Alias("ArgumentsWhole")]

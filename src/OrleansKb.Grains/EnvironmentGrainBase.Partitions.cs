@@ -1,3 +1,4 @@
+using OrleansKb.Codec;
 using OrleansKb.Persistence;
 using OrleansKb.Spaces;
 
@@ -79,7 +80,12 @@ internal abstract partial class EnvironmentGrainBase
         return [.. asked.Where(index => _argumentDirectory.MayHold(map.Ids[index], item))];
     }
 
-    public Task<bool> HoldsVariables() => Task.FromResult(Space.Atoms.HoldsVariables);
+    public Task<SpaceJoinStatistics> JoinStatistics(ReadOnlyMemory<byte> conjunction)
+    {
+        var measured = Wired(() => Space.Atoms.MeasurePatterns(AtomDecoder.Decode(conjunction.Span), Matches.Limits.Slice));
+        return Task.FromResult(new SpaceJoinStatistics(
+            Space.Atoms.HoldsVariables, measured?.Select(p => p.Count).ToArray(), measured?.Select(p => p.Distinct).ToArray()));
+    }
 
     public async Task<byte[][]> SampleKeys(long every) => [.. await Space.SampleKeysAsync(every)];
 

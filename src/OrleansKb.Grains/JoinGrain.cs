@@ -43,13 +43,17 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         var ids = map.Ids.Select(id => id == 0 ? space : GrainId.Create(space.Type, PartitionNames.Of(name, id))).ToArray();
         var grains = ids.Select(id => GrainFactory.GetGrain<IEnvironmentGrain>(id)).ToArray();
 
-        // Rows go outside their prefix's partitions only to those that hold stored variables.
-        var holdsVariables = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IPartitionGrain>(id).HoldsVariables()));
+        // The join is ordered by its patterns' statistics in every partition; rows go outside their
+        // prefix's partitions only to those that hold stored variables.
+        var statistics = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IPartitionGrain>(id).JoinStatistics(query.Pattern)));
+        var holdsVariables = statistics.Select(s => s.HoldsVariables).ToArray();
+        var measured = statistics.Select(s => s.Counts is { } counts ? counts.Select((count, i) => new PatternCounts(count, s.Distinct![i])).ToArray() : null).ToArray();
         _pageBytes = Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
         var join = Refused(() => new PartitionedJoin(
             map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
             (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, Math.Min(_pageBytes, PartitionedJoin.ProbePageBytes), cancellationToken),
-            holdsVariables));
+            holdsVariables,
+            measured: measured));
         _pages = join.RunAsync().GetAsyncEnumerator();
         _opened = Stopwatch.GetTimestamp();
         return await Next();

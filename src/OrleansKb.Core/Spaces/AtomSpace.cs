@@ -585,6 +585,21 @@ public sealed class AtomSpace
     }
 
     /// <summary>
+    /// The statistics a join of <paramref name="conjunction"/> <c>(, p1 … pn)</c> is ordered by, each
+    /// pattern measured alone in this space (in written order); null if measuring takes more than
+    /// <paramref name="most"/>. A divided space's coordinator sums the partitions' (<see cref="PartitionedJoin"/>).
+    /// </summary>
+    public PatternCounts[]? MeasurePatterns(Atom conjunction, TimeSpan most)
+    {
+        if (!Conjunct.IsConjunction(conjunction))
+        {
+            throw new ArgumentException("a conjunction is (, p1 … pn)", nameof(conjunction));
+        }
+
+        return JoinPlanner.Measure(this, conjunction, most);
+    }
+
+    /// <summary>
     /// Runs one step of a match (<see cref="MatchCursor"/>) under the lock, which is held for the
     /// step only: <paramref name="step"/> reads the space through a <see cref="MatchView"/> that
     /// cannot outlive the call. A step bounds its own work (a time slice); between steps the space changes.

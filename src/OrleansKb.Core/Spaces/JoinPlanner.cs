@@ -123,6 +123,35 @@ internal sealed class JoinPlanner(List<Conjunct> conjuncts)
         return best;
     }
 
+    /// <summary>
+    /// Each pattern of <paramref name="conjunction"/> measured alone in <paramref name="space"/> as its
+    /// planner measures it (N and D(v) of its variables in walk order, from the space's kept
+    /// statistics or by matching it), in written order; null if that takes more than
+    /// <paramref name="most"/> — the space keeps what it measured, so asking again goes further.
+    /// </summary>
+    public static PatternCounts[]? Measure(AtomSpace space, Atom conjunction, TimeSpan most)
+    {
+        var conjuncts = ((ExpressionAtom)conjunction).Children[1..].ToArray().Select(c => new Conjunct(c)).ToList();
+        var planning = (Planner: new JoinPlanner(conjuncts), Level: new MatchLevel(), Renamed: new int[1]);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (!space.Step(planning, static (view, p) =>
+        {
+            var work = MeasureWork;
+            return p.Planner.Plan(ref work, p.Level, view, ref p.Renamed[0]) is not null;
+        }))
+        {
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(started) > most)
+            {
+                return null;
+            }
+        }
+
+        return [.. conjuncts.Select(c => new PatternCounts(c.Count, c.DistinctCounts()))];
+    }
+
+    // Trie frames visited per step of measuring (the lock is let go between steps).
+    private const int MeasureWork = 16 * 1024;
+
     /// <summary>One pattern matched alone: its statistics are kept by the space for the next query that has it.</summary>
     private void Planned(Conjunct conjunct, in MatchView view)
     {

@@ -7,7 +7,9 @@ namespace OrleansKb.Spaces;
 /// <summary>
 /// A conjunction matched over a divided space (docs/cluster.md, "Partitioned spaces"), by a
 /// coordinator close to the data: a batched index nested-loop join. The conjuncts are joined one
-/// level each, in an order that routes each level's rows to as few partitions as it can (<see cref="Ordered"/>). A level's input is rows of bindings of the conjunction's variables
+/// level each, in the order of least estimated work from the partitions' statistics
+/// (<see cref="OrderedByStatistics"/>), or without them in one that routes each level's rows to as few
+/// partitions as it can (<see cref="Ordered"/>). A level's input is rows of bindings of the conjunction's variables
 /// (<see cref="JoinRows"/>; the first level's is one row binding nothing); each row goes to the
 /// partitions that can hold what the level's conjunct matches under it — the conjunct's bytes with the
 /// row's values copied into its holes, routed by their constant prefix — many rows per message
@@ -57,7 +59,11 @@ public sealed class PartitionedJoin
     /// An atom added while the match runs may or may not be in its solutions, as for any match.
     /// </param>
     /// <param name="rowsPerMessage">The most rows one message to a partition carries.</param>
-    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024)
+    /// <param name="measured">
+    /// Each partition's statistics of the conjunction's patterns (<see cref="AtomSpace.MeasurePatterns"/>),
+    /// by which the join is ordered; null (or one partition's null) to order it by routing alone.
+    /// </param>
+    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024, IReadOnlyList<PatternCounts[]?>? measured = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(budget);
@@ -70,7 +76,10 @@ public sealed class PartitionedJoin
         }
 
         (_map, _limit, _budget, _probe, _holdsVariables, _rowsPerMessage) = (map, limit, budget, probe, holdsVariables, rowsPerMessage);
-        _conjuncts = Ordered(expression.Children[1..].ToArray());
+        var written = expression.Children[1..].ToArray();
+        _conjuncts = measured is { Count: > 0 } && measured.All(counts => counts?.Length == written.Length)
+            ? OrderedByStatistics(written, measured!)
+            : Ordered(written);
         var variables = Atom.Expression([.. Conjunct.VariablesOf(conjunction).Distinct().Select(Atom.Variable)]);
         _queries = [.. _conjuncts.Select((conjunct, level) => level == _conjuncts.Length - 1 && template is null
             ? (AtomEncoder.Encode(Atom.Expression(variables, conjunct)), [])
@@ -261,8 +270,7 @@ public sealed class PartitionedJoin
     /// nothing bound in them (cross products), then the fewest whose rows a partition map cannot route
     /// by prefix: those with a constant or bound value after their first unbound variable
     /// (<c>(parent $gp $p)</c> with <c>$p</c> bound goes to every partition holding <c>parent</c>
-    /// facts; <c>(parent $p $x)</c> to one). The undivided space's planner orders by the data's
-    /// statistics; this order needs none, and keeps each row's probe in as few partitions as the map allows.
+    /// facts; <c>(parent $p $x)</c> to one). The order when the partitions' statistics are not at hand.
     /// </summary>
     private static Atom[] Ordered(Atom[] conjuncts)
     {
@@ -302,6 +310,69 @@ public sealed class PartitionedJoin
             }
 
             return (cross * 1000) + scattered;
+        }
+    }
+
+    /// <summary>
+    /// The order of least estimated work, from the statistics summed over the partitions (N summed;
+    /// D(v) summed, at most N: a value in two partitions counts twice). A level costs the rows sent to
+    /// it — each row once per partition it goes to: one if the level is routed by what it begins with
+    /// (<see cref="Routed"/>), else every partition its unbound conjunct's prefix reaches — plus the
+    /// work of matching them, estimated as a space of one partition estimates it (<see cref="JoinPlanner.Order"/>,
+    /// with the argument index). Every order is costed up to <see cref="MaxOrderedConjuncts"/>; beyond, the written one.
+    /// </summary>
+    private Atom[] OrderedByStatistics(Atom[] conjuncts, IReadOnlyList<PatternCounts[]?> measured)
+    {
+        if (conjuncts.Length > MaxOrderedConjuncts)
+        {
+            return conjuncts;
+        }
+
+        var planned = new Conjunct[conjuncts.Length];
+        var reached = new int[conjuncts.Length];
+        for (var i = 0; i < conjuncts.Length; i++)
+        {
+            var conjunct = planned[i] = new Conjunct(conjuncts[i]);
+            var count = measured.Sum(counts => counts![i].Count);
+            var distinct = new int[conjunct.Variables.Count];
+            foreach (var counts in measured)
+            {
+                for (var v = 0; v < distinct.Length && v < counts![i].Distinct.Length; v++)
+                {
+                    distinct[v] = (int)Math.Min(Math.Min(count, int.MaxValue), (long)distinct[v] + counts[i].Distinct[v]);
+                }
+            }
+
+            conjunct.CopyStatistics(count, distinct);
+            _map.PartitionsFor(AtomEncoder.Encode(conjuncts[i]), _asked, _holdsVariables);
+            reached[i] = _asked.Count;
+        }
+
+        var best = Enumerable.Range(0, conjuncts.Length).ToArray();
+        var bestCost = Cost(best);
+        foreach (var order in Orders(Enumerable.Range(0, conjuncts.Length).ToList()))
+        {
+            if (Cost(order) is var cost && cost < bestCost)
+            {
+                (best, bestCost) = (order, cost);
+            }
+        }
+
+        return [.. best.Select(i => conjuncts[i])];
+
+        double Cost(int[] order)
+        {
+            var bound = new HashSet<string>(StringComparer.Ordinal);
+            double rows = 1, cost = 0;
+            foreach (var i in order)
+            {
+                var conjunct = planned[i];
+                cost += rows * ((conjunct.Variables.Exists(bound.Contains) && Routed(conjunct.Pattern, bound) ? 1 : reached[i]) + Math.Max(1, conjunct.Count / conjunct.LeadingSelectivity(bound, index: true)));
+                rows *= Math.Max(1e-3, conjunct.Count / conjunct.Selectivity(bound));
+                bound.UnionWith(conjunct.Variables);
+            }
+
+            return cost;
         }
     }
 
