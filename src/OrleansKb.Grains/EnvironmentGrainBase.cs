@@ -76,9 +76,10 @@ internal abstract partial class EnvironmentGrainBase(
         var match = matchOptions.Value;
         var budget = new MatchBudget(match.MaxSolutions, TimeSpan.FromSeconds(match.MaxSeconds));
         _matches = new MatchSessions(Name, _space.Atoms, new MatchSessionLimits(budget, match.Slice, match.IdleTimeout, match.MaxOpenPerSpace, SpaceLimits.MaxAtomBytes));
-        if (_space.Partition != 0 && _space.Partitions.Epoch > 0)
+        if (_space.Partition != 0)
         {
-            // A change of the map may have retired this partition while it was not active.
+            // A change of the map may have retired this partition while it was not active (or deleted
+            // its store before a call of an older map activated it again).
             await ReconcileAsync();
         }
 

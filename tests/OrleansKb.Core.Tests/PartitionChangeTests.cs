@@ -116,7 +116,19 @@ public sealed class PartitionChangeTests : IDisposable
         await _space.CloseAll();
         Assert.Equal(before, await _space.Export());
         Assert.Equal(0, (await _space.Open(0)).Atoms.Count);
-        Assert.Equal(0, (await _space.Open(largest)).Atoms.Count);
+        var reopened = await _space.Open(largest);
+        Assert.Equal(0, reopened.Atoms.Count);
+
+        // Activated again by a call of an older map, the deleted partition (its store made anew, empty)
+        // is retired when it asks partition 0, and deletes that store again — unless a change is under
+        // way, which it could be new in.
+        Assert.Contains(SpaceFolderName.For(PartitionNames.Of("kb", largest)), Directory.GetDirectories(Path.Combine(_directory, "spaces")).Select(Path.GetFileName));
+        reopened.Reconcile((await _space.Open(0)).Partitions, changingTo: split.Map.Epoch + 1);
+        Assert.False(reopened.Retired);
+        reopened.Reconcile((await _space.Open(0)).Partitions, changingTo: 0);
+        Assert.True(reopened.Retired);
+        await reopened.DropAsync();
+        Assert.DoesNotContain(SpaceFolderName.For(PartitionNames.Of("kb", largest)), Directory.GetDirectories(Path.Combine(_directory, "spaces")).Select(Path.GetFileName));
     }
 
     [Fact]

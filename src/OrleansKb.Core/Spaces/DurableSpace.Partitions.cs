@@ -139,6 +139,9 @@ public sealed partial class DurableSpace
     /// the change it is making (<paramref name="changingTo"/>), when this partition cannot know whether a
     /// change it was part of ended (it was activated again, or a change has waited long): retires it if it
     /// is not in a map as new as its own, and takes changes again if the change it waits for was given up.
+    /// A partition that never took a range (a call of an old map activated it after its store was
+    /// deleted) is retired if partition 0 makes no change it could be new in — a partition is never
+    /// numbered again — and so deletes the store its activation made.
     /// </summary>
     public void Reconcile(PartitionMap committed, long changingTo)
     {
@@ -149,7 +152,7 @@ public sealed partial class DurableSpace
         }
 
         var own = _seal is null ? Partitions.Epoch : _sealEpoch;
-        if (committed.IndexOfPartition(Partition) < 0 && committed.Epoch >= own)
+        if (committed.IndexOfPartition(Partition) < 0 && committed.Epoch >= own && (own > 0 || changingTo == 0))
         {
             Retire(committed.Epoch);
         }
