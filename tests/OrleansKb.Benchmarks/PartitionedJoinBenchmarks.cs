@@ -25,10 +25,8 @@ public class PartitionedJoinBenchmarks
     private static readonly MatchSessionLimits Limits = new(MatchBudget.Unlimited, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), 64, 1 << 20);
 
     private (Atom Pattern, Atom Template)[] _queries = [];
-    private PartitionMap _map = null!;
-    private MatchSessions[] _parts = [];
-    private bool[] _holdsVariables = [];
-    private AtomSpace[] _spaces = [];
+    private DividedSpace _space = null!;
+    private PartitionedJoin.Directory? _directory;
 
     [Params(1, 8)]
     public int Partitions { get; set; }
@@ -37,20 +35,9 @@ public class PartitionedJoinBenchmarks
     public void Setup()
     {
         var path = Path.Combine(Path.GetDirectoryName(Royal92.Path)!, "royal92_simple.metta");
-        var atoms = MettaReader.Parse(File.ReadAllText(path));
         _queries = [.. AuntKgQueries.All.Skip(1).Select(q => (MettaReader.Parse(q.Pattern)[0], MettaReader.Parse(q.Template)[0]))];
-        var keys = atoms.Select(AtomEncoder.Encode).ToArray();
-        var splits = PartitionMap.SplitsOf(keys, Partitions);
-        _map = new PartitionMap(1, [.. Enumerable.Range(0, splits.Length + 1)], splits);
-        var spaces = Enumerable.Range(0, _map.Count).Select(_ => new AtomSpace()).ToArray();
-        for (var i = 0; i < keys.Length; i++)
-        {
-            spaces[_map.IndexOf(keys[i])].AddEncoded(keys[i]);
-        }
-
-        _parts = [.. spaces.Select((space, i) => new MatchSessions($"part {i}", space, Limits))];
-        _holdsVariables = [.. spaces.Select(space => space.HoldsVariables)];
-        _spaces = spaces;
+        _space = new DividedSpace(MettaReader.Parse(File.ReadAllText(path)), Partitions, Limits);
+        _directory = _space.Directory();
     }
 
     /// <summary>The three conjunctions' results, encoded; returns how many.</summary>
@@ -62,13 +49,14 @@ public class PartitionedJoinBenchmarks
         {
             if (Partitions == 1)
             {
-                solutions += Pages(_parts[0], _parts[0].Open(pattern, template, long.MaxValue, PageBytes)).Sum(page => page.Solutions);
+                solutions += Pages(_space.Parts[0], _space.Parts[0].Open(pattern, template, long.MaxValue, PageBytes)).Sum(page => page.Solutions);
                 continue;
             }
 
-            // Ordered as a coordinator orders it: by each partition's statistics (kept after the first run).
-            var measured = _spaces.Select(space => space.MeasurePatterns(pattern, Limits.Slice)).ToList();
-            var join = new PartitionedJoin(_map, pattern, template, long.MaxValue, MatchBudget.Unlimited, Probe, _holdsVariables, measured: measured);
+            // As a coordinator joins: ordered by each partition's statistics (kept after the first run),
+            // the rows with a later argument bound routed by partition 0's directory.
+            var join = new PartitionedJoin(
+                _space.Map, pattern, template, long.MaxValue, MatchBudget.Unlimited, Probe, _space.HoldsVariables, measured: _space.Measured(pattern, Limits.Slice), directory: _directory);
             await foreach (var page in join.RunAsync())
             {
                 solutions += page.Solutions;
@@ -80,7 +68,7 @@ public class PartitionedJoinBenchmarks
 
     private async IAsyncEnumerable<JoinPage> Probe(int partition, JoinProbes probes, long limit, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var sessions = _parts[partition];
+        var sessions = _space.Parts[partition];
         foreach (var page in Pages(sessions, sessions.OpenRows(probes.Pattern.Span, probes.Template.Span, probes.Rows, limit, PartitionedJoin.ProbePageBytes)))
         {
             cancellationToken.ThrowIfCancellationRequested();
