@@ -25,14 +25,6 @@ public interface IPartitionGrain : IGrainWithStringKey
     [Alias("JoinStatistics")]
     Task<SpaceJoinStatistics> JoinStatistics(ReadOnlyMemory<byte> conjunction);
 
-    /// <summary>
-    /// On partition 0: <see cref="IEnvironmentGrain.PartitionsHolding"/> for each of the encoded
-    /// <paramref name="patterns"/> in one call — a join's level whose conjunct has a later argument
-    /// bound asks it for a message's rows at a time.
-    /// </summary>
-    [Alias("PartitionsHoldingEach")]
-    Task<int[][]> PartitionsHoldingEach(AtomBatch patterns);
-
     /// <summary>The partition's summary of its later arguments, whole (null if it holds no range of a divided space).</summary>
     [Alias("ArgumentsWhole")]
     Task<SpaceArgumentSummary?> ArgumentsWhole();

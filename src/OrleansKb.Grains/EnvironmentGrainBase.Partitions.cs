@@ -60,24 +60,7 @@ internal abstract partial class EnvironmentGrainBase
         return Task.CompletedTask;
     }
 
-    public async Task<int[]> PartitionsHolding(ReadOnlyMemory<byte> pattern) => (await Holding([pattern]))[0];
-
-    public Task<int[][]> PartitionsHoldingEach(AtomBatch patterns)
-    {
-        ArgumentNullException.ThrowIfNull(patterns);
-        var each = new List<ReadOnlyMemory<byte>>(patterns.Count);
-        for (var at = 0; at < patterns.Bytes.Length;)
-        {
-            var length = Wired(() => AtomDecoder.Measure(patterns.Bytes.Span[at..]));
-            each.Add(patterns.Bytes.Slice(at, length));
-            at += length;
-        }
-
-        return Holding(each);
-    }
-
-    /// <summary>For each pattern, the partitions its prefix overlaps less those whose summary lacks its item (<see cref="IEnvironmentGrain.PartitionsHolding"/>).</summary>
-    private async Task<int[][]> Holding(List<ReadOnlyMemory<byte>> patterns)
+    public async Task<int[]> PartitionsHolding(ReadOnlyMemory<byte> pattern)
     {
         var map = Space.Partitions;
         var epoch = RequestContext.Get(SpacePartitions.EpochKey) as long? ?? 0;
@@ -86,12 +69,15 @@ internal abstract partial class EnvironmentGrainBase
             throw new PartitionMapChangedException($"space '{PartitionNames.Parse(Name).Space}': the call was routed by its partition map of epoch {epoch}; the space's is of epoch {map.Epoch}") { Epoch = map.Epoch };
         }
 
-        var asked = patterns.Select(pattern => Wired(() => map.PartitionsFor(pattern.Span).ToList())).ToList();
+        var asked = Wired(() => map.PartitionsFor(pattern.Span));
+        if (asked.Count < 2 || !ArgumentSummary.ItemOf(pattern.Span, out var item))
+        {
+            return [.. asked];
+        }
 
         // A partition not heard from since this grain was activated is asked for its summary first.
-        var unknown = asked.Where((partitions, i) => partitions.Count > 1 && ArgumentSummary.ItemOf(patterns[i].Span, out _)).SelectMany(partitions => partitions).Distinct().Select(index => map.Ids[index]).Where(_argumentDirectory.BeginFetch);
-        await Task.WhenAll(unknown.Select(FetchArgumentsAsync));
-        return [.. asked.Select((partitions, i) => _argumentDirectory.Holding(map, patterns[i].Span, partitions))];
+        await Task.WhenAll(asked.Select(index => map.Ids[index]).Where(_argumentDirectory.BeginFetch).Select(FetchArgumentsAsync));
+        return [.. asked.Where(index => _argumentDirectory.MayHold(map.Ids[index], item))];
     }
 
     public Task<SpaceJoinStatistics> JoinStatistics(ReadOnlyMemory<byte> conjunction)

@@ -46,7 +46,6 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         // The join is ordered by its patterns' statistics in every partition; rows go outside their
         // prefix's partitions only to those that hold stored variables.
         var statistics = await Task.WhenAll(ids.Select(id => GrainFactory.GetGrain<IPartitionGrain>(id).JoinStatistics(query.Pattern)));
-        var zero = GrainFactory.GetGrain<IPartitionGrain>(space);
         var holdsVariables = statistics.Select(s => s.HoldsVariables).ToArray();
         var measured = statistics.Select(s => s.Counts is { } counts ? counts.Select((count, i) => new PatternCounts(count, s.Distinct![i])).ToArray() : null).ToArray();
         _pageBytes = Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
@@ -54,8 +53,7 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
             map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
             (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, Math.Min(_pageBytes, PartitionedJoin.ProbePageBytes), cancellationToken),
             holdsVariables,
-            measured: measured,
-            directory: (patterns, count, _) => PartitionsHoldingEach(zero, map.Epoch, new AtomBatch(patterns, count))));
+            measured: measured));
         _pages = join.RunAsync().GetAsyncEnumerator();
         _opened = Stopwatch.GetTimestamp();
         return await Next();
@@ -161,20 +159,6 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
             {
                 await partition.MatchClose(page.Match);
             }
-        }
-    }
-
-    /// <summary>Partition 0's directory asked for a level's rows, by the map the join routes by.</summary>
-    private static Task<int[][]> PartitionsHoldingEach(IPartitionGrain first, long epoch, AtomBatch patterns)
-    {
-        RequestContext.Set(SpacePartitions.EpochKey, epoch);
-        try
-        {
-            return first.PartitionsHoldingEach(patterns);
-        }
-        finally
-        {
-            RequestContext.Remove(SpacePartitions.EpochKey);
         }
     }
 

@@ -26,7 +26,6 @@ public class PartitionedJoinBenchmarks
 
     private (Atom Pattern, Atom Template)[] _queries = [];
     private DividedSpace _space = null!;
-    private PartitionedJoin.Directory? _directory;
 
     [Params(1, 8)]
     public int Partitions { get; set; }
@@ -37,7 +36,6 @@ public class PartitionedJoinBenchmarks
         var path = Path.Combine(Path.GetDirectoryName(Royal92.Path)!, "royal92_simple.metta");
         _queries = [.. AuntKgQueries.All.Skip(1).Select(q => (MettaReader.Parse(q.Pattern)[0], MettaReader.Parse(q.Template)[0]))];
         _space = new DividedSpace(MettaReader.Parse(File.ReadAllText(path)), Partitions, Limits);
-        _directory = _space.Directory();
     }
 
     /// <summary>The three conjunctions' results, encoded; returns how many.</summary>
@@ -53,10 +51,9 @@ public class PartitionedJoinBenchmarks
                 continue;
             }
 
-            // As a coordinator joins: ordered by each partition's statistics (kept after the first run),
-            // the rows with a later argument bound routed by partition 0's directory.
+            // Ordered as a coordinator orders it: by each partition's statistics (kept after the first run).
             var join = new PartitionedJoin(
-                _space.Map, pattern, template, long.MaxValue, MatchBudget.Unlimited, Probe, _space.HoldsVariables, measured: _space.Measured(pattern, Limits.Slice), directory: _directory);
+                _space.Map, pattern, template, long.MaxValue, MatchBudget.Unlimited, Probe, _space.HoldsVariables, measured: _space.Measured(pattern, Limits.Slice));
             await foreach (var page in join.RunAsync())
             {
                 solutions += page.Solutions;

@@ -7,8 +7,8 @@ namespace OrleansKb.Workloads;
 /// <summary>
 /// A space divided into partitions in this process, without grains (docs/cluster.md, "Partitioned
 /// spaces"): atoms cut at their keys' quantiles into one <see cref="AtomSpace"/> per partition, each
-/// with its matches, and what the join's coordinator asks of the partitions — each pattern's
-/// statistics and partition 0's directory of later arguments — answered as the grains answer it.
+/// with its matches, and what the join's coordinator asks of the partitions (each pattern's
+/// statistics) answered as the grains answer it.
 /// What the join tests and benchmarks join over.
 /// </summary>
 public sealed class DividedSpace
@@ -42,27 +42,4 @@ public sealed class DividedSpace
     /// <summary>Each partition's statistics of the conjunction's patterns (<see cref="AtomSpace.MeasurePatterns"/>).</summary>
     public List<PatternCounts[]?> Measured(Atom conjunction, TimeSpan most) =>
         [.. Spaces.Select(space => space.MeasurePatterns(conjunction, most))];
-
-    /// <summary>Partition 0's directory of the partitions' later arguments, every partition's summary known.</summary>
-    public PartitionedJoin.Directory Directory()
-    {
-        var directory = new ArgumentDirectory();
-        for (var i = 0; i < Spaces.Length; i++)
-        {
-            directory.Replace(Map.Ids[i], Spaces[i].SummarizeArguments(ArgumentSummary.MinLog2Bits), Spaces[i].HoldsVariables);
-        }
-
-        return (patterns, count, _) =>
-        {
-            var holding = new int[count][];
-            for (var (at, i) = (0, 0); i < count; i++)
-            {
-                var pattern = patterns.Span[at..][..AtomDecoder.Measure(patterns.Span[at..])];
-                at += pattern.Length;
-                holding[i] = directory.Holding(Map, pattern, [.. Map.PartitionsFor(pattern)]);
-            }
-
-            return Task.FromResult(holding);
-        };
-    }
 }

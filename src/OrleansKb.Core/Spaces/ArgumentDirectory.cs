@@ -89,23 +89,6 @@ public sealed class ArgumentDirectory
     public bool MayHold(int partition, ulong item) =>
         !_entries.TryGetValue(partition, out var entry) || entry.Summary is null || entry.HoldsVariables || entry.Summary.MayHold(item);
 
-    /// <summary>
-    /// Of <paramref name="asked"/> (indexes in <paramref name="map"/>'s key order: those the prefix of
-    /// the encoded <paramref name="pattern"/> reaches), the partitions that may hold what it matches:
-    /// with two or more, those whose summary does not lack its item (<see cref="MayHold"/>).
-    /// </summary>
-    public int[] Holding(PartitionMap map, ReadOnlySpan<byte> pattern, List<int> asked)
-    {
-        ArgumentNullException.ThrowIfNull(map);
-        ArgumentNullException.ThrowIfNull(asked);
-        if (asked.Count < 2 || !ArgumentSummary.ItemOf(pattern, out var item))
-        {
-            return [.. asked];
-        }
-
-        return [.. asked.Where(index => MayHold(map.Ids[index], item))];
-    }
-
     /// <summary>Forgets the partitions a new map no longer has.</summary>
     public void KeepOnly(IReadOnlyList<int> partitions)
     {

@@ -27,7 +27,6 @@ public sealed class PartitionedJoin
     private readonly MatchBudget _budget;
     private readonly Probe _probe;
     private readonly int _rowsPerMessage;
-    private readonly Directory? _directory;
 
     // Which partitions hold an atom with a variable (null: any may).
     private readonly IReadOnlyList<bool>? _holdsVariables;
@@ -64,13 +63,7 @@ public sealed class PartitionedJoin
     /// Each partition's statistics of the conjunction's patterns (<see cref="AtomSpace.MeasurePatterns"/>),
     /// by which the join is ordered; null (or one partition's null) to order it by routing alone.
     /// </param>
-    /// <param name="directory">
-    /// Partition 0's directory of the partitions' later arguments: a row whose level has a later
-    /// argument bound, and that its prefix would send to several partitions, goes only to those it
-    /// names. Null: to every partition the prefix reaches.
-    /// </param>
-    public PartitionedJoin(
-        PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024, IReadOnlyList<PatternCounts[]?>? measured = null, Directory? directory = null)
+    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024, IReadOnlyList<PatternCounts[]?>? measured = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(budget);
@@ -82,7 +75,7 @@ public sealed class PartitionedJoin
             throw new ArgumentException("a conjunction is (, p1 … pn) with at least one pattern", nameof(conjunction));
         }
 
-        (_map, _limit, _budget, _probe, _holdsVariables, _rowsPerMessage, _directory) = (map, limit, budget, probe, holdsVariables, rowsPerMessage, directory);
+        (_map, _limit, _budget, _probe, _holdsVariables, _rowsPerMessage) = (map, limit, budget, probe, holdsVariables, rowsPerMessage);
         var written = expression.Children[1..].ToArray();
         _conjuncts = measured is { Count: > 0 } && measured.All(counts => counts?.Length == written.Length)
             ? OrderedByStatistics(written, measured!)
@@ -104,12 +97,6 @@ public sealed class PartitionedJoin
     /// next level's rows, or the match's results, or counts).
     /// </summary>
     public delegate IAsyncEnumerable<JoinPage> Probe(int partition, JoinProbes probes, long limit, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// The partitions (indexes in key order) that can hold what each of <paramref name="count"/> encoded
-    /// <paramref name="patterns"/> matches, by partition 0's summaries of its partitions' later arguments.
-    /// </summary>
-    public delegate Task<int[][]> Directory(ReadOnlyMemory<byte> patterns, int count, CancellationToken cancellationToken);
 
     /// <summary>The most bytes of rows one message to a partition carries (and at least one row).</summary>
     public const int ProbeMessageBytes = 1 << 20;
@@ -138,30 +125,13 @@ public sealed class PartitionedJoin
         // buffers (a message's rows reach a megabyte: fresh ones would be garbage of the large object
         // heap, each collected by a full collection); one given back once its match has ended.
         var routed = new EncodedAtomWriter?[_map.Count];
-        var (patterns, deferred) = _directory is null ? (null, null) : (WriterPool.Rent(), WriterPool.Rent());
-        try
+        for (var at = 0; at < rows.Length;)
         {
-            Route(level, rows, routed, patterns, deferred);
-            if (deferred is { AtomCount: > 0 })
+            var row = rows.Slice(at, EncodedItem.Length(rows.Span[at..]));
+            at += row.Length;
+            foreach (var partition in PartitionsFor(level, row))
             {
-                // The rows with a later argument bound go where partition 0's directory says it is held.
-                var holding = await _directory!(patterns!.WrittenMemory, patterns.AtomCount, cancellationToken).ConfigureAwait(false);
-                var row = 0;
-                foreach (var (start, length) in RowBounds(deferred.WrittenMemory))
-                {
-                    foreach (var partition in holding[row++])
-                    {
-                        (routed[partition] ??= WriterPool.Rent()).AppendAtom(deferred.WrittenMemory.Span.Slice(start, length));
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (patterns is not null)
-            {
-                WriterPool.Return(patterns);
-                WriterPool.Return(deferred!);
+                (routed[partition] ??= WriterPool.Rent()).AppendAtom(row.Span);
             }
         }
 
@@ -460,71 +430,32 @@ public sealed class PartitionedJoin
         return true;
     }
 
-    /// <summary>
-    /// Routes each row to the partitions that can hold what <paramref name="level"/>'s conjunct matches
-    /// under its bindings (none if the row binds nothing it can), into <paramref name="routed"/>; a row
-    /// that its prefix sends to several partitions and whose conjunct has a later argument bound is set
-    /// aside instead, for the directory, when there is one: its filled conjunct into
-    /// <paramref name="patterns"/>, the row into <paramref name="deferred"/>.
-    /// </summary>
-    private void Route(int level, ReadOnlyMemory<byte> rows, EncodedAtomWriter?[] routed, EncodedAtomWriter? patterns, EncodedAtomWriter? deferred)
+    /// <summary>The partitions (indexes in key order) that can hold what <paramref name="level"/>'s conjunct matches under <paramref name="row"/>'s bindings; none if the row binds nothing it can.</summary>
+    private List<int> PartitionsFor(int level, ReadOnlyMemory<byte> row)
     {
-        foreach (var (start, length) in RowBounds(rows))
-        {
-            var row = rows.Slice(start, length);
-            var pattern = Pattern(level, row);
-            if (pattern.IsEmpty)
-            {
-                continue;
-            }
-
-            _map.PartitionsFor(pattern, _asked, _holdsVariables);
-            if (patterns is not null && _asked.Count > 1 && ArgumentSummary.ItemOf(pattern, out _))
-            {
-                patterns.AppendAtom(pattern);
-                deferred!.AppendAtom(row.Span);
-                continue;
-            }
-
-            foreach (var partition in _asked)
-            {
-                (routed[partition] ??= WriterPool.Rent()).AppendAtom(row.Span);
-            }
-        }
-    }
-
-    /// <summary>Where each encoded row of <paramref name="rows"/> starts, and its length.</summary>
-    private static IEnumerable<(int Start, int Length)> RowBounds(ReadOnlyMemory<byte> rows)
-    {
-        for (var at = 0; at < rows.Length;)
-        {
-            var length = EncodedItem.Length(rows.Span[at..]);
-            yield return (at, length);
-            at += length;
-        }
-    }
-
-    /// <summary><paramref name="level"/>'s conjunct with <paramref name="row"/>'s bindings filled in, encoded; empty if the row binds nothing it can.</summary>
-    private ReadOnlySpan<byte> Pattern(int level, ReadOnlyMemory<byte> row)
-    {
+        _asked.Clear();
         var variables = _levelVariables[level];
+        ReadOnlySpan<byte> pattern;
         if (_binder.TryValues(row, out var values))
         {
-            return Filled(level, values, LevelPlan.BoundMask(variables, values)!.Value);
+            pattern = Filled(level, values, LevelPlan.BoundMask(variables, values)!.Value);
         }
-
-        if (_binder.Bind(row) is not { } bindings)
+        else if (_binder.Bind(row) is not { } bindings)
         {
-            return [];
+            return _asked;
         }
-
-        if (LevelPlan.BoundMask(variables, bindings) is { } bound)
+        else if (LevelPlan.BoundMask(variables, bindings) is { } bound)
         {
-            return Filled(level, bindings, bound);
+            pattern = Filled(level, bindings, bound);
+        }
+        else
+        {
+            // A value with variables in it (bound by unification): the conjunct is instantiated as an atom.
+            pattern = AtomEncoder.Encode(bindings.Apply(_conjuncts[level]));
         }
 
-        // A value with variables in it (bound by unification): the conjunct is instantiated as an atom.
-        return AtomEncoder.Encode(bindings.Apply(_conjuncts[level]));
+        _map.PartitionsFor(pattern, _asked, _holdsVariables);
+        return _asked;
     }
 
     /// <summary><paramref name="level"/>'s conjunct encoded with the <paramref name="bound"/> variables' values (all encoded) filled in.</summary>
