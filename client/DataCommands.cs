@@ -227,6 +227,46 @@ internal static class DataCommands
             }, ct);
         });
 
+        var transformPattern = new Argument<string>("PATTERN") { Description = "The pattern: an atom or a conjunction '(, p1 … pn)'." };
+        var transformTemplate = new Argument<string>("TEMPLATE") { Description = "What each solution adds: an atom or '(, t1 … tm)'; a template written '(- t)' removes t instead." };
+        var into = new Option<string?>("--into") { Description = "The space to add to (created if missing); the same space when left out." };
+        var transformLimit = new Option<long>("--limit") { Description = "Stop after N solutions.", DefaultValueFactory = _ => long.MaxValue, CustomParser = ParseCount<long> };
+        var transformJson = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
+        var transform = new Command(
+            "transform",
+            "Derive atoms inside the cluster (docs/transform.md): for every solution of PATTERN, add each instantiated template (or remove it, for '(- t)'). Nothing but counts comes back.")
+        { transformPattern, transformTemplate, into, transformLimit, transformJson };
+        transform.SetAction((parse, ct) =>
+        {
+            var patternAtom = SingleAtom(parse.GetRequiredValue(transformPattern), "PATTERN");
+            var templateAtom = SingleAtom(parse.GetRequiredValue(transformTemplate), "TEMPLATE");
+            return cluster.OnSpaceAsync(parse, async space =>
+            {
+                var timer = System.Diagnostics.Stopwatch.StartNew();
+                TransformProgress done;
+                try
+                {
+                    done = await space.TransformAsync(patternAtom, templateAtom, parse.GetValue(into), parse.GetValue(transformLimit), cancellationToken: ct);
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UserError($"transform: {e.Message}");
+                }
+
+                var elapsed = timer.Elapsed.TotalMilliseconds;
+                var perSecond = (done.Added + done.Removed) / Math.Max(1e-3, elapsed / 1e3);
+                if (parse.GetValue(transformJson))
+                {
+                    output.WriteLine(JsonSerializer.Serialize(new { done.Solutions, done.Added, done.Removed, done.Rounds, ElapsedMs = elapsed, AtomsPerSecond = perSecond, Stopped = !done.Finished }, Json));
+                }
+                else
+                {
+                    var c = CultureInfo.InvariantCulture;
+                    output.WriteLine(string.Create(c, $"{(done.Finished ? "" : "stopped: ")}{done.Solutions:N0} solutions, {done.Added:N0} atoms added (new), {done.Removed:N0} removed, {done.Rounds} round{(done.Rounds == 1 ? "" : "s")}; {elapsed / 1e3:F2} s, {perSecond:N0} atoms/s"));
+                }
+            }, ct);
+        });
+
         var clear = new Command("clear", "Remove every atom from the space.");
         clear.SetAction((parse, ct) => cluster.OnSpaceAsync(parse, async space =>
         {
@@ -234,7 +274,7 @@ internal static class DataCommands
             output.WriteLine("cleared");
         }, ct));
 
-        return [load, add, remove, contains, count, info, snapshot, repartition, export, rules, match, clear];
+        return [load, add, remove, contains, count, info, snapshot, repartition, export, rules, match, transform, clear];
     }
 
     /// <summary>A count given on the command line: a whole number from 0 to the type's largest, or a one-line parse error that says so.</summary>

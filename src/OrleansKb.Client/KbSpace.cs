@@ -17,11 +17,16 @@ public sealed class KbSpace
     private readonly SpaceRouting _routing;
     private readonly SpaceLoads _loads;
     private readonly SpaceMatches _matches;
+    private readonly SpaceCalls _calls;
+    private readonly Func<ITransformGrain> _newTransform;
+    private readonly bool _ephemeral;
 
-    private KbSpace(IGrainFactory grains, Func<string, IEnvironmentGrain> grainOf, string name, ConnectionWatch? connection)
+    private KbSpace(IGrainFactory grains, Func<string, IEnvironmentGrain> grainOf, string name, bool ephemeral, ConnectionWatch? connection)
     {
         Name = name;
-        var calls = new SpaceCalls(grainOf(name), name, connection);
+        _ephemeral = ephemeral;
+        _newTransform = () => grains.GetGrain<ITransformGrain>(Guid.NewGuid());
+        var calls = _calls = new SpaceCalls(grainOf(name), name, connection);
         _routing = new SpaceRouting(calls, name, grainOf);
         _loads = new SpaceLoads(calls, _routing, name);
         _matches = new SpaceMatches(calls, _routing, () => grains.GetGrain<IJoinGrain>(Guid.NewGuid()));
@@ -48,7 +53,7 @@ public sealed class KbSpace
         }
 
         Func<string, IEnvironmentGrain> grainOf = ephemeral ? key => grains.GetGrain<IEphemeralEnvironmentGrain>(key) : key => grains.GetGrain<IEnvironmentGrain>(key);
-        return new KbSpace(grains, grainOf, name, connection);
+        return new KbSpace(grains, grainOf, name, ephemeral, connection);
     }
 
     /// <summary>The space's name.</summary>
@@ -203,6 +208,44 @@ public sealed class KbSpace
         }
 
         return count;
+    }
+
+    /// <summary>
+    /// Derives atoms inside the cluster (docs/transform.md): for each solution of
+    /// <paramref name="pattern"/> (an atom or a conjunction), at most <paramref name="limit"/>, each
+    /// template of <paramref name="template"/> (an atom or <c>(, t1 … tm)</c>; <c>(- t)</c> removes
+    /// <c>t</c>) instantiated is added to the space <paramref name="into"/> (this one when null;
+    /// created if missing). Runs in a silo a slice at a time, reporting <paramref name="progress"/>;
+    /// cancelled, it stops there and returns what was done (not finished): what it reports added is durable.
+    /// </summary>
+    /// <exception cref="ArgumentException">A template has a variable the pattern does not bind, or <paramref name="into"/> is not a space name.</exception>
+    public async Task<TransformProgress> TransformAsync(
+        Atom pattern, Atom template, string? into = null, long limit = long.MaxValue, IProgress<TransformProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        if (into is not null && SpaceNames.Problem(into) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(into));
+        }
+
+        _ = TransformTemplates.Parse(pattern, template);
+        var (encodedPattern, encodedTemplate) = AtomEncoder.EncodeSharingVariables(pattern, template, SpaceLimits.MaxAtomBytes);
+        var transform = _newTransform();
+        var done = await _calls.Call(transform.Open(Name, into ?? Name, _ephemeral, new MatchQuery(encodedPattern, encodedTemplate), limit), cancellationToken).ConfigureAwait(false);
+        while (!done.Finished)
+        {
+            progress?.Report(done);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return await _calls.Call(transform.Close(), CancellationToken.None).ConfigureAwait(false);
+            }
+
+            done = await _calls.Call(transform.Next(), CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return done;
     }
 
     /// <summary>Every atom of the space in key order, a page at a time.</summary>

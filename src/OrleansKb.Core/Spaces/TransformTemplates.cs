@@ -1,0 +1,84 @@
+using OrleansKb.Atoms;
+
+namespace OrleansKb.Spaces;
+
+/// <summary>
+/// What a transform (docs/transform.md) does with each solution of its pattern: the templates it
+/// adds and those it removes, from <c>TEMPLATE</c> — an atom or <c>(, t1 … tm)</c>, each <c>(- t)</c>
+/// removing <c>t</c> — and whether they could change what the pattern matches in the same space
+/// (then a round's changes wait until its match has ended, so it sees the space as it was).
+/// </summary>
+public sealed class TransformTemplates
+{
+    private TransformTemplates(Atom[] adds, Atom[] removes, bool mayMatchPattern)
+    {
+        (Adds, Removes, MayMatchPattern) = (adds, removes, mayMatchPattern);
+        Combined = Atom.Expression([.. adds, .. removes]);
+    }
+
+    /// <summary>The templates whose instances are added.</summary>
+    public IReadOnlyList<Atom> Adds { get; }
+
+    /// <summary>The templates whose instances are removed.</summary>
+    public IReadOnlyList<Atom> Removes { get; }
+
+    /// <summary>One template for the match: the adds, then the removes, as one expression; each result is <see cref="Split"/> again.</summary>
+    public Atom Combined { get; }
+
+    /// <summary>Whether an atom added or removed could be one the pattern matches (by head and shape; variables match anything).</summary>
+    public bool MayMatchPattern { get; }
+
+    /// <summary>
+    /// Reads <paramref name="template"/> for <paramref name="pattern"/> (an atom or a conjunction).
+    /// Throws <see cref="ArgumentException"/> for a template with a variable the pattern does not bind
+    /// (naming it), or with nothing to add or remove.
+    /// </summary>
+    public static TransformTemplates Parse(Atom pattern, Atom template)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(template);
+        var conjuncts = Conjunct.IsConjunction(pattern) ? ((ExpressionAtom)pattern).Children[1..].ToArray() : [pattern];
+        var templates = Conjunct.IsConjunction(template) ? ((ExpressionAtom)template).Children[1..].ToArray() : [template];
+        if (conjuncts.Length == 0 || templates.Length == 0)
+        {
+            throw new ArgumentException("a transform needs a pattern and at least one template: (, t1 … tm)");
+        }
+
+        var bound = new HashSet<string>(Conjunct.VariablesOf(pattern), StringComparer.Ordinal);
+        var (adds, removes) = (new List<Atom>(), new List<Atom>());
+        foreach (var each in templates)
+        {
+            var removed = each is ExpressionAtom { Count: 2 } minus && minus[0] is SymbolAtom { Name: "-" };
+            var atom = removed ? ((ExpressionAtom)each)[1] : each;
+            if (Conjunct.VariablesOf(atom).FirstOrDefault(v => !bound.Contains(v)) is { } unbound)
+            {
+                throw new ArgumentException($"the template {atom} has the variable ${unbound}, which the pattern does not bind: every atom a transform adds or removes must be ground by a solution");
+            }
+
+            (removed ? removes : adds).Add(atom);
+        }
+
+        var mayMatch = templates.Length > 0 && adds.Concat(removes).Any(t => conjuncts.Any(c => MayUnify(t, c)));
+        return new TransformTemplates([.. adds], [.. removes], mayMatch);
+    }
+
+    /// <summary>One result of the <see cref="Combined"/> template, split into the atoms it adds and those it removes.</summary>
+    public void Split(Atom result, List<Atom> adds, List<Atom> removes)
+    {
+        ArgumentNullException.ThrowIfNull(adds);
+        ArgumentNullException.ThrowIfNull(removes);
+        var children = ((ExpressionAtom)result).Children;
+        for (var i = 0; i < children.Length; i++)
+        {
+            (i < Adds.Count ? adds : removes).Add(children[i]);
+        }
+    }
+
+    /// <summary>Whether the two atoms could unify, by shape alone: a variable matches anything (each occurrence on its own).</summary>
+    private static bool MayUnify(Atom a, Atom b) => (a, b) switch
+    {
+        (VariableAtom, _) or (_, VariableAtom) => true,
+        (ExpressionAtom x, ExpressionAtom y) => x.Count == y.Count && Enumerable.Range(0, x.Count).All(i => MayUnify(x[i], y[i])),
+        _ => a.Equals(b),
+    };
+}

@@ -1,0 +1,110 @@
+using OrleansKb.Atoms;
+using OrleansKb.Client;
+using OrleansKb.Tests;
+using OrleansKb.Text;
+using OrleansKb.Workloads;
+
+namespace OrleansKb.Cluster.Tests;
+
+/// <summary>A transform (docs/transform.md) derives in the cluster what a match and adds from a client would.</summary>
+[Collection(SharedCluster.Name)]
+public sealed class TransformTests(ClusterFixture fixture)
+{
+    private static Atom Parse(string text) => MettaReader.Parse(text)[0];
+
+    private static async Task<List<string>> Sorted(IAsyncEnumerable<Atom> atoms)
+    {
+        var lines = new List<string>();
+        await foreach (var atom in atoms)
+        {
+            lines.Add(MettaPrinter.Print(atom));
+        }
+
+        lines.Sort(StringComparer.Ordinal);
+        return lines;
+    }
+
+    private async Task<KbSpace> RoyalAsync(int partitions = 1)
+    {
+        var space = fixture.NewSpace();
+        var atoms = TestData.ReadAtoms("aunt-kg/royal92_simple.metta");
+        if (partitions > 1)
+        {
+            await space.DivideAsync(atoms, partitions);
+        }
+
+        await space.AddFactsAsync(atoms);
+        return space;
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task The_aunts_derived_into_another_space_are_the_distinct_results_of_the_same_match(int partitions)
+    {
+        var royal = await RoyalAsync(partitions);
+        var (pattern, template) = (Parse(AuntKgQueries.All.Single(q => q.Name == "aunts").Pattern), Parse("(aunt $a $x)"));
+        var expected = (await Sorted(royal.MatchAsync(pattern, template))).Distinct().ToList();
+        var into = fixture.NewSpace();
+
+        var done = await royal.TransformAsync(pattern, template, into.Name);
+
+        Assert.True(done.Finished);
+        Assert.Equal(6785, done.Solutions);
+        Assert.Equal(expected.Count, done.Added);
+        Assert.Equal(1, done.Rounds);
+        Assert.Equal(expected, await Sorted(into.ExportAsync()));
+
+        // Again: every atom is there already.
+        Assert.Equal(0, (await royal.TransformAsync(pattern, template, into.Name)).Added);
+    }
+
+    [Fact]
+    public async Task Several_templates_add_and_remove_in_the_same_space()
+    {
+        var royal = await RoyalAsync();
+        var before = await royal.CountAsync();
+        var sisters = Parse(AuntKgQueries.All.Single(q => q.Name == "sisters").Pattern);
+
+        var done = await royal.TransformAsync(sisters, Parse("(, (sister $s $x) (sibling $x $s))"));
+
+        var (sister, sibling) = (await royal.MatchCountAsync(Parse("(sister $s $x)")), await royal.MatchCountAsync(Parse("(sibling $x $s)")));
+        Assert.Equal(6880, done.Solutions);
+        Assert.Equal(sister + sibling, done.Added);
+        Assert.Equal(before + done.Added, await royal.CountAsync());
+
+        var removed = await royal.TransformAsync(Parse("(sibling $x $s)"), Parse("(- (sibling $x $s))"));
+        Assert.Equal(sibling, removed.Removed);
+        Assert.Equal(0, await royal.MatchCountAsync(Parse("(sibling $x $s)")));
+        Assert.Equal(before + sister, await royal.CountAsync());
+    }
+
+    [Fact]
+    public async Task A_round_sees_the_space_as_it_was_when_it_started_not_its_own_additions()
+    {
+        // (n (b $x)) is matched by (n $x), and its keys come after every (n (a …)) the walk starts
+        // from: a round that wrote as it went would meet its own atoms (many more than one write's
+        // solutions), and derive (n (b (b …))) from them.
+        var space = fixture.NewSpace();
+        await space.AddFactsAsync(Enumerable.Range(0, 200_000).Select(i => Parse($"(n (a {i}))")));
+
+        var done = await space.TransformAsync(Parse("(n $x)"), Parse("(n (b $x))"));
+
+        Assert.Equal(200_000, done.Solutions);
+        Assert.Equal(200_000, done.Added);
+        Assert.Equal(400_000, await space.CountAsync());
+        Assert.Equal(0, await space.MatchCountAsync(Parse("(n (b (b $x)))")));
+    }
+
+    [Fact]
+    public async Task A_template_with_a_variable_the_pattern_does_not_bind_is_refused_before_anything_runs()
+    {
+        var space = fixture.NewSpace();
+        await space.AddFactsAsync([Parse("(parent a b)")]);
+
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => space.TransformAsync(Parse("(parent $a $b)"), Parse("(, (child $b $a) (grandchild $c $a))")));
+
+        Assert.Contains("$c", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await space.CountAsync());
+    }
+}
