@@ -210,6 +210,18 @@ public sealed class KbSpace
         return count;
     }
 
+    /// <summary>The pages of a match's encoded results (a transform's coordinator reads them as they are).</summary>
+    internal IAsyncEnumerable<MatchPage> MatchPagesAsync(Atom pattern, Atom template, long limit, CancellationToken cancellationToken) =>
+        _matches.PagesAsync(pattern, template, limit, cancellationToken);
+
+    /// <summary>Adds a batch of well-formed encoded atoms, routed to the partitions; returns how many were new.</summary>
+    internal Task<int> AddEncodedAsync(AtomBatch batch, CancellationToken cancellationToken) =>
+        _routing.SendAsync(batch, (grain, part) => grain.AddFacts(part), cancellationToken);
+
+    /// <summary>Removes a batch of well-formed encoded atoms, routed to the partitions; returns how many were there.</summary>
+    internal Task<int> RemoveEncodedAsync(AtomBatch batch, CancellationToken cancellationToken) =>
+        _routing.SendAsync(batch, (grain, part) => grain.Remove(part), cancellationToken);
+
     /// <summary>
     /// Derives atoms inside the cluster (docs/transform.md): for each solution of
     /// <paramref name="pattern"/> (an atom or a conjunction), at most <paramref name="limit"/>, each

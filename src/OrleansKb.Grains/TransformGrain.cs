@@ -10,30 +10,33 @@ namespace OrleansKb.Grains;
 /// <summary>
 /// The coordinator of one transform (<see cref="ITransformGrain"/>, docs/transform.md), on the silo the
 /// client talks to: it reads the pattern's solutions as any match in the cluster is read (one space,
-/// or the join over its partitions), instantiated by the templates, and writes them to the target as
-/// any write is sent (routed to its partitions, each part acknowledged once durable). A slice at a time
-/// as its client asks; the results never leave the cluster.
+/// or the join over its partitions), instantiated by the templates as encoded pages, and writes their
+/// atoms to the target as any write is sent (routed to its partitions, each part acknowledged once
+/// durable), copied as the bytes they are. A slice at a time as its client asks; the results never
+/// leave the cluster.
 /// </summary>
 [PreferLocalPlacement]
 [CollectionAgeLimit(Minutes = 2)]
 internal sealed class TransformGrain : Grain, ITransformGrain
 {
-    // Solutions whose atoms are written in one call to the target (each call waits until they are durable).
-    private const int SolutionsPerWrite = 8192;
+    // The atoms one write carries (a write waits until its atoms are durable; one is on its way while
+    // the next page of results is read).
+    private const int WriteBytes = 1 << 20;
 
     // About how long a slice runs before it reports.
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
 
     private TransformTemplates _templates = null!;
     private KbSpace _target = null!;
-    private IAsyncEnumerator<Atom>? _results;
+    private IAsyncEnumerator<MatchPage>? _pages;
+    private EncodedAtomWriter _adds = null!;
+    private EncodedAtomWriter _removes = null!;
+    private Task _writing = Task.CompletedTask;
 
     // When the templates could change what the pattern matches in the same space, the round's changes
     // wait here until its match has ended: it sees the space as it was when the transform started.
     private bool _held;
-    private readonly List<Atom> _heldAdds = [];
-    private readonly List<Atom> _heldRemoves = [];
-    private int _written;
+    private readonly Queue<(EncodedAtomWriter Adds, EncodedAtomWriter Removes)> _heldWrites = new();
 
     private bool _matched;
     private long _solutions;
@@ -45,7 +48,7 @@ internal sealed class TransformGrain : Grain, ITransformGrain
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        if (_results is not null || _finished)
+        if (_pages is not null || _finished)
         {
             throw new InvalidAtomBatchException("this transform was opened already: each transform has a coordinator of its own");
         }
@@ -64,47 +67,41 @@ internal sealed class TransformGrain : Grain, ITransformGrain
         var source = KbSpace.Of(GrainFactory, space, ephemeral);
         _target = into == space ? source : KbSpace.Of(GrainFactory, into, ephemeral);
         _held = into == space && _templates.MayMatchPattern;
-        _results = source.MatchAsync(pattern, _templates.Combined, limit).GetAsyncEnumerator();
+        (_adds, _removes) = (NewWriter(_templates.Adds.Count), NewWriter(_templates.Removes.Count));
+        _pages = source.MatchPagesAsync(pattern, _templates.Combined, limit, CancellationToken.None).GetAsyncEnumerator();
         return await Next();
     }
 
     public async Task<TransformProgress> Next()
     {
         var started = Stopwatch.GetTimestamp();
-        var (adds, removes) = (new List<Atom>(), new List<Atom>());
         while (!_finished && Stopwatch.GetElapsedTime(started) < Slice)
         {
-            if (_results is { } results)
+            if (_pages is { } pages)
             {
-                var found = 0;
-                while (found < SolutionsPerWrite && await results.MoveNextAsync())
+                if (await pages.MoveNextAsync())
                 {
-                    _templates.Split(results.Current, _held ? _heldAdds : adds, _held ? _heldRemoves : removes);
-                    found++;
+                    _solutions += pages.Current.Solutions;
+                    _templates.SplitEncoded(pages.Current.Results.Bytes.Span, _adds, _removes);
+                    if (_adds.Length + _removes.Length >= WriteBytes)
+                    {
+                        await Written();
+                    }
                 }
-
-                _solutions += found;
-                if (found < SolutionsPerWrite)
+                else
                 {
-                    (_results, _matched) = (null, true);
-                    await results.DisposeAsync();
-                }
-
-                if (!_held)
-                {
-                    await WriteAsync(adds, removes);
-                    (adds, removes) = (new List<Atom>(), new List<Atom>());
+                    (_pages, _matched) = (null, true);
+                    await pages.DisposeAsync();
+                    await Written();
                 }
             }
-            else if (_held && _written < Math.Max(_heldAdds.Count, _heldRemoves.Count))
+            else if (_heldWrites.TryDequeue(out var held))
             {
-                // The held changes, a write's worth at a time: the removes first, then the adds.
-                var (from, count) = (_written, SolutionsPerWrite * Math.Max(1, _templates.Adds.Count + _templates.Removes.Count));
-                _written += count;
-                await WriteAsync(Chunk(_heldAdds, from, count), Chunk(_heldRemoves, from, count));
+                await WriteAsync(held.Adds, held.Removes);
             }
             else
             {
+                await _writing;
                 _finished = true;
                 DeactivateOnIdle();
             }
@@ -115,12 +112,13 @@ internal sealed class TransformGrain : Grain, ITransformGrain
 
     public async Task<TransformProgress> Close()
     {
-        if (_results is { } results)
+        if (_pages is { } pages)
         {
-            _results = null;
-            await results.DisposeAsync();
+            _pages = null;
+            await pages.DisposeAsync();
         }
 
+        await _writing;
         _finished = true;
         DeactivateOnIdle();
         return Progress();
@@ -128,19 +126,41 @@ internal sealed class TransformGrain : Grain, ITransformGrain
 
     private TransformProgress Progress() => new(_solutions, _added, _removed, Rounds: _matched ? 1 : 0, _finished);
 
-    private async Task WriteAsync(List<Atom> adds, List<Atom> removes)
-    {
-        if (removes.Count > 0)
-        {
-            _removed += await _target.RemoveAsync(removes);
-        }
+    /// <summary>A buffer for a write's atoms of <paramref name="templates"/> templates (a small one for none).</summary>
+    private static EncodedAtomWriter NewWriter(int templates) => new(templates == 0 ? 16 : WriteBytes + (64 << 10));
 
-        if (adds.Count > 0)
+    /// <summary>The atoms gathered so far are written (or held), and gathering goes on in new buffers.</summary>
+    private async Task Written()
+    {
+        var (adds, removes) = (_adds, _removes);
+        (_adds, _removes) = (NewWriter(_templates.Adds.Count), NewWriter(_templates.Removes.Count));
+        if (_held)
         {
-            _added += await _target.AddFactsAsync(adds);
+            _heldWrites.Enqueue((adds, removes));
+        }
+        else
+        {
+            await WriteAsync(adds, removes);
         }
     }
 
-    private static List<Atom> Chunk(List<Atom> atoms, int from, int count) =>
-        from >= atoms.Count ? [] : atoms.GetRange(from, Math.Min(count, atoms.Count - from));
+    /// <summary>Starts a write once the one before it is durable: the removes, then the adds.</summary>
+    private async Task WriteAsync(EncodedAtomWriter adds, EncodedAtomWriter removes)
+    {
+        await _writing;
+        _writing = Write();
+
+        async Task Write()
+        {
+            if (removes.AtomCount > 0)
+            {
+                _removed += await _target.RemoveEncodedAsync(new AtomBatch(removes.WrittenMemory, removes.AtomCount), CancellationToken.None);
+            }
+
+            if (adds.AtomCount > 0)
+            {
+                _added += await _target.AddEncodedAsync(new AtomBatch(adds.WrittenMemory, adds.AtomCount), CancellationToken.None);
+            }
+        }
+    }
 }

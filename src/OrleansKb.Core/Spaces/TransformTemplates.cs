@@ -1,4 +1,5 @@
 using OrleansKb.Atoms;
+using OrleansKb.Codec;
 
 namespace OrleansKb.Spaces;
 
@@ -72,6 +73,30 @@ public sealed class TransformTemplates
         {
             (i < Adds.Count ? adds : removes).Add(children[i]);
         }
+    }
+
+    /// <summary>
+    /// A page of encoded results of the <see cref="Combined"/> template (as a match writes them), each
+    /// split into the atoms it adds, appended to <paramref name="adds"/>, and those it removes, to
+    /// <paramref name="removes"/>, copied as the bytes they are; returns how many results.
+    /// </summary>
+    public int SplitEncoded(ReadOnlySpan<byte> results, EncodedAtomWriter adds, EncodedAtomWriter removes)
+    {
+        ArgumentNullException.ThrowIfNull(adds);
+        ArgumentNullException.ThrowIfNull(removes);
+        var count = 0;
+        for (var at = 0; at < results.Length; count++)
+        {
+            var arity = EncodedItem.ReadArity(results, ref at);
+            for (var i = 0; i < arity; i++)
+            {
+                var length = EncodedItem.Length(results[at..]);
+                (i < Adds.Count ? adds : removes).AppendAtom(results.Slice(at, length));
+                at += length;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>Whether the two atoms could unify, by shape alone: a variable matches anything (each occurrence on its own).</summary>
