@@ -112,16 +112,24 @@ internal sealed class TransformGrain : Grain, ITransformGrain
 
     public async Task<TransformProgress> Close()
     {
+        var finished = _finished;
         if (_pages is { } pages)
         {
             _pages = null;
             await pages.DisposeAsync();
         }
 
+        // The solutions counted so far have their atoms written, unless the round holds its changes
+        // until its match ends (then none of them is).
+        if (!_held && _templates is not null)
+        {
+            await Written();
+        }
+
         await _writing;
         _finished = true;
         DeactivateOnIdle();
-        return Progress();
+        return Progress() with { Finished = finished };
     }
 
     private TransformProgress Progress() => new(_solutions, _added, _removed, Rounds: _matched ? 1 : 0, _finished);

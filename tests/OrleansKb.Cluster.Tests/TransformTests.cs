@@ -97,6 +97,37 @@ public sealed class TransformTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_cancelled_transform_stops_after_its_slice_and_everything_it_reports_added_is_there()
+    {
+        // 100,000 random edges among 20,000 nodes: about 2.5 million paths of three, several slices' work.
+        var random = new Random(19);
+        var graph = fixture.NewSpace();
+        await graph.AddFactsAsync(Enumerable.Range(0, 100_000).Select(_ => Parse($"(edge {random.Next(20_000)} {random.Next(20_000)})")));
+        var into = fixture.NewSpace();
+        using var stop = new CancellationTokenSource();
+        var reports = 0;
+
+        var done = await graph.TransformAsync(
+            Parse("(, (edge $x $y) (edge $y $z) (edge $z $w))"), Parse("(hop3 $x $w)"), into.Name, progress: new StopAtFirst(stop, () => reports++), cancellationToken: stop.Token);
+
+        Assert.Equal(1, reports);
+        Assert.False(done.Finished);
+        Assert.InRange(done.Solutions, 1, 2_000_000);
+        Assert.True(done.Added > 0);
+        Assert.Equal(done.Added, await into.CountAsync());
+    }
+
+    /// <summary>Progress that cancels the transform when it is first reported (at once, on the reporting thread).</summary>
+    private sealed class StopAtFirst(CancellationTokenSource stop, Action reported) : IProgress<TransformProgress>
+    {
+        public void Report(TransformProgress value)
+        {
+            reported();
+            stop.Cancel();
+        }
+    }
+
+    [Fact]
     public async Task A_template_with_a_variable_the_pattern_does_not_bind_is_refused_before_anything_runs()
     {
         var space = fixture.NewSpace();
