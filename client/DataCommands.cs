@@ -232,10 +232,12 @@ internal static class DataCommands
         var into = new Option<string?>("--into") { Description = "The space to add to (created if missing); the same space when left out." };
         var transformLimit = new Option<long>("--limit") { Description = "Stop after N solutions.", DefaultValueFactory = _ => long.MaxValue, CustomParser = ParseCount<long> };
         var transformJson = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
+        var fixpoint = new Option<bool>("--fixpoint") { Description = "Repeat rounds until one adds nothing new (in this space)." };
+        var maxRounds = new Option<int>("--max-rounds") { Description = "With --fixpoint: stop after this many rounds, keeping what was added.", DefaultValueFactory = _ => KbSpace.DefaultMaxRounds, CustomParser = ParseCount<int> };
         var transform = new Command(
             "transform",
             "Derive atoms inside the cluster (docs/transform.md): for every solution of PATTERN, add each instantiated template (or remove it, for '(- t)'). Nothing but counts comes back.")
-        { transformPattern, transformTemplate, into, transformLimit, transformJson };
+        { transformPattern, transformTemplate, into, transformLimit, fixpoint, maxRounds, transformJson };
         transform.SetAction((parse, ct) =>
         {
             var patternAtom = SingleAtom(parse.GetRequiredValue(transformPattern), "PATTERN");
@@ -246,7 +248,8 @@ internal static class DataCommands
                 TransformProgress done;
                 try
                 {
-                    done = await space.TransformAsync(patternAtom, templateAtom, parse.GetValue(into), parse.GetValue(transformLimit), cancellationToken: ct);
+                    done = await space.TransformAsync(
+                        patternAtom, templateAtom, parse.GetValue(into), parse.GetValue(transformLimit), parse.GetValue(fixpoint), parse.GetValue(maxRounds), cancellationToken: ct);
                 }
                 catch (ArgumentException e)
                 {
@@ -257,12 +260,17 @@ internal static class DataCommands
                 var perSecond = (done.Added + done.Removed) / Math.Max(1e-3, elapsed / 1e3);
                 if (parse.GetValue(transformJson))
                 {
-                    output.WriteLine(JsonSerializer.Serialize(new { done.Solutions, done.Added, done.Removed, done.Rounds, ElapsedMs = elapsed, AtomsPerSecond = perSecond, Stopped = !done.Finished }, Json));
+                    output.WriteLine(JsonSerializer.Serialize(new { done.Solutions, done.Added, done.Removed, done.Rounds, ElapsedMs = elapsed, AtomsPerSecond = perSecond, Stopped = done.Stopped ?? (done.Finished ? null : "cancelled") }, Json));
                 }
                 else
                 {
                     var c = CultureInfo.InvariantCulture;
-                    output.WriteLine(string.Create(c, $"{(done.Finished ? "" : "stopped: ")}{done.Solutions:N0} solutions, {done.Added:N0} atoms added (new), {done.Removed:N0} removed, {done.Rounds} round{(done.Rounds == 1 ? "" : "s")}; {elapsed / 1e3:F2} s, {perSecond:N0} atoms/s"));
+                    output.WriteLine(string.Create(c, $"{(done.Finished ? "" : "cancelled: ")}{done.Solutions:N0} solutions, {done.Added:N0} atoms added (new), {done.Removed:N0} removed, {done.Rounds} round{(done.Rounds == 1 ? "" : "s")}; {elapsed / 1e3:F2} s, {perSecond:N0} atoms/s"));
+                }
+
+                if (done.Stopped is { } why)
+                {
+                    throw new UserError($"transform: {why}");
                 }
             }, ct);
         });

@@ -15,10 +15,12 @@ public interface ITransformGrain : IGrainWithGuidKey
     /// Starts the transform of <paramref name="space"/>'s solutions of <see cref="MatchQuery.Pattern"/>
     /// by <see cref="MatchQuery.Template"/> (an atom or <c>(, t1 … tm)</c>, each <c>(- t)</c> removing)
     /// into <paramref name="into"/> (both spaces <paramref name="ephemeral"/> or both durable), at most
-    /// <paramref name="limit"/> solutions; runs its first slice.
+    /// <paramref name="limit"/> solutions a round; with <paramref name="maxRounds"/> above 1, rounds
+    /// are repeated until one adds nothing new (a fixpoint; <paramref name="into"/> is then the space
+    /// itself) or that many have run. Runs its first slice.
     /// </summary>
     [Alias("Open")]
-    Task<TransformProgress> Open(string space, string into, bool ephemeral, MatchQuery query, long limit);
+    Task<TransformProgress> Open(string space, string into, bool ephemeral, MatchQuery query, long limit, int maxRounds);
 
     /// <summary>Runs the next slice (about a second of work); what it reports added is durable.</summary>
     [Alias("Next")]

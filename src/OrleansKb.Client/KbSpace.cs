@@ -210,6 +210,9 @@ public sealed class KbSpace
         return count;
     }
 
+    /// <summary>The most rounds a transform to a fixpoint runs unless told otherwise.</summary>
+    public const int DefaultMaxRounds = 100;
+
     /// <summary>The pages of a match's encoded results (a transform's coordinator reads them as they are).</summary>
     internal IAsyncEnumerable<MatchPage> MatchPagesAsync(Atom pattern, Atom template, long limit, CancellationToken cancellationToken) =>
         _matches.PagesAsync(pattern, template, limit, cancellationToken);
@@ -229,11 +232,26 @@ public sealed class KbSpace
     /// <c>t</c>) instantiated is added to the space <paramref name="into"/> (this one when null;
     /// created if missing). Runs in a silo a slice at a time, reporting <paramref name="progress"/>;
     /// cancelled, it stops there and returns what was done (not finished): what it reports added is durable.
+    /// With <paramref name="fixpoint"/>, rounds are repeated until one adds nothing new, in this space,
+    /// at most <paramref name="maxRounds"/> (then <see cref="TransformProgress.Stopped"/> says so).
     /// </summary>
     /// <exception cref="ArgumentException">A template has a variable the pattern does not bind, or <paramref name="into"/> is not a space name.</exception>
     public async Task<TransformProgress> TransformAsync(
-        Atom pattern, Atom template, string? into = null, long limit = long.MaxValue, IProgress<TransformProgress>? progress = null, CancellationToken cancellationToken = default)
+        Atom pattern,
+        Atom template,
+        string? into = null,
+        long limit = long.MaxValue,
+        bool fixpoint = false,
+        int maxRounds = DefaultMaxRounds,
+        IProgress<TransformProgress>? progress = null,
+        CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRounds, 1);
+        if (fixpoint && into is not null && into != Name)
+        {
+            throw new ArgumentException("a transform to a fixpoint adds to the space it matches in: leave out the target space", nameof(into));
+        }
+
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(template);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -245,7 +263,7 @@ public sealed class KbSpace
         _ = TransformTemplates.Parse(pattern, template);
         var (encodedPattern, encodedTemplate) = AtomEncoder.EncodeSharingVariables(pattern, template, SpaceLimits.MaxAtomBytes);
         var transform = _newTransform();
-        var done = await _calls.Call(transform.Open(Name, into ?? Name, _ephemeral, new MatchQuery(encodedPattern, encodedTemplate), limit), cancellationToken).ConfigureAwait(false);
+        var done = await _calls.Call(transform.Open(Name, into ?? Name, _ephemeral, new MatchQuery(encodedPattern, encodedTemplate), limit, fixpoint ? maxRounds : 1), cancellationToken).ConfigureAwait(false);
         while (!done.Finished)
         {
             progress?.Report(done);

@@ -27,7 +27,14 @@ internal sealed class TransformGrain : Grain, ITransformGrain
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
 
     private TransformTemplates _templates = null!;
+    private Atom _pattern = null!;
+    private KbSpace _source = null!;
     private KbSpace _target = null!;
+    private long _limit;
+    private int _maxRounds;
+    private int _rounds;
+    private long _addedBeforeRound;
+    private string? _stopped;
     private IAsyncEnumerator<MatchPage>? _pages;
     private EncodedAtomWriter _adds = null!;
     private EncodedAtomWriter _removes = null!;
@@ -38,37 +45,42 @@ internal sealed class TransformGrain : Grain, ITransformGrain
     private bool _held;
     private readonly Queue<(EncodedAtomWriter Adds, EncodedAtomWriter Removes)> _heldWrites = new();
 
-    private bool _matched;
     private long _solutions;
     private long _added;
     private long _removed;
     private bool _finished;
 
-    public async Task<TransformProgress> Open(string space, string into, bool ephemeral, MatchQuery query, long limit)
+    public async Task<TransformProgress> Open(string space, string into, bool ephemeral, MatchQuery query, long limit, int maxRounds)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRounds, 1);
+        if (maxRounds > 1 && into != space)
+        {
+            throw new InvalidAtomBatchException("a transform to a fixpoint adds to the space it matches in: leave out --into");
+        }
+
         if (_pages is not null || _finished)
         {
             throw new InvalidAtomBatchException("this transform was opened already: each transform has a coordinator of its own");
         }
 
-        Atom pattern;
         try
         {
-            (pattern, var template) = AtomDecoder.DecodeQuery(query.Pattern.Span, query.Template.Span);
-            _templates = TransformTemplates.Parse(pattern, template ?? throw new ArgumentException("a transform needs a template"));
+            (_pattern, var template) = AtomDecoder.DecodeQuery(query.Pattern.Span, query.Template.Span);
+            _templates = TransformTemplates.Parse(_pattern, template ?? throw new ArgumentException("a transform needs a template"));
         }
         catch (Exception e) when (e is MalformedEncodingException or ArgumentException)
         {
             throw new InvalidAtomBatchException(e.Message);
         }
 
-        var source = KbSpace.Of(GrainFactory, space, ephemeral);
-        _target = into == space ? source : KbSpace.Of(GrainFactory, into, ephemeral);
+        _source = KbSpace.Of(GrainFactory, space, ephemeral);
+        _target = into == space ? _source : KbSpace.Of(GrainFactory, into, ephemeral);
         _held = into == space && _templates.MayMatchPattern;
+        (_limit, _maxRounds) = (limit, maxRounds);
         (_adds, _removes) = (NewWriter(_templates.Adds.Count), NewWriter(_templates.Removes.Count));
-        _pages = source.MatchPagesAsync(pattern, _templates.Combined, limit, CancellationToken.None).GetAsyncEnumerator();
+        StartRound();
         return await Next();
     }
 
@@ -90,7 +102,7 @@ internal sealed class TransformGrain : Grain, ITransformGrain
                 }
                 else
                 {
-                    (_pages, _matched) = (null, true);
+                    _pages = null;
                     await pages.DisposeAsync();
                     await Written();
                 }
@@ -101,13 +113,35 @@ internal sealed class TransformGrain : Grain, ITransformGrain
             }
             else
             {
+                // The round's changes are durable: another round, if it added something and the
+                // transform goes to a fixpoint, else the end.
                 await _writing;
+                var more = _maxRounds > 1 && _templates.MayMatchPattern && _added > _addedBeforeRound;
+                if (more && _rounds < _maxRounds)
+                {
+                    StartRound();
+                    continue;
+                }
+
+                if (more)
+                {
+                    _stopped = $"the fixpoint was not reached in {_maxRounds:N0} rounds, the most this transform may run (its last round added {_added - _addedBeforeRound:N0}); what was added stays";
+                }
+
                 _finished = true;
                 DeactivateOnIdle();
             }
         }
 
         return Progress();
+    }
+
+    /// <summary>A round: the pattern matched anew in the space as it is now (naive evaluation: every solution again).</summary>
+    private void StartRound()
+    {
+        _rounds++;
+        _addedBeforeRound = _added;
+        _pages = _source.MatchPagesAsync(_pattern, _templates.Combined, _limit, CancellationToken.None).GetAsyncEnumerator();
     }
 
     public async Task<TransformProgress> Close()
@@ -132,7 +166,7 @@ internal sealed class TransformGrain : Grain, ITransformGrain
         return Progress() with { Finished = finished };
     }
 
-    private TransformProgress Progress() => new(_solutions, _added, _removed, Rounds: _matched ? 1 : 0, _finished);
+    private TransformProgress Progress() => new(_solutions, _added, _removed, _rounds, _finished, _stopped);
 
     /// <summary>A buffer for a write's atoms of <paramref name="templates"/> templates (a small one for none).</summary>
     private static EncodedAtomWriter NewWriter(int templates) => new(templates == 0 ? 16 : WriteBytes + (64 << 10));

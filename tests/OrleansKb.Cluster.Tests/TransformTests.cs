@@ -128,6 +128,33 @@ public sealed class TransformTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_transform_to_a_fixpoint_reaches_the_transitive_closure_and_a_round_budget_stops_a_runaway_one()
+    {
+        // A chain of ten nodes and a shortcut: 0 → 1 → … → 9, and 2 → 7.
+        var graph = fixture.NewSpace();
+        await graph.AddFactsAsync([.. Enumerable.Range(0, 9).Select(i => Parse($"(edge {i} {i + 1})")), Parse("(edge 2 7)")]);
+        Assert.Equal(10, (await graph.TransformAsync(Parse("(edge $x $y)"), Parse("(path $x $y)"))).Added);
+
+        var closure = await graph.TransformAsync(Parse("(, (edge $x $y) (path $y $z))"), Parse("(path $x $z)"), fixpoint: true);
+
+        Assert.True(closure.Finished);
+        Assert.Null(closure.Stopped);
+        Assert.Equal(45 - 10, closure.Added);
+        Assert.Equal(45, await graph.MatchCountAsync(Parse("(path $x $y)")));
+        Assert.Equal(6, closure.Rounds); // the longest shortest paths (0 → 6, 3 → 9) have six edges: rounds for 2 … 6, then one that adds nothing
+
+        var runaway = fixture.NewSpace();
+        await runaway.AddFactsAsync([Parse("(n 0)")]);
+        var stopped = await runaway.TransformAsync(Parse("(n $x)"), Parse("(n (s $x))"), fixpoint: true, maxRounds: 5);
+
+        Assert.True(stopped.Finished);
+        Assert.Contains("5 rounds", stopped.Stopped, StringComparison.Ordinal);
+        Assert.Equal(5, stopped.Added);
+        Assert.Equal(1, await runaway.MatchCountAsync(Parse("(n (s (s (s (s (s 0))))))")));
+        await Assert.ThrowsAsync<ArgumentException>(() => graph.TransformAsync(Parse("(edge $x $y)"), Parse("(path $x $y)"), into: runaway.Name, fixpoint: true));
+    }
+
+    [Fact]
     public async Task A_template_with_a_variable_the_pattern_does_not_bind_is_refused_before_anything_runs()
     {
         var space = fixture.NewSpace();
