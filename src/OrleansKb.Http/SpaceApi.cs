@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -12,6 +14,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansKb.Atoms;
 using OrleansKb.Client;
+using OrleansKb.Spaces;
 using OrleansKb.Text;
 
 namespace OrleansKb.Http;
@@ -68,6 +71,14 @@ internal static class SpaceApi
         spaces.MapPost("/{space}:repartition", Repartition)
             .Produces<RepartitionReport>()
             .WithSummary("Divides the space anew into ?partitions=N partitions of about equal size, online (as orleanskb repartition).")
+            .ProducesProblem(400)
+            .ProducesProblem(401)
+            .ProducesProblem(503);
+
+        spaces.MapPost("/{space}:transform", Transform)
+            .AddOpenApiOperationTransformer(RequestBody("application/json", "{\"pattern\": \"(, (parent $p $x) (female $p))\", \"template\": \"(mother $p $x)\", \"into\": null, \"limit\": null, \"fixpoint\": false, \"max_rounds\": 100}"))
+            .Produces<string>(StatusCodes.Status200OK, "application/x-ndjson")
+            .WithSummary("Derives atoms in the cluster (as orleanskb transform): a JSON line of progress about every second, then the summary (solutions, added, removed, rounds, elapsed_ms, atoms_per_second, stopped). Closing the request stops it; what it reported added stays.")
             .ProducesProblem(400)
             .ProducesProblem(401)
             .ProducesProblem(503);
@@ -167,6 +178,65 @@ internal static class SpaceApi
         var name = PathSegment(http, 1);
         var space = KbSpace.Of(grains, name[..name.LastIndexOf(':')], ephemeral ?? false);
         return Results.Json(await space.RepartitionAsync(count, cancellationToken).ConfigureAwait(false), Json);
+    }
+
+    private static async Task<IResult> Transform(bool? ephemeral, HttpContext http, IGrainFactory grains)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = Math.Min(limit.MaxRequestBodySize ?? long.MaxValue, MaxMatchRequestBytes);
+        }
+
+        var body = await JsonSerializer.DeserializeAsync<TransformBody>(http.Request.Body, Json, http.RequestAborted).ConfigureAwait(false)
+            ?? throw new ArgumentException("the transform request must be a JSON object: {\"pattern\": …, \"template\": …}");
+        var (pattern, template) = (One(body.Pattern, "pattern"), One(body.Template, "template"));
+        var name = PathSegment(http, 1);
+        var space = KbSpace.Of(grains, name[..name.LastIndexOf(':')], ephemeral ?? false);
+        _ = TransformTemplates.Parse(pattern, template);
+
+        // Progress lines as the silo reports them, then the summary; the request's end stops the transform.
+        var lines = Channel.CreateUnbounded<TransformProgress>();
+        var timer = Stopwatch.StartNew();
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                return await space.TransformAsync(
+                    pattern, template, body.Into, body.Limit ?? long.MaxValue, body.Fixpoint, body.MaxRounds ?? KbSpace.DefaultMaxRounds, new ChannelProgress(lines.Writer), http.RequestAborted).ConfigureAwait(false);
+            }
+            finally
+            {
+                lines.Writer.Complete();
+            }
+        });
+
+        http.Response.ContentType = "application/x-ndjson";
+        await foreach (var progress in lines.Reader.ReadAllAsync(http.RequestAborted).ConfigureAwait(false))
+        {
+            await http.Response.WriteAsync(JsonSerializer.Serialize(progress, Json) + "\n", http.RequestAborted).ConfigureAwait(false);
+            await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+
+        var done = await run.ConfigureAwait(false);
+        var elapsed = timer.Elapsed.TotalMilliseconds;
+        var summary = new
+        {
+            done.Solutions,
+            done.Added,
+            done.Removed,
+            done.Rounds,
+            ElapsedMs = elapsed,
+            AtomsPerSecond = (done.Added + done.Removed) / Math.Max(1e-3, elapsed / 1e3),
+            Stopped = done.Stopped ?? (done.Finished ? null : "cancelled"),
+        };
+        await http.Response.WriteAsync(JsonSerializer.Serialize(summary, Json) + "\n", http.RequestAborted).ConfigureAwait(false);
+        return Results.Empty;
+    }
+
+    /// <summary>A transform's progress, passed on to the lines of its answer.</summary>
+    private sealed class ChannelProgress(ChannelWriter<TransformProgress> lines) : IProgress<TransformProgress>
+    {
+        public void Report(TransformProgress value) => lines.TryWrite(value);
     }
 
     private static Task<IResult> Export(bool? ephemeral, HttpContext http, IGrainFactory grains) =>

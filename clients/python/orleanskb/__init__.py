@@ -21,7 +21,7 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 __all__ = ["Client", "Space", "OrleansKbError"]
@@ -126,6 +126,38 @@ class Space:
             path += "&" + self._query[1:]
         with self.client._open("POST", path) as response:
             return json.loads(response.read())
+
+    def transform(self, pattern: str, template: str, into: str | None = None, fixpoint: bool = False,
+                  limit: int | None = None, max_rounds: int | None = None,
+                  progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+        """Derives atoms inside the cluster: for every solution of the pattern, adds each template.
+
+        ``template`` is an atom or ``(, t1 t2 …)``; a template written ``(- t)`` removes ``t``. The
+        atoms go to ``into`` (this space when left out; created if missing). With ``fixpoint``,
+        rounds repeat in this space until one adds nothing new (at most ``max_rounds``). ``progress``
+        is called with each progress report (``solutions``, ``added``, ``removed``, ``rounds``,
+        ``finished``). Returns the summary: ``solutions``, ``added``, ``removed``, ``rounds``,
+        ``elapsed_ms``, ``atoms_per_second`` and ``stopped`` (null, or why it stopped early).
+        """
+        body: dict[str, Any] = {"pattern": pattern, "template": template, "fixpoint": fixpoint}
+        if into is not None:
+            body["into"] = into
+        if limit is not None:
+            body["limit"] = limit
+        if max_rounds is not None:
+            body["max_rounds"] = max_rounds
+        path = "/spaces/" + urllib.parse.quote(self.name, safe="") + ":transform" + self._query
+        with self.client._open("POST", path, json.dumps(body).encode(), "application/json") as response:
+            try:
+                for line in response:
+                    report = json.loads(line)
+                    if "elapsed_ms" in report:
+                        return report
+                    if progress is not None:
+                        progress(report)
+            except (http.client.HTTPException, OSError) as error:
+                raise OrleansKbError(0, "interrupted", f"the answer broke off: {error}") from None
+        raise OrleansKbError(0, "interrupted", "the answer ended before the transform's summary")
 
     def add(self, atoms: str | Iterable[str]) -> int:
         """Adds atoms given as MeTTa text (one string, or one per item); returns how many were new."""

@@ -77,6 +77,27 @@ class ClientTests(unittest.TestCase):
         space.clear()
         self.assertEqual(0, space.count())
 
+    def test_a_transform_derives_in_the_silo_what_the_command_line_derives(self):
+        space, into, by_cli = self.space(), self.space(), self.space()
+        space.load(ROYAL92)
+        summary = space.transform(*MOTHERS, into=into.name)
+        self.assertEqual(space.match_count(MOTHERS[0]), summary["solutions"])
+        self.assertEqual(into.count(), summary["added"])
+        self.assertEqual((1, None), (summary["rounds"], summary["stopped"]))
+        self.silo.cli("--space", space.name, "transform", *MOTHERS, "--into", by_cli.name)
+        self.assertEqual(list(by_cli.export()), list(into.export()))
+
+        chain = self.space()
+        chain.add(["(edge 1 2)", "(edge 2 3)", "(edge 3 4)", "(path 1 2)", "(path 2 3)", "(path 3 4)"])
+        reports = []
+        closure = chain.transform("(, (edge $x $y) (path $y $z))", "(path $x $z)", fixpoint=True, progress=reports.append)
+        self.assertEqual((3, 3), (closure["added"], closure["rounds"]))
+        self.assertEqual(6, chain.match_count("(path $x $y)"))
+        with self.assertRaises(OrleansKbError) as unbound:
+            chain.transform("(edge $x $y)", "(path $x $nowhere)")
+        self.assertEqual(400, unbound.exception.status)
+        self.assertIn("$nowhere", unbound.exception.detail)
+
     def test_a_match_stopped_early_gives_what_was_asked_and_closes(self):
         space = self.space()
         space.add(f"(n {i})" for i in range(5000))
