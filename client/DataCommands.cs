@@ -233,11 +233,12 @@ internal static class DataCommands
         var transformLimit = new Option<long>("--limit") { Description = "Stop after N solutions.", DefaultValueFactory = _ => long.MaxValue, CustomParser = ParseCount<long> };
         var transformJson = new Option<bool>("--json") { Description = "Print the summary as one JSON object." };
         var fixpoint = new Option<bool>("--fixpoint") { Description = "Repeat rounds until one adds nothing new (in this space)." };
+        var naive = new Option<bool>("--naive") { Description = "With --fixpoint: match every solution again each round, instead of only those using the round before's additions (to compare)." };
         var maxRounds = new Option<int>("--max-rounds") { Description = "With --fixpoint: stop after this many rounds, keeping what was added.", DefaultValueFactory = _ => KbSpace.DefaultMaxRounds, CustomParser = ParseCount<int> };
         var transform = new Command(
             "transform",
             "Derive atoms inside the cluster (docs/transform.md): for every solution of PATTERN, add each instantiated template (or remove it, for '(- t)'). Nothing but counts comes back.")
-        { transformPattern, transformTemplate, into, transformLimit, fixpoint, maxRounds, transformJson };
+        { transformPattern, transformTemplate, into, transformLimit, fixpoint, maxRounds, naive, transformJson };
         transform.SetAction((parse, ct) =>
         {
             var patternAtom = SingleAtom(parse.GetRequiredValue(transformPattern), "PATTERN");
@@ -249,7 +250,7 @@ internal static class DataCommands
                 try
                 {
                     done = await space.TransformAsync(
-                        patternAtom, templateAtom, parse.GetValue(into), parse.GetValue(transformLimit), parse.GetValue(fixpoint), parse.GetValue(maxRounds), cancellationToken: ct);
+                        patternAtom, templateAtom, parse.GetValue(into), parse.GetValue(transformLimit), parse.GetValue(fixpoint), parse.GetValue(maxRounds), naive: parse.GetValue(naive), cancellationToken: ct);
                 }
                 catch (ArgumentException e)
                 {

@@ -17,6 +17,14 @@ public interface IJoinGrain : IGrainWithGuidKey
     [Alias("Open")]
     Task<MatchPage> Open(GrainId space, MatchQuery query, MatchRequest request);
 
+    /// <summary>
+    /// Starts the match of the conjunction under <paramref name="rows"/> (each an expression of its
+    /// distinct variables in the order they come, some replaced by values): the solutions that extend
+    /// a row's bindings. A transform to a fixpoint joins a round's new atoms with the space this way.
+    /// </summary>
+    [Alias("OpenUnder")]
+    Task<MatchPage> OpenUnder(GrainId space, MatchQuery query, AtomBatch rows, MatchRequest request);
+
     /// <summary>The next page.</summary>
     [Alias("Next")]
     Task<MatchPage> Next();

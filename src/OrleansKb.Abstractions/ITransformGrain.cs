@@ -17,10 +17,12 @@ public interface ITransformGrain : IGrainWithGuidKey
     /// into <paramref name="into"/> (both spaces <paramref name="ephemeral"/> or both durable), at most
     /// <paramref name="limit"/> solutions a round; with <paramref name="maxRounds"/> above 1, rounds
     /// are repeated until one adds nothing new (a fixpoint; <paramref name="into"/> is then the space
-    /// itself) or that many have run. Runs its first slice.
+    /// itself) or that many have run: semi-naively (each round joining what the round before added),
+    /// unless <paramref name="naive"/> (each round matching every solution again) or a template
+    /// removes. Runs its first slice.
     /// </summary>
     [Alias("Open")]
-    Task<TransformProgress> Open(string space, string into, bool ephemeral, MatchQuery query, long limit, int maxRounds);
+    Task<TransformProgress> Open(string space, string into, bool ephemeral, MatchQuery query, long limit, int maxRounds, bool naive);
 
     /// <summary>Runs the next slice (about a second of work); what it reports added is durable.</summary>
     [Alias("Next")]

@@ -217,6 +217,40 @@ public sealed class KbSpace
     internal IAsyncEnumerable<MatchPage> MatchPagesAsync(Atom pattern, Atom template, long limit, CancellationToken cancellationToken) =>
         _matches.PagesAsync(pattern, template, limit, cancellationToken);
 
+    /// <summary>The pages of the join of <paramref name="conjunction"/> under rows of bindings (<see cref="IJoinGrain.OpenUnder"/>).</summary>
+    internal IAsyncEnumerable<MatchPage> JoinPagesUnderAsync(Atom conjunction, Atom template, AtomBatch rows, CancellationToken cancellationToken) =>
+        _matches.PagesUnderAsync(conjunction, template, rows, cancellationToken);
+
+    /// <summary>Of a batch of well-formed encoded atoms, those the space does not hold (asked of the partitions that would).</summary>
+    internal async Task<EncodedAtomWriter> MissingEncodedAsync(AtomBatch batch, CancellationToken cancellationToken)
+    {
+        var missing = new EncodedAtomWriter(Math.Max(4096, batch.Bytes.Length));
+        await _routing.SendAsync(
+            batch,
+            async (grain, part) =>
+            {
+                var held = await grain.Contains(part).ConfigureAwait(false);
+                lock (missing)
+                {
+                    var i = 0;
+                    for (var at = 0; at < part.Bytes.Length; i++)
+                    {
+                        var length = EncodedItem.Length(part.Bytes.Span[at..]);
+                        if (!held[i])
+                        {
+                            missing.AppendAtom(part.Bytes.Span.Slice(at, length));
+                        }
+
+                        at += length;
+                    }
+                }
+
+                return 0;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return missing;
+    }
+
     /// <summary>Adds a batch of well-formed encoded atoms, routed to the partitions; returns how many were new.</summary>
     internal Task<int> AddEncodedAsync(AtomBatch batch, CancellationToken cancellationToken) =>
         _routing.SendAsync(batch, (grain, part) => grain.AddFacts(part), cancellationToken);
@@ -233,7 +267,9 @@ public sealed class KbSpace
     /// created if missing). Runs in a silo a slice at a time, reporting <paramref name="progress"/>;
     /// cancelled, it stops there and returns what was done (not finished): what it reports added is durable.
     /// With <paramref name="fixpoint"/>, rounds are repeated until one adds nothing new, in this space,
-    /// at most <paramref name="maxRounds"/> (then <see cref="TransformProgress.Stopped"/> says so).
+    /// at most <paramref name="maxRounds"/> (then <see cref="TransformProgress.Stopped"/> says so):
+    /// semi-naively, each round joining only what the round before added with the space — or, with
+    /// <paramref name="naive"/> (to compare), each matching every solution again.
     /// </summary>
     /// <exception cref="ArgumentException">A template has a variable the pattern does not bind, or <paramref name="into"/> is not a space name.</exception>
     public async Task<TransformProgress> TransformAsync(
@@ -244,6 +280,7 @@ public sealed class KbSpace
         bool fixpoint = false,
         int maxRounds = DefaultMaxRounds,
         IProgress<TransformProgress>? progress = null,
+        bool naive = false,
         CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRounds, 1);
@@ -263,7 +300,7 @@ public sealed class KbSpace
         _ = TransformTemplates.Parse(pattern, template);
         var (encodedPattern, encodedTemplate) = AtomEncoder.EncodeSharingVariables(pattern, template, SpaceLimits.MaxAtomBytes);
         var transform = _newTransform();
-        var done = await _calls.Call(transform.Open(Name, into ?? Name, _ephemeral, new MatchQuery(encodedPattern, encodedTemplate), limit, fixpoint ? maxRounds : 1), cancellationToken).ConfigureAwait(false);
+        var done = await _calls.Call(transform.Open(Name, into ?? Name, _ephemeral, new MatchQuery(encodedPattern, encodedTemplate), limit, fixpoint ? maxRounds : 1, naive), cancellationToken).ConfigureAwait(false);
         while (!done.Finished)
         {
             progress?.Report(done);

@@ -73,6 +73,22 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
         static MatchQuery Shared((byte[] Pattern, byte[] Template) encoded) => new(encoded.Pattern, encoded.Template);
     }
 
+    /// <summary>
+    /// The pages of the join of <paramref name="conjunction"/> under <paramref name="rows"/> (at most a
+    /// message's, <see cref="IJoinGrain.OpenUnder"/>), each solution's <paramref name="template"/>
+    /// instantiated: through a join coordinator whatever the space's partitions.
+    /// </summary>
+    public async IAsyncEnumerable<MatchPage> PagesUnderAsync(Atom conjunction, Atom template, AtomBatch rows, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (pattern, encodedTemplate) = AtomEncoder.EncodeSharingVariables(conjunction, template, SpaceLimits.MaxAtomBytes);
+        var join = newJoin();
+        var first = await calls.Call(join.OpenUnder(calls.Grain.GetGrainId(), new MatchQuery(pattern, encodedTemplate), rows, MatchRequest.UpTo()), cancellationToken).ConfigureAwait(false);
+        await foreach (var joined in PagesFromAsync(first, _ => join.Next(), _ => join.Close(), cancellationToken).ConfigureAwait(false))
+        {
+            yield return joined;
+        }
+    }
+
     /// <summary>The pages of one match from its first, <paramref name="page"/>, asking one page ahead; closed where it runs if left early.</summary>
     private async IAsyncEnumerable<MatchPage> PagesFromAsync(
         MatchPage page, Func<MatchId, Task<MatchPage>> next, Func<MatchId, Task> close, [EnumeratorCancellation] CancellationToken cancellationToken)

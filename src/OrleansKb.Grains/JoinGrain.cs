@@ -25,7 +25,21 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
     private long _opened;
     private int _pageBytes;
 
-    public async Task<MatchPage> Open(GrainId space, MatchQuery query, MatchRequest request)
+    public Task<MatchPage> Open(GrainId space, MatchQuery query, MatchRequest request) => OpenAsync(space, query, request, rows: null);
+
+    public Task<MatchPage> OpenUnder(GrainId space, MatchQuery query, AtomBatch rows, MatchRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Bytes.Length > PartitionedJoin.ProbeMessageBytes)
+        {
+            throw new InvalidAtomBatchException($"a join under rows takes at most {PartitionedJoin.ProbeMessageBytes:N0} bytes of them, not {rows.Bytes.Length:N0}");
+        }
+
+        Refused(() => AtomDecoder.CountAtoms(rows.Bytes.Span));
+        return OpenAsync(space, query, request, rows.Bytes);
+    }
+
+    private async Task<MatchPage> OpenAsync(GrainId space, MatchQuery query, MatchRequest request, ReadOnlyMemory<byte>? rows)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentNullException.ThrowIfNull(request);
@@ -53,7 +67,8 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
             map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
             (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, Math.Min(_pageBytes, PartitionedJoin.ProbePageBytes), cancellationToken),
             holdsVariables,
-            measured: measured));
+            measured: measured,
+            under: rows));
         _pages = join.RunAsync().GetAsyncEnumerator();
         _opened = Stopwatch.GetTimestamp();
         return await Next();

@@ -35,6 +35,12 @@ internal sealed class TransformGrain : Grain, ITransformGrain
     private int _rounds;
     private long _addedBeforeRound;
     private string? _stopped;
+
+    // A fixpoint without removals is evaluated semi-naively: each round after the first joins only the
+    // atoms the round before added (kept here, in this grain's memory) with the space; the atoms a
+    // round adds are found by asking the space which of its batch it lacks.
+    private bool _semiNaive;
+    private AtomSpace _fresh = new();
     private IAsyncEnumerator<MatchPage>? _pages;
     private EncodedAtomWriter _adds = null!;
     private EncodedAtomWriter _removes = null!;
@@ -50,7 +56,7 @@ internal sealed class TransformGrain : Grain, ITransformGrain
     private long _removed;
     private bool _finished;
 
-    public async Task<TransformProgress> Open(string space, string into, bool ephemeral, MatchQuery query, long limit, int maxRounds)
+    public async Task<TransformProgress> Open(string space, string into, bool ephemeral, MatchQuery query, long limit, int maxRounds, bool naive)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -79,6 +85,7 @@ internal sealed class TransformGrain : Grain, ITransformGrain
         _target = into == space ? _source : KbSpace.Of(GrainFactory, into, ephemeral);
         _held = into == space && _templates.MayMatchPattern;
         (_limit, _maxRounds) = (limit, maxRounds);
+        _semiNaive = maxRounds > 1 && !naive && _held && _templates.Removes.Count == 0;
         (_adds, _removes) = (NewWriter(_templates.Adds.Count), NewWriter(_templates.Removes.Count));
         StartRound();
         return await Next();
@@ -136,13 +143,80 @@ internal sealed class TransformGrain : Grain, ITransformGrain
         return Progress();
     }
 
-    /// <summary>A round: the pattern matched anew in the space as it is now (naive evaluation: every solution again).</summary>
+    /// <summary>
+    /// A round: the pattern matched in the space as it is now — wholly (the first round, or every round
+    /// when naive), or semi-naively only the solutions that use an atom the round before added.
+    /// </summary>
     private void StartRound()
     {
         _rounds++;
         _addedBeforeRound = _added;
-        _pages = _source.MatchPagesAsync(_pattern, _templates.Combined, _limit, CancellationToken.None).GetAsyncEnumerator();
+        if (_rounds == 1 || !_semiNaive)
+        {
+            _pages = _source.MatchPagesAsync(_pattern, _templates.Combined, _limit, CancellationToken.None).GetAsyncEnumerator();
+            return;
+        }
+
+        var added = _fresh;
+        _fresh = new AtomSpace();
+        _pages = SolutionsUsingAsync(added).GetAsyncEnumerator();
     }
+
+    /// <summary>
+    /// The solutions of the pattern in which some conjunct an addition can feed is matched by one of
+    /// the <paramref name="added"/> atoms (the others by any atom of the space, those included): for
+    /// each such conjunct, its matches among the added atoms, as rows of the pattern's bindings, then
+    /// the pattern joined in the space under them. A solution using several added atoms comes more
+    /// than once; adding it again changes nothing.
+    /// </summary>
+    private async IAsyncEnumerable<MatchPage> SolutionsUsingAsync(AtomSpace added)
+    {
+        var local = new MatchSessions("added", added, AddedLimits);
+        var row = PartitionedJoin.RowOf(_pattern);
+        foreach (var fed in _templates.Fed)
+        {
+            if (!_templates.IsConjunction)
+            {
+                // One pattern: its solutions among the added atoms are the round's.
+                foreach (var page in Pages(local, _pattern, _templates.Combined))
+                {
+                    yield return new MatchPage(MatchId.None, new AtomBatch(page.Results.ToArray(), page.ResultCount), page.Solutions);
+                }
+
+                continue;
+            }
+
+            foreach (var rows in Pages(local, _templates.Conjuncts[fed], row))
+            {
+                if (rows.ResultCount == 0)
+                {
+                    continue;
+                }
+
+                await foreach (var page in _source.JoinPagesUnderAsync(_pattern, _templates.Combined, new AtomBatch(rows.Results.ToArray(), rows.ResultCount), CancellationToken.None))
+                {
+                    yield return page;
+                }
+            }
+        }
+
+        static IEnumerable<MatchSessionPage> Pages(MatchSessions sessions, Atom pattern, Atom template)
+        {
+            for (var page = sessions.Open(pattern, template, long.MaxValue, AddedPageBytes); ; page = sessions.Next(page.Id))
+            {
+                yield return page;
+                if (page.Id == 0)
+                {
+                    yield break;
+                }
+            }
+        }
+    }
+
+    // The added atoms are matched in this grain, in pages of rows well under a join message's megabyte.
+    private const int AddedPageBytes = 256 << 10;
+
+    private static readonly MatchSessionLimits AddedLimits = new(MatchBudget.Unlimited, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), 4, SpaceLimits.MaxAtomBytes);
 
     public async Task<TransformProgress> Close()
     {
@@ -199,7 +273,17 @@ internal sealed class TransformGrain : Grain, ITransformGrain
                 _removed += await _target.RemoveEncodedAsync(new AtomBatch(removes.WrittenMemory, removes.AtomCount), CancellationToken.None);
             }
 
-            if (adds.AtomCount > 0)
+            if (adds.AtomCount > 0 && _semiNaive)
+            {
+                // What the space lacks is what this round adds: the next round joins it.
+                var missing = await _target.MissingEncodedAsync(new AtomBatch(adds.WrittenMemory, adds.AtomCount), CancellationToken.None);
+                if (missing.AtomCount > 0)
+                {
+                    _added += await _target.AddEncodedAsync(new AtomBatch(missing.WrittenMemory, missing.AtomCount), CancellationToken.None);
+                    _fresh.AddEncoded(missing.WrittenSpan);
+                }
+            }
+            else if (adds.AtomCount > 0)
             {
                 _added += await _target.AddEncodedAsync(new AtomBatch(adds.WrittenMemory, adds.AtomCount), CancellationToken.None);
             }

@@ -202,7 +202,7 @@ internal static class SpaceApi
             try
             {
                 return await space.TransformAsync(
-                    pattern, template, body.Into, body.Limit ?? long.MaxValue, body.Fixpoint, body.MaxRounds ?? KbSpace.DefaultMaxRounds, new ChannelProgress(lines.Writer), http.RequestAborted).ConfigureAwait(false);
+                    pattern, template, body.Into, body.Limit ?? long.MaxValue, body.Fixpoint, body.MaxRounds ?? KbSpace.DefaultMaxRounds, new ChannelProgress(lines.Writer), cancellationToken: http.RequestAborted).ConfigureAwait(false);
             }
             finally
             {

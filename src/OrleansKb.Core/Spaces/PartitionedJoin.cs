@@ -34,8 +34,8 @@ public sealed class PartitionedJoin
     // Each level as it travels: (VARIABLES CONJUNCT) and its template, encoded as one query.
     private readonly (byte[] Pattern, byte[] Template)[] _queries;
 
-    // The one row the first level starts from: every variable new.
-    private readonly byte[] _firstRow;
+    // The rows the first level starts from: one binding nothing (every variable new), unless given.
+    private readonly ReadOnlyMemory<byte> _firstRows;
 
     // Routing a row: its bindings, then the level's conjunct with them filled in (its distinct
     // variables, its bytes when a row binds none of them, and a plan per set of bound variables).
@@ -63,7 +63,11 @@ public sealed class PartitionedJoin
     /// Each partition's statistics of the conjunction's patterns (<see cref="AtomSpace.MeasurePatterns"/>),
     /// by which the join is ordered; null (or one partition's null) to order it by routing alone.
     /// </param>
-    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024, IReadOnlyList<PatternCounts[]?>? measured = null)
+    /// <param name="under">
+    /// Null to join from nothing bound; else the rows (encoded <see cref="RowOf"/> expressions, at most
+    /// a message's) whose bindings every solution extends: the join's first level starts from them.
+    /// </param>
+    public PartitionedJoin(PartitionMap map, Atom conjunction, Atom? template, long limit, MatchBudget budget, Probe probe, IReadOnlyList<bool>? holdsVariables = null, int rowsPerMessage = 1024, IReadOnlyList<PatternCounts[]?>? measured = null, ReadOnlyMemory<byte>? under = null)
     {
         ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(budget);
@@ -80,16 +84,23 @@ public sealed class PartitionedJoin
         _conjuncts = measured is { Count: > 0 } && measured.All(counts => counts?.Length == written.Length)
             ? OrderedByStatistics(written, measured!)
             : Ordered(written);
-        var variables = Atom.Expression([.. Conjunct.VariablesOf(conjunction).Distinct().Select(Atom.Variable)]);
+        var variables = RowOf(conjunction);
         _queries = [.. _conjuncts.Select((conjunct, level) => level == _conjuncts.Length - 1 && template is null
             ? (AtomEncoder.Encode(Atom.Expression(variables, conjunct)), [])
             : AtomEncoder.EncodeSharingVariables(Atom.Expression(variables, conjunct), level == _conjuncts.Length - 1 ? template! : variables))];
-        _firstRow = AtomEncoder.Encode(variables);
+        _firstRows = under ?? AtomEncoder.Encode(variables);
         _binder = new JoinRows(variables, ReadOnlyMemory<byte>.Empty);
         _levelVariables = [.. _conjuncts.Select(conjunct => Conjunct.VariablesOf(conjunct).Distinct().ToList())];
         _unbound = [.. _conjuncts.Select(AtomEncoder.Encode)];
         _plans = [.. _conjuncts.Select(_ => new Dictionary<ulong, LevelPlan>())];
     }
+
+    /// <summary>
+    /// A row of the join of <paramref name="conjunction"/>: its distinct variables in the order they
+    /// come, as an expression. A row is this with some variables replaced by their values; a match
+    /// whose template is it gives rows.
+    /// </summary>
+    public static ExpressionAtom RowOf(Atom conjunction) => Atom.Expression([.. Conjunct.VariablesOf(conjunction).Distinct().Select(Atom.Variable)]);
 
     /// <summary>
     /// Matches a level of the join under rows of bindings in the partition at <paramref name="partition"/>
@@ -113,7 +124,7 @@ public sealed class PartitionedJoin
 
     /// <summary>The pages of the conjunction's results (or counts), at most the limit's solutions in all.</summary>
     public IAsyncEnumerable<JoinPage> RunAsync(CancellationToken cancellationToken = default) =>
-        _limit == 0 ? AsyncEnumerable.Empty<JoinPage>() : LevelAsync(0, _firstRow, cancellationToken);
+        _limit == 0 ? AsyncEnumerable.Empty<JoinPage>() : LevelAsync(0, _firstRows, cancellationToken);
 
     private bool Done => _delivered >= _limit;
 

@@ -11,11 +11,21 @@ namespace OrleansKb.Spaces;
 /// </summary>
 public sealed class TransformTemplates
 {
-    private TransformTemplates(Atom[] adds, Atom[] removes, bool mayMatchPattern)
+    private TransformTemplates(bool conjunction, Atom[] conjuncts, Atom[] adds, Atom[] removes, bool mayMatchPattern)
     {
-        (Adds, Removes, MayMatchPattern) = (adds, removes, mayMatchPattern);
+        (IsConjunction, Conjuncts, Adds, Removes, MayMatchPattern) = (conjunction, conjuncts, adds, removes, mayMatchPattern);
+        Fed = [.. Enumerable.Range(0, conjuncts.Length).Where(i => adds.Any(t => MayUnify(t, conjuncts[i])))];
         Combined = Atom.Expression([.. adds, .. removes]);
     }
+
+    /// <summary>Whether the pattern is a conjunction <c>(, p1 … pn)</c>.</summary>
+    public bool IsConjunction { get; }
+
+    /// <summary>The pattern's conjuncts (the pattern alone if it is not a conjunction).</summary>
+    public IReadOnlyList<Atom> Conjuncts { get; }
+
+    /// <summary>The conjuncts (indexes) an added atom could match: those a round's additions feed in a fixpoint.</summary>
+    public IReadOnlyList<int> Fed { get; }
 
     /// <summary>The templates whose instances are added.</summary>
     public IReadOnlyList<Atom> Adds { get; }
@@ -60,7 +70,7 @@ public sealed class TransformTemplates
         }
 
         var mayMatch = templates.Length > 0 && adds.Concat(removes).Any(t => conjuncts.Any(c => MayUnify(t, c)));
-        return new TransformTemplates([.. adds], [.. removes], mayMatch);
+        return new TransformTemplates(Conjunct.IsConjunction(pattern), conjuncts, [.. adds], [.. removes], mayMatch);
     }
 
     /// <summary>One result of the <see cref="Combined"/> template, split into the atoms it adds and those it removes.</summary>
