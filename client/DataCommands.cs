@@ -247,14 +247,21 @@ internal static class DataCommands
             {
                 var timer = System.Diagnostics.Stopwatch.StartNew();
                 TransformProgress done;
-                try
+                using (var line = ProgressLine.ForTransform(error))
                 {
-                    done = await space.TransformAsync(
-                        patternAtom, templateAtom, parse.GetValue(into), parse.GetValue(transformLimit), parse.GetValue(fixpoint), parse.GetValue(maxRounds), naive: parse.GetValue(naive), cancellationToken: ct);
-                }
-                catch (ArgumentException e)
-                {
-                    throw new UserError($"transform: {e.Message}");
+                    try
+                    {
+                        done = await space.TransformAsync(
+                            patternAtom, templateAtom, parse.GetValue(into), parse.GetValue(transformLimit), parse.GetValue(fixpoint), parse.GetValue(maxRounds), line, parse.GetValue(naive), ct);
+                    }
+                    catch (ArgumentException e)
+                    {
+                        throw new UserError($"transform: {e.Message}");
+                    }
+                    catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or UserError))
+                    {
+                        throw new UserError($"transform stopped: {KbErrors.Classify(e).Message}; the atoms it had written are durable, and running it again completes it");
+                    }
                 }
 
                 var elapsed = timer.Elapsed.TotalMilliseconds;
