@@ -71,7 +71,7 @@ public class TransformBenchmarks
 
         // Every engine derives the same atoms.
         _expected = Aunts ? 3_538 : DistinctSteps(facts);
-        var derived = Derive();
+        var derived = Derive().GetAwaiter().GetResult();
         if (derived != _expected)
         {
             throw new InvalidOperationException($"{Engine} derived {derived:N0} atoms for {Workload}; {_expected:N0} are expected");
@@ -100,8 +100,8 @@ public class TransformBenchmarks
 
     /// <summary>The derivation; returns how many atoms (rows) it added.</summary>
     [Benchmark]
-    public long Derive() => Engine == "OrleansKb"
-        ? _source.TransformAsync(_pattern, _template, _target.Name).GetAwaiter().GetResult().Added
+    public async Task<long> Derive() => Engine == "OrleansKb"
+        ? (await _source.TransformAsync(_pattern, _template, _target.Name)).Added
         : Execute(Sql);
 
     private static List<Atom> RoyalFacts()
