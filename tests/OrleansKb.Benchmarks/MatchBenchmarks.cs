@@ -62,34 +62,8 @@ public class MatchBenchmarks
         _database.Open();
         Execute("CREATE TABLE parent (p VARCHAR, c VARCHAR)");
         Execute("CREATE TABLE female (x VARCHAR)");
-        using (var transaction = _database.BeginTransaction())
-        {
-            // The space's atoms, not the file's lines: a space is a set, and so are these tables.
-            foreach (var fact in _environment.Export().OfType<ExpressionAtom>())
-            {
-                var table = fact[0] is SymbolAtom { Name: "parent" or "female" } head ? head.Name : null;
-                if (table is null)
-                {
-                    continue;
-                }
-
-                using var insert = _database.CreateCommand();
-                insert.Transaction = transaction;
-                var values = fact.Children[1..].ToArray().Select(MettaPrinter.Print).ToArray();
-                insert.CommandText = table == "parent" ? "INSERT INTO parent VALUES ($a, $b)" : "INSERT INTO female VALUES ($a)";
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var parameter = insert.CreateParameter();
-                    parameter.ParameterName = i == 0 ? "a" : "b";
-                    parameter.Value = values[i];
-                    insert.Parameters.Add(parameter);
-                }
-
-                insert.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-        }
+        // The space's atoms, not the file's lines: a space is a set, and so are these tables.
+        SqlFacts.Insert(_database, _environment.Export(), "parent", "female");
 
         Execute("CREATE INDEX parent_p ON parent (p)");
         Execute("CREATE INDEX parent_c ON parent (c)");

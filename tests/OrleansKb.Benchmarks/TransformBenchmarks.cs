@@ -138,33 +138,7 @@ public class TransformBenchmarks
         }
 
         Execute("CREATE TABLE derived (a VARCHAR, b VARCHAR)");
-        using (var transaction = _database.BeginTransaction())
-        {
-            foreach (var fact in facts.OfType<ExpressionAtom>())
-            {
-                var table = fact[0] is SymbolAtom { Name: "parent" or "female" or "edge" } head ? head.Name : null;
-                if (table is null)
-                {
-                    continue;
-                }
-
-                using var insert = _database.CreateCommand();
-                insert.Transaction = transaction;
-                var values = fact.Children[1..].ToArray().Select(MettaPrinter.Print).ToArray();
-                insert.CommandText = values.Length == 2 ? $"INSERT INTO {table} VALUES ($a, $b)" : $"INSERT INTO {table} VALUES ($a)";
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var parameter = insert.CreateParameter();
-                    parameter.ParameterName = i == 0 ? "a" : "b";
-                    parameter.Value = values[i];
-                    insert.Parameters.Add(parameter);
-                }
-
-                insert.ExecuteNonQuery();
-            }
-
-            transaction.Commit();
-        }
+        SqlFacts.Insert(_database, facts, "parent", "female", "edge");
 
         foreach (var index in Aunts ? new[] { "parent (p)", "parent (c)", "female (x)" } : ["edge (x)", "edge (y)"])
         {

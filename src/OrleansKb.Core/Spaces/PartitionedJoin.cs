@@ -290,20 +290,10 @@ public sealed class PartitionedJoin
             return conjuncts;
         }
 
-        var best = Enumerable.Range(0, conjuncts.Length).ToArray();
-        var bestCost = Cost(best);
-        foreach (var order in Orders(Enumerable.Range(0, conjuncts.Length).ToList()))
-        {
-            if (Cost(order) is var cost && cost < bestCost)
-            {
-                (best, bestCost) = (order, cost);
-            }
-        }
-
-        return [.. best.Select(i => conjuncts[i])];
+        return Cheapest(conjuncts, Cost);
 
         // Cross products first, then scattered levels (there are fewer than 1,000 of either).
-        int Cost(int[] order)
+        double Cost(int[] order)
         {
             var bound = new HashSet<string>(StringComparer.Ordinal);
             var (cross, scattered) = (0, 0);
@@ -359,17 +349,7 @@ public sealed class PartitionedJoin
             reached[i] = _asked.Count;
         }
 
-        var best = Enumerable.Range(0, conjuncts.Length).ToArray();
-        var bestCost = Cost(best);
-        foreach (var order in Orders(Enumerable.Range(0, conjuncts.Length).ToList()))
-        {
-            if (Cost(order) is var cost && cost < bestCost)
-            {
-                (best, bestCost) = (order, cost);
-            }
-        }
-
-        return [.. best.Select(i => conjuncts[i])];
+        return Cheapest(conjuncts, Cost);
 
         double Cost(int[] order)
         {
@@ -385,6 +365,22 @@ public sealed class PartitionedJoin
 
             return cost;
         }
+    }
+
+    /// <summary>Of every order of the conjuncts, the first (nearest the written order) of least <paramref name="cost"/>.</summary>
+    private static Atom[] Cheapest(Atom[] conjuncts, Func<int[], double> cost)
+    {
+        var best = Enumerable.Range(0, conjuncts.Length).ToArray();
+        var bestCost = cost(best);
+        foreach (var order in Orders(Enumerable.Range(0, conjuncts.Length).ToList()))
+        {
+            if (cost(order) is var costOf && costOf < bestCost)
+            {
+                (best, bestCost) = (order, costOf);
+            }
+        }
+
+        return [.. best.Select(i => conjuncts[i])];
     }
 
     /// <summary>The most conjuncts whose orders are all tried (8! = 40,320 orders).</summary>
