@@ -152,6 +152,17 @@ public sealed class TransformTests(ClusterFixture fixture)
         Assert.Equal(await Sorted(graph.ExportAsync()), await Sorted(again.ExportAsync()));
         Assert.True(closure.Solutions < naive.Solutions, $"semi-naive {closure.Solutions} solutions, naive {naive.Solutions}");
 
+        // On a space of three partitions, each later round's join under the new atoms' rows goes over them all.
+        var divided = fixture.NewSpace();
+        List<Atom> edges = [.. Enumerable.Range(0, 9).Select(i => Parse($"(edge {i} {i + 1})")), Parse("(edge 2 7)")];
+        await divided.DivideAsync([.. edges, .. edges.Select(e => Parse(MettaPrinter.Print(e).Replace("edge", "path", StringComparison.Ordinal)))], 3);
+        await divided.AddFactsAsync(edges);
+        await divided.TransformAsync(Parse("(edge $x $y)"), Parse("(path $x $y)"));
+        var acrossPartitions = await divided.TransformAsync(Parse("(, (edge $x $y) (path $y $z))"), Parse("(path $x $z)"), fixpoint: true);
+        Assert.Equal(3, (await divided.InfoAsync()).Partitions!.Count);
+        Assert.Equal((closure.Added, closure.Rounds, closure.Solutions), (acrossPartitions.Added, acrossPartitions.Rounds, acrossPartitions.Solutions));
+        Assert.Equal(await Sorted(graph.ExportAsync()), await Sorted(divided.ExportAsync()));
+
         var runaway = fixture.NewSpace();
         await runaway.AddFactsAsync([Parse("(n 0)")]);
         var stopped = await runaway.TransformAsync(Parse("(n $x)"), Parse("(n (s $x))"), fixpoint: true, maxRounds: 5);
