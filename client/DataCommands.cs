@@ -264,16 +264,15 @@ internal static class DataCommands
                     }
                 }
 
-                var elapsed = timer.Elapsed.TotalMilliseconds;
-                var perSecond = (done.Added + done.Removed) / Math.Max(1e-3, elapsed / 1e3);
+                var summary = TransformSummary.Of(done, timer.Elapsed);
                 if (parse.GetValue(transformJson))
                 {
-                    output.WriteLine(JsonSerializer.Serialize(new { done.Solutions, done.Added, done.Removed, done.Rounds, ElapsedMs = elapsed, AtomsPerSecond = perSecond, Stopped = done.Stopped ?? (done.Finished ? null : "cancelled") }, Json));
+                    output.WriteLine(JsonSerializer.Serialize(summary, Json));
                 }
                 else
                 {
                     var c = CultureInfo.InvariantCulture;
-                    output.WriteLine(string.Create(c, $"{(done.Finished ? "" : "cancelled: ")}{done.Solutions:N0} solutions, {done.Added:N0} atoms added (new), {done.Removed:N0} removed, {done.Rounds} round{(done.Rounds == 1 ? "" : "s")}; {elapsed / 1e3:F2} s, {perSecond:N0} atoms/s"));
+                    output.WriteLine(string.Create(c, $"{(done.Finished ? "" : "cancelled: ")}{summary.Solutions:N0} solutions, {summary.Added:N0} atoms added (new), {summary.Removed:N0} removed, {summary.Rounds} round{(summary.Rounds == 1 ? "" : "s")}; {summary.ElapsedMs / 1e3:F2} s, {summary.AtomsPerSecond:N0} atoms/s"));
                 }
 
                 if (done.Stopped is { } why)

@@ -46,7 +46,7 @@ internal static class TransformBench
         await genealogy.ClearAsync(cancellationToken).ConfigureAwait(false);
 
         var graph = cluster.Space($"bench-{Guid.NewGuid():N}");
-        await graph.AddFactsAsync(RandomEdges(edges, Math.Max(2, edges / 20), acyclic: false), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await graph.AddFactsAsync(RandomGraph.Edges(edges, Math.Max(2, edges / 20)), cancellationToken: cancellationToken).ConfigureAwait(false);
         var counts = new List<double>();
         var step = TimedAsync(cluster, graph, "(, (edge $x $y) (edge $y $z))", "(trans $x $z)", cancellationToken);
         while (!step.IsCompleted)
@@ -89,30 +89,13 @@ internal static class TransformBench
     private static async Task<(double Ms, TransformProgress Done)> ClosureAsync(KbCluster cluster, bool naive, CancellationToken cancellationToken)
     {
         var dag = cluster.Space($"bench-{Guid.NewGuid():N}");
-        await dag.AddFactsAsync(RandomEdges(ClosureEdges, ClosureEdges * 4 / 5, acyclic: true), cancellationToken: cancellationToken).ConfigureAwait(false);
+        await dag.AddFactsAsync(RandomGraph.Edges(ClosureEdges, ClosureEdges * 4 / 5, acyclic: true), cancellationToken: cancellationToken).ConfigureAwait(false);
         await dag.TransformAsync(One("(edge $x $y)"), One("(path $x $y)"), cancellationToken: cancellationToken).ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
         var done = await dag.TransformAsync(One("(, (edge $x $y) (path $y $z))"), One("(path $x $z)"), fixpoint: true, naive: naive, cancellationToken: cancellationToken).ConfigureAwait(false);
         var ms = stopwatch.Elapsed.TotalMilliseconds;
         await dag.ClearAsync(cancellationToken).ConfigureAwait(false);
         return (ms, done);
-    }
-
-    /// <summary><paramref name="count"/> distinct random edges among <paramref name="nodes"/> nodes (seeded); with <paramref name="acyclic"/>, each from a smaller node to a larger one.</summary>
-    private static IEnumerable<Atom> RandomEdges(int count, int nodes, bool acyclic)
-    {
-        var random = new Random(2026);
-        var edges = new HashSet<(int, int)>();
-        while (edges.Count < count)
-        {
-            var (x, y) = (random.Next(nodes), random.Next(nodes));
-            if (!acyclic || x < y)
-            {
-                edges.Add((x, y));
-            }
-        }
-
-        return edges.Select(e => (Atom)Atom.Expression(Atom.Symbol("edge"), Atom.Integer(e.Item1), Atom.Integer(e.Item2)));
     }
 
     private static Atom One(string text) => MettaReader.Parse(text)[0];

@@ -233,15 +233,12 @@ public sealed class KbSpace
                 lock (missing)
                 {
                     var i = 0;
-                    for (var at = 0; at < part.Bytes.Length; i++)
+                    foreach (var atom in new EncodedItems(part.Bytes.Span))
                     {
-                        var length = EncodedItem.Length(part.Bytes.Span[at..]);
-                        if (!held[i])
+                        if (!held[i++])
                         {
-                            missing.AppendAtom(part.Bytes.Span.Slice(at, length));
+                            missing.AppendAtom(atom);
                         }
-
-                        at += length;
                     }
                 }
 
@@ -283,18 +280,18 @@ public sealed class KbSpace
         bool naive = false,
         CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxRounds, 1);
-        if (fixpoint && into is not null && into != Name)
-        {
-            throw new ArgumentException("a transform to a fixpoint adds to the space it matches in: leave out the target space", nameof(into));
-        }
-
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentNullException.ThrowIfNull(template);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRounds, 1);
         if (into is not null && SpaceNames.Problem(into) is { } problem)
         {
             throw new ArgumentException(problem, nameof(into));
+        }
+
+        if (fixpoint && into is not null && into != Name)
+        {
+            throw new ArgumentException("a transform to a fixpoint adds to the space it matches in: leave out the target space", nameof(into));
         }
 
         _ = TransformTemplates.Parse(pattern, template);

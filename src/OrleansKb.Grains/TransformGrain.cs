@@ -26,6 +26,11 @@ internal sealed class TransformGrain : Grain, ITransformGrain
     // About how long a slice runs before it reports.
     private static readonly TimeSpan Slice = TimeSpan.FromSeconds(1);
 
+    // The added atoms are matched in this grain, in pages of rows well under a join message's megabyte.
+    private const int AddedPageBytes = 256 << 10;
+
+    private static readonly MatchSessionLimits AddedLimits = new(MatchBudget.Unlimited, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), 4, SpaceLimits.MaxAtomBytes);
+
     private TransformTemplates _templates = null!;
     private Atom _pattern = null!;
     private KbSpace _source = null!;
@@ -45,6 +50,10 @@ internal sealed class TransformGrain : Grain, ITransformGrain
     private EncodedAtomWriter _adds = null!;
     private EncodedAtomWriter _removes = null!;
     private Task _writing = Task.CompletedTask;
+
+    // Buffers whose write is durable, cleared for the next (a megabyte each: allocated anew, every one
+    // would be a large object for a full collection to free).
+    private readonly Stack<EncodedAtomWriter> _spare = new();
 
     // When the templates could change what the pattern matches in the same space, the round's changes
     // wait here until its match has ended: it sees the space as it was when the transform started.
@@ -86,7 +95,7 @@ internal sealed class TransformGrain : Grain, ITransformGrain
         _held = into == space && _templates.MayMatchPattern;
         (_limit, _maxRounds) = (limit, maxRounds);
         _semiNaive = maxRounds > 1 && !naive && _held && _templates.Removes.Count == 0;
-        (_adds, _removes) = (NewWriter(_templates.Adds.Count), NewWriter(_templates.Removes.Count));
+        (_adds, _removes) = (Writer(_templates.Adds.Count), Writer(_templates.Removes.Count));
         StartRound();
         return await Next();
     }
@@ -180,7 +189,7 @@ internal sealed class TransformGrain : Grain, ITransformGrain
                 // One pattern: its solutions among the added atoms are the round's.
                 foreach (var page in Pages(local, _pattern, _templates.Combined))
                 {
-                    yield return new MatchPage(MatchId.None, new AtomBatch(page.Results.ToArray(), page.ResultCount), page.Solutions);
+                    yield return new MatchPage(MatchId.None, new AtomBatch(page.Results, page.ResultCount), page.Solutions);
                 }
 
                 continue;
@@ -193,7 +202,8 @@ internal sealed class TransformGrain : Grain, ITransformGrain
                     continue;
                 }
 
-                await foreach (var page in _source.JoinPagesUnderAsync(_pattern, _templates.Combined, new AtomBatch(rows.Results.ToArray(), rows.ResultCount), CancellationToken.None))
+                // Each page of a match has a buffer of its own: the rows are passed as they are.
+                await foreach (var page in _source.JoinPagesUnderAsync(_pattern, _templates.Combined, new AtomBatch(rows.Results, rows.ResultCount), CancellationToken.None))
                 {
                     yield return page;
                 }
@@ -212,11 +222,6 @@ internal sealed class TransformGrain : Grain, ITransformGrain
             }
         }
     }
-
-    // The added atoms are matched in this grain, in pages of rows well under a join message's megabyte.
-    private const int AddedPageBytes = 256 << 10;
-
-    private static readonly MatchSessionLimits AddedLimits = new(MatchBudget.Unlimited, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), 4, SpaceLimits.MaxAtomBytes);
 
     public async Task<TransformProgress> Close()
     {
@@ -242,14 +247,15 @@ internal sealed class TransformGrain : Grain, ITransformGrain
 
     private TransformProgress Progress() => new(_solutions, _added, _removed, _rounds, _finished, _stopped);
 
-    /// <summary>A buffer for a write's atoms of <paramref name="templates"/> templates (a small one for none).</summary>
-    private static EncodedAtomWriter NewWriter(int templates) => new(templates == 0 ? 16 : WriteBytes + (64 << 10));
+    /// <summary>A buffer for a write's atoms of <paramref name="templates"/> templates: a spare one, a new one, or a small one for none.</summary>
+    private EncodedAtomWriter Writer(int templates) =>
+        templates == 0 ? new(16) : _spare.TryPop(out var spare) ? spare : new(WriteBytes + (64 << 10));
 
     /// <summary>The atoms gathered so far are written (or held), and gathering goes on in new buffers.</summary>
     private async Task Written()
     {
         var (adds, removes) = (_adds, _removes);
-        (_adds, _removes) = (NewWriter(_templates.Adds.Count), NewWriter(_templates.Removes.Count));
+        (_adds, _removes) = (Writer(_templates.Adds.Count), Writer(_templates.Removes.Count));
         if (_held)
         {
             _heldWrites.Enqueue((adds, removes));
@@ -286,6 +292,12 @@ internal sealed class TransformGrain : Grain, ITransformGrain
             else if (adds.AtomCount > 0)
             {
                 _added += await _target.AddEncodedAsync(new AtomBatch(adds.WrittenMemory, adds.AtomCount), CancellationToken.None);
+            }
+
+            foreach (var written in new[] { adds, removes }.Where(w => w.Capacity > WriteBytes))
+            {
+                written.Clear();
+                _spare.Push(written);
             }
         }
     }

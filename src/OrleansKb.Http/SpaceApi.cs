@@ -217,18 +217,7 @@ internal static class SpaceApi
             await http.Response.Body.FlushAsync(http.RequestAborted).ConfigureAwait(false);
         }
 
-        var done = await run.ConfigureAwait(false);
-        var elapsed = timer.Elapsed.TotalMilliseconds;
-        var summary = new
-        {
-            done.Solutions,
-            done.Added,
-            done.Removed,
-            done.Rounds,
-            ElapsedMs = elapsed,
-            AtomsPerSecond = (done.Added + done.Removed) / Math.Max(1e-3, elapsed / 1e3),
-            Stopped = done.Stopped ?? (done.Finished ? null : "cancelled"),
-        };
+        var summary = TransformSummary.Of(await run.ConfigureAwait(false), timer.Elapsed);
         await http.Response.WriteAsync(JsonSerializer.Serialize(summary, Json) + "\n", http.RequestAborted).ConfigureAwait(false);
         return Results.Empty;
     }

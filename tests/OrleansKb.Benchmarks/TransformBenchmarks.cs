@@ -51,7 +51,7 @@ public class TransformBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var facts = Aunts ? RoyalFacts() : EdgeFacts();
+        var facts = Aunts ? RoyalFacts() : RandomGraph.Edges(Edges, Nodes);
         (_pattern, _template) = Aunts
             ? (One(AuntKgQueries.All.Single(q => q.Name == "aunts").Pattern), One("(aunt $a $x)"))
             : (One("(, (edge $x $y) (edge $y $z))"), One("(trans $x $z)"));
@@ -108,18 +108,6 @@ public class TransformBenchmarks
     {
         var path = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Royal92.Path)!, "royal92_simple.metta");
         return MettaReader.Parse(File.ReadAllText(path));
-    }
-
-    private static List<Atom> EdgeFacts()
-    {
-        var random = new Random(2026);
-        var edges = new HashSet<(int, int)>();
-        while (edges.Count < Edges)
-        {
-            edges.Add((random.Next(Nodes), random.Next(Nodes)));
-        }
-
-        return [.. edges.Select(e => (Atom)Atom.Expression(Atom.Symbol("edge"), Atom.Integer(e.Item1), Atom.Integer(e.Item2)))];
     }
 
     private static long DistinctSteps(List<Atom> edges)

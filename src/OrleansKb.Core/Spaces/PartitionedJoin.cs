@@ -285,11 +285,6 @@ public sealed class PartitionedJoin
     /// </summary>
     private static Atom[] Ordered(Atom[] conjuncts)
     {
-        if (conjuncts.Length > MaxOrderedConjuncts)
-        {
-            return conjuncts;
-        }
-
         return Cheapest(conjuncts, Cost);
 
         // Cross products first, then scattered levels (there are fewer than 1,000 of either).
@@ -324,11 +319,6 @@ public sealed class PartitionedJoin
     /// </summary>
     private Atom[] OrderedByStatistics(Atom[] conjuncts, IReadOnlyList<PatternCounts[]?> measured)
     {
-        if (conjuncts.Length > MaxOrderedConjuncts)
-        {
-            return conjuncts;
-        }
-
         var planned = new Conjunct[conjuncts.Length];
         var reached = new int[conjuncts.Length];
         for (var i = 0; i < conjuncts.Length; i++)
@@ -367,9 +357,14 @@ public sealed class PartitionedJoin
         }
     }
 
-    /// <summary>Of every order of the conjuncts, the first (nearest the written order) of least <paramref name="cost"/>.</summary>
+    /// <summary>Of every order of the conjuncts, the first (nearest the written order) of least <paramref name="cost"/>; past <see cref="MaxOrderedConjuncts"/>, the written order.</summary>
     private static Atom[] Cheapest(Atom[] conjuncts, Func<int[], double> cost)
     {
+        if (conjuncts.Length > MaxOrderedConjuncts)
+        {
+            return conjuncts;
+        }
+
         var best = Enumerable.Range(0, conjuncts.Length).ToArray();
         var bestCost = cost(best);
         foreach (var order in Orders(Enumerable.Range(0, conjuncts.Length).ToList()))
