@@ -100,8 +100,9 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
             throw failure;
         }
 
-        // Small at first: most pages (a point query's, a join's probe's) hold a few results; a full one grows to its size.
-        var results = new EncodedAtomWriter { AtomLimit = limits.MaxResultBytes };
+        // As large as the last page: small for a match whose pages hold a few results (a point query's,
+        // a join's probe's), a page's size at once for one that streams full pages instead of growing to it.
+        var results = new EncodedAtomWriter(Math.Min(session.LastPageBytes + 4096, session.PageBytes + 4096)) { AtomLimit = limits.MaxResultBytes };
         var before = session.Run.Solutions;
         var started = Stopwatch.GetTimestamp();
         try
@@ -141,6 +142,7 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
         }
 
         session.LastRequest = _time.GetTimestamp();
+        session.LastPageBytes = results.Length;
         var finished = session.Run.Finished && session.Failure is null;
         if (finished)
         {
