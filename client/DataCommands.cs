@@ -139,7 +139,11 @@ internal static class DataCommands
         var exportFormat = new Option<string>("--format") { Description = "metta (canonical text, one atom per line) or paths (MORK's serialised space, zlib-compressed; needs FILE).", DefaultValueFactory = _ => "metta" };
         exportFormat.AcceptOnlyFromAmong("metta", "paths");
         var exportFile = new Argument<string>("FILE") { Arity = ArgumentArity.ZeroOrOne, Description = "Where to write; standard output when left out (or -).", DefaultValueFactory = _ => "-" };
-        var export = new Command("export", "Write every atom of the space in key order: canonical text, one per line, or MORK's .paths format.") { exportFormat, exportFile };
+        var symbolsAsStrings = new Option<bool>("--symbols-as-strings")
+        {
+            Description = "Write each symbol that is not a MeTTa word (from MORK, JSON or CSV) as a string, for MeTTa readers other than OrleansKb's, and say how many; the text then no longer loads back as the same atoms.",
+        };
+        var export = new Command("export", "Write every atom of the space in key order: canonical text, one per line, or MORK's .paths format.") { exportFormat, exportFile, symbolsAsStrings };
         export.SetAction((parse, ct) =>
         {
             var file = parse.GetRequiredValue(exportFile);
@@ -147,6 +151,12 @@ internal static class DataCommands
             if (paths && file == "-")
             {
                 throw new UserError("--format paths writes binary data: give the FILE to write it to");
+            }
+
+            var forOtherReaders = parse.GetValue(symbolsAsStrings);
+            if (paths && forOtherReaders)
+            {
+                throw new UserError("--symbols-as-strings is for text: a .paths file keeps every symbol's bytes");
             }
 
             return cluster.OnSpaceAsync(parse, async space =>
@@ -177,10 +187,17 @@ internal static class DataCommands
                 }
 
                 await using var target = file == "-" ? null : new StreamWriter(file);
-                await using var lines = new CanonicalLines(target ?? output);
-                await foreach (var exported in space.ExportAsync(ct))
+                await using (var lines = new CanonicalLines(target ?? output, forOtherReaders))
                 {
-                    lines.Write(exported);
+                    await foreach (var exported in space.ExportAsync(ct))
+                    {
+                        lines.Write(exported);
+                    }
+
+                    if (forOtherReaders)
+                    {
+                        error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"orleanskb: {lines.SymbolsAsStrings:N0} symbols that are not MeTTa words were written as strings"));
+                    }
                 }
             }, ct);
         });

@@ -1,4 +1,5 @@
 using OrleansKb.Atoms;
+using OrleansKb.Codec;
 using OrleansKb.Text;
 
 namespace OrleansKb.Tests;
@@ -47,18 +48,66 @@ public sealed class AtomModelTests
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("a b")]
-    [InlineData("a(")]
-    [InlineData("a;")]
-    [InlineData("\"q")]
-    [InlineData("$x")]
     [InlineData("12")]
+    [InlineData("-3")]
     [InlineData("1.5")]
     [InlineData("True")]
-    [InlineData("a\u3000b")]
-    public void Symbols_that_would_not_read_back_are_refused(string name) =>
+    [InlineData("\"q\"")]
+    public void Names_that_are_the_text_of_a_number_boolean_or_string_are_refused(string name) =>
         Assert.Throws<ArgumentException>(() => Atom.Symbol(name));
+
+    [Theory]
+    [InlineData("", "#\"\"")]
+    [InlineData("a b", "#\"a b\"")]
+    [InlineData("a(", "#\"a(\"")]
+    [InlineData("a;", "#\"a;\"")]
+    [InlineData("\"q", "#\"\\\"q\"")]
+    [InlineData("$x", "#\"$x\"")]
+    [InlineData("007", "#\"007\"")]
+    [InlineData("1.50", "#\"1.50\"")]
+    [InlineData("#\"x\"", "#\"#\\\"x\\\"\"")]
+    [InlineData("a\u3000b", "#\"a\u3000b\"")]
+    [InlineData("tab\there\u0001", "#\"tab\\there\\x01\"")]
+    [InlineData("#x", "#x")]
+    [InlineData("é", "é")]
+    public void A_symbol_that_is_not_a_word_prints_quoted_and_reads_back(string name, string printed)
+    {
+        var symbol = Atom.Symbol(name);
+        Assert.Equal(name, symbol.Name);
+        Assert.Equal(printed, MettaPrinter.Print(symbol));
+        Assert.Equal(symbol, Assert.Single(MettaReader.Parse(printed)));
+        Assert.Equal(symbol, AtomDecoder.Decode(AtomEncoder.Encode(symbol)));
+    }
+
+    [Fact]
+    public void A_symbol_of_bytes_that_are_not_UTF8_keeps_them_and_names_them_with_lone_surrogates()
+    {
+        byte[] bytes = [(byte)'a', 0xFF, 0xC3, 0xA9, 0xE2, 0x82];
+        var symbol = Atom.Symbol(bytes);
+
+        Assert.Equal("a\uDCFFé\uDCE2\uDC82", symbol.Name);
+        Assert.Equal(symbol, Atom.Symbol(symbol.Name));
+        Assert.Equal(bytes, symbol.CanonicalUtf8.ToArray());
+        Assert.Equal("#\"a\\xFFé\\xE2\\x82\"", MettaPrinter.Print(symbol));
+        Assert.Equal(symbol, Assert.Single(MettaReader.Parse(MettaPrinter.Print(symbol))));
+        Assert.Equal(symbol, Assert.Single(MettaReader.Parse("#\"a\\xff\\xC3\\xA9\\xe2\\x82\"")));
+    }
+
+    [Fact]
+    public void The_empty_symbol_takes_the_long_form_since_its_short_tag_is_a_new_variable()
+    {
+        var empty = Atom.Symbol("");
+        Assert.Equal([0x02, 0xC1, (byte)'f', 0x41, 0x00], AtomEncoder.Encode(Atom.Expression(Atom.Symbol("f"), empty)));
+        Assert.Equal(empty, AtomDecoder.Decode([0x41, 0x00]));
+        Assert.Equal(Atom.Variable("x0"), AtomDecoder.Decode([0xC0]));
+    }
+
+    [Theory]
+    [InlineData("#\"7\"", "the integer 7")]
+    [InlineData("#\"True\"", "the boolean True")]
+    [InlineData("#\"\\\"s\\\"\"", "a string")]
+    public void A_quoted_symbol_with_the_text_of_another_atom_is_a_syntax_error(string text, string what) =>
+        Assert.Contains(what, Assert.Throws<MettaSyntaxException>(() => MettaReader.Parse(text)).Message);
 
     [Theory]
     [InlineData("")]

@@ -143,58 +143,89 @@ public sealed class DecoderRobustnessTests
             { "long token claim beyond the input", [0x41, 0xC0, 0x84, 0x3D, (byte)'a', (byte)'b'], 0 },
             { "arity claim beyond the input", [0x40, 0x40, .. Repeat([0xC1, (byte)'a'], 10)], 0 },
             { "arity 3 with 2 children", [0x03, 0xC1, (byte)'a', 0xC1, (byte)'b'], 5 },
-            { "string with a \\x escape of a plain character", Token("\"a\\x41\""), 0 },
-            { "string with a \\u escape of a plain character", Token("\"\\u{41}\""), 0 },
-            { "string with a \\u escape of a non-ASCII character", Token("\"\\u{e9}\""), 0 },
-            { "string with an escaped single quote", Token("\"\\'\""), 0 },
-            { "string with a raw control character", Token("\"a\u0001\""), 0 },
-            { "string with a raw DEL", Token("\"\u007F\""), 0 },
-            { "string with a raw newline", Token("\"a\nb\""), 0 },
-            { "string with lower-case hex in an escape", Token("\"\\x1b\""), 0 },
-            { "string with an unescaped quote", Token("\"a\"b\""), 0 },
-            { "string without a closing quote", Token("\"ab"), 0 },
-            { "string of a lone quote", Token("\""), 0 },
-            { "string ending in a backslash", Token("\"a\\\""), 0 },
-            { "string with an unknown escape", Token("\"\\q\""), 0 },
-            { "string with \\x above 7F", Token("\"\\xE9\""), 0 },
-            { "string with a surrogate \\u escape", Token("\"\\u{D800}\""), 0 },
-            { "string with \\u above 10FFFF", Token("\"\\u{110000}\""), 0 },
-            { "string with invalid UTF-8", [0xC3, (byte)'"', 0xFF, (byte)'"'], 0 },
-            { "string with overlong UTF-8", [0xC4, (byte)'"', 0xC0, 0xAF, (byte)'"'], 0 },
-            { "string token inside an expression", [0x02, 0xC1, (byte)'f', .. Token("\"\\u{41}\"")], 3 },
-            { "integer with a plus sign", Token("+5"), 0 },
-            { "integer with leading zeros", Token("007"), 0 },
-            { "negative integer with leading zeros", Token("-007"), 0 },
-            { "negative zero integer", Token("-0"), 0 },
-            { "integer overflow", Token("9223372036854775808"), 0 },
-            { "integer underflow", Token("-9223372036854775809"), 0 },
-            { "double with a trailing zero", Token("1.50"), 0 },
-            { "double with an upper-case exponent", Token("1E5"), 0 },
-            { "double with a plus in the exponent", Token("1e+21"), 0 },
-            { "double in exponent form where plain is canonical", Token("1.5e0"), 0 },
-            { "double in plain form where exponent is canonical", Token("0.0000001"), 0 },
-            { "double with a plus sign", Token("+1.5"), 0 },
-            { "double with a leading zero", Token("01.5"), 0 },
-            { "double out of range", Token("1e999"), 0 },
-            { "double negative zero spelled long", Token("-0.00"), 0 },
-            { "double token inside an expression", [0x02, 0xC1, (byte)'f', .. Token("1.50")], 3 },
-            { "symbol with a space", Token("a b"), 0 },
-            { "symbol with a tab", Token("a\tb"), 0 },
-            { "symbol with a no-break space", Token("a\u00A0b"), 0 },
-            { "symbol with a line separator", Token("a\u2028b"), 0 },
-            { "symbol with an open parenthesis", Token("a(b"), 0 },
-            { "symbol with a close parenthesis", Token("a)"), 0 },
-            { "symbol with a semicolon", Token("a;b"), 0 },
-            { "symbol of a lone space", Token(" "), 0 },
-            { "token starting with $", Token("$x"), 0 },
-            { "token of a lone $", Token("$"), 0 },
-            { "symbol of invalid UTF-8", [0xC1, 0xFF], 0 },
-            { "symbol of a truncated UTF-8 sequence", [0xC2, (byte)'a', 0xC3], 0 },
-            { "symbol of overlong UTF-8", [0xC2, 0xC0, 0xAF], 0 },
-            { "symbol of an encoded surrogate", [0xC3, 0xED, 0xA0, 0x80], 0 },
-            { "long symbol with a space", [0x41, 0x40, .. Encoding.ASCII.GetBytes(new string('a', 63) + " ")], 0 },
         };
         return data;
+    }
+
+    /// <summary>Tokens MORK may write that are not the canonical text of a string, number or boolean: each is a symbol of its bytes.</summary>
+    public static TheoryData<string, byte[]> TokensThatAreNotCanonicalText() => new()
+    {
+        { "string with a \\x escape of a plain character", Encoding.UTF8.GetBytes("\"a\\x41\"") },
+        { "string with a \\u escape of a plain character", Encoding.UTF8.GetBytes("\"\\u{41}\"") },
+        { "string with a \\u escape of a non-ASCII character", Encoding.UTF8.GetBytes("\"\\u{e9}\"") },
+        { "string with an escaped single quote", Encoding.UTF8.GetBytes("\"\\'\"") },
+        { "string with a raw control character", Encoding.UTF8.GetBytes("\"a\u0001\"") },
+        { "string with a raw DEL", Encoding.UTF8.GetBytes("\"\u007F\"") },
+        { "string with a raw newline", Encoding.UTF8.GetBytes("\"a\nb\"") },
+        { "string with lower-case hex in an escape", Encoding.UTF8.GetBytes("\"\\x1b\"") },
+        { "string with an unescaped quote", Encoding.UTF8.GetBytes("\"a\"b\"") },
+        { "string without a closing quote", Encoding.UTF8.GetBytes("\"ab") },
+        { "string of a lone quote", Encoding.UTF8.GetBytes("\"") },
+        { "string ending in a backslash", Encoding.UTF8.GetBytes("\"a\\\"") },
+        { "string with an unknown escape", Encoding.UTF8.GetBytes("\"\\q\"") },
+        { "string with \\x above 7F", Encoding.UTF8.GetBytes("\"\\xE9\"") },
+        { "string with a surrogate \\u escape", Encoding.UTF8.GetBytes("\"\\u{D800}\"") },
+        { "string with \\u above 10FFFF", Encoding.UTF8.GetBytes("\"\\u{110000}\"") },
+        { "string with invalid UTF-8", [(byte)'"', 0xFF, (byte)'"'] },
+        { "string with overlong UTF-8", [(byte)'"', 0xC0, 0xAF, (byte)'"'] },
+        { "integer with a plus sign", Encoding.UTF8.GetBytes("+5") },
+        { "integer with leading zeros", Encoding.UTF8.GetBytes("007") },
+        { "negative integer with leading zeros", Encoding.UTF8.GetBytes("-007") },
+        { "negative zero integer", Encoding.UTF8.GetBytes("-0") },
+        { "integer overflow", Encoding.UTF8.GetBytes("9223372036854775808") },
+        { "integer underflow", Encoding.UTF8.GetBytes("-9223372036854775809") },
+        { "double with a trailing zero", Encoding.UTF8.GetBytes("1.50") },
+        { "double with an upper-case exponent", Encoding.UTF8.GetBytes("1E5") },
+        { "double with a plus in the exponent", Encoding.UTF8.GetBytes("1e+21") },
+        { "double in exponent form where plain is canonical", Encoding.UTF8.GetBytes("1.5e0") },
+        { "double in plain form where exponent is canonical", Encoding.UTF8.GetBytes("0.0000001") },
+        { "double with a plus sign", Encoding.UTF8.GetBytes("+1.5") },
+        { "double with a leading zero", Encoding.UTF8.GetBytes("01.5") },
+        { "double out of range", Encoding.UTF8.GetBytes("1e999") },
+        { "double negative zero spelled long", Encoding.UTF8.GetBytes("-0.00") },
+        { "symbol with a space", Encoding.UTF8.GetBytes("a b") },
+        { "symbol with a tab", Encoding.UTF8.GetBytes("a\tb") },
+        { "symbol with a no-break space", Encoding.UTF8.GetBytes("a\u00A0b") },
+        { "symbol with a line separator", Encoding.UTF8.GetBytes("a\u2028b") },
+        { "symbol with an open parenthesis", Encoding.UTF8.GetBytes("a(b") },
+        { "symbol with a close parenthesis", Encoding.UTF8.GetBytes("a)") },
+        { "symbol with a semicolon", Encoding.UTF8.GetBytes("a;b") },
+        { "symbol of a lone space", Encoding.UTF8.GetBytes(" ") },
+        { "token starting with $", Encoding.UTF8.GetBytes("$x") },
+        { "token of a lone $", Encoding.UTF8.GetBytes("$") },
+        { "symbol of invalid UTF-8", [0xFF] },
+        { "symbol of a truncated UTF-8 sequence", [(byte)'a', 0xC3] },
+        { "symbol of overlong UTF-8", [0xC0, 0xAF] },
+        { "symbol of an encoded surrogate", [0xED, 0xA0, 0x80] },
+        { "long symbol with a space", Encoding.ASCII.GetBytes(new string('a', 63) + " ") },
+        { "the empty token", [] },
+        { "a token starting with #\"", Encoding.UTF8.GetBytes("#\"x") },
+        };
+
+    [Theory]
+    [MemberData(nameof(TokensThatAreNotCanonicalText))]
+    public void A_token_that_is_not_canonical_text_is_a_symbol_of_its_bytes(string description, byte[] token)
+    {
+        Assert.NotNull(description);
+        byte[] header = token.Length is > 0 and < 64 ? [(byte)(0xC0 | token.Length)] : [0x41, .. VarintOf(token.Length)];
+        byte[] alone = [.. header, .. token];
+        byte[] inside = [0x02, 0xC1, (byte)'f', .. alone];
+        foreach (var input in new[] { alone, inside })
+        {
+            var atom = AtomDecoder.Decode(input);
+            var symbol = Assert.IsType<SymbolAtom>(atom is ExpressionAtom expression ? expression[1] : atom);
+            Assert.Equal(token, symbol.CanonicalUtf8.ToArray());
+            Assert.False(symbol.IsWord);
+            Assert.Equal(input, AtomEncoder.Encode(atom));
+            Assert.Equal(atom, Assert.Single(MettaReader.Parse(MettaPrinter.Print(atom))));
+            Assert.Equal(1, AtomDecoder.CountAtoms(input));
+        }
+
+        static byte[] VarintOf(int value)
+        {
+            var bytes = new byte[EncodingTags.MaxVarintBytes];
+            return bytes[..EncodingTags.WriteVarint(bytes, value)];
+        }
     }
 
     [Theory]

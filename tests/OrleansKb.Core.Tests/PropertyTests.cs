@@ -209,11 +209,13 @@ public sealed class PropertyTests
     }
 
     [Fact]
-    public void A_byte_order_mark_cannot_start_a_symbol_and_is_skipped_between_tokens()
+    public void A_byte_order_mark_is_skipped_between_tokens_and_a_symbol_starting_with_one_prints_quoted()
     {
         // The reader skips U+FEFF where a token could start (a byte-order mark), so a symbol starting
-        // with it could not read back and is refused; inside a word it is an ordinary character.
-        Assert.Throws<ArgumentException>(() => Atom.Symbol("\uFEFFsym"));
+        // with it prints quoted to read back; inside a word it is an ordinary character.
+        var leading = Atom.Symbol("\uFEFFsym");
+        Assert.Equal("#\"\uFEFFsym\"", MettaPrinter.Print(leading));
+        Assert.Equal(leading, Assert.Single(MettaReader.Parse(MettaPrinter.Print(leading))));
         Assert.Equal([Atom.Symbol("a"), Atom.Symbol("b")], MettaReader.Parse("\uFEFFa \uFEFFb"));
 
         var inside = Atom.Symbol("a\uFEFFb");
@@ -300,6 +302,9 @@ internal sealed class RandomAtomGen : Gen<Atom>
     [
         "-", "+", "1.", "1e", "1e+", "1.5x", "+-1", "0x10", "1_000", ".5", "5.", "-.5", "1..2", "1.5e", "٣", "Tru", "TRUE", "True1", "false", "true",
         "NaN", "Infinity", "-Infinity", "#t", "'quoted", "a\"b", "a$b", "a\\b", "=", "→", ",", "-e5", "e5", "x\"", "a\"\"b\"",
+
+        // Not words (MORK's symbols are any bytes): they print as #"…".
+        "", " ", "a b", "(", "a)", "\"q", "\"", "$x", "$", "007", "+5", "1.50", "-0", "#\"x", "#\"", "\uFEFFs", "x;y", "tab\t", "\u0001",
     ];
 
     private static readonly string[] StringChars =
@@ -396,7 +401,8 @@ internal sealed class RandomAtomGen : Gen<Atom>
             Cost++;
             return pcg.Next(100) switch
             {
-                < 28 => Symbol(),
+                < 26 => Symbol(),
+                < 28 => RawSymbol(),
                 < 33 => Atom.Symbol(Pick(SpecialSymbols)),
                 < 55 => Variable(),
                 < 70 => Atom.String(Text(StringChars, Pick(StringChars))),
@@ -421,6 +427,18 @@ internal sealed class RandomAtomGen : Gen<Atom>
             }
 
             return Atom.Symbol(name);
+        }
+
+        /// <summary>A symbol of a few bytes of any value (often not UTF-8), as MORK may hold.</summary>
+        private SymbolAtom RawSymbol()
+        {
+            var bytes = new byte[Int(0, 8)];
+            for (var i = 0; i < bytes.Length; i++)
+            {
+                bytes[i] = (byte)pcg.Next(256);
+            }
+
+            return WordClassifier.ClassifyToken(bytes) == WordKind.Symbol ? Atom.Symbol(bytes) : Atom.Symbol([(byte)'r', .. bytes]);
         }
 
         /// <summary>Text of <paramref name="first"/> then characters from <paramref name="pool"/>: usually short, sometimes over 63 bytes, rarely over 64 KiB.</summary>

@@ -77,6 +77,13 @@ class ClientTests(unittest.TestCase):
         space.clear()
         self.assertEqual(0, space.count())
 
+    def test_symbols_that_are_not_words_are_written_and_printed_quoted(self):
+        space = self.space()
+        self.assertEqual(2, space.add(['(address Ann #"PO Box 495, Springville")', '(code #"007" #"f\\xFF")']))
+        self.assertEqual(['#"PO Box 495, Springville"'], list(space.match("(address Ann $a)", "$a")))
+        self.assertEqual(["Ann"], list(space.match('(address $who #"PO Box 495, Springville")', "$who")))
+        self.assertEqual(['(code #"007" #"f\\xFF")'], list(space.match("(code $x $y)", "(code $x $y)")))
+
     def test_a_transform_derives_in_the_silo_what_the_command_line_derives(self):
         space, into, by_cli = self.space(), self.space(), self.space()
         space.load(ROYAL92)

@@ -23,8 +23,15 @@ public abstract class Atom : IEquatable<Atom>
     /// <summary>Which of the seven kinds this atom is.</summary>
     public AtomKind Kind => _kind;
 
-    /// <summary>A symbol; <paramref name="name"/> must read back as a symbol (see <see cref="SymbolAtom"/>).</summary>
+    /// <summary>
+    /// A symbol named <paramref name="name"/>: any text but that of a string, number or boolean (<c>7</c>
+    /// is the integer 7), with the lone surrogates U+DC80–U+DCFF standing for bytes that are not UTF-8
+    /// (see <see cref="SymbolAtom"/>).
+    /// </summary>
     public static SymbolAtom Symbol(string name) => SymbolAtom.Create(name);
+
+    /// <summary>The symbol whose name is <paramref name="name"/>'s bytes, as MORK keeps symbols: any bytes but the canonical text of a string, number or boolean.</summary>
+    public static SymbolAtom Symbol(ReadOnlySpan<byte> name) => SymbolAtom.Create(name);
 
     /// <summary>A variable; <paramref name="name"/> is written without the leading <c>$</c>.</summary>
     public static VariableAtom Variable(string name) => VariableAtom.Create(name);

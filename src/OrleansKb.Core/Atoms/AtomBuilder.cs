@@ -47,7 +47,7 @@ internal sealed class AtomBuilder
         var cached = _symbolCache[slot];
         if (cached is null || !cached.CanonicalUtf8.SequenceEqual(utf8))
         {
-            _symbolCache[slot] = cached = SymbolAtom.FromValidatedUtf8(utf8);
+            _symbolCache[slot] = cached = SymbolAtom.FromToken(utf8);
         }
 
         _values.Add(cached);

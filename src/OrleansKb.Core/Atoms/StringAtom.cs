@@ -35,7 +35,7 @@ public sealed class StringAtom : TokenAtom
     {
         var inner = token[1..^1];
         var value = new byte[inner.Length];
-        CanonicalText.Unescape(inner, value, out var written, out _);
+        CanonicalText.Unescape(inner, value, rawBytes: false, out var written, out _);
         return Encoding.UTF8.GetString(value, 0, written);
     }
 }

@@ -1,35 +1,58 @@
-using System.Text;
 using OrleansKb.Text;
 
 namespace OrleansKb.Atoms;
 
 /// <summary>
-/// A symbol. Its name is exactly the word the reader saw: non-empty, without whitespace, parentheses
-/// or <c>;</c>, not starting with <c>"</c> or <c>$</c>, and not a number or boolean word — so every
-/// symbol prints as text that reads back as the same symbol.
+/// A symbol. Its name is a string of bytes, as in MORK: usually a MeTTa word, but any bytes that are
+/// not the canonical text of a string, number or boolean (docs/metta-text.md, "Symbols that are not
+/// words"). A word prints as itself; any other name prints quoted, <c>#"…"</c>, and reads back the same.
 /// </summary>
 public sealed class SymbolAtom : TokenAtom
 {
     private string? _name;
+    private byte _bare;
 
-    private SymbolAtom(string? name, byte[] utf8)
-        : base(AtomKind.Symbol, utf8) => _name = name;
+    private SymbolAtom(string? name, byte[] bytes)
+        : base(AtomKind.Symbol, bytes) => _name = name;
 
-    /// <summary>The symbol's name (made from the UTF-8 on first use: most atoms are only ever encoded).</summary>
-    public string Name => _name ??= Encoding.UTF8.GetString(CanonicalUtf8);
+    /// <summary>
+    /// The symbol's name (made from the bytes on first use: most atoms are only ever encoded). A byte
+    /// that is not part of valid UTF-8 stands in it as the lone surrogate U+DC80–U+DCFF.
+    /// </summary>
+    public string Name => _name ??= SymbolNames.ToText(CanonicalUtf8);
+
+    /// <summary>Whether the symbol prints as a bare word (else as <c>#"…"</c>).</summary>
+    public bool IsWord
+    {
+        get
+        {
+            if (_bare == 0)
+            {
+                _bare = WordClassifier.IsBareSymbol(CanonicalUtf8) ? (byte)1 : (byte)2;
+            }
+
+            return _bare == 1;
+        }
+    }
 
     internal static SymbolAtom Create(string name)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        var utf8 = Encoding.UTF8.GetBytes(name);
-        if (!Utf8Text.IsValidScalarText(name) || !WordClassifier.IsSymbol(utf8))
-        {
-            throw new ArgumentException($"'{name}' cannot be a symbol: it would not read back as one.", nameof(name));
-        }
-
-        return new SymbolAtom(name, utf8);
+        var bytes = SymbolNames.ToBytes(name) ??
+            throw new ArgumentException($"'{name}' cannot be a symbol's name: it holds a lone surrogate that stands for no byte.", nameof(name));
+        return Create(bytes);
     }
 
-    /// <summary>For the reader and decoder, which have already classified the word.</summary>
-    internal static SymbolAtom FromValidatedUtf8(ReadOnlySpan<byte> utf8) => new(null, utf8.ToArray());
+    internal static SymbolAtom Create(ReadOnlySpan<byte> bytes)
+    {
+        if (WordClassifier.ClassifyToken(bytes) is var kind and not WordKind.Symbol)
+        {
+            var what = kind is null ? "a string" : $"the {kind.Value.ToString().ToLowerInvariant()} {SymbolNames.ToText(bytes)}";
+            throw new ArgumentException($"'{SymbolNames.ToText(bytes)}' cannot be a symbol's name: those bytes are {what}.", nameof(bytes));
+        }
+
+        return new SymbolAtom(null, bytes.ToArray());
+    }
+
+    /// <summary>For the reader and decoder, which have already classified the token.</summary>
+    internal static SymbolAtom FromToken(ReadOnlySpan<byte> bytes) => new(null, bytes.ToArray());
 }

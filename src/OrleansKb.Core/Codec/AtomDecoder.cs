@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Unicode;
 using OrleansKb.Atoms;
 using OrleansKb.Text;
 
@@ -8,8 +7,9 @@ namespace OrleansKb.Codec;
 
 /// <summary>
 /// Decodes and validates the binary key format (docs/encoding.md). Every input is checked: bytes
-/// that are truncated, use an unknown tag, refer to a variable not yet introduced, or are not in
-/// the one canonical form of their atom give a <see cref="MalformedEncodingException"/>; the
+/// that are truncated, use an unknown tag, refer to a variable not yet introduced, or use a long
+/// form where a short one fits give a <see cref="MalformedEncodingException"/>; every token is an
+/// atom (a symbol of its bytes unless it is the canonical text of a string, number or boolean); the
 /// decoder never reads out of range, never recurses, and never allocates in proportion to a
 /// length it has not yet seen the bytes for.
 /// </summary>
@@ -50,10 +50,6 @@ public static class AtomDecoder
     }
 
     /// <summary>
-    /// Decodes one atom read from a space's own keys (valid: encoded by us, or checked when it came
-    /// in): its structure is walked as always, its tokens are taken as the canonical text they are.
-    /// </summary>
-    /// <summary>
     /// A match's pattern and template as they travel (docs/encoding.md, "A pattern and its template"):
     /// the template shares the pattern's numbering of variables; an empty template means the match only
     /// counts (null).
@@ -61,6 +57,7 @@ public static class AtomDecoder
     public static (Atom Pattern, Atom? Template) DecodeQuery(ReadOnlySpan<byte> pattern, ReadOnlySpan<byte> template) =>
         template.IsEmpty ? (Decode(pattern), null) : DecodeSharingVariables(pattern, template);
 
+    /// <summary>Decodes one atom read from a space's own keys (valid: encoded by us, or checked when it came in).</summary>
     internal static Atom DecodeTrusted(ReadOnlySpan<byte> encoded)
     {
         // Most values a join binds are single tokens: built directly, without setting up a walk
@@ -69,18 +66,18 @@ public static class AtomDecoder
         if (tag > EncodingTags.SymbolBase && encoded.Length == 1 + (tag & 0x3F))
         {
             var token = encoded[1..];
-            if (token[0] == (byte)'"')
+            if (WordClassifier.ClassifyToken(token) is not { } kind)
             {
                 return StringAtom.FromCanonicalToken(token);
             }
 
             var tokens = s_builder ??= new AtomBuilder();
             tokens.Reset();
-            tokens.AddToken(token, WordClassifier.Classify(token));
+            tokens.AddToken(token, kind);
             return tokens.Result;
         }
 
-        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), trusted: true);
+        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder());
         builder.Builder.Reset();
         Walk(encoded, ref builder);
         return builder.Builder.Result;
@@ -109,7 +106,7 @@ public static class AtomDecoder
     /// <summary>As <see cref="DecodeApart(ReadOnlySpan{byte}, int)"/>, with the variables named <c>$x0</c>, <c>$x1</c>, … followed by <paramref name="suffix"/>.</summary>
     internal static Atom DecodeApart(ReadOnlySpan<byte> encoded, string suffix)
     {
-        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), suffix, trusted: true);
+        var builder = new BuildingVisitor(s_builder ??= new AtomBuilder(), suffix);
         builder.Builder.Reset();
         Walk(encoded, ref builder);
         return builder.Builder.Result;
@@ -212,14 +209,14 @@ public static class AtomDecoder
                         visitor.EndExpression();
                         break;
                     case EncodingTags.LongSymbol or > EncodingTags.SymbolBase:
-                        var length = tag == EncodingTags.LongSymbol ? ReadExtension(data, ref pos) : tag & 0x3F;
+                        var length = tag == EncodingTags.LongSymbol ? ReadExtension(data, ref pos, emptyAllowed: true) : tag & 0x3F;
                         if (length > data.Length - pos)
                         {
                             throw Malformed($"a token of {length} bytes is cut off", tagAt);
                         }
 
                         var token = data.Slice(pos, length);
-                        visitor.Token(token, visitor.TrustsTokens ? (token[0] == (byte)'"' ? null : WordClassifier.Classify(token)) : ValidateToken(token, tagAt + reportBase));
+                        visitor.Token(token, WordClassifier.ClassifyToken(token));
                         pos += length;
                         break;
                     case EncodingTags.NewVar:
@@ -259,7 +256,8 @@ public static class AtomDecoder
             // Positions in messages are relative to the batch the caller gave.
             MalformedEncodingException Malformed(string message, int at) => new(message, at + reportBase);
 
-            int ReadExtension(ReadOnlySpan<byte> bytes, ref int at)
+            // A long form's value: 64 or more, or 0 for a symbol (the empty symbol, whose short tag would be NewVar).
+            int ReadExtension(ReadOnlySpan<byte> bytes, ref int at, bool emptyAllowed = false)
             {
                 var start = at - 1;
                 uint value = 0;
@@ -288,7 +286,7 @@ public static class AtomDecoder
                     }
                 }
 
-                if (value <= 63)
+                if (value <= 63 && !(emptyAllowed && value == 0))
                 {
                     throw Malformed($"the long form is used for {value}, which has a short form", start);
                 }
@@ -302,81 +300,13 @@ public static class AtomDecoder
         }
     }
 
-    /// <summary>Checks that a token is the canonical text of exactly one atom, and says which kind.</summary>
-    private static WordKind? ValidateToken(ReadOnlySpan<byte> token, int tagAt)
-    {
-        if (token[0] == (byte)'"')
-        {
-            if (!IsCanonicalStringToken(token))
-            {
-                throw new MalformedEncodingException("a string token is not in canonical form", tagAt);
-            }
-
-            return null;
-        }
-
-        if (!WordClassifier.IsBareWord(token))
-        {
-            throw new MalformedEncodingException("a token is not a valid MeTTa word", tagAt);
-        }
-
-        var kind = WordClassifier.Classify(token);
-        var canonical = kind switch
-        {
-            WordKind.Integer => CanonicalText.IsCanonicalIntegerWord(token) && CanonicalText.TryParseInteger(token, out _),
-            WordKind.Double => IsCanonicalDouble(token),
-            _ => true,
-        };
-        return canonical ? kind : throw new MalformedEncodingException("a number token is not in canonical form", tagAt);
-    }
-
-    private static bool IsCanonicalDouble(ReadOnlySpan<byte> token)
-    {
-        Span<byte> canonical = stackalloc byte[CanonicalText.MaxDoubleLength];
-        return CanonicalText.TryParseDouble(token, out var number) &&
-               canonical[..CanonicalText.FormatDouble(number, canonical)].SequenceEqual(token);
-    }
-
-    private static bool IsCanonicalStringToken(ReadOnlySpan<byte> token)
-    {
-        if (token.Length < 2 || token[^1] != (byte)'"' || !Utf8.IsValid(token))
-        {
-            return false;
-        }
-
-        var inner = token[1..^1];
-        if (CanonicalText.IsPlainStringContent(inner))
-        {
-            return true;
-        }
-
-        var rented = ArrayPool<byte>.Shared.Rent(inner.Length);
-        try
-        {
-            if (CanonicalText.Unescape(inner, rented, out var written, out _) >= 0)
-            {
-                return false;
-            }
-
-            var value = rented.AsSpan(0, written);
-            return CanonicalText.QuotedLength(value) == token.Length && CanonicalText.QuoteString(value).AsSpan().SequenceEqual(token);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
     private interface IDecodeVisitor
     {
         void BeginExpression(int arity);
 
         void EndExpression();
 
-        /// <summary>Whether tokens are taken as canonical without checking them (atoms we encoded).</summary>
-        bool TrustsTokens { get; }
-
-        /// <summary>A validated (or trusted) token; <paramref name="kind"/> is null for a string.</summary>
+        /// <summary>A token; <paramref name="kind"/> is what it stands for, null for a string.</summary>
         void Token(ReadOnlySpan<byte> token, WordKind? kind);
 
         void NewVariable(int index);
@@ -386,8 +316,6 @@ public static class AtomDecoder
 
     private readonly struct ValidatingVisitor : IDecodeVisitor
     {
-        public bool TrustsTokens => false;
-
         public void BeginExpression(int arity)
         {
         }
@@ -409,11 +337,9 @@ public static class AtomDecoder
         }
     }
 
-    private readonly struct BuildingVisitor(AtomBuilder builder, string? variableSuffix = null, bool trusted = false) : IDecodeVisitor
+    private readonly struct BuildingVisitor(AtomBuilder builder, string? variableSuffix = null) : IDecodeVisitor
     {
         public AtomBuilder Builder { get; } = builder;
-
-        public bool TrustsTokens => trusted;
 
         public void BeginExpression(int arity) => Builder.BeginExpression();
 

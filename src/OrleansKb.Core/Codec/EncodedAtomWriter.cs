@@ -247,7 +247,8 @@ public sealed class EncodedAtomWriter
     {
         CountChild();
         Reserve(1 + EncodingTags.MaxVarintBytes + tokenLength);
-        if (tokenLength <= EncodingTags.MaxShortSymbol)
+        // The empty symbol takes the long form: its short tag would be NewVar.
+        if (tokenLength is > 0 and <= EncodingTags.MaxShortSymbol)
         {
             _buffer[_length++] = (byte)(EncodingTags.SymbolBase | tokenLength);
         }

@@ -52,9 +52,8 @@ internal readonly record struct RuleShape(RuleKind Kind, string? Head, int Arity
             return new RuleShape(RuleKind.WildcardOfArity, null, children - 1);
         }
 
-        return EncodedItem.TryReadToken(key, ref pos, out var head) && head[0] != (byte)'"' &&
-               WordClassifier.Classify(head) == WordKind.Symbol
-            ? new RuleShape(RuleKind.Headed, Encoding.UTF8.GetString(head), children - 1)
+        return EncodedItem.TryReadToken(key, ref pos, out var head) && WordClassifier.ClassifyToken(head) == WordKind.Symbol
+            ? new RuleShape(RuleKind.Headed, SymbolNames.ToText(head), children - 1)
             : new RuleShape(RuleKind.Unindexed, null, 0);
     }
 }

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Unicode;
 
 namespace OrleansKb.Text;
 
@@ -172,6 +174,81 @@ internal static class CanonicalText
         return word[0] != (byte)'+' && (digits[0] != (byte)'0' || word.Length == 1);
     }
 
+    /// <summary>True when <paramref name="token"/> is the canonical text of a double (as the printer writes it).</summary>
+    public static bool IsCanonicalDouble(ReadOnlySpan<byte> token)
+    {
+        Span<byte> canonical = stackalloc byte[MaxDoubleLength];
+        return TryParseDouble(token, out var number) && canonical[..FormatDouble(number, canonical)].SequenceEqual(token);
+    }
+
+    /// <summary>True when <paramref name="token"/> is a string exactly as the printer writes it: quoted, escaped only where it must be.</summary>
+    public static bool IsCanonicalStringToken(ReadOnlySpan<byte> token)
+    {
+        if (token.Length < 2 || token[0] != (byte)'"' || token[^1] != (byte)'"' || !Utf8.IsValid(token))
+        {
+            return false;
+        }
+
+        var inner = token[1..^1];
+        if (IsPlainStringContent(inner))
+        {
+            return true;
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent(inner.Length);
+        try
+        {
+            if (Unescape(inner, rented, rawBytes: false, out var written, out _) >= 0)
+            {
+                return false;
+            }
+
+            var value = rented.AsSpan(0, written);
+            return QuotedLength(value) == token.Length && QuoteString(value).AsSpan().SequenceEqual(token);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// Writes a symbol that is not a bare word as <c>#"…"</c>: <c>" \ \n \r \t</c> escaped as in a
+    /// string, other control characters and each byte that is not part of valid UTF-8 as <c>\xHH</c>,
+    /// everything else (all other UTF-8 text) as is.
+    /// </summary>
+    public static void WriteQuotedSymbol(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
+    {
+        var destination = output.GetSpan(2 + (4 * bytes.Length) + 1);
+        WordClassifier.QuotedSymbolOpening.CopyTo(destination);
+        var at = 2;
+        for (var i = 0; i < bytes.Length;)
+        {
+            var b = bytes[i];
+            if (b >= 0x80)
+            {
+                if (Rune.DecodeFromUtf8(bytes[i..], out _, out var length) == OperationStatus.Done)
+                {
+                    bytes.Slice(i, length).CopyTo(destination[at..]);
+                    at += length;
+                    i += length;
+                    continue;
+                }
+
+                at += WriteHexEscape(b, destination[at..]);
+            }
+            else
+            {
+                at += WriteEscaped(b, destination[at..]);
+            }
+
+            i++;
+        }
+
+        destination[at++] = (byte)'"';
+        output.Advance(at);
+    }
+
     /// <summary>True when a string's inner text (between the quotes) is already canonical: nothing in it needs escaping.</summary>
     public static bool IsPlainStringContent(ReadOnlySpan<byte> inner)
     {
@@ -216,37 +293,48 @@ internal static class CanonicalText
         destination[at++] = (byte)'"';
         foreach (var b in valueUtf8)
         {
-            switch (b)
-            {
-                case (byte)'"' or (byte)'\\':
-                    destination[at++] = (byte)'\\';
-                    destination[at++] = b;
-                    break;
-                case (byte)'\n':
-                    destination[at++] = (byte)'\\';
-                    destination[at++] = (byte)'n';
-                    break;
-                case (byte)'\r':
-                    destination[at++] = (byte)'\\';
-                    destination[at++] = (byte)'r';
-                    break;
-                case (byte)'\t':
-                    destination[at++] = (byte)'\\';
-                    destination[at++] = (byte)'t';
-                    break;
-                case < 0x20 or 0x7F:
-                    destination[at++] = (byte)'\\';
-                    destination[at++] = (byte)'x';
-                    destination[at++] = HexDigit(b >> 4);
-                    destination[at++] = HexDigit(b & 0xF);
-                    break;
-                default:
-                    destination[at++] = b;
-                    break;
-            }
+            at += WriteEscaped(b, destination[at..]);
         }
 
         destination[at] = (byte)'"';
+    }
+
+    /// <summary>One byte of quoted text as the printer writes it; returns the bytes written.</summary>
+    private static int WriteEscaped(byte b, Span<byte> destination)
+    {
+        switch (b)
+        {
+            case (byte)'"' or (byte)'\\':
+                destination[0] = (byte)'\\';
+                destination[1] = b;
+                return 2;
+            case (byte)'\n':
+                destination[0] = (byte)'\\';
+                destination[1] = (byte)'n';
+                return 2;
+            case (byte)'\r':
+                destination[0] = (byte)'\\';
+                destination[1] = (byte)'r';
+                return 2;
+            case (byte)'\t':
+                destination[0] = (byte)'\\';
+                destination[1] = (byte)'t';
+                return 2;
+            case < 0x20 or 0x7F:
+                return WriteHexEscape(b, destination);
+            default:
+                destination[0] = b;
+                return 1;
+        }
+    }
+
+    private static int WriteHexEscape(byte b, Span<byte> destination)
+    {
+        destination[0] = (byte)'\\';
+        destination[1] = (byte)'x';
+        destination[2] = HexDigit(b >> 4);
+        destination[3] = HexDigit(b & 0xF);
+        return 4;
     }
 
     /// <summary>True when a string's raw text needs no escaping, so the token as read is already canonical.</summary>
@@ -255,9 +343,10 @@ internal static class CanonicalText
     /// <summary>
     /// Resolves the escapes of a string's inner text (between the quotes) into
     /// <paramref name="destination"/> (at least as long as the input). Returns -1 on success, else the
-    /// offset of the offending backslash, with <paramref name="error"/> saying what is wrong.
+    /// offset of the offending backslash, with <paramref name="error"/> saying what is wrong. With
+    /// <paramref name="rawBytes"/> (a quoted symbol's bytes), <c>\xHH</c> may be any byte.
     /// </summary>
-    public static int Unescape(ReadOnlySpan<byte> inner, Span<byte> destination, out int written, out string? error)
+    public static int Unescape(ReadOnlySpan<byte> inner, Span<byte> destination, bool rawBytes, out int written, out string? error)
     {
         written = 0;
         error = null;
@@ -298,7 +387,7 @@ internal static class CanonicalText
                         return start;
                     }
 
-                    if (code > 0x7F)
+                    if (code > 0x7F && !rawBytes)
                     {
                         error = $"invalid escape: \\x{code:X2} is above \\x7F (use \\u{{...}} for other characters)";
                         return start;

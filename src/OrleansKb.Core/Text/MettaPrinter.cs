@@ -26,15 +26,30 @@ public static class MettaPrinter
     }
 
     /// <summary>Writes the atom's canonical text as UTF-8.</summary>
-    public static void Write(Atom atom, IBufferWriter<byte> output)
+    public static void Write(Atom atom, IBufferWriter<byte> output) => Write(atom, output, symbolsAsStrings: false);
+
+    /// <summary>
+    /// Writes the atom's text, then a newline, for MeTTa readers other than ours: a symbol that is not a
+    /// word is written as a string of its name (a byte that is not UTF-8 becomes U+FFFD), since they
+    /// have no <c>#"…"</c>. Returns how many symbols it wrote so: that text no longer reads back as the atom.
+    /// </summary>
+    public static int WriteLineForOtherReaders(Atom atom, IBufferWriter<byte> output)
+    {
+        var converted = Write(atom, output, symbolsAsStrings: true);
+        Put(output, (byte)'\n');
+        return converted;
+    }
+
+    private static int Write(Atom atom, IBufferWriter<byte> output, bool symbolsAsStrings)
     {
         ArgumentNullException.ThrowIfNull(atom);
         ArgumentNullException.ThrowIfNull(output);
         if (atom is not ExpressionAtom root)
         {
-            WriteLeaf(atom, output);
-            return;
+            return WriteLeaf(atom, output, symbolsAsStrings);
         }
+
+        var converted = 0;
 
         Put(output, (byte)'(');
         var stack = default(ExpressionCursorStack);
@@ -51,7 +66,7 @@ public static class MettaPrinter
 
             if (!more)
             {
-                return;
+                return converted;
             }
 
             if (!firstChild)
@@ -67,22 +82,36 @@ public static class MettaPrinter
             }
             else
             {
-                WriteLeaf(child, output);
+                converted += WriteLeaf(child, output, symbolsAsStrings);
                 firstChild = false;
             }
         }
     }
 
-    private static void WriteLeaf(Atom atom, IBufferWriter<byte> output)
+    /// <summary>Writes a token or variable; returns 1 when it wrote a symbol as a string.</summary>
+    private static int WriteLeaf(Atom atom, IBufferWriter<byte> output, bool symbolsAsStrings)
     {
+        if (atom is SymbolAtom { IsWord: false } symbol)
+        {
+            if (!symbolsAsStrings)
+            {
+                CanonicalText.WriteQuotedSymbol(symbol.CanonicalUtf8, output);
+                return 0;
+            }
+
+            output.Write(CanonicalText.QuoteString(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(symbol.CanonicalUtf8))));
+            return 1;
+        }
+
         if (atom is TokenAtom token)
         {
             output.Write(token.CanonicalUtf8);
-            return;
+            return 0;
         }
 
         Put(output, (byte)'$');
         output.Write(((VariableAtom)atom).NameUtf8);
+        return 0;
     }
 
     private static void Put(IBufferWriter<byte> output, byte b)

@@ -295,6 +295,8 @@ public sealed class MettaReader : IDisposable
                 {
                     (byte)'"' => ReadString(buffer, pos, final, ref sink),
                     (byte)'$' => ReadVariable(buffer, pos, final, ref sink),
+                    (byte)'#' when pos + 1 == buffer.Length && !final => -1,
+                    (byte)'#' when pos + 1 < buffer.Length && buffer[pos + 1] == (byte)'"' => ReadQuotedSymbol(buffer, pos, final, ref sink),
                     _ => ReadWord(buffer, pos, final, ref sink),
                 };
                 if (pos < 0)
@@ -457,20 +459,69 @@ public sealed class MettaReader : IDisposable
     private int ReadString<TSink>(ReadOnlySpan<byte> buffer, int pos, bool final, ref TSink sink)
         where TSink : struct, IParseSink
     {
-        var i = pos + 1;
-        var hasEscapes = false;
-        var asWritten = true;
+        var close = ScanQuoted(buffer, pos, pos, "string", final, out var hasEscapes, out var asWritten);
+        if (close < 0)
+        {
+            return -1;
+        }
+
+        var inner = buffer[(pos + 1)..close];
+        if (!hasEscapes)
+        {
+            sink.String(inner, asWritten ? buffer[pos..(close + 1)] : default);
+        }
+        else
+        {
+            sink.String(Unescaped(inner, pos + 1, rawBytes: false), default);
+        }
+
+        return close + 1;
+    }
+
+    /// <summary>A symbol that is not a word, written <c>#"…"</c> (docs/metta-text.md, "Symbols that are not words").</summary>
+    private int ReadQuotedSymbol<TSink>(ReadOnlySpan<byte> buffer, int pos, bool final, ref TSink sink)
+        where TSink : struct, IParseSink
+    {
+        var close = ScanQuoted(buffer, pos + 1, pos, "quoted symbol", final, out var hasEscapes, out _);
+        if (close < 0)
+        {
+            return -1;
+        }
+
+        var inner = buffer[(pos + 2)..close];
+        var bytes = hasEscapes ? Unescaped(inner, pos + 2, rawBytes: true) : inner;
+        if (WordClassifier.ClassifyToken(bytes) is var kind and not WordKind.Symbol)
+        {
+            var text = Encoding.UTF8.GetString(bytes);
+            throw Error(pos, kind is null
+                ? $"#\"…\" holds the text of a string, which is not a symbol's name: write the string as {text}"
+                : $"#\"{text}\" holds the text of the {kind.Value.ToString().ToLowerInvariant()} {text}, which is not a symbol's name: write it as {text}");
+        }
+
+        sink.Word(bytes, WordKind.Symbol);
+        return close + 1;
+    }
+
+    /// <summary>
+    /// Finds the <c>"</c> that closes the quoted text opening at <paramref name="quote"/>, checking its
+    /// UTF-8; -1 when the buffer may end inside it. Errors about the whole token name <paramref name="start"/>.
+    /// </summary>
+    private int ScanQuoted(ReadOnlySpan<byte> buffer, int quote, int start, string what, bool final, out bool hasEscapes, out bool asWritten)
+    {
+        var i = quote + 1;
+        hasEscapes = false;
+        asWritten = true;
         while (true)
         {
             if (i >= buffer.Length)
             {
-                return final ? throw Error(pos, "string is never closed: the input ends before its '\"'") : -1;
+                return final ? throw Error(start, $"{what} is never closed: the input ends before its '\"'") : -1;
             }
 
             var b = buffer[i];
             if (b == (byte)'"')
             {
-                break;
+                return i;
             }
 
             if (b == (byte)'\\')
@@ -504,27 +555,18 @@ public sealed class MettaReader : IDisposable
                 i += length;
             }
         }
+    }
 
-        var inner = buffer[(pos + 1)..i];
-        if (!hasEscapes)
-        {
-            sink.String(inner, asWritten ? buffer[pos..(i + 1)] : default);
-            return i + 1;
-        }
-
+    /// <summary>The bytes <paramref name="inner"/> (at <paramref name="at"/> in the buffer) stands for, its escapes resolved.</summary>
+    private ReadOnlySpan<byte> Unescaped(ReadOnlySpan<byte> inner, int at, bool rawBytes)
+    {
         if (_unescaped.Length < inner.Length)
         {
             _unescaped = new byte[Math.Max(inner.Length, 2 * _unescaped.Length)];
         }
 
-        var bad = CanonicalText.Unescape(inner, _unescaped, out var written, out var error);
-        if (bad >= 0)
-        {
-            throw Error(pos + 1 + bad, error!);
-        }
-
-        sink.String(_unescaped.AsSpan(0, written), default);
-        return i + 1;
+        var bad = CanonicalText.Unescape(inner, _unescaped, rawBytes, out var written, out var error);
+        return bad >= 0 ? throw Error(at + bad, error!) : _unescaped.AsSpan(0, written);
     }
 
     private void CheckUtf8(ReadOnlySpan<byte> buffer, int start, int end)

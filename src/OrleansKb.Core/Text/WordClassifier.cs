@@ -73,6 +73,42 @@ internal static class WordClassifier
     /// <summary>True when <paramref name="utf8"/> reads back as a plain symbol.</summary>
     public static bool IsSymbol(ReadOnlySpan<byte> utf8) => IsBareWord(utf8) && Classify(utf8) == WordKind.Symbol;
 
+    /// <summary>
+    /// The atom an encoded token stands for (docs/encoding.md, "Tokens"): the string, number or boolean
+    /// whose canonical text it is (null for a string), else a symbol of exactly those bytes — any bytes,
+    /// as MORK's symbols are. Every token is one atom, and the same bytes are always the same atom.
+    /// </summary>
+    public static WordKind? ClassifyToken(ReadOnlySpan<byte> token)
+    {
+        if (token.IsEmpty)
+        {
+            return WordKind.Symbol;
+        }
+
+        if (token[0] == (byte)'"')
+        {
+            return CanonicalText.IsCanonicalStringToken(token) ? null : WordKind.Symbol;
+        }
+
+        var kind = Classify(token);
+        var canonical = kind switch
+        {
+            WordKind.Integer => CanonicalText.IsCanonicalIntegerWord(token) && CanonicalText.TryParseInteger(token, out _),
+            WordKind.Double => CanonicalText.IsCanonicalDouble(token),
+            _ => true,
+        };
+        return canonical ? kind : WordKind.Symbol;
+    }
+
+    /// <summary>
+    /// True when a symbol of these bytes prints as a bare word: a word that reads as a symbol and does
+    /// not start with <c>#"</c>, which opens a quoted symbol. Any other symbol prints quoted.
+    /// </summary>
+    public static bool IsBareSymbol(ReadOnlySpan<byte> bytes) => IsSymbol(bytes) && !bytes.StartsWith(QuotedSymbolOpening);
+
+    /// <summary>How a quoted symbol starts: <c>#"</c>.</summary>
+    public static ReadOnlySpan<byte> QuotedSymbolOpening => "#\""u8;
+
     /// <summary>U+FEFF in UTF-8: a byte-order mark at the start of a file, and skipped wherever a token could start.</summary>
     public static ReadOnlySpan<byte> ByteOrderMark => "\uFEFF"u8;
 
