@@ -172,8 +172,9 @@ internal static class BenchCommands
         var transformFile = new Option<string>("--file") { Description = "The genealogy the aunt-kg derivations read (parent/female facts).", DefaultValueFactory = _ => Path.Combine("samples", "aunt-kg", "royal92_simple.metta") };
         var transformEdges = new Option<int>("--edges") { Description = "How many random edges the transitive step and the permuted copy read.", DefaultValueFactory = _ => 1_000_000 };
         var transformJson = JsonOption();
+        var transformPartitions = PartitionsOption("Divide the random graph, and the spaces its step and copy write, into this many partitions (docs/cluster.md).");
         var transform = new Command("transform", "Time transforms in the cluster: the aunt-kg derivations, a transitive step and a permuted copy of a random graph (with count latency meanwhile), and a closure to a fixpoint, semi-naive and naive (docs/transform.md).")
-        { transformFile, transformEdges, transformJson };
+        { transformFile, transformEdges, transformJson, transformPartitions };
         transform.SetAction(async (parse, ct) =>
         {
             var edges = parse.GetValue(transformEdges);
@@ -183,7 +184,7 @@ internal static class BenchCommands
             }
 
             await using var kb = await cluster.ConnectAsync(parse, ct);
-            var r = await TransformBench.RunAsync(kb, parse.GetRequiredValue(transformFile), edges, ct);
+            var r = await TransformBench.RunAsync(kb, parse.GetRequiredValue(transformFile), edges, PartitionsOf(parse, transformPartitions), ct);
             if (parse.GetValue(transformJson))
             {
                 output.WriteLine(JsonSerializer.Serialize(r, Json));
@@ -193,7 +194,7 @@ internal static class BenchCommands
             var c = CultureInfo.InvariantCulture;
             output.WriteLine(string.Create(c, $"transforms ({kb.Description}); medians"));
             output.WriteLine(string.Create(c, $"  aunts / sisters / mothers    {r.AuntsMs:F1} / {r.SistersMs:F1} / {r.MothersMs:F1} ms"));
-            output.WriteLine(string.Create(c, $"  transitive step, {r.Edges:N0} edges  {r.StepAtoms:N0} atoms, {r.StepAtomsPerS:N0} atoms/s; count meanwhile {r.CountDuringStepMedianMs:F1} ms (longest {r.CountDuringStepMaxMs:F1})"));
+            output.WriteLine(string.Create(c, $"  transitive step, {r.Edges:N0} edges in {r.Partitions} partition(s)  {r.StepAtoms:N0} atoms, {r.StepAtomsPerS:N0} atoms/s; count meanwhile {r.CountDuringStepMedianMs:F1} ms (longest {r.CountDuringStepMaxMs:F1})"));
             output.WriteLine(string.Create(c, $"  permuted copy                {r.CopyAtomsPerS:N0} atoms/s"));
             output.WriteLine(string.Create(c, $"  closure of {r.ClosureEdges:N0} edges       {r.ClosureAtoms:N0} atoms in {r.ClosureRounds} rounds: semi-naive {r.ClosureMs:F0} ms ({r.ClosureSolutions:N0} solutions), naive {r.ClosureNaiveMs:F0} ms ({r.ClosureNaiveSolutions:N0})"));
             return 0;

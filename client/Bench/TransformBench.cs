@@ -24,7 +24,7 @@ internal static class TransformBench
     // The aunt-kg derivations: the query (AuntKgQueries) and what each solution adds.
     private static readonly (string Query, string Template)[] Derivations = [("aunts", "(aunt $a $x)"), ("sisters", "(sister $s $x)"), ("mothers", "(mother $m $x)")];
 
-    public static async Task<TransformBenchResult> RunAsync(KbCluster cluster, string royal92, int edges, CancellationToken cancellationToken)
+    public static async Task<TransformBenchResult> RunAsync(KbCluster cluster, string royal92, int edges, int partitions, CancellationToken cancellationToken)
     {
         var genealogy = cluster.Space($"bench-{Guid.NewGuid():N}");
         await genealogy.LoadAsync(LoadSource.File(royal92), cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -35,7 +35,7 @@ internal static class TransformBench
             var pattern = AuntKgQueries.All.Single(q => q.Name == Derivations[i].Query).Pattern;
             for (var run = -2; run < 5; run++)
             {
-                var (ms, _) = await TimedAsync(cluster, genealogy, pattern, Derivations[i].Template, cancellationToken).ConfigureAwait(false);
+                var (ms, _) = await TimedAsync(cluster, genealogy, pattern, Derivations[i].Template, partitions: 1, [], cancellationToken).ConfigureAwait(false);
                 if (run >= 0)
                 {
                     derived[i].Add(ms);
@@ -45,10 +45,18 @@ internal static class TransformBench
 
         await genealogy.ClearAsync(cancellationToken).ConfigureAwait(false);
 
+        // Divided, the graph and each target are split at keys sampled from their own atoms' shape.
         var graph = cluster.Space($"bench-{Guid.NewGuid():N}");
-        await graph.AddFactsAsync(RandomGraph.Edges(edges, Math.Max(2, edges / 20)), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var edgeAtoms = RandomGraph.Edges(edges, Math.Max(2, edges / 20));
+        var (trans, rev) = (Reshaped(edgeAtoms, "trans", swap: false), Reshaped(edgeAtoms, "rev", swap: true));
+        if (partitions > 1)
+        {
+            await graph.DivideAsync(edgeAtoms, partitions, cancellationToken).ConfigureAwait(false);
+        }
+
+        await graph.AddFactsAsync(edgeAtoms, cancellationToken: cancellationToken).ConfigureAwait(false);
         var counts = new List<double>();
-        var step = TimedAsync(cluster, graph, "(, (edge $x $y) (edge $y $z))", "(trans $x $z)", cancellationToken);
+        var step = TimedAsync(cluster, graph, "(, (edge $x $y) (edge $y $z))", "(trans $x $z)", partitions, trans, cancellationToken);
         while (!step.IsCompleted)
         {
             var asked = Stopwatch.StartNew();
@@ -58,7 +66,7 @@ internal static class TransformBench
         }
 
         var (stepMs, stepDone) = await step.ConfigureAwait(false);
-        var (copyMs, copyDone) = await TimedAsync(cluster, graph, "(edge $x $y)", "(rev $y $x)", cancellationToken).ConfigureAwait(false);
+        var (copyMs, copyDone) = await TimedAsync(cluster, graph, "(edge $x $y)", "(rev $y $x)", partitions, rev, cancellationToken).ConfigureAwait(false);
         await graph.ClearAsync(cancellationToken).ConfigureAwait(false);
 
         var (semiMs, semi) = await ClosureAsync(cluster, naive: false, cancellationToken).ConfigureAwait(false);
@@ -70,15 +78,24 @@ internal static class TransformBench
 
         return new TransformBenchResult(
             BenchTiming.Median(derived[0]), BenchTiming.Median(derived[1]), BenchTiming.Median(derived[2]),
-            edges, stepDone.Added, stepDone.Added / (stepMs / 1e3), counts.Count == 0 ? 0 : BenchTiming.Median(counts), counts.DefaultIfEmpty(0).Max(),
+            edges, partitions, stepDone.Added, stepDone.Added / (stepMs / 1e3), counts.Count == 0 ? 0 : BenchTiming.Median(counts), counts.DefaultIfEmpty(0).Max(),
             copyDone.Added / (copyMs / 1e3),
             ClosureEdges, semi.Added, semi.Rounds, semiMs, semi.Solutions, naiveMs, naive.Solutions);
     }
 
-    /// <summary>A transform into a new space, timed in milliseconds (the target cleared afterwards).</summary>
-    private static async Task<(double Ms, TransformProgress Done)> TimedAsync(KbCluster cluster, KbSpace source, string pattern, string template, CancellationToken cancellationToken)
+    /// <summary>
+    /// A transform into a new space, timed in milliseconds (the target cleared afterwards); divided into
+    /// <paramref name="partitions"/> at keys sampled from <paramref name="sample"/> first, when more than one.
+    /// </summary>
+    private static async Task<(double Ms, TransformProgress Done)> TimedAsync(
+        KbCluster cluster, KbSpace source, string pattern, string template, int partitions, IReadOnlyList<Atom> sample, CancellationToken cancellationToken)
     {
         var into = $"bench-{Guid.NewGuid():N}";
+        if (partitions > 1)
+        {
+            await cluster.Space(into).DivideAsync(sample, partitions, cancellationToken).ConfigureAwait(false);
+        }
+
         var stopwatch = Stopwatch.StartNew();
         var done = await source.TransformAsync(One(pattern), One(template), into, cancellationToken: cancellationToken).ConfigureAwait(false);
         var ms = stopwatch.Elapsed.TotalMilliseconds;
@@ -99,4 +116,8 @@ internal static class TransformBench
     }
 
     private static Atom One(string text) => MettaReader.Parse(text)[0];
+
+    /// <summary>Each edge <c>(edge x y)</c> as <c>(head x y)</c>, or <c>(head y x)</c>: atoms of a target's shape, to divide it by.</summary>
+    private static List<Atom> Reshaped(List<Atom> edges, string head, bool swap) =>
+        [.. edges.Select(edge => (ExpressionAtom)edge).Select(edge => (Atom)Atom.Expression(Atom.Symbol(head), edge[swap ? 2 : 1], edge[swap ? 1 : 2]))];
 }

@@ -11,6 +11,7 @@ internal sealed record TransformBenchResult(
     double SistersMs,
     double MothersMs,
     int Edges,
+    int Partitions,
     long StepAtoms,
     double StepAtomsPerS,
     double CountDuringStepMedianMs,

@@ -96,8 +96,9 @@ public sealed class SpaceTests(ClusterFixture fixture)
             AtomEncoder.Append(fact, writer);
         }
 
+        // The last atom's first tag made a reserved one: that atom is not an encoded atom at all.
         var bytes = writer.ToArray();
-        bytes[^1] = 0x43;
+        bytes[writer.AtomEnds[^2]] = 0x43;
         var error = await Assert.ThrowsAsync<InvalidAtomBatchException>(() => fixture.Grain(space).AddFacts(new AtomBatch(bytes, 50)));
 
         Assert.Contains("malformed encoded atom", error.Message, StringComparison.Ordinal);

@@ -79,14 +79,41 @@ public sealed class TransformTests(ClusterFixture fixture)
         Assert.Equal(before + sister, await royal.CountAsync());
     }
 
-    [Fact]
-    public async Task A_round_sees_the_space_as_it_was_when_it_started_not_its_own_additions()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task A_permuted_copy_matches_every_partition_and_routes_each_atom_to_its_own(int partitions)
+    {
+        var royal = await RoyalAsync(partitions);
+        var into = fixture.NewSpace();
+        var expected = await Sorted(royal.MatchAsync(Parse("(parent $a $b)"), Parse("(child $b $a)")));
+        await into.DivideAsync(expected.Select(Parse), 3);
+
+        var done = await royal.TransformAsync(Parse("(parent $a $b)"), Parse("(child $b $a)"), into.Name);
+
+        Assert.Equal(expected.Count, done.Solutions);
+        Assert.Equal(expected.Count, done.Added);
+        Assert.Equal(expected, await Sorted(into.ExportAsync()));
+        Assert.InRange((await royal.InfoAsync()).Partitions!.Count(partition => partition.Matches > 0), Math.Min(partitions, 2), partitions);
+        Assert.All((await into.InfoAsync()).Partitions!, partition => Assert.True(partition.Atoms > 0));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task A_round_sees_the_space_as_it_was_when_it_started_not_its_own_additions(int partitions)
     {
         // (n (b $x)) is matched by (n $x), and its keys come after every (n (a …)) the walk starts
         // from: a round that wrote as it went would meet its own atoms (many more than one write's
-        // solutions), and derive (n (b (b …))) from them.
+        // solutions), and derive (n (b (b …))) from them. Divided, the partitions are read at once.
         var space = fixture.NewSpace();
-        await space.AddFactsAsync(Enumerable.Range(0, 200_000).Select(i => Parse($"(n (a {i}))")));
+        var atoms = Enumerable.Range(0, 200_000).Select(i => Parse($"(n (a {i}))")).ToList();
+        if (partitions > 1)
+        {
+            await space.DivideAsync([.. atoms, .. atoms.Select(atom => Parse($"(n (b {MettaPrinter.Print(((ExpressionAtom)atom)[1])}))"))], partitions);
+        }
+
+        await space.AddFactsAsync(atoms);
 
         var done = await space.TransformAsync(Parse("(n $x)"), Parse("(n (b $x))"));
 
