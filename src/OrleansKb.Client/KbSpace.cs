@@ -189,7 +189,7 @@ public sealed class KbSpace
     public async IAsyncEnumerable<Atom> MatchAsync(Atom pattern, Atom template, long limit = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(template);
-        await foreach (var page in _matches.PagesAsync(pattern, template, limit, anyOrder: false, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in _matches.PagesAsync(pattern, template, limit, cancellationToken).ConfigureAwait(false))
         {
             foreach (var atom in AtomDecoder.DecodeAll(page.Results.Bytes.Span))
             {
@@ -202,7 +202,7 @@ public sealed class KbSpace
     public async Task<long> MatchCountAsync(Atom pattern, long limit = long.MaxValue, CancellationToken cancellationToken = default)
     {
         long count = 0;
-        await foreach (var page in _matches.PagesAsync(pattern, template: null, limit, anyOrder: false, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in _matches.PagesAsync(pattern, template: null, limit, cancellationToken).ConfigureAwait(false))
         {
             count += page.Solutions;
         }
@@ -213,12 +213,9 @@ public sealed class KbSpace
     /// <summary>The most rounds a transform to a fixpoint runs unless told otherwise.</summary>
     public const int DefaultMaxRounds = 100;
 
-    /// <summary>
-    /// The pages of a match's encoded results, for a transform's coordinator, which reads them as they
-    /// are and in any order: without a limit, a divided space's partitions are matched all at once.
-    /// </summary>
+    /// <summary>The pages of a match's encoded results (a transform's coordinator reads them as they are).</summary>
     internal IAsyncEnumerable<MatchPage> MatchPagesAsync(Atom pattern, Atom template, long limit, CancellationToken cancellationToken) =>
-        _matches.PagesAsync(pattern, template, limit, anyOrder: true, cancellationToken);
+        _matches.PagesAsync(pattern, template, limit, cancellationToken);
 
     /// <summary>The pages of the join of <paramref name="conjunction"/> under rows of bindings (<see cref="IJoinGrain.OpenUnder"/>).</summary>
     internal IAsyncEnumerable<MatchPage> JoinPagesUnderAsync(Atom conjunction, Atom template, AtomBatch rows, CancellationToken cancellationToken) =>

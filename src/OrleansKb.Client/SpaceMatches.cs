@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
 
@@ -10,18 +9,13 @@ namespace OrleansKb.Client;
 /// so the space finds it while the caller reads this one (one page ahead, no more); the match is
 /// closed in the space if the caller stops early. On a divided space, a pattern is matched in the
 /// partitions that can hold what it matches (<see cref="SpaceRouting.PartitionsForAsync"/>), one
-/// after the other in key order, under one limit — or, for a reader that does not need key order and
-/// sets no limit (a transform), in all of them at once; a conjunction is joined by a coordinator in
-/// the silo (<see cref="IJoinGrain"/>, one per match, made by <paramref name="newJoin"/>).
+/// after the other in key order, under one limit; a conjunction is joined by a coordinator in the
+/// silo (<see cref="IJoinGrain"/>, one per match, made by <paramref name="newJoin"/>).
 /// </summary>
 internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<IJoinGrain> newJoin)
 {
-    /// <summary>
-    /// The pages of a match of <paramref name="pattern"/>, each solution's <paramref name="template"/>
-    /// instantiated — or only counted, without a template. <paramref name="anyOrder"/>: the pages of a
-    /// divided space's partitions may come in any order, so that without a limit they are all matched at once.
-    /// </summary>
-    public async IAsyncEnumerable<MatchPage> PagesAsync(Atom pattern, Atom? template, long limit, bool anyOrder, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The pages of a match of <paramref name="pattern"/>, each solution's <paramref name="template"/> instantiated — or only counted, without a template.</summary>
+    public async IAsyncEnumerable<MatchPage> PagesAsync(Atom pattern, Atom? template, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -59,16 +53,6 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
             yield break;
         }
 
-        if (anyOrder && limit == long.MaxValue && partitions.Count > 1)
-        {
-            await foreach (var next in AllAtOnceAsync(routes, partitions, page, query, cancellationToken).ConfigureAwait(false))
-            {
-                yield return next;
-            }
-
-            yield break;
-        }
-
         for (var (index, left) = (0, limit); ;)
         {
             var grain = routes.Grains[partitions[index]];
@@ -87,48 +71,6 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
         }
 
         static MatchQuery Shared((byte[] Pattern, byte[] Template) encoded) => new(encoded.Pattern, encoded.Template);
-    }
-
-    /// <summary>
-    /// The pages of a match in every one of <paramref name="partitions"/> at once (the first's first
-    /// page already come), each partition's in order, theirs interleaved as they come: the partitions
-    /// find their solutions in parallel, each one page ahead of the reader at most.
-    /// </summary>
-    private async IAsyncEnumerable<MatchPage> AllAtOnceAsync(
-        SpaceRouting.Routes routes, IReadOnlyList<int> partitions, MatchPage first, MatchQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pages = Channel.CreateBounded<MatchPage>(partitions.Count);
-        var readers = new Task[partitions.Count];
-        for (var i = 0; i < partitions.Count; i++)
-        {
-            readers[i] = ReadAsync(i);
-        }
-
-        var done = Task.WhenAll(readers).ContinueWith(all => pages.Writer.TryComplete(all.Exception?.InnerException), TaskScheduler.Default);
-        try
-        {
-            await foreach (var page in pages.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            {
-                yield return page;
-            }
-        }
-        finally
-        {
-            // Left early: the partitions' readers stop, and close their matches where they run.
-            await stop.CancelAsync().ConfigureAwait(false);
-            await done.ConfigureAwait(false);
-        }
-
-        async Task ReadAsync(int i)
-        {
-            var grain = routes.Grains[partitions[i]];
-            var page = i == 0 ? first : await routing.Call(routes, partitions[i], grain => grain.MatchOpen(query, MatchRequest.UpTo()), stop.Token).ConfigureAwait(false);
-            await foreach (var next in PagesFromAsync(page, grain.MatchNext, grain.MatchClose, stop.Token).ConfigureAwait(false))
-            {
-                await pages.Writer.WriteAsync(next, stop.Token).ConfigureAwait(false);
-            }
-        }
     }
 
     /// <summary>
