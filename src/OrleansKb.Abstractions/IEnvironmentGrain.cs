@@ -19,6 +19,10 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     [Alias("AddFacts")]
     Task<int> AddFacts(AtomBatch batch);
 
+    /// <summary>Adds the atoms; returns those that were new (a transform's next round joins them).</summary>
+    [Alias("AddFactsReportingNew")]
+    Task<AtomBatch> AddFactsReportingNew(AtomBatch batch);
+
     /// <summary>Adds rules <c>(= lhs rhs)</c> in order; if any atom is not a rule, none is added.</summary>
     [Alias("AddRules")]
     Task<int> AddRules(AtomBatch batch);

@@ -221,31 +221,27 @@ public sealed class KbSpace
     internal IAsyncEnumerable<MatchPage> JoinPagesUnderAsync(Atom conjunction, Atom template, AtomBatch rows, CancellationToken cancellationToken) =>
         _matches.PagesUnderAsync(conjunction, template, rows, cancellationToken);
 
-    /// <summary>Of a batch of well-formed encoded atoms, those the space does not hold (asked of the partitions that would).</summary>
-    internal async Task<EncodedAtomWriter> MissingEncodedAsync(AtomBatch batch, CancellationToken cancellationToken)
+    /// <summary>Adds a batch of well-formed encoded atoms, routed to the partitions; returns those that were new.</summary>
+    internal async Task<EncodedAtomWriter> AddEncodedReportingNewAsync(AtomBatch batch, CancellationToken cancellationToken)
     {
-        var missing = new EncodedAtomWriter(Math.Max(4096, batch.Bytes.Length));
+        var added = new EncodedAtomWriter(Math.Max(4096, batch.Bytes.Length));
         await _routing.SendAsync(
             batch,
             async (grain, part) =>
             {
-                var held = await grain.Contains(part).ConfigureAwait(false);
-                lock (missing)
+                var fresh = await grain.AddFactsReportingNew(part).ConfigureAwait(false);
+                lock (added)
                 {
-                    var i = 0;
-                    foreach (var atom in new EncodedItems(part.Bytes.Span))
+                    foreach (var atom in new EncodedItems(fresh.Bytes.Span))
                     {
-                        if (!held[i++])
-                        {
-                            missing.AppendAtom(atom);
-                        }
+                        added.AppendAtom(atom);
                     }
                 }
 
-                return 0;
+                return fresh.Count;
             },
             cancellationToken).ConfigureAwait(false);
-        return missing;
+        return added;
     }
 
     /// <summary>Adds a batch of well-formed encoded atoms, routed to the partitions; returns how many were new.</summary>

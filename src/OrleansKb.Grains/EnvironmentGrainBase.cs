@@ -98,6 +98,10 @@ internal abstract partial class EnvironmentGrainBase(
 
     public Task<int> AddFacts(AtomBatch batch) => Change(space => space.AddFactsAsync(batch.Bytes), batch.Bytes.Length);
 
+    public Task<AtomBatch> AddFactsReportingNew(AtomBatch batch) => Change(
+        async space => await space.AddFactsReportingNewAsync(batch.Bytes) is var (atoms, count) ? new AtomBatch(atoms, count) : AtomBatch.Empty,
+        batch.Bytes.Length);
+
     public Task<int> AddRules(AtomBatch batch) => Change(space => space.AddRulesAsync(batch.Bytes), batch.Bytes.Length);
 
     public Task<int> Remove(AtomBatch batch) => Change(space => space.RemoveAsync(batch.Bytes));
@@ -211,7 +215,7 @@ internal abstract partial class EnvironmentGrainBase(
     /// adds, encoded) would take the silo past its memory's high-water mark; the argument index then
     /// catches up in the background.
     /// </summary>
-    private async Task<int> Change(Func<DurableSpace, Task<int>> change, long growth = 0)
+    private async Task<T> Change<T>(Func<DurableSpace, Task<T>> change, long growth = 0)
     {
         try
         {

@@ -281,13 +281,10 @@ internal sealed class TransformGrain : Grain, ITransformGrain
 
             if (adds.AtomCount > 0 && _semiNaive)
             {
-                // What the space lacks is what this round adds: the next round joins it.
-                var missing = await _target.MissingEncodedAsync(new AtomBatch(adds.WrittenMemory, adds.AtomCount), CancellationToken.None);
-                if (missing.AtomCount > 0)
-                {
-                    _added += await _target.AddEncodedAsync(new AtomBatch(missing.WrittenMemory, missing.AtomCount), CancellationToken.None);
-                    _fresh.AddEncoded(missing.WrittenSpan);
-                }
+                // What the space did not hold is what this round adds: the next round joins it.
+                var added = await _target.AddEncodedReportingNewAsync(new AtomBatch(adds.WrittenMemory, adds.AtomCount), CancellationToken.None);
+                _added += added.AtomCount;
+                _fresh.AddEncoded(added.WrittenSpan);
             }
             else if (adds.AtomCount > 0)
             {

@@ -87,6 +87,25 @@ public sealed class SpaceTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task An_add_can_report_the_atoms_that_were_new()
+    {
+        var space = fixture.NewSpace();
+        await space.AddFactsAsync(MettaReader.Parse("(a 1) (a 3)"));
+        var writer = new EncodedAtomWriter();
+        foreach (var atom in MettaReader.Parse("(a 1) (a 2) (a 3) (a 4) (a 2)"))
+        {
+            AtomEncoder.Append(atom, writer);
+        }
+
+        var added = await fixture.Grain(space).AddFactsReportingNew(new AtomBatch(writer.ToArray(), writer.AtomCount));
+
+        Assert.Equal(2, added.Count);
+        Assert.Equal(["(a 2)", "(a 4)"], AtomDecoder.DecodeAll(added.Bytes.Span).Select(MettaPrinter.Print).Order(StringComparer.Ordinal));
+        Assert.Equal(4, await space.CountAsync());
+        Assert.Equal(0, (await fixture.Grain(space).AddFactsReportingNew(new AtomBatch(writer.ToArray(), writer.AtomCount))).Count);
+    }
+
+    [Fact]
     public async Task A_malformed_batch_is_rejected_whole()
     {
         var space = fixture.NewSpace();

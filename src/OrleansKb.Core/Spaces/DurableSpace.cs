@@ -176,6 +176,14 @@ public sealed partial class DurableSpace : IAsyncDisposable
     /// <summary>Adds a batch of encoded atoms (validated whole first); returns how many were new.</summary>
     public Task<int> AddFactsAsync(ReadOnlyMemory<byte> batch) => ChangeAsync(LogOperation.AddFacts, batch);
 
+    /// <summary>Adds a batch of encoded atoms (validated whole first); returns those that were new (encoded back to back, and how many), once durable.</summary>
+    public async Task<(byte[] Atoms, int Count)> AddFactsReportingNewAsync(ReadOnlyMemory<byte> batch)
+    {
+        (byte[], int) added = ([], 0);
+        await ChangeAsync(LogOperation.AddFacts, batch, change => added = (change.Atoms.ToArray(), change.Count)).ConfigureAwait(true);
+        return added;
+    }
+
     /// <summary>Adds a batch of rules <c>(= lhs rhs)</c> in order; if any atom is not a rule, none is added.</summary>
     public Task<int> AddRulesAsync(ReadOnlyMemory<byte> batch) => ChangeAsync(LogOperation.AddRules, batch);
 
@@ -259,7 +267,7 @@ public sealed partial class DurableSpace : IAsyncDisposable
     /// A change, once this partition takes changes (<see cref="Seal"/>) and unless it left the map.
     /// Awaits stay on the caller's context (a grain's turn).
     /// </summary>
-    private async Task<int> ChangeAsync(LogOperation operation, ReadOnlyMemory<byte> batch)
+    private async Task<int> ChangeAsync(LogOperation operation, ReadOnlyMemory<byte> batch, Action<ValidatedChange>? show = null)
     {
         while (_seal is { } seal)
         {
@@ -277,14 +285,15 @@ public sealed partial class DurableSpace : IAsyncDisposable
             throw Moved(_retiredEpoch);
         }
 
-        return await ApplyAsync(operation, batch).ConfigureAwait(true);
+        return await ApplyAsync(operation, batch, show).ConfigureAwait(true);
     }
 
     /// <summary>
     /// A change: validated whole, applied to memory, what it changed appended to the log — all before
     /// the first wait, so the log's order is memory's order — then acknowledged once durable.
+    /// <paramref name="show"/> is shown the change once applied (its atoms then those that changed the space).
     /// </summary>
-    private async Task<int> ApplyAsync(LogOperation operation, ReadOnlyMemory<byte> batch)
+    private async Task<int> ApplyAsync(LogOperation operation, ReadOnlyMemory<byte> batch, Action<ValidatedChange>? show = null)
     {
         if (_failure is not null)
         {
@@ -327,6 +336,7 @@ public sealed partial class DurableSpace : IAsyncDisposable
             }
 
             told = TellAdded(operation, change.Atoms.Span);
+            show?.Invoke(change);
         }
 
         _lastChange = _time.GetTimestamp();
