@@ -27,8 +27,8 @@ public sealed class FileSegmentsTests : IDisposable
     [Fact]
     public void Segments_read_alone_give_the_file_s_atoms_in_order()
     {
-        // Multi-line strings, comments with parentheses and quotes, quotes inside words, nesting
-        // across lines, CRLF: everything that could fool a cut, repeated past several segments.
+        // Multi-line strings and quoted symbols, comments with parentheses and quotes, quotes inside
+        // words, nesting across lines, CRLF: everything that could fool a cut, repeated past several segments.
         var text = new StringBuilder();
         var facts = Royal92ShapedFacts.Generate(60_000);
         for (var i = 0; i < facts.Length; i++)
@@ -37,6 +37,7 @@ public sealed class FileSegmentsTests : IDisposable
             if (i % 1000 == 0)
             {
                 text.Append("; a comment with ( and \" in it\n(multi \"line one\nline (two\n\\\"three\" word\"with\"quotes\n  (nested\n   (deeper x)))\n");
+                text.Append("(quoted #\"a ) b\nline (two\\\" ;\" #x\"y (#\"\"))\n");
             }
         }
 
