@@ -277,7 +277,11 @@ internal static class DataCommands
                     }
                     catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException or UserError))
                     {
-                        throw new UserError($"transform stopped: {KbErrors.Classify(e).Message}; the atoms it had written are durable, and running it again completes it");
+                        // A match that stopped (its budget, a result over the limit) stops again when run again.
+                        var stopped = KbErrors.Classify(e);
+                        throw new UserError(stopped.Kind == KbErrorKind.MatchStopped
+                            ? $"transform stopped: {stopped.Message}; the atoms it had written are durable, the rest was not derived"
+                            : $"transform stopped: {stopped.Message}; the atoms it had written are durable, and running it again completes it");
                     }
                 }
 

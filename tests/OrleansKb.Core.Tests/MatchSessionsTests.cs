@@ -100,5 +100,8 @@ public sealed class MatchSessionsTests
 
         Assert.StartsWith("space 'space': the match stopped at a result too large to send: ", error.Message, StringComparison.Ordinal);
         Assert.Equal(0, sessions.Count);
+
+        // The result is named by an excerpt, its tokens cut short.
+        Assert.Matches("too large to send: \\(r P\\d+ \"x{23}…\\) encodes to 1\\d\\d bytes, more than 64, the limit for one atom$", error.Message);
     }
 }

@@ -83,6 +83,21 @@ public static class AtomDecoder
         return builder.Builder.Result;
     }
 
+    /// <summary>
+    /// A short text of a valid encoded atom, for a message about it (an atom too large to print
+    /// whole): each token cut to <see cref="ExcerptTokenBytes"/> bytes and the whole to about
+    /// <see cref="ExcerptChars"/> characters, cuts marked with <c>…</c>. Not canonical text.
+    /// </summary>
+    public static string Excerpt(ReadOnlySpan<byte> encoded)
+    {
+        var visitor = new ExcerptVisitor(new StringBuilder());
+        Walk(encoded, ref visitor);
+        return visitor.Text.ToString();
+    }
+
+    private const int ExcerptTokenBytes = 24;
+    private const int ExcerptChars = 120;
+
     // One builder per thread: its symbol cache (shared symbols across decodes) is too large to make per atom.
     [ThreadStatic]
     private static AtomBuilder? s_builder;
@@ -334,6 +349,56 @@ public static class AtomDecoder
 
         public void VariableReference(int index)
         {
+        }
+    }
+
+    private struct ExcerptVisitor(StringBuilder text) : IDecodeVisitor
+    {
+        private bool _first = true;
+
+        public readonly StringBuilder Text => text;
+
+        public void BeginExpression(int arity)
+        {
+            Item("(");
+            _first = true;
+        }
+
+        public void EndExpression()
+        {
+            if (text.Length <= ExcerptChars)
+            {
+                text.Append(')');
+            }
+
+            _first = false;
+        }
+
+        public void Token(ReadOnlySpan<byte> token, WordKind? kind) =>
+            Item(token.Length <= ExcerptTokenBytes ? Encoding.UTF8.GetString(token) : Encoding.UTF8.GetString(token[..ExcerptTokenBytes]) + "…");
+
+        public void NewVariable(int index) => Item($"$x{index}");
+
+        public void VariableReference(int index) => Item($"$x{index}");
+
+        private void Item(string item)
+        {
+            if (text.Length > ExcerptChars)
+            {
+                return;
+            }
+
+            if (!_first)
+            {
+                text.Append(' ');
+            }
+
+            text.Append(item);
+            _first = false;
+            if (text.Length > ExcerptChars)
+            {
+                text.Append('…');
+            }
         }
     }
 

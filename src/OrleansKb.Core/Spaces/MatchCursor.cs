@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OrleansKb.Atoms;
 using OrleansKb.Codec;
+using OrleansKb.Text;
 
 namespace OrleansKb.Spaces;
 
@@ -125,13 +126,27 @@ public sealed class MatchCursor
                 if (TemplatePlanFor(solution) is { } plan)
                 {
                     // Filled first: it may grow the buffer. Past the writer's atom limit, appending throws
-                    // OversizedAtomException, as encoding the atom would.
+                    // OversizedAtomException, as encoding the atom would: named here, by an excerpt.
                     var length = plan.FillInto(solution, ref _result);
+                    if (length > results.AtomLimit)
+                    {
+                        throw new OversizedAtomException(
+                            $"{AtomDecoder.Excerpt(_result.AsSpan(0, length))} encodes to {length:N0} bytes, more than {results.AtomLimit:N0}, the limit for one atom")
+                        { Limit = results.AtomLimit };
+                    }
+
                     results.AppendAtom(_result.AsSpan(0, length));
                 }
                 else
                 {
-                    AtomEncoder.Append(solution.Apply(_template), results);
+                    try
+                    {
+                        AtomEncoder.Append(solution.Apply(_template), results);
+                    }
+                    catch (OversizedAtomException e)
+                    {
+                        throw new OversizedAtomException($"an instance of {MettaPrinter.Print(_template)}: {e.Message}", e) { Limit = e.Limit };
+                    }
                 }
 
                 return results.Length < pageBytes;
