@@ -49,10 +49,12 @@ public interface IEnvironmentGrain : IGrainWithStringKey
     /// <summary>
     /// A page of the rules for (head, arity): those indexed under it, then the matching wildcard rules,
     /// each group in insertion order; from position <paramref name="from"/> (0 for the first page; then
-    /// the previous page's <see cref="RulesPage.Next"/>), up to about <paramref name="maxBytes"/>.
+    /// the previous page's <see cref="RulesPage.Next"/>), up to about <paramref name="maxBytes"/>. The
+    /// head is the symbol's bytes: a symbol's name may hold bytes that are not UTF-8, which a string
+    /// would not carry over the wire.
     /// </summary>
-    [Alias("RulesPage")]
-    Task<RulesPage> RulesPage(string head, int arity, long from, int maxBytes);
+    [Alias("RulesPageOfHeadBytes")]
+    Task<RulesPage> RulesPage(ReadOnlyMemory<byte> head, int arity, long from, int maxBytes);
 
     /// <summary>
     /// Starts a <c>match</c> of <see cref="MatchQuery.Pattern"/> and returns its first page: each

@@ -361,7 +361,8 @@ public sealed class KbSpace
     {
         ArgumentNullException.ThrowIfNull(head);
         ArgumentOutOfRangeException.ThrowIfNegative(arity);
-        if (System.Text.Encoding.UTF8.GetByteCount(head) > SpaceLimits.MaxAtomBytes)
+        var headBytes = SymbolNames.ToBytes(head) ?? throw new ArgumentException($"'{head}' is not a symbol's name: it holds a lone surrogate that stands for no byte", nameof(head));
+        if (headBytes.Length > SpaceLimits.MaxAtomBytes)
         {
             throw new ArgumentException($"a head of more than {SpaceLimits.MaxAtomBytes:N0} bytes cannot name any rule", nameof(head));
         }
@@ -372,7 +373,7 @@ public sealed class KbSpace
         {
             for (long from = 0; from >= 0;)
             {
-                var page = await _routing.Call(routes, partition, grain => grain.RulesPage(head, arity, from, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
+                var page = await _routing.Call(routes, partition, grain => grain.RulesPage(headBytes, arity, from, SpaceLimits.ExportPageBytes), cancellationToken).ConfigureAwait(false);
                 foreach (var rule in AtomDecoder.DecodeAll(page.Rules.Bytes.Span))
                 {
                     yield return rule;

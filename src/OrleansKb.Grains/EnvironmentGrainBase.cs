@@ -128,11 +128,11 @@ internal abstract partial class EnvironmentGrainBase(
         return Task.FromResult(new AtomBatch(page.WrittenMemory, count));
     }
 
-    public Task<RulesPage> RulesPage(string head, int arity, long from, int maxBytes)
+    public Task<RulesPage> RulesPage(ReadOnlyMemory<byte> head, int arity, long from, int maxBytes)
     {
         CheckMap();
         var rules = new EncodedAtomWriter(4096);
-        var next = Space.Atoms.MatchingRulesEncoded(head, arity, from, Math.Clamp(maxBytes, 1, SpaceLimits.MaxBatchBytes), rules);
+        var next = Space.Atoms.MatchingRulesEncoded(head.Span, arity, from, Math.Clamp(maxBytes, 1, SpaceLimits.MaxBatchBytes), rules);
         return Task.FromResult(new RulesPage(new AtomBatch(rules.WrittenMemory, rules.AtomCount), next));
     }
 

@@ -87,6 +87,19 @@ public sealed class MorkSymbolTests(ClusterFixture fixture) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Rules_are_found_by_a_head_whose_name_holds_bytes_that_are_not_UTF8()
+    {
+        var space = fixture.NewSpace();
+        var rule = MettaReader.Parse("(= (#\"f\\xFF\" $x0) (g $x0))")[0];
+        await space.AddRulesAsync([rule]);
+        var head = (SymbolAtom)((ExpressionAtom)((ExpressionAtom)rule)[1])[0];
+
+        Assert.Equal("f\uDCFF", head.Name);
+        Assert.Equal([MettaPrinter.Print(rule)], await space.MatchingRulesAsync(head.Name, 1).Select(MettaPrinter.Print).ToListAsync());
+        Assert.Empty(await space.MatchingRulesAsync("f\uFFFD", 1).ToListAsync());
+    }
+
     private static byte[] Token(ReadOnlySpan<byte> bytes) => [(byte)(0xC0 | bytes.Length), .. bytes];
 
     private static List<byte[]> Sorted(IEnumerable<byte[]> records) =>

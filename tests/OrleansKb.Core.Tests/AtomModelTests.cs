@@ -91,6 +91,9 @@ public sealed class AtomModelTests
         Assert.Equal("#\"a\\xFFé\\xE2\\x82\"", MettaPrinter.Print(symbol));
         Assert.Equal(symbol, Assert.Single(MettaReader.Parse(MettaPrinter.Print(symbol))));
         Assert.Equal(symbol, Assert.Single(MettaReader.Parse("#\"a\\xff\\xC3\\xA9\\xe2\\x82\"")));
+
+        // One name per byte string: escapes of bytes that are UTF-8 together are not a name (é is).
+        Assert.Throws<ArgumentException>(() => Atom.Symbol("\uDCC3\uDCA9"));
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class FileSegmentsTests : IDisposable
             if (i % 1000 == 0)
             {
                 text.Append("; a comment with ( and \" in it\n(multi \"line one\nline (two\n\\\"three\" word\"with\"quotes\n  (nested\n   (deeper x)))\n");
-                text.Append("(quoted #\"a ) b\nline (two\\\" ;\" #x\"y (#\"\"))\n");
+                text.Append("(quoted #\"a ) b\nline (two\\\" ;\" #x\"y (#\"\"))\n(f #\"k\"\"a)b\"\n g)\n");
             }
         }
 

@@ -38,7 +38,7 @@ public sealed class SymbolAtom : TokenAtom
     internal static SymbolAtom Create(string name)
     {
         var bytes = SymbolNames.ToBytes(name) ??
-            throw new ArgumentException($"'{name}' cannot be a symbol's name: it holds a lone surrogate that stands for no byte.", nameof(name));
+            throw new ArgumentException($"'{name}' cannot be a symbol's name: it holds a lone surrogate that stands for no byte, or escapes of bytes that are UTF-8 together (write the character).", nameof(name));
         return Create(bytes);
     }
 

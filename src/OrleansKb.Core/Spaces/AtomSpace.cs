@@ -3,6 +3,7 @@ using OrleansKb.Atoms;
 using OrleansKb.Codec;
 using OrleansKb.Persistence;
 using OrleansKb.Storage;
+using OrleansKb.Text;
 
 namespace OrleansKb.Spaces;
 
@@ -291,6 +292,10 @@ public sealed class AtomSpace
             return count;
         }
     }
+
+    /// <summary>As <see cref="MatchingRulesEncoded(string, int, long, int, EncodedAtomWriter)"/>, the head given by its bytes (as it travels: a name's text could lose bytes that are not UTF-8).</summary>
+    public long MatchingRulesEncoded(ReadOnlySpan<byte> head, int arity, long from, int maxBytes, EncodedAtomWriter output) =>
+        MatchingRulesEncoded(SymbolNames.ToText(head), arity, from, maxBytes, output);
 
     /// <summary>
     /// Appends to <paramref name="output"/> a page of the rules matching (head, arity), in

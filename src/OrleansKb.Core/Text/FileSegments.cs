@@ -55,6 +55,9 @@ public static class FileSegments
                     i += next;
                     escaped = span[i] == (byte)'\\';
                     inString = span[i] != (byte)'"';
+
+                    // A closed string or quoted symbol is a token of its own: a '"' next starts another.
+                    inWord &= inString;
                     continue;
                 }
 

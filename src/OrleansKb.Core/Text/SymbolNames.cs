@@ -39,7 +39,11 @@ internal static class SymbolNames
         return text.ToString();
     }
 
-    /// <summary>The bytes of the symbol named <paramref name="name"/>; null when it holds a lone surrogate that stands for no byte.</summary>
+    /// <summary>
+    /// The bytes of the symbol named <paramref name="name"/>; null when it holds a lone surrogate that
+    /// stands for no byte, or escapes of bytes that are valid UTF-8 together (U+DCC3 U+DCA9 for é):
+    /// each byte string has one name.
+    /// </summary>
     public static byte[]? ToBytes(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -70,6 +74,7 @@ internal static class SymbolNames
             rest = rest[consumed..];
         }
 
-        return [.. bytes];
+        byte[] result = [.. bytes];
+        return ToText(result) == name ? result : null;
     }
 }
