@@ -1,10 +1,9 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Text;
 using OrleansKb.Atoms;
 using OrleansKb.Client;
 using OrleansKb.Codec;
 using OrleansKb.Text;
+using OrleansKb.Workloads;
 
 namespace OrleansKb.Cluster.Tests;
 
@@ -44,7 +43,7 @@ public sealed class MorkSymbolTests(ClusterFixture fixture) : IDisposable
         records.Add([0x03, .. Token("addr"u8), 0x41, 0x00, .. Token("99"u8)]);
         records.Reverse();
         var file = Path.Combine(_folder.FullName, "mork.paths");
-        await File.WriteAllBytesAsync(file, Zlib(records));
+        await File.WriteAllBytesAsync(file, HandMadePaths.Of(records));
 
         var space = fixture.NewSpace();
         await space.LoadAsync(LoadSource.File(file));
@@ -109,22 +108,5 @@ public sealed class MorkSymbolTests(ClusterFixture fixture) : IDisposable
     {
         using var file = File.OpenRead(path);
         return [.. PathsFormat.ReadRecords(file, path, 1 << 20).Select(record => record.ToArray())];
-    }
-
-    private static byte[] Zlib(IEnumerable<byte[]> records)
-    {
-        var file = new MemoryStream();
-        using (var zlib = new ZLibStream(file, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            var length = new byte[4];
-            foreach (var record in records)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)record.Length);
-                zlib.Write(length);
-                zlib.Write(record);
-            }
-        }
-
-        return file.ToArray();
     }
 }

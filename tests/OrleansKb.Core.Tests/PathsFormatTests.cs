@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using OrleansKb.Codec;
 using OrleansKb.Text;
+using OrleansKb.Workloads;
 
 namespace OrleansKb.Tests;
 
@@ -12,7 +13,7 @@ public sealed class PathsFormatTests
     private static List<byte[]> Read(byte[] file) => [.. PathsFormat.ReadRecords(new MemoryStream(file), "test.paths", 64 << 20).Select(r => r.ToArray())];
 
     /// <summary>A .paths file built byte by byte: a zlib stream of [u32 LE length][bytes] records.</summary>
-    private static byte[] HandMade(params byte[][] records) => Zlib([.. records.SelectMany(Prefixed)]);
+    private static byte[] HandMade(params byte[][] records) => HandMadePaths.Of(records);
 
     private static byte[] Bytes(params object[] parts) =>
         [.. parts.SelectMany(p => p is string text ? Encoding.UTF8.GetBytes(text) : [(byte)(int)p])];
@@ -91,9 +92,9 @@ public sealed class PathsFormatTests
         var good = Bytes(0x02, 0xC1, "a", 0xC1, "b");
         var file = damage switch
         {
-            "truncated length" => Zlib([.. Prefixed(good), 0x01, 0x00]),
+            "truncated length" => HandMadePaths.Zlib([.. HandMadePaths.Prefixed(good), 0x01, 0x00]),
             "empty record" => HandMade(good, []),
-            "truncated record" => Zlib([.. Prefixed(good), 0x09, 0x00, 0x00, 0x00, 0x02, 0xC1]),
+            "truncated record" => HandMadePaths.Zlib([.. HandMadePaths.Prefixed(good), 0x09, 0x00, 0x00, 0x00, 0x02, 0xC1]),
             "two atoms in one record" => HandMade(good, [.. good, .. good]),
             "reserved tag" => HandMade(good, Bytes(0x02, 0x50, 0xC1, "b")),
             "cut before its checksum" => HandMade(good, good)[..^4],
@@ -105,23 +106,5 @@ public sealed class PathsFormatTests
 
         Assert.StartsWith(damage switch { "not zlib" => "test.paths: record 1 ", "cut before its checksum" or "followed by other data" => "test.paths: record 3 ", _ => "test.paths: record 2 " }, error.Message, StringComparison.Ordinal);
         Assert.Contains(reason, error.Message, StringComparison.Ordinal);
-    }
-
-    private static byte[] Prefixed(byte[] record)
-    {
-        var length = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)record.Length);
-        return [.. length, .. record];
-    }
-
-    private static byte[] Zlib(byte[] plain)
-    {
-        var file = new MemoryStream();
-        using (var zlib = new ZLibStream(file, CompressionLevel.Fastest, leaveOpen: true))
-        {
-            zlib.Write(plain);
-        }
-
-        return file.ToArray();
     }
 }

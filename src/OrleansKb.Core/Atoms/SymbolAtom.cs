@@ -46,8 +46,7 @@ public sealed class SymbolAtom : TokenAtom
     {
         if (WordClassifier.ClassifyToken(bytes) is var kind and not WordKind.Symbol)
         {
-            var what = kind is null ? "a string" : $"the {kind.Value.ToString().ToLowerInvariant()} {SymbolNames.ToText(bytes)}";
-            throw new ArgumentException($"'{SymbolNames.ToText(bytes)}' cannot be a symbol's name: those bytes are {what}.", nameof(bytes));
+            throw new ArgumentException($"'{SymbolNames.ToText(bytes)}' cannot be a symbol's name: those bytes are {WordClassifier.Describe(kind, bytes)}.", nameof(bytes));
         }
 
         return new SymbolAtom(null, bytes.ToArray());

@@ -219,34 +219,41 @@ internal static class CanonicalText
     /// </summary>
     public static void WriteQuotedSymbol(ReadOnlySpan<byte> bytes, IBufferWriter<byte> output)
     {
-        var destination = output.GetSpan(2 + (4 * bytes.Length) + 1);
-        WordClassifier.QuotedSymbolOpening.CopyTo(destination);
-        var at = 2;
+        // Runs that need no escape are copied whole, so a large symbol asks the output for its size, not more.
+        output.Write(WordClassifier.QuotedSymbolOpening);
+        Span<byte> escape = stackalloc byte[4];
+        var run = 0;
         for (var i = 0; i < bytes.Length;)
         {
             var b = bytes[i];
-            if (b >= 0x80)
+            int escaped;
+            if (b < 0x80)
             {
-                if (Rune.DecodeFromUtf8(bytes[i..], out _, out var length) == OperationStatus.Done)
+                if (NeedsNoEscaping(b))
                 {
-                    bytes.Slice(i, length).CopyTo(destination[at..]);
-                    at += length;
-                    i += length;
+                    i++;
                     continue;
                 }
 
-                at += WriteHexEscape(b, destination[at..]);
+                escaped = WriteEscaped(b, escape);
+            }
+            else if (Rune.DecodeFromUtf8(bytes[i..], out _, out var length) == OperationStatus.Done)
+            {
+                i += length;
+                continue;
             }
             else
             {
-                at += WriteEscaped(b, destination[at..]);
+                escaped = WriteHexEscape(b, escape);
             }
 
-            i++;
+            output.Write(bytes[run..i]);
+            output.Write(escape[..escaped]);
+            run = ++i;
         }
 
-        destination[at++] = (byte)'"';
-        output.Advance(at);
+        output.Write(bytes[run..]);
+        output.Write("\""u8);
     }
 
     /// <summary>True when a string's inner text (between the quotes) is already canonical: nothing in it needs escaping.</summary>

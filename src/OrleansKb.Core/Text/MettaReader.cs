@@ -493,9 +493,7 @@ public sealed class MettaReader : IDisposable
         if (WordClassifier.ClassifyToken(bytes) is var kind and not WordKind.Symbol)
         {
             var text = Encoding.UTF8.GetString(bytes);
-            throw Error(pos, kind is null
-                ? $"#\"…\" holds the text of a string, which is not a symbol's name: write the string as {text}"
-                : $"#\"{text}\" holds the text of the {kind.Value.ToString().ToLowerInvariant()} {text}, which is not a symbol's name: write it as {text}");
+            throw Error(pos, $"#\"…\" holds the text of {WordClassifier.Describe(kind, bytes)}, which is not a symbol's name: write it as {text}");
         }
 
         sink.Word(bytes, WordKind.Symbol);

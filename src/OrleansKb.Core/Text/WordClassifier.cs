@@ -100,6 +100,10 @@ internal static class WordClassifier
         return canonical ? kind : WordKind.Symbol;
     }
 
+    /// <summary>What a token that is not a symbol is, for a message: "a string", "the integer 7".</summary>
+    public static string Describe(WordKind? kind, ReadOnlySpan<byte> token) =>
+        kind is null ? "a string" : $"the {kind.Value.ToString().ToLowerInvariant()} {Encoding.UTF8.GetString(token)}";
+
     /// <summary>
     /// True when a symbol of these bytes prints as a bare word: a word that reads as a symbol and does
     /// not start with <c>#"</c>, which opens a quoted symbol. Any other symbol prints quoted.
