@@ -54,9 +54,12 @@ public interface IPartitionGrain : IGrainWithStringKey
     [ResponseTimeout("01:00:00")]
     Task<long> CopyTo(SpacePartitions map);
 
-    /// <summary>The map of <paramref name="epoch"/>, without this partition, is committed: the partition refuses every call and drops its atoms.</summary>
-    [Alias("Retire")]
-    Task Retire(long epoch);
+    /// <summary>
+    /// The map of <paramref name="epoch"/>, without this partition, is committed: the partition refuses
+    /// every call and drops its atoms. True once it has deleted what its store kept of it.
+    /// </summary>
+    [Alias("RetireReportingDeleted")]
+    Task<bool> Retire(long epoch);
 
     /// <summary>The map of <paramref name="epoch"/>, which this partition is new in, is committed: it indexes its atoms from now on.</summary>
     [Alias("Committed")]

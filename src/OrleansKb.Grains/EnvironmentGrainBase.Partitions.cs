@@ -142,10 +142,11 @@ internal abstract partial class EnvironmentGrainBase
         }));
     }
 
-    public async Task Retire(long epoch)
+    public async Task<bool> Retire(long epoch)
     {
         Space.Retire(epoch);
         await DropIfIdle();
+        return Space.StoreDeleted;
     }
 
     public Task Committed(long epoch)
@@ -198,7 +199,33 @@ internal abstract partial class EnvironmentGrainBase
         RequestContext.Remove(SpacePartitions.EpochKey);
         var change = await WiredAsync(() => Space.ChangePartitionsAsync(plan, Peers));
         _argumentDirectory.KeepOnly(Space.Partitions.Ids);
+        AskRetiringAgainLater(RetiringRetry);
         return change;
+    }
+
+    /// <summary>
+    /// On partition 0: while partitions that left the map may still keep their stores (their silo was
+    /// down when they were told to retire), asks them again every <see cref="RetiringRetry"/> until each
+    /// has deleted its store. The list is in the stored map, so a later activation goes on with it.
+    /// </summary>
+    private void AskRetiringAgainLater(TimeSpan first)
+    {
+        if (Space.Partition != 0 || Space.Partitions.Retiring.Count == 0 || _retiringCheck is not null)
+        {
+            return;
+        }
+
+        _retiringCheck = this.RegisterGrainTimer(
+            async () =>
+            {
+                await Space.RetireLeftPartitionsAsync(Peers);
+                if (Space.Partitions.Retiring.Count == 0)
+                {
+                    _retiringCheck?.Dispose();
+                    _retiringCheck = null;
+                }
+            },
+            new GrainTimerCreationOptions(first, RetiringRetry) { KeepAlive = false, Interleave = true });
     }
 
     /// <summary>Fetches a partition's summary of its later arguments into partition 0's directory (unknown again if that fails: it is then always asked).</summary>

@@ -38,12 +38,16 @@ internal abstract partial class EnvironmentGrainBase(
     // A retired partition stays this long before it leaves memory.
     private static readonly TimeSpan RetiredStay = TimeSpan.FromMinutes(1);
 
+    // How often partition 0 asks again the partitions that left the map but were not reached then.
+    private static readonly TimeSpan RetiringRetry = TimeSpan.FromSeconds(30);
+
     private DurableSpace? _space;
     private MatchSessions? _matches;
     private IGrainTimer? _idleCheck;
     private IGrainTimer? _indexing;
     private IGrainTimer? _sealCheck;
     private IGrainTimer? _leave;
+    private IGrainTimer? _retiringCheck;
     private GrainPartitionPeers? _peers;
 
     // On partition 0 of a divided space: what each partition holds at its later arguments.
@@ -86,6 +90,7 @@ internal abstract partial class EnvironmentGrainBase(
         await _space.DropAsync();
         _space.TellArguments = update => Peers.Grain(0).TellArguments(ForTheWire(update));
         IndexInTheBackground();
+        AskRetiringAgainLater(TimeSpan.FromSeconds(5));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -26,7 +26,7 @@ internal sealed class GrainPartitionPeers(IGrainFactory grains, GrainType type, 
 
     public Task<long> CopyAsync(int partition, PartitionMap map) => Grain(partition).CopyTo(ForTheWire(map));
 
-    public Task RetireAsync(int partition, long epoch) => Grain(partition).Retire(epoch);
+    public Task<bool> RetireAsync(int partition, long epoch) => Grain(partition).Retire(epoch);
 
     public Task CommittedAsync(int partition, long epoch) => Grain(partition).Committed(epoch);
 

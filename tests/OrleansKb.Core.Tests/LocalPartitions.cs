@@ -98,10 +98,15 @@ internal sealed class LocalPartitions(ISpaceStore store, string space) : IPartit
 
     public async Task CommittedAsync(int partition, long epoch) => (await Open(partition)).Committed(epoch);
 
-    public async Task RetireAsync(int partition, long epoch)
+    /// <summary>Runs before a partition is asked to retire (a test makes it unreachable there).</summary>
+    public Func<int, Task> BeforeRetire { get; set; } = _ => Task.CompletedTask;
+
+    public async Task<bool> RetireAsync(int partition, long epoch)
     {
+        await BeforeRetire(partition);
         var retiring = await Open(partition);
         retiring.Retire(epoch);
         await retiring.DropAsync();
+        return retiring.StoreDeleted;
     }
 }

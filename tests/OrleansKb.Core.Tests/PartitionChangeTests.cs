@@ -199,7 +199,7 @@ public sealed class PartitionChangeTests : IDisposable
     }
 
     [Fact]
-    public async Task A_change_that_fails_is_given_up_the_old_partitions_take_writes_again_and_the_next_change_clears_what_it_left()
+    public async Task A_change_that_fails_is_given_up_the_old_partitions_take_writes_again_and_its_new_partitions_delete_their_stores()
     {
         Assert.Equal(800, await _space.AddFacts(Batch(Facts(0, 800))));
         var failOnce = true;
@@ -210,13 +210,69 @@ public sealed class PartitionChangeTests : IDisposable
         var zero = await _space.Open(0);
         Assert.Equal(0, zero.Partitions.Epoch);
         Assert.Equal(0, zero.SealedFor);
+        Assert.Empty(zero.Partitions.Retiring);
+        Assert.Equal([Folder(0)], Folders());
         Assert.Equal(1, await _space.AddFacts(Batch("(parent P99999 C1)")));
+
+        // Given up again, and its new partitions not reached then (as if the silo died): they are in the
+        // stored map as retiring, and partition 0 deletes them once it is opened again.
+        _space.BeforeRetire = _ => throw new IOException("its silo is down");
+        var given = await Assert.ThrowsAsync<IOException>(() => Repartition(2));
+        Assert.Equal("the copy's target went away", given.Message);
+        Assert.Equal(2, zero.Partitions.Retiring.Count);
+        await _space.CloseAll();
+        _space.BeforeRetire = _ => Task.CompletedTask;
+        zero = await _space.Open(0);
+        Assert.Equal(2, zero.Partitions.Retiring.Count);
+        await zero.RetireLeftPartitionsAsync(_space);
+        Assert.Empty(zero.Partitions.Retiring);
+        Assert.Equal([Folder(0)], Folders());
+
         failOnce = false;
-        (await _space.Open(2)).Seal(1); // a new partition left holding something of the given-up change is cleared when taken again
         var change = await Repartition(3);
         Assert.Equal(1, change.Map.Epoch);
+        Assert.All(change.Map.Ids, id => Assert.True(id > 5, "a number given in a change given up is not given again"));
         Assert.Equal(801, (await _space.Export()).Count);
+        Assert.Equal(change.Map.Ids.Append(0).Select(Folder).Order(StringComparer.Ordinal), Folders().Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_partition_not_reached_when_it_left_the_map_is_asked_again_by_partition_zero_until_its_store_is_deleted()
+    {
+        Assert.Equal(600, await _space.AddFacts(Batch(Facts(0, 600))));
+        var first = (await Repartition(3)).Map;
+        var unreachable = first.Ids[1];
+        _space.BeforeRetire = partition => partition == unreachable ? throw new IOException("its silo is down") : Task.CompletedTask;
+
+        var second = (await Repartition(2)).Map;
+
+        // Committed without it: the map keeps it as retiring, and its store its atoms.
+        Assert.Equal([unreachable], second.Retiring);
+        Assert.Contains(Folder(unreachable), Folders());
+        Assert.Equal(600, (await _space.Export()).Count);
+
+        // Partition 0 goes on with the list after a restart, and asks again once it can be reached.
+        await _space.CloseAll();
+        var zero = await _space.Open(0);
+        Assert.Equal([unreachable], zero.Partitions.Retiring);
+        await zero.RetireLeftPartitionsAsync(_space);
+        Assert.Equal([unreachable], zero.Partitions.Retiring);
+        _space.BeforeRetire = _ => Task.CompletedTask;
+        await zero.RetireLeftPartitionsAsync(_space);
+
+        Assert.Empty(zero.Partitions.Retiring);
+        Assert.Equal(
+            second.Ids.Append(0).Distinct().Select(Folder).Order(StringComparer.Ordinal),
+            Folders().Order(StringComparer.Ordinal));
+        await _space.CloseAll();
+        Assert.Empty((await _space.Open(0)).Partitions.Retiring);
+        Assert.Equal(600, (await _space.Export()).Count);
+        Assert.True(second.NextId > unreachable);
+    }
+
+    private static string Folder(int partition) => SpaceFolderName.For(PartitionNames.Of("kb", partition));
+
+    private IEnumerable<string> Folders() => Directory.GetDirectories(Path.Combine(_directory, "spaces")).Select(path => Path.GetFileName(path)!);
 
     [Fact]
     public async Task A_partition_that_missed_its_retirement_retires_when_it_reconciles_with_partition_zero_and_a_given_up_seal_is_lifted()

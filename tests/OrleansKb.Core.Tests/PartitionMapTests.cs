@@ -175,6 +175,38 @@ public sealed class PartitionMapTests
     }
 
     [Fact]
+    public void Retiring_partitions_and_numbers_given_are_kept_in_the_stored_form_and_a_map_without_them_is_stored_as_before()
+    {
+        var map = MapOf(3);
+        Assert.Equal(1, map.ToBytes()[0]);
+
+        var retiring = map.WithRetiring([map.NextId + 4, 0, map.Ids[1], map.NextId + 1, map.NextId + 1]);
+        Assert.Equal([map.NextId + 1, map.NextId + 4], retiring.Retiring);
+        Assert.Equal(map.NextId + 5, retiring.NextId);
+        var bytes = retiring.ToBytes();
+        Assert.Equal(2, bytes[0]);
+        var read = PartitionMap.FromBytes(bytes);
+        Assert.Equal(retiring.Retiring, read.Retiring);
+        Assert.Equal(map.Ids, read.Ids);
+        Assert.Equal(map.Splits, read.Splits);
+        Assert.Equal(retiring.Retiring, read.Redivided(read.Splits).Retiring);
+        Assert.Equal(retiring.Retiring, read.SplitAt(0, read.Splits[0][..^1]).Retiring);
+
+        // Numbers once given stay given once their partitions are gone.
+        var gone = read.WithRetiring([]);
+        Assert.Empty(gone.Retiring);
+        Assert.Equal(map.NextId + 5, gone.NextId);
+        Assert.Equal(map.NextId + 5, PartitionMap.FromBytes(gone.ToBytes()).NextId);
+        Assert.Equal(map.NextId + 5, gone.Redivided(gone.Splits).Ids[0]);
+        for (var length = 0; length < bytes.Length; length++)
+        {
+            Assert.Throws<InvalidDataException>(() => PartitionMap.FromBytes(bytes.AsSpan(0, length)));
+        }
+
+        Assert.Throws<ArgumentException>(() => new PartitionMap(1, [0, 1], [[1]], [1]));
+    }
+
+    [Fact]
     public void A_map_refuses_splits_out_of_order_and_numbers_used_twice()
     {
         Assert.Throws<ArgumentException>(() => new PartitionMap(1, [0, 1], [[]]));

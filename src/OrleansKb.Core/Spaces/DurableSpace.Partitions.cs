@@ -42,7 +42,10 @@ public sealed partial class DurableSpace
     public long ChangingTo { get; private set; }
 
     /// <summary>Whether this partition left the space's map: it refuses every call, and its atoms are to be dropped (<see cref="DropAsync"/>).</summary>
-    public bool Retired => _retiredEpoch > 0;
+    public bool Retired => _retiredEpoch is not null;
+
+    /// <summary>Whether this partition, retired, has deleted everything its store kept of it (<see cref="DropAsync"/>).</summary>
+    public bool StoreDeleted { get; private set; }
 
     /// <summary>The epoch of the map this partition is leaving for, while it holds its changes; 0 otherwise.</summary>
     public long SealedFor => _seal is null ? 0 : _sealEpoch;
@@ -55,9 +58,9 @@ public sealed partial class DurableSpace
     /// </summary>
     public void CheckRouting(long epoch)
     {
-        if (_retiredEpoch > 0 || _partitionIndex < 0)
+        if (_retiredEpoch is not null || _partitionIndex < 0)
         {
-            throw Moved(Math.Max(_retiredEpoch, Partitions.Epoch));
+            throw Moved(Math.Max(_retiredEpoch ?? 0, Partitions.Epoch));
         }
 
         if (epoch < Partitions.Epoch)
@@ -86,16 +89,16 @@ public sealed partial class DurableSpace
             await ApplyAsync(LogOperation.Clear, ReadOnlyMemory<byte>.Empty).ConfigureAwait(true);
         }
 
-        (_seal, _retiredEpoch, _filling) = (null, 0, true);
+        (_seal, _retiredEpoch, _filling) = (null, null, true);
         await KeepMapAsync(map).ConfigureAwait(true);
     }
 
     /// <summary>This partition is leaving the map for the one of <paramref name="epoch"/>: its changes wait until the change is committed or given up.</summary>
     public void Seal(long epoch)
     {
-        if (_retiredEpoch > 0)
+        if (_retiredEpoch is { } retired)
         {
-            throw Moved(_retiredEpoch);
+            throw Moved(retired);
         }
 
         _seal ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -128,7 +131,7 @@ public sealed partial class DurableSpace
     /// <summary>The map of <paramref name="epoch"/>, without this partition, is committed: every call is refused from now on, the waiting changes too.</summary>
     public void Retire(long epoch)
     {
-        _retiredEpoch = Math.Max(_retiredEpoch, epoch);
+        _retiredEpoch = Math.Max(_retiredEpoch ?? 0, epoch);
         var seal = _seal;
         _seal = null;
         seal?.SetResult();
@@ -146,7 +149,7 @@ public sealed partial class DurableSpace
     public void Reconcile(PartitionMap committed, long changingTo)
     {
         ArgumentNullException.ThrowIfNull(committed);
-        if (Partition == 0 || _retiredEpoch > 0)
+        if (Partition == 0 || Retired)
         {
             return;
         }
@@ -170,7 +173,7 @@ public sealed partial class DurableSpace
     /// </summary>
     public async Task DropAsync()
     {
-        if (_retiredEpoch > 0 && Partition != 0 && !_deleted)
+        if (Retired && Partition != 0 && !_deleted)
         {
             // Tried once per activation (a handle that failed to delete writes nothing more); a snapshot
             // being written finishes first, as its files are in what is deleted.
@@ -180,13 +183,14 @@ public sealed partial class DurableSpace
             try
             {
                 await _stored.DeleteAsync().ConfigureAwait(true);
+                StoreDeleted = true;
             }
             catch (Exception e) when (e is IOException or StaleEpochException or UnauthorizedAccessException or InvalidOperationException)
             {
                 throw new StoreFailedException($"space '{Name}': the partition left the map, and deleting what its store keeps failed ({e.Message}); it is tried again when the partition is next activated", e);
             }
         }
-        else if ((_retiredEpoch > 0 || _partitionIndex < 0) && Atoms.Count > 0 && !_deleted)
+        else if ((Retired || _partitionIndex < 0) && Atoms.Count > 0 && !_deleted)
         {
             await ApplyAsync(LogOperation.Clear, ReadOnlyMemory<byte>.Empty).ConfigureAwait(true);
         }
@@ -364,6 +368,11 @@ public sealed partial class DurableSpace
                 nameof(plan));
         }
 
+        // Until the commit the new partitions are kept in the map as retiring, so that a change given up,
+        // or cut short by a crash, leaves nothing in their stores: partition 0 retires them (now, or once
+        // it is next activated), and their numbers are never given again.
+        await KeepMapAsync(current.WithRetiring(current.Retiring.Concat(fresh))).ConfigureAwait(true);
+
         long moved;
         ChangingTo = target.Epoch;
         try
@@ -371,13 +380,18 @@ public sealed partial class DurableSpace
             await Task.WhenAll(fresh.Select(id => peers.PrepareAsync(id, target))).ConfigureAwait(true);
             await Task.WhenAll(leaving.Select(id => peers.SealAsync(id, target.Epoch))).ConfigureAwait(true);
             moved = (await Task.WhenAll(leaving.Select(id => peers.CopyAsync(id, target))).ConfigureAwait(true)).Sum();
-            await KeepMapAsync(target).ConfigureAwait(true);
+
+            // The leaving partitions are kept in the map as retiring until each has deleted its store.
+            await KeepMapAsync(target.WithRetiring(current.Retiring.Concat(leaving))).ConfigureAwait(true);
         }
         catch
         {
-            // Given up: a leaving partition not reached now takes changes again once it asks (Reconcile).
+            // Given up: a leaving partition not reached now takes changes again once it asks (Reconcile);
+            // the new ones drop what was copied to them.
             await Task.WhenAll(leaving.Select(id => peers.UnsealAsync(id, target.Epoch)))
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+            ChangingTo = 0;
+            await RetireLeftAsync(peers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
             throw;
         }
         finally
@@ -385,11 +399,48 @@ public sealed partial class DurableSpace
             ChangingTo = 0;
         }
 
-        // Committed. A leaving partition not reached now retires once it asks (Reconcile); a new one
-        // not reached indexes once no copy has reached it for a while.
-        await Task.WhenAll(leaving.Select(id => peers.RetireAsync(id, target.Epoch)).Concat(fresh.Select(id => peers.CommittedAsync(id, target.Epoch))))
+        // Committed. A new partition not reached indexes once no copy has reached it for a while; a
+        // leaving one not reached is asked again later (RetireLeftPartitionsAsync), and retires at once
+        // should it ask first (Reconcile). Partition 0, which keeps the map, clears its atoms if it left
+        // the ranges (or when it is next activated).
+        await Task.WhenAll(fresh.Select(id => peers.CommittedAsync(id, target.Epoch))
+                .Concat(leaving.Where(id => id == 0).Select(id => (Task)peers.RetireAsync(id, target.Epoch))))
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        return new PartitionChange(target, moved, Stopwatch.GetElapsedTime(started));
+        await RetireLeftAsync(peers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        return new PartitionChange(Partitions, moved, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Asks the partitions that left the map but may still keep atoms in their stores
+    /// (<see cref="PartitionMap.Retiring"/>) to retire, and keeps the map without those that have
+    /// deleted their stores; called on partition 0, after any change under way. One not reached (its
+    /// silo down) or still serving a match stays in the list, to be asked again.
+    /// </summary>
+    public Task RetireLeftPartitionsAsync(IPartitionPeers peers)
+    {
+        ArgumentNullException.ThrowIfNull(peers);
+        var sweep = RetireLeftAfterAsync(_mapChange, peers);
+        _mapChange = sweep;
+        return sweep;
+    }
+
+    private async Task RetireLeftAfterAsync(Task previous, IPartitionPeers peers)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        await RetireLeftAsync(peers).ConfigureAwait(true);
+    }
+
+    private async Task RetireLeftAsync(IPartitionPeers peers)
+    {
+        var map = Partitions;
+        var asked = map.Retiring.Select(id => (Id: id, Deleted: peers.RetireAsync(id, map.Epoch))).ToArray();
+        await Task.WhenAll(asked.Select(retire => (Task)retire.Deleted))
+            .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        var left = asked.Where(retire => !retire.Deleted.IsCompletedSuccessfully || !retire.Deleted.Result).Select(retire => retire.Id).ToArray();
+        if (left.Length < asked.Length)
+        {
+            await KeepMapAsync(map.WithRetiring(left)).ConfigureAwait(true);
+        }
     }
 
     /// <summary>Keeps <paramref name="map"/> in the store, then holds it.</summary>

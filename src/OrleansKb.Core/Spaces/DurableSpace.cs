@@ -65,7 +65,7 @@ public sealed partial class DurableSpace : IAsyncDisposable
     // While this partition leaves the map for the one of _sealEpoch, its changes wait for this.
     private TaskCompletionSource? _seal;
     private long _sealEpoch;
-    private long _retiredEpoch;
+    private long? _retiredEpoch;
 
     // Set once a retired partition deleted what its store kept of it (DropAsync).
     private bool _deleted;
@@ -245,7 +245,7 @@ public sealed partial class DurableSpace : IAsyncDisposable
     /// </summary>
     public bool CatchUpIndex()
     {
-        if (_retiredEpoch > 0)
+        if (Retired)
         {
             return true;
         }
@@ -280,9 +280,9 @@ public sealed partial class DurableSpace : IAsyncDisposable
             }
         }
 
-        if (_retiredEpoch > 0)
+        if (_retiredEpoch is { } retired)
         {
-            throw Moved(_retiredEpoch);
+            throw Moved(retired);
         }
 
         return await ApplyAsync(operation, batch, show).ConfigureAwait(true);

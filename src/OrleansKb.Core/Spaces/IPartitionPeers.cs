@@ -25,8 +25,12 @@ public interface IPartitionPeers
     /// <summary>The partition copies its atoms to the partitions of <paramref name="map"/> that hold them; returns how many (<see cref="DurableSpace.CopyToAsync"/>).</summary>
     Task<long> CopyAsync(int partition, PartitionMap map);
 
-    /// <summary>The change is committed: the partition refuses every call from now on and drops its atoms (<see cref="DurableSpace.Retire"/>).</summary>
-    Task RetireAsync(int partition, long epoch);
+    /// <summary>
+    /// The change to the map of <paramref name="epoch"/> is committed without the partition: it refuses
+    /// every call from now on and drops its atoms (<see cref="DurableSpace.Retire"/>). True once it has
+    /// deleted what its store keeps of it; false while a match it serves is still open.
+    /// </summary>
+    Task<bool> RetireAsync(int partition, long epoch);
 
     /// <summary>The change is committed: a new partition of it indexes its atoms from now on (<see cref="DurableSpace.Committed"/>).</summary>
     Task CommittedAsync(int partition, long epoch);

@@ -13,17 +13,21 @@ namespace OrleansKb.Spaces;
 /// </summary>
 public sealed class PartitionMap
 {
-    // Format of ToBytes: a version byte, then the epoch, the count, the ids, and each split as a length and its bytes.
+    // Format of ToBytes: a version byte, then the epoch, the count, the ids, and each split as a length
+    // and its bytes; version 2 then the count of the retiring partitions, their ids, and NextId. A map
+    // with no retiring partitions whose NextId follows its ids is written as version 1, as before.
     private const byte FormatVersion = 1;
+    private const byte FormatVersionWithRetiring = 2;
 
     private readonly int[] _ids;
     private readonly byte[][] _splits;
+    private readonly int[] _retiring;
 
     // Where the items of a pattern's constant prefix begin (a map is shared by threads: one list each).
     [ThreadStatic]
     private static List<int>? t_itemStarts;
 
-    public PartitionMap(long epoch, IReadOnlyList<int> ids, IReadOnlyList<byte[]> splits)
+    public PartitionMap(long epoch, IReadOnlyList<int> ids, IReadOnlyList<byte[]> splits, IReadOnlyList<int>? retiring = null, int nextId = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
         ArgumentNullException.ThrowIfNull(ids);
@@ -46,9 +50,17 @@ public sealed class PartitionMap
             }
         }
 
+        retiring ??= [];
+        if (retiring.Distinct().Count() != retiring.Count || retiring.Any(id => id <= 0 || ids.Contains(id)))
+        {
+            throw new ArgumentException("retiring partitions are distinct, numbered above 0, and not in the map", nameof(retiring));
+        }
+
         Epoch = epoch;
         _ids = [.. ids];
         _splits = [.. splits.Select(split => (byte[])split.Clone())];
+        _retiring = [.. retiring];
+        NextId = Math.Max(nextId, Math.Max(_ids.Max(), _retiring.Length == 0 ? 0 : _retiring.Max()) + 1);
     }
 
     /// <summary>A space that was never divided: one partition, numbered 0, epoch 0.</summary>
@@ -56,6 +68,18 @@ public sealed class PartitionMap
 
     /// <summary>Grows with every change of the map.</summary>
     public long Epoch { get; }
+
+    /// <summary>
+    /// Partitions that left the map and may still keep atoms in their stores, because they were not
+    /// reached when the change that left them out was committed (their silo was down): partition 0,
+    /// which keeps the map, asks them to retire until each has deleted its store
+    /// (<see cref="DurableSpace.RetireLeftPartitionsAsync"/>). Not part of what clients route by.
+    /// </summary>
+    public IReadOnlyList<int> Retiring => _retiring;
+
+    /// <summary>This map with <paramref name="retiring"/> as its <see cref="Retiring"/> partitions (those of them still in the map or numbered 0 left out).</summary>
+    public PartitionMap WithRetiring(IEnumerable<int> retiring) =>
+        new(Epoch, _ids, _splits, [.. retiring.Where(id => id > 0 && IndexOfPartition(id) < 0).Distinct().Order()], NextId);
 
     /// <summary>The number of partitions.</summary>
     public int Count => _ids.Length;
@@ -216,15 +240,19 @@ public sealed class PartitionMap
         }
     }
 
-    /// <summary>The number the next new partition of the space is given: above every number the map has, so never one a partition had before.</summary>
-    public int NextId => _ids.Max() + 1;
+    /// <summary>
+    /// The number the next new partition of the space is given: above every number a partition of the
+    /// space was ever given (in its maps, retiring, or new in a change given up), so never one a
+    /// partition had before.
+    /// </summary>
+    public int NextId { get; }
 
     /// <summary>
     /// The map that follows this one when every partition is replaced by new ones, cut at
     /// <paramref name="splits"/> (<see cref="SplitsOf"/>): a repartition (docs/cluster.md).
     /// </summary>
     public PartitionMap Redivided(IReadOnlyList<byte[]> splits) =>
-        new(Epoch + 1, [.. Enumerable.Range(NextId, splits.Count + 1)], splits);
+        new(Epoch + 1, [.. Enumerable.Range(NextId, splits.Count + 1)], splits, _retiring, NextId);
 
     /// <summary>
     /// The map that follows this one when the partition at <paramref name="index"/> is replaced by two
@@ -243,7 +271,7 @@ public sealed class PartitionMap
         ids.Insert(index + 1, NextId + 1);
         var splits = _splits.ToList();
         splits.Insert(index, key);
-        return new PartitionMap(Epoch + 1, ids, splits);
+        return new PartitionMap(Epoch + 1, ids, splits, _retiring, NextId);
     }
 
     /// <summary>Whether partition <paramref name="partition"/> is in both maps with the same range.</summary>
@@ -283,10 +311,11 @@ public sealed class PartitionMap
     /// <summary>The map as bytes, for a store (<see cref="FromBytes"/> reads it back).</summary>
     public byte[] ToBytes()
     {
-        var length = 1 + 8 + 4 + (4 * _ids.Length) + _splits.Sum(split => 4 + split.Length);
+        var more = _retiring.Length > 0 || NextId != _ids.Max() + 1;
+        var length = 1 + 8 + 4 + (4 * _ids.Length) + _splits.Sum(split => 4 + split.Length) + (more ? 4 + (4 * _retiring.Length) + 4 : 0);
         var bytes = new byte[length];
         var span = bytes.AsSpan();
-        span[0] = FormatVersion;
+        span[0] = more ? FormatVersionWithRetiring : FormatVersion;
         BinaryPrimitives.WriteInt64LittleEndian(span[1..], Epoch);
         BinaryPrimitives.WriteInt32LittleEndian(span[9..], _ids.Length);
         var at = 13;
@@ -303,6 +332,19 @@ public sealed class PartitionMap
             at += 4 + split.Length;
         }
 
+        if (more)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(span[at..], _retiring.Length);
+            at += 4;
+            foreach (var id in _retiring)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(span[at..], id);
+                at += 4;
+            }
+
+            BinaryPrimitives.WriteInt32LittleEndian(span[at..], NextId);
+        }
+
         return bytes;
     }
 
@@ -311,9 +353,9 @@ public sealed class PartitionMap
     {
         try
         {
-            if (bytes[0] != FormatVersion)
+            if (bytes[0] is not (FormatVersion or FormatVersionWithRetiring))
             {
-                throw new InvalidDataException($"a partition map of format {bytes[0]}, not {FormatVersion}");
+                throw new InvalidDataException($"a partition map of format {bytes[0]}, not {FormatVersion} or {FormatVersionWithRetiring}");
             }
 
             var epoch = BinaryPrimitives.ReadInt64LittleEndian(bytes[1..]);
@@ -338,12 +380,35 @@ public sealed class PartitionMap
                 at += 4 + length;
             }
 
+            var (retiringCount, nextId) = (0, 0);
+            if (bytes[0] == FormatVersionWithRetiring)
+            {
+                retiringCount = BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]);
+                at += 4;
+                if (retiringCount < 0 || retiringCount > (bytes.Length - at) / 4)
+                {
+                    throw new InvalidDataException($"a partition map with {retiringCount} retiring partitions in {bytes.Length - at} bytes");
+                }
+            }
+
+            var retiring = new int[retiringCount];
+            for (var i = 0; i < retiring.Length; i++, at += 4)
+            {
+                retiring[i] = BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]);
+            }
+
+            if (bytes[0] == FormatVersionWithRetiring)
+            {
+                nextId = BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]);
+                at += 4;
+            }
+
             if (at != bytes.Length)
             {
                 throw new InvalidDataException($"a partition map of {at} bytes followed by {bytes.Length - at} more");
             }
 
-            return new PartitionMap(epoch, ids, splits);
+            return new PartitionMap(epoch, ids, splits, retiring, nextId);
         }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException)
         {

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using OrleansKb.Client;
+using OrleansKb.Persistence;
+using OrleansKb.Spaces;
 
 namespace OrleansKb.Cluster.Tests.Processes;
 
@@ -29,6 +31,8 @@ public sealed class PartitionProcessTests : IDisposable
 
     private static SiloProcess Start(string data, int maxAtoms = MaxAtoms) =>
         SiloProcessFixture.Start(data, more: new Dictionary<string, string> { ["PartitionMaxAtoms"] = maxAtoms.ToString(CultureInfo.InvariantCulture) });
+
+    private IEnumerable<string> Folders() => Directory.GetDirectories(Path.Combine(_data, "spaces")).Select(path => Path.GetFileName(path)!);
 
     private List<string> Expected() => [.. File.ReadLines(_file).Order(StringComparer.Ordinal)];
 
@@ -87,6 +91,18 @@ public sealed class PartitionProcessTests : IDisposable
             Assert.Equal(4, result.RootElement.GetProperty("partitions").GetInt32());
             Assert.Equal(Facts, result.RootElement.GetProperty("atoms_moved").GetInt64());
             AssertWhole(silo, name);
+
+            // Every partition that left a map — also those a kill kept from being told — has deleted its
+            // store: the data directory holds partition 0's folder (it keeps the map) and the map's partitions'.
+            await using (var cluster = await KbCluster.ConnectAsync(silo.Gateway))
+            {
+                var info = await cluster.Space(name).InfoAsync();
+                var expected = info.Partitions!.Select(p => p.Partition).Append(0).Distinct()
+                    .Select(id => SpaceFolderName.For(PartitionNames.Of(name, id))).Order(StringComparer.Ordinal).ToList();
+                Assert.True(
+                    await Poll.Until(() => Task.FromResult(expected.SequenceEqual(Folders().Order(StringComparer.Ordinal))), 60),
+                    $"folders: {string.Join(' ', Folders())}; expected: {string.Join(' ', expected)}");
+            }
         }
         finally
         {
