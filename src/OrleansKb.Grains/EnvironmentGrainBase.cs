@@ -227,7 +227,7 @@ internal abstract partial class EnvironmentGrainBase(
             CheckMap();
             if (growth > 0)
             {
-                memory.Admit(Name, growth, Space.Atoms.Memory, Space.Atoms.IndexMemory);
+                memory.Admit(Name, growth, Space.Atoms.Memory, Space.Atoms.IndexMemory, Space.ArgumentsGrowth(growth));
             }
 
             var changed = await change(Space);

@@ -55,10 +55,12 @@ public sealed class SiloMemory
     /// and argument index hold <paramref name="trie"/> and <paramref name="index"/>) if it would take the
     /// heap past the mark. A trie's arenas grow by doubling, the old array alive while it is copied into
     /// the new one: a write the arenas have no room left for may need twice their size at once.
+    /// <paramref name="summaryGrowth"/> is what a partition's argument summary sized anew by the write
+    /// may take (<see cref="DurableSpace.ArgumentsGrowth"/>).
     /// </summary>
-    public void Admit(string space, long bytes, TrieMemory trie, TrieMemory index)
+    public void Admit(string space, long bytes, TrieMemory trie, TrieMemory index, long summaryGrowth = 0)
     {
-        var needed = bytes * BytesPerEncodedByte;
+        var needed = (bytes * BytesPerEncodedByte) + summaryGrowth;
         var allocated = trie.AllocatedBytes + index.AllocatedBytes;
         if (allocated - trie.LiveBytes - trie.GarbageBytes - index.LiveBytes - index.GarbageBytes < needed)
         {

@@ -100,6 +100,18 @@ public sealed class ArgumentSummaryTests
     }
 
     [Fact]
+    public void The_memory_a_write_may_take_counts_a_summary_it_would_size_anew_here_and_in_partition_zero()
+    {
+        var summary = new ArgumentSummary(ArgumentSummary.MinLog2Bits);
+        Assert.Equal(0, summary.GrowthIfAdding(items: 1_000, atoms: 1_000));
+
+        // A quarter of 2^16 bits is 16,384: 8,192 items may set that many, at two bits each.
+        var next = 2 * ((1L << Math.Max(ArgumentSummary.MinLog2Bits + 1, ArgumentSummary.Log2BitsFor(9_000))) / 8);
+        Assert.Equal(next, summary.GrowthIfAdding(items: 8_200, atoms: 800));
+        Assert.Equal(2 * ((1L << ArgumentSummary.Log2BitsFor(1_008_200)) / 8), summary.GrowthIfAdding(items: 8_200, atoms: 1_000_000));
+    }
+
+    [Fact]
     public void The_directory_leaves_out_only_a_known_partition_without_the_item_or_variables()
     {
         var directory = new ArgumentDirectory();

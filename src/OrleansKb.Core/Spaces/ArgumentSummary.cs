@@ -70,6 +70,16 @@ public sealed class ArgumentSummary
     /// <summary>Whether a quarter of the bits are set: the summary is to be sized anew from the partition's atoms.</summary>
     public bool IsCrowded => Log2Bits < MaxLog2Bits && _setBits > (1L << Log2Bits) / 4;
 
+    /// <summary>
+    /// The memory that sizing this summary anew may take at once should <paramref name="items"/> more
+    /// items be added to a partition of <paramref name="atoms"/> atoms: the new bitset twice, once here and
+    /// once in the copy partition 0 keeps (it is told whole); 0 while they leave it short of crowded.
+    /// </summary>
+    public long GrowthIfAdding(long items, long atoms) =>
+        Log2Bits < MaxLog2Bits && _setBits + (2 * items) > (1L << Log2Bits) / 4
+            ? 2 * ((1L << Math.Max(Log2Bits + 1, Log2BitsFor(atoms + items))) / 8)
+            : 0;
+
     /// <summary>Whether there is something to tell: the summary was never told, or bits were set since it last was (<see cref="TakeFresh"/>).</summary>
     public bool HasFresh => _fresh is null || _fresh.Count > 0;
 

@@ -113,6 +113,13 @@ public sealed partial class DurableSpace : IAsyncDisposable
     /// </summary>
     public Func<ArgumentSummaryUpdate, Task>? TellArguments { get; set; }
 
+    /// <summary>
+    /// The memory a change of <paramref name="batchBytes"/> encoded bytes may take besides its atoms: its
+    /// partition's argument summary sized anew (<see cref="ArgumentSummary.GrowthIfAdding"/>; an atom
+    /// holds at most one item per three of its bytes). 0 for a space never divided.
+    /// </summary>
+    public long ArgumentsGrowth(long batchBytes) => _arguments?.GrowthIfAdding(batchBytes / 3, Atoms.Count) ?? 0;
+
     /// <summary>What this partition holds at its later arguments, whole (null when it holds no range of a divided space).</summary>
     public ArgumentSummaryUpdate? ArgumentsWhole() =>
         _arguments is { } summary ? new ArgumentSummaryUpdate(Partition, summary.Log2Bits, Atoms.HoldsVariables, null, summary.Words.ToArray()) : null;
