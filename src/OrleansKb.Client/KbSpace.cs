@@ -213,9 +213,9 @@ public sealed class KbSpace
     /// <summary>The most rounds a transform to a fixpoint runs unless told otherwise.</summary>
     public const int DefaultMaxRounds = 100;
 
-    /// <summary>The pages of a match's encoded results (a transform's coordinator reads them as they are).</summary>
-    internal IAsyncEnumerable<MatchPage> MatchPagesAsync(Atom pattern, Atom template, long limit, CancellationToken cancellationToken) =>
-        _matches.PagesAsync(pattern, template, limit, cancellationToken);
+    /// <summary>The pages of a transform's match, its encoded results (a transform's coordinator reads them as they are), within the silo's transform budget.</summary>
+    internal IAsyncEnumerable<MatchPage> TransformPagesAsync(Atom pattern, Atom template, long limit, CancellationToken cancellationToken) =>
+        _matches.PagesAsync(pattern, template, limit, cancellationToken, forTransform: true);
 
     /// <summary>The pages of the join of <paramref name="conjunction"/> under rows of bindings (<see cref="IJoinGrain.OpenUnder"/>).</summary>
     internal IAsyncEnumerable<MatchPage> JoinPagesUnderAsync(Atom conjunction, Atom template, AtomBatch rows, CancellationToken cancellationToken) =>

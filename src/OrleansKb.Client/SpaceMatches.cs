@@ -14,8 +14,12 @@ namespace OrleansKb.Client;
 /// </summary>
 internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<IJoinGrain> newJoin)
 {
-    /// <summary>The pages of a match of <paramref name="pattern"/>, each solution's <paramref name="template"/> instantiated — or only counted, without a template.</summary>
-    public async IAsyncEnumerable<MatchPage> PagesAsync(Atom pattern, Atom? template, long limit, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// The pages of a match of <paramref name="pattern"/>, each solution's <paramref name="template"/>
+    /// instantiated — or only counted, without a template; <paramref name="forTransform"/> when a
+    /// transform reads them (<see cref="MatchRequest.ForTransform"/>).
+    /// </summary>
+    public async IAsyncEnumerable<MatchPage> PagesAsync(Atom pattern, Atom? template, long limit, [EnumeratorCancellation] CancellationToken cancellationToken, bool forTransform = false)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
@@ -26,7 +30,7 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
         if (Spaces.Conjunct.IsConjunction(pattern) && (await routing.CurrentAsync(cancellationToken).ConfigureAwait(false)).Map.Count > 1)
         {
             var join = newJoin();
-            var first = await calls.Call(join.Open(calls.Grain.GetGrainId(), query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false);
+            var first = await calls.Call(join.Open(calls.Grain.GetGrainId(), query, MatchRequest.UpTo(limit, forTransform)), cancellationToken).ConfigureAwait(false);
             await foreach (var joined in PagesFromAsync(first, _ => join.Next(), _ => join.Close(), cancellationToken).ConfigureAwait(false))
             {
                 yield return joined;
@@ -42,7 +46,7 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
                 var partitions = await routing.PartitionsForAsync(routes, query.Pattern, cancellationToken).ConfigureAwait(false);
                 return (routes, partitions, partitions.Count == 0
                     ? new MatchPage(MatchId.None, AtomBatch.Empty, 0)
-                    : await routing.Call(routes, partitions[0], grain => grain.MatchOpen(query, MatchRequest.UpTo(limit)), cancellationToken).ConfigureAwait(false));
+                    : await routing.Call(routes, partitions[0], grain => grain.MatchOpen(query, MatchRequest.UpTo(limit, forTransform)), cancellationToken).ConfigureAwait(false));
             },
             cancellationToken).ConfigureAwait(false);
 
@@ -67,7 +71,7 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
                 yield break;
             }
 
-            page = await routing.Call(routes, partitions[index], grain => grain.MatchOpen(query, MatchRequest.UpTo(left)), cancellationToken).ConfigureAwait(false);
+            page = await routing.Call(routes, partitions[index], grain => grain.MatchOpen(query, MatchRequest.UpTo(left, forTransform)), cancellationToken).ConfigureAwait(false);
         }
 
         static MatchQuery Shared((byte[] Pattern, byte[] Template) encoded) => new(encoded.Pattern, encoded.Template);
@@ -76,13 +80,14 @@ internal sealed class SpaceMatches(SpaceCalls calls, SpaceRouting routing, Func<
     /// <summary>
     /// The pages of the join of <paramref name="conjunction"/> under <paramref name="rows"/> (at most a
     /// message's, <see cref="IJoinGrain.OpenUnder"/>), each solution's <paramref name="template"/>
-    /// instantiated: through a join coordinator whatever the space's partitions.
+    /// instantiated: through a join coordinator whatever the space's partitions; a transform's read
+    /// (<see cref="MatchRequest.ForTransform"/>), as only a transform joins under rows.
     /// </summary>
     public async IAsyncEnumerable<MatchPage> PagesUnderAsync(Atom conjunction, Atom template, AtomBatch rows, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (pattern, encodedTemplate) = AtomEncoder.EncodeSharingVariables(conjunction, template, SpaceLimits.MaxAtomBytes);
         var join = newJoin();
-        var first = await calls.Call(join.OpenUnder(calls.Grain.GetGrainId(), new MatchQuery(pattern, encodedTemplate), rows, MatchRequest.UpTo()), cancellationToken).ConfigureAwait(false);
+        var first = await calls.Call(join.OpenUnder(calls.Grain.GetGrainId(), new MatchQuery(pattern, encodedTemplate), rows, MatchRequest.UpTo(forTransform: true)), cancellationToken).ConfigureAwait(false);
         await foreach (var joined in PagesFromAsync(first, _ => join.Next(), _ => join.Close(), cancellationToken).ConfigureAwait(false))
         {
             yield return joined;

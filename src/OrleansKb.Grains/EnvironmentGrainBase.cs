@@ -48,6 +48,7 @@ internal abstract partial class EnvironmentGrainBase(
     private IGrainTimer? _sealCheck;
     private IGrainTimer? _leave;
     private IGrainTimer? _retiringCheck;
+    private MatchBudget? _transformBudget;
     private GrainPartitionPeers? _peers;
 
     // On partition 0 of a divided space: what each partition holds at its later arguments.
@@ -78,8 +79,8 @@ internal abstract partial class EnvironmentGrainBase(
         }
 
         var match = matchOptions.Value;
-        var budget = new MatchBudget(match.MaxSolutions, TimeSpan.FromSeconds(match.MaxSeconds));
-        _matches = new MatchSessions(Name, _space.Atoms, new MatchSessionLimits(budget, match.Slice, match.IdleTimeout, match.MaxOpenPerSpace, SpaceLimits.MaxAtomBytes));
+        _transformBudget = match.Budget(forTransform: true);
+        _matches = new MatchSessions(Name, _space.Atoms, new MatchSessionLimits(match.Budget(forTransform: false), match.Slice, match.IdleTimeout, match.MaxOpenPerSpace, SpaceLimits.MaxAtomBytes));
         if (_space.Partition != 0)
         {
             // A change of the map may have retired this partition while it was not active (or deleted
@@ -147,7 +148,7 @@ internal abstract partial class EnvironmentGrainBase(
         return Opened(request, () =>
         {
             var (pattern, template) = AtomDecoder.DecodeQuery(query.Pattern.Span, query.Template.Span);
-            return Matches.Open(pattern, template, request.Limit, PageBytes(request));
+            return Matches.Open(pattern, template, request.Limit, PageBytes(request), TransformBudget(request));
         });
     }
 
@@ -155,8 +156,11 @@ internal abstract partial class EnvironmentGrainBase(
     {
         ArgumentNullException.ThrowIfNull(level);
         ArgumentNullException.ThrowIfNull(rows);
-        return Opened(request, () => Matches.OpenRows(level.Pattern.Span, level.Template.Span, rows.Bytes, request.Limit, PageBytes(request)));
+        return Opened(request, () => Matches.OpenRows(level.Pattern.Span, level.Template.Span, rows.Bytes, request.Limit, PageBytes(request), TransformBudget(request)));
     }
+
+    /// <summary>A transform's read is bounded by the silo's transform budget; any other match by its match budget.</summary>
+    private MatchBudget? TransformBudget(MatchRequest request) => request.ForTransform ? _transformBudget : null;
 
     private static int PageBytes(MatchRequest request) => Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
 

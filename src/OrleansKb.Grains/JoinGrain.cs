@@ -24,6 +24,7 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
     private MatchFailedException? _failure;
     private long _opened;
     private int _pageBytes;
+    private MatchBudget _budget = null!;
 
     public Task<MatchPage> Open(GrainId space, MatchQuery query, MatchRequest request) => OpenAsync(space, query, request, rows: null);
 
@@ -63,9 +64,11 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         var holdsVariables = statistics.Select(s => s.HoldsVariables).ToArray();
         var measured = statistics.Select(s => s.Counts is { } counts ? counts.Select((count, i) => new PatternCounts(count, s.Distinct![i])).ToArray() : null).ToArray();
         _pageBytes = Math.Clamp(request.PageBytes, 1024, SpaceLimits.MaxBatchBytes);
+        _budget = _options.Budget(request.ForTransform);
+        var probeRequest = new MatchRequest(0, Math.Min(_pageBytes, PartitionedJoin.ProbePageBytes), request.ForTransform);
         var join = Refused(() => new PartitionedJoin(
-            map, pattern, template, request.Limit, new MatchBudget(_options.MaxSolutions, TimeSpan.FromSeconds(_options.MaxSeconds)),
-            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, limit, Math.Min(_pageBytes, PartitionedJoin.ProbePageBytes), cancellationToken),
+            map, pattern, template, request.Limit, _budget,
+            (i, probes, limit, cancellationToken) => ProbeAsync(grains[i], map.Epoch, probes, probeRequest with { Limit = limit }, cancellationToken),
             holdsVariables,
             measured: measured,
             under: rows));
@@ -94,9 +97,9 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         {
             while (results.WrittenCount < _pageBytes && Stopwatch.GetElapsedTime(slice) < _options.Slice)
             {
-                if (Stopwatch.GetElapsedTime(_opened).TotalSeconds > _options.MaxSeconds)
+                if (Stopwatch.GetElapsedTime(_opened) > _budget.MaxWork)
                 {
-                    throw new MatchBudgetExceededException($"the match ran more than {_options.MaxSeconds:N0} s, the most one match may take");
+                    throw new MatchBudgetExceededException($"the match ran more than {_budget.MaxWork.TotalSeconds:N0} s, the most one match may take");
                 }
 
                 if (!await pages.MoveNextAsync())
@@ -116,7 +119,7 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
         catch (MatchBudgetExceededException e)
         {
             // The caller gets every result found up to the budget, then the error.
-            _failure = new MatchFailedException($"{e.Message}; narrow the pattern, ask for fewer results, or raise the silo's budget (Match:MaxSolutions, Match:MaxSeconds)");
+            _failure = new MatchFailedException($"{e.Message}; {_budget.Advice}");
         }
         catch
         {
@@ -131,13 +134,13 @@ internal sealed class JoinGrain(IOptions<MatchOptions> matchOptions) : Grain, IJ
 
     /// <summary>The pages of one partition's match of a level under rows (<paramref name="probes"/>), closed in the partition if left early.</summary>
     private static async IAsyncEnumerable<JoinPage> ProbeAsync(
-        IEnvironmentGrain partition, long epoch, JoinProbes probes, long limit, int pageBytes, [EnumeratorCancellation] CancellationToken cancellationToken)
+        IEnvironmentGrain partition, long epoch, JoinProbes probes, MatchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         RequestContext.Set(SpacePartitions.EpochKey, epoch);
         Task<MatchPage> opened;
         try
         {
-            opened = partition.MatchRowsOpen(new MatchQuery(probes.Pattern, probes.Template), new AtomBatch(probes.Rows, probes.Count), new MatchRequest(limit, pageBytes));
+            opened = partition.MatchRowsOpen(new MatchQuery(probes.Pattern, probes.Template), new AtomBatch(probes.Rows, probes.Count), request);
         }
         finally
         {

@@ -11,6 +11,8 @@ internal sealed class MatchOptionsValidation : IValidateOptions<MatchOptions>
         var failures = new List<string>();
         Check(options.MaxSolutions >= 1, "MaxSolutions", "at least 1", options.MaxSolutions);
         Check(options.MaxSeconds > 0, "MaxSeconds", "more than 0", options.MaxSeconds);
+        Check(options.TransformMaxSolutions >= 1, "TransformMaxSolutions", "at least 1", options.TransformMaxSolutions);
+        Check(options.TransformMaxSeconds > 0, "TransformMaxSeconds", "more than 0", options.TransformMaxSeconds);
         Check(options.SliceMilliseconds >= 1, "SliceMilliseconds", "at least 1", options.SliceMilliseconds);
         Check(options.IdleSeconds > 0, "IdleSeconds", "more than 0", options.IdleSeconds);
         Check(options.MaxOpenPerSpace >= 1, "MaxOpenPerSpace", "at least 1", options.MaxOpenPerSpace);

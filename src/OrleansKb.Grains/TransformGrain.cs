@@ -162,7 +162,7 @@ internal sealed class TransformGrain : Grain, ITransformGrain
         _addedBeforeRound = _added;
         if (_rounds == 1 || !_semiNaive)
         {
-            _pages = _source.MatchPagesAsync(_pattern, _templates.Combined, _limit, CancellationToken.None).GetAsyncEnumerator();
+            _pages = _source.TransformPagesAsync(_pattern, _templates.Combined, _limit, CancellationToken.None).GetAsyncEnumerator();
             return;
         }
 

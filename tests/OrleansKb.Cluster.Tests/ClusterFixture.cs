@@ -12,6 +12,8 @@ namespace OrleansKb.Cluster.Tests;
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public const long MaxSolutions = 3_000_000;
+    // Below the match budget, so a test can tell which of the two bounds a transform's reads.
+    public const long TransformMaxSolutions = 2_500_000;
     public const int MaxOpenPerSpace = 8;
     // Long enough that a test of closing cannot pass because the idle timeout closed the match instead.
     public const double IdleSeconds = 6;
@@ -23,6 +25,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         builder.ConfigureSilo((_, silo) => silo.UseOrleansKb().Configure<MatchOptions>(match =>
         {
             match.MaxSolutions = MaxSolutions;
+            match.TransformMaxSolutions = TransformMaxSolutions;
             match.MaxOpenPerSpace = MaxOpenPerSpace;
             match.IdleSeconds = IdleSeconds;
         }));

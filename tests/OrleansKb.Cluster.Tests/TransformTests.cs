@@ -123,6 +123,31 @@ public sealed class TransformTests(ClusterFixture fixture)
         Assert.Equal(0, await space.MatchCountAsync(Parse("(n (b (b $x)))")));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_transform_is_bounded_by_the_silos_transform_budget_not_its_match_budget(int partitions)
+    {
+        // 1,700 × 1,700 = 2,890,000 solutions: within the match budget, past the transform budget.
+        var space = fixture.NewSpace();
+        var atoms = Enumerable.Range(0, 1_700).SelectMany(i => new[] { Parse($"(a {i})"), Parse($"(b {i})") }).ToList();
+        if (partitions > 1)
+        {
+            await space.DivideAsync(atoms, partitions);
+        }
+
+        await space.AddFactsAsync(atoms);
+        var pattern = Parse("(, (a $x) (b $y))");
+        Assert.Equal(2_890_000, await space.MatchCountAsync(pattern));
+        var into = fixture.NewSpace();
+
+        var stopped = await Assert.ThrowsAsync<MatchFailedException>(() => space.TransformAsync(pattern, Parse("(seen $x)"), into.Name));
+
+        Assert.Contains($"more than {ClusterFixture.TransformMaxSolutions:N0} solutions", stopped.Message, StringComparison.Ordinal);
+        Assert.Contains("Match:TransformMaxSolutions", stopped.Message, StringComparison.Ordinal);
+        Assert.InRange(await into.CountAsync(), 1, 1_700);
+    }
+
     [Fact]
     public async Task A_cancelled_transform_stops_after_its_slice_and_everything_it_reports_added_is_there()
     {

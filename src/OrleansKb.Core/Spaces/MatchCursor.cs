@@ -31,6 +31,9 @@ public sealed class MatchCursor
     private readonly Atom? _template;
     private readonly long _limit;
     private readonly MatchBudget _budget;
+
+    /// <summary>What this match may cost.</summary>
+    internal MatchBudget Budget => _budget;
     private readonly List<Conjunct> _conjuncts;
     private readonly MatchLevel[] _levels;
 

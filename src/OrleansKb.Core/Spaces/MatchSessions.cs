@@ -28,10 +28,11 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
 
     /// <summary>
     /// Starts a match of <paramref name="pattern"/> (counting only, without a <paramref name="template"/>)
-    /// for at most <paramref name="limit"/> solutions, and returns its first page of about <paramref name="pageBytes"/>.
+    /// for at most <paramref name="limit"/> solutions, and returns its first page of about <paramref name="pageBytes"/>;
+    /// within <paramref name="budget"/> if given (a transform's), else the limits' budget.
     /// </summary>
-    public MatchSessionPage Open(Atom pattern, Atom? template, long limit, int pageBytes) =>
-        Opened(atoms.OpenMatch(pattern, template, limit, limits.Budget), template is null, pageBytes);
+    public MatchSessionPage Open(Atom pattern, Atom? template, long limit, int pageBytes, MatchBudget? budget = null) =>
+        Opened(atoms.OpenMatch(pattern, template, limit, budget ?? limits.Budget), template is null, pageBytes);
 
     /// <summary>
     /// Starts a match of one level of a join over a divided space (docs/cluster.md, "Partitioned
@@ -41,8 +42,9 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
     /// (empty to count only); the pattern is matched under each of <paramref name="rows"/>' bindings of
     /// the variables in turn (<see cref="JoinRows"/>), at most <paramref name="limit"/> solutions in all.
     /// The rows' bytes are read as the match runs: the caller leaves them as they are until it ends.
+    /// Within <paramref name="budget"/> if given (a transform's), else the limits' budget.
     /// </summary>
-    public MatchSessionPage OpenRows(ReadOnlySpan<byte> level, ReadOnlySpan<byte> template, ReadOnlyMemory<byte> rows, long limit, int pageBytes)
+    public MatchSessionPage OpenRows(ReadOnlySpan<byte> level, ReadOnlySpan<byte> template, ReadOnlyMemory<byte> rows, long limit, int pageBytes, MatchBudget? budget = null)
     {
         var (pair, decodedTemplate) = AtomDecoder.DecodeQuery(level, template);
         if (pair is not ExpressionAtom { Count: 2 } levelAtom || levelAtom[0] is not ExpressionAtom variables || variables.Children.ToArray() is var named && (named.Any(v => v is not VariableAtom) || named.Distinct().Count() != named.Length))
@@ -52,7 +54,7 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
 
         // Checked once here; the match then reads the rows without checking them again.
         AtomDecoder.CountAtoms(rows.Span);
-        return Opened(new MatchCursor(atoms, levelAtom[1], decodedTemplate, limit, limits.Budget, new JoinRows(variables, rows)), decodedTemplate is null, pageBytes);
+        return Opened(new MatchCursor(atoms, levelAtom[1], decodedTemplate, limit, budget ?? limits.Budget, new JoinRows(variables, rows)), decodedTemplate is null, pageBytes);
     }
 
     private MatchSessionPage Opened(MatchCursor run, bool countOnly, int pageBytes)
@@ -119,7 +121,7 @@ public sealed class MatchSessions(string space, AtomSpace atoms, MatchSessionLim
         catch (MatchBudgetExceededException e)
         {
             session.Failure = new MatchStoppedException(
-                $"space '{space}': {e.Message}; narrow the pattern, ask for fewer results, or raise the silo's budget (Match:MaxSolutions, Match:MaxSeconds)");
+                $"space '{space}': {e.Message}; {session.Run.Budget.Advice}");
         }
         catch (OversizedAtomException e)
         {
