@@ -349,6 +349,52 @@ public sealed class MatcherTests
     }
 
     [Fact]
+    public void A_match_spends_its_slices_catching_the_argument_index_up_only_if_it_may_walk_it()
+    {
+        var space = Space(string.Join(' ', Enumerable.Range(0, 20_000).Select(i => $"(parent P{i} Bob)")));
+        Assert.False(space.IndexIsComplete);
+        var emptyIndex = space.IndexMemory.LiveBytes;
+
+        // A copy reads every parent by its first argument; a join on the first arguments binds no later one.
+        foreach (var pattern in new[] { "(parent $a $b)", "(, (parent $a $b) (parent $a $c))" })
+        {
+            Assert.Equal(20_000L, CountAll(space.OpenMatch(One(pattern), One("(x $a)"))));
+            Assert.Equal(emptyIndex, space.IndexMemory.LiveBytes);
+        }
+
+        // A lookup by a later argument, alone or bound by another pattern, catches up as it goes.
+        Assert.Equal(0L, CountAll(space.OpenMatch(One("(, (parent $a $b) (parent Q $b))"), One("(x $a)"))));
+        Assert.True(space.IndexIsComplete);
+    }
+
+    private static long CountAll(MatchCursor cursor)
+    {
+        var solutions = 0L;
+        for (var calls = 0; !cursor.Finished && calls < 10_000; calls++)
+        {
+            solutions += cursor.Count(TimeSpan.FromSeconds(1));
+        }
+
+        return solutions;
+    }
+
+    [Fact]
+    public void An_atom_indexed_before_the_index_fell_behind_and_removed_after_is_not_found_once_it_has_caught_up()
+    {
+        var space = Space(string.Join(' ', Enumerable.Range(0, 20_000).Select(i => $"(parent P{i} Bob)")));
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(30)));
+
+        // A load of keys that sort below every parent: the index falls behind below all of them.
+        space.AddFacts(MettaReader.Parse(string.Join(' ', Enumerable.Range(0, 20_000).Select(i => $"(child Bob P{i})"))));
+        Assert.False(space.IndexIsComplete);
+        space.Remove(One("(parent P5 Bob)"));
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(30)));
+
+        var expected = Enumerable.Range(0, 20_000).Where(i => i != 5).Select(i => $"(p P{i})").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, Match(space, "(parent $p Bob)", "(p $p)"));
+    }
+
+    [Fact]
     public void The_argument_index_holds_each_later_argument_of_each_expression_once_and_forgets_removed_ones()
     {
         var index = new ArgumentIndex();

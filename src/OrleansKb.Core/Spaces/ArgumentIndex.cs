@@ -17,8 +17,8 @@ namespace OrleansKb.Spaces;
 /// <see cref="IsComplete"/>. A new space, a cleared one and a recovering one start it empty and
 /// behind: a bulk load or a recovery then costs the space's trie alone, and the index catches up
 /// in bounded steps (<see cref="CatchUp"/>, run by the matches that would use it) in the trie's key
-/// order, up to a watermark — a change at or below it is indexed at once, one above is left to the
-/// catching up. Until it is complete, matches walk the space's trie: the same solutions, slower.
+/// order, up to a watermark — an add at or below it is indexed at once, one above is left to the
+/// catching up; a remove is forgotten at once wherever it falls. Until it is complete, matches walk the space's trie: the same solutions, slower.
 /// </para>
 /// <para>
 /// A ground atom — a fact — is permuted byte for byte; one with variables is decoded, permuted and
@@ -113,14 +113,13 @@ internal sealed class ArgumentIndex
         _indexedWithChanges = 0;
     }
 
-    /// <summary>Forgets a key just removed from the space (<paramref name="hasVariables"/>: whether it holds a variable).</summary>
+    /// <summary>
+    /// Forgets a key just removed from the space (<paramref name="hasVariables"/>: whether it holds a
+    /// variable) — above the watermark too: a key indexed before the index fell behind is still in it,
+    /// and the catching up only adds.
+    /// </summary>
     public void Remove(ReadOnlySpan<byte> key, bool hasVariables)
     {
-        if (!Covers(key))
-        {
-            return;
-        }
-
         for (var position = 2; Permute(key, position, hasVariables); position++)
         {
             Trie.Remove(_permuted.AsSpan(0, _length));

@@ -16,6 +16,9 @@ internal sealed class JoinRows(ExpressionAtom variables, ReadOnlyMemory<byte> ro
 {
     private readonly string[] _names = [.. variables.Children.ToArray().Select(v => ((VariableAtom)v).Name)];
 
+    /// <summary>The variables a row may bind.</summary>
+    public IReadOnlyList<string> Variables => _names;
+
     // Where each variable's value lies in the row last read in place (empty: left new).
     private readonly Range[] _items = new Range[variables.Count];
     private int _at;

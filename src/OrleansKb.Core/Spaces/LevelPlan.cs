@@ -59,6 +59,17 @@ internal sealed class LevelPlan
     /// <summary>For each of <see cref="Unbound"/>, the index of its first occurrence there.</summary>
     public int[] FirstOccurrence { get; }
 
+    /// <summary>
+    /// The argument position a walk of <paramref name="pattern"/> takes once <paramref name="bound"/>
+    /// variables are bound to ground values and the argument index is complete (0: the space's trie).
+    /// </summary>
+    public static int IndexPosition(Atom pattern, IEnumerable<string> bound) =>
+        ArgumentIndex.PositionFor(WithBoundAsConstants(pattern, bound));
+
+    // A walk's trie is chosen as for the pattern with its bound variables made constants.
+    private static Atom WithBoundAsConstants(Atom pattern, IEnumerable<string> bound) =>
+        bound.Aggregate(Substitution.Empty, (s, name) => s.Bind(name, Placeholder)).Apply(pattern);
+
     public static LevelPlan Make(Atom pattern, List<string> variables, ulong bound, bool index)
     {
         var isBound = new HashSet<string>(StringComparer.Ordinal);
@@ -70,8 +81,7 @@ internal sealed class LevelPlan
             }
         }
 
-        // The walk's trie is chosen as for the pattern with its bound variables made constants.
-        var proxy = isBound.Aggregate(Substitution.Empty, (s, name) => s.Bind(name, Placeholder)).Apply(pattern);
+        var proxy = WithBoundAsConstants(pattern, isBound);
         var position = index ? ArgumentIndex.PositionFor(proxy) : 0;
         var walked = position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)pattern, position) : pattern;
 

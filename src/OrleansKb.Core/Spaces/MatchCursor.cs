@@ -40,6 +40,11 @@ public sealed class MatchCursor
     // Null for a match from nothing bound; else the rows of bindings the pattern is matched under, one after another.
     private readonly JoinRows? _rows;
 
+    // Whether some walk of this match may take the argument index: only then does it spend its slices
+    // catching the index up (a transform's own writes keep its space's index behind; a copy, which
+    // never reads the index, is not to pay for that).
+    private readonly bool _mayWalkIndex;
+
     // Null for a single pattern (nothing to order); the join order once it is chosen.
     private readonly JoinPlanner? _planner;
     private List<Conjunct>? _order;
@@ -82,6 +87,7 @@ public sealed class MatchCursor
         _levels = [.. _conjuncts.Select(_ => new MatchLevel())];
         _planner = _conjuncts.Count > 1 ? new JoinPlanner(_conjuncts) : null;
         _rows = rows;
+        _mayWalkIndex = _conjuncts.Exists(c => LevelPlan.IndexPosition(c.Pattern, rows?.Variables ?? _conjuncts.Where(other => other != c).SelectMany(other => other.Variables)) > 0);
         Finished = limit == 0;
     }
 
@@ -180,7 +186,11 @@ public sealed class MatchCursor
         // An argument index behind the space catches up first, for at most half the slice (through
         // the space's one catching-up step); the match walks the space's trie until it is complete.
         var started = Stopwatch.GetTimestamp();
-        _space.CatchUpIndex(slice / 2);
+        if (_mayWalkIndex)
+        {
+            _space.CatchUpIndex(slice / 2);
+        }
+
         return _space.Step((Cursor: this, Deliver: deliver, Slice: slice, Started: started), static (view, call) => call.Cursor.RunStep(view, call.Deliver, call.Slice, call.Started));
     }
 
