@@ -395,6 +395,69 @@ public sealed class MatcherTests
     }
 
     [Fact]
+    public void A_load_into_one_relation_leaves_the_argument_index_covering_the_others()
+    {
+        var space = Space(string.Join(' ', Enumerable.Range(0, 20_000).Select(i => $"(parent P{i} Bob)")));
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(30)));
+        space.AddFacts(MettaReader.Parse(string.Join(' ', Enumerable.Range(0, 20_000).Select(i => $"(child Bob P{i})"))));
+        Assert.False(space.IndexIsComplete);
+
+        // Parents looked up by a later argument walk the index, which covers them: nothing to catch up
+        // first (a match walking the trie would: a lookup takes the index whenever it may).
+        var expected = Enumerable.Range(0, 20_000).Select(i => $"(p P{i})").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, Match(space, "(parent $p Bob)", "(p $p)"));
+        Assert.False(space.IndexIsComplete);
+
+        // The children are what it lacks, and all it catches up: 20,000 keys, not the parents again.
+        Assert.True(space.Step(20_001, static (view, keys) => view.CatchUpIndex(keys)));
+        Assert.True(space.IndexIsComplete);
+        Assert.Equal(["(c Bob)"], Match(space, "(child $x P7)", "(c $x)"));
+    }
+
+    [Fact]
+    public void Lookups_by_a_later_argument_give_what_the_space_holds_through_random_loads_removes_and_catching_up()
+    {
+        var random = new Random(20261204);
+        var space = new OrleansKb.Spaces.AtomSpace();
+        var held = new SortedSet<string>(StringComparer.Ordinal);
+        string[] relations = ["aunt", "mother", "parent", "zz"];
+        for (var step = 0; step < 200; step++)
+        {
+            switch (random.Next(4))
+            {
+                case 0:
+                    // A load into one relation: a few atoms (indexed as they come) or enough to fall behind.
+                    var relation = relations[random.Next(relations.Length)];
+                    var size = random.Next(3) == 0 ? random.Next(2_000, 20_000) : random.Next(1, 50);
+                    var atoms = Enumerable.Range(0, size).Select(_ => $"({relation} P{random.Next(20_000)} Q{random.Next(40)})").ToList();
+                    space.AddFacts(MettaReader.Parse(string.Join(' ', atoms)));
+                    held.UnionWith(atoms);
+                    break;
+                case 1:
+                    foreach (var atom in held.Where((_, i) => i % 101 == step % 101).Take(40).ToList())
+                    {
+                        Assert.True(space.Remove(One(atom)));
+                        held.Remove(atom);
+                    }
+
+                    break;
+                case 2:
+                    space.Step(random.Next(1, 20_000), static (view, keys) => view.CatchUpIndex(keys));
+                    break;
+                default:
+                    var (asked, value) = (relations[random.Next(relations.Length)], $"Q{random.Next(40)}");
+                    var expected = held.Where(a => a.StartsWith($"({asked} ", StringComparison.Ordinal) && a.EndsWith($" {value})", StringComparison.Ordinal))
+                        .Select(a => $"(p {a.Split(' ')[1]})").Order(StringComparer.Ordinal).ToList();
+                    Assert.Equal(expected, Match(space, $"({asked} $p {value})", "(p $p)"));
+                    break;
+            }
+        }
+
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(30)));
+        Assert.Equal(held.Count(a => a.EndsWith(" Q7)", StringComparison.Ordinal)), relations.Sum(r => Match(space, $"({r} $p Q7)", "(p $p)").Count));
+    }
+
+    [Fact]
     public void The_argument_index_holds_each_later_argument_of_each_expression_once_and_forgets_removed_ones()
     {
         var index = new ArgumentIndex();

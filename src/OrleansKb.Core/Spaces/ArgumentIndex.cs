@@ -17,8 +17,11 @@ namespace OrleansKb.Spaces;
 /// <see cref="IsComplete"/>. A new space, a cleared one and a recovering one start it empty and
 /// behind: a bulk load or a recovery then costs the space's trie alone, and the index catches up
 /// in bounded steps (<see cref="CatchUp"/>, run by the matches that would use it) in the trie's key
-/// order, up to a watermark — an add at or below it is indexed at once, one above is left to the
-/// catching up; a remove is forgotten at once wherever it falls. Until it is complete, matches walk the space's trie: the same solutions, slower.
+/// order. What it lacks is one range of the space's keys, the gap: an add outside it is indexed at
+/// once, one inside is left to the catching up; a remove is forgotten at once wherever it falls. A
+/// match walks the index for a pattern whose keys all lie outside the gap
+/// (<see cref="CoversKeysStartingWith"/>), and the space's trie for the others: the same solutions,
+/// slower.
 /// </para>
 /// <para>
 /// A ground atom — a fact — is permuted byte for byte; one with variables is decoded, permuted and
@@ -46,8 +49,10 @@ internal sealed class ArgumentIndex
     private byte[] _permuted = new byte[256];
     private int _length;
 
-    // The last key of the space's trie indexed so far, in its key order: null once complete.
-    private byte[]? _watermark = [];
+    // The gap: the space's keys after _after and at most _upTo (no bound above while null) are not
+    // indexed yet; _after is null once the index is complete, empty while nothing below is indexed.
+    private byte[]? _after = [];
+    private byte[]? _upTo;
 
     // Atoms indexed with their change since the index was last complete: what a load has paid inline.
     private long _indexedWithChanges;
@@ -58,7 +63,16 @@ internal sealed class ArgumentIndex
     public TrieMemory Memory => Trie.Memory;
 
     /// <summary>Whether every atom of the space is indexed: only then may a match walk the index.</summary>
-    public bool IsComplete => _watermark is null;
+    public bool IsComplete => _after is null;
+
+    /// <summary>
+    /// Whether every key of the space that begins with <paramref name="prefix"/> is indexed (outside
+    /// the gap): a pattern whose stored matches all begin with it may walk the index.
+    /// </summary>
+    public bool CoversKeysStartingWith(ReadOnlySpan<byte> prefix) =>
+        _after is null
+        || prefix.SequenceCompareTo(_after.AsSpan(0, Math.Min(_after.Length, prefix.Length))) < 0
+        || (_upTo is not null && prefix.SequenceCompareTo(_upTo) > 0);
 
     /// <summary>Indexes a key just added to the space (<paramref name="hasVariables"/>: whether it holds a variable).</summary>
     public void Add(ReadOnlySpan<byte> key, bool hasVariables)
@@ -80,9 +94,10 @@ internal sealed class ArgumentIndex
     /// a load is not to pay for the index atom by atom (that costs more than the space's own trie), so
     /// once the atoms indexed with their change since the index was complete would pass an eighth of
     /// the space (and at least <see cref="FallBehindAtoms"/>), the index falls behind just below the
-    /// batch's smallest key and catches up later (<see cref="CatchUp"/>). A new space, whose empty
-    /// index caught up at once, falls behind at its first large batch; atoms added a few at a time
-    /// stay indexed as they come.
+    /// batch's smallest key: the gap grows to take in the batch's keys, from just below its smallest
+    /// to its largest, and is caught up later (<see cref="CatchUp"/>). A new space, whose empty index
+    /// caught up at once, falls behind at its first large batch; atoms added a few at a time stay
+    /// indexed as they come; a load or a transform into one relation leaves the others' keys indexed.
     /// </summary>
     public void BeforeBatch(EncodedAtomWriter batch, long spaceCount)
     {
@@ -93,6 +108,7 @@ internal sealed class ArgumentIndex
         }
 
         var smallest = batch.Atom(0);
+        var largest = smallest;
         for (var i = 1; i < atoms; i++)
         {
             var key = batch.Atom(i);
@@ -100,14 +116,30 @@ internal sealed class ArgumentIndex
             {
                 smallest = key;
             }
+            else if (key.SequenceCompareTo(largest) > 0)
+            {
+                largest = key;
+            }
         }
 
-        // Every key below the batch's smallest is indexed (at or below the watermark, or all of them):
-        // a proper prefix of that key sorts below it, so it is a watermark that keeps that promise.
+        // The gap starts after a proper prefix of the smallest key, which sorts below it (the keys up
+        // to there stay indexed), and ends at the largest, unless it had no end.
         var below = smallest[..^1];
-        if (_watermark is null || below.SequenceCompareTo(_watermark) < 0)
+        if (_after is null)
         {
-            _watermark = below.ToArray();
+            (_after, _upTo) = (below.ToArray(), largest.ToArray());
+        }
+        else
+        {
+            if (below.SequenceCompareTo(_after) < 0)
+            {
+                _after = below.ToArray();
+            }
+
+            if (_upTo is not null && largest.SequenceCompareTo(_upTo) > 0)
+            {
+                _upTo = largest.ToArray();
+            }
         }
 
         _indexedWithChanges = 0;
@@ -115,7 +147,7 @@ internal sealed class ArgumentIndex
 
     /// <summary>
     /// Forgets a key just removed from the space (<paramref name="hasVariables"/>: whether it holds a
-    /// variable) — above the watermark too: a key indexed before the index fell behind is still in it,
+    /// variable) — in the gap too: a key indexed before the index fell behind is still in it,
     /// and the catching up only adds.
     /// </summary>
     public void Remove(ReadOnlySpan<byte> key, bool hasVariables)
@@ -130,26 +162,31 @@ internal sealed class ArgumentIndex
     public void Clear()
     {
         Trie.Clear();
-        _watermark = [];
+        (_after, _upTo) = ([], null);
         _indexedWithChanges = 0;
     }
 
     /// <summary>
-    /// Indexes the space's atoms after the watermark, at most <paramref name="keys"/> of them (by
-    /// default one step, <see cref="CatchUpStep"/>), in key order; true once the index is complete.
+    /// Indexes the space's atoms in the gap, at most <paramref name="keys"/> of them (by default one
+    /// step, <see cref="CatchUpStep"/>), in key order; true once the index is complete.
     /// </summary>
     public bool CatchUp(ByteTrie space, int keys = CatchUpStep)
     {
         ArgumentNullException.ThrowIfNull(space);
-        if (_watermark is null)
+        if (_after is null)
         {
             return true;
         }
 
-        var enumerator = _watermark.Length == 0 ? space.EnumerateKeys() : space.EnumerateKeysAfter(_watermark);
+        var enumerator = _after.Length == 0 ? space.EnumerateKeys() : space.EnumerateKeysAfter(_after);
         while (enumerator.MoveNext())
         {
             var key = enumerator.Current;
+            if (_upTo is not null && key.SequenceCompareTo(_upTo) > 0)
+            {
+                break;
+            }
+
             var hasVariables = EncodedItem.ContainsVariable(key);
             for (var position = 2; Permute(key, position, hasVariables); position++)
             {
@@ -158,18 +195,19 @@ internal sealed class ArgumentIndex
 
             if (--keys == 0)
             {
-                _watermark = key.ToArray();
+                _after = key.ToArray();
                 return false;
             }
         }
 
-        _watermark = null;
+        (_after, _upTo) = (null, null);
         _indexedWithChanges = 0;
         return true;
     }
 
-    /// <summary>Whether <paramref name="key"/> is at or below the watermark: indexed already, or to be indexed with its change.</summary>
-    private bool Covers(ReadOnlySpan<byte> key) => _watermark is null || (_watermark.Length > 0 && key.SequenceCompareTo(_watermark) <= 0);
+    /// <summary>Whether <paramref name="key"/> is outside the gap: indexed already, or to be indexed with its change.</summary>
+    private bool Covers(ReadOnlySpan<byte> key) =>
+        _after is null || (_after.Length > 0 && key.SequenceCompareTo(_after) <= 0) || (_upTo is not null && key.SequenceCompareTo(_upTo) > 0);
 
     /// <summary>
     /// The argument position a walk of <paramref name="pattern"/> (bindings applied) should use: 0 for

@@ -567,16 +567,18 @@ public sealed class AtomSpace
     /// Brings the argument index up to date for about <paramref name="budget"/> (taking the lock for a
     /// few milliseconds at a time); true once it is complete. A space that has just been loaded or
     /// recovered answers lookups by a later argument by walking until its index has caught up
-    /// (docs/matching.md); a host calls this between other work to get it there.
+    /// (docs/matching.md); a host calls this between other work to get it there. A match passes the
+    /// constant prefixes of the patterns it would walk the index for (<paramref name="needed"/>): it
+    /// stops, true, as soon as the index covers them.
     /// </summary>
-    public bool CatchUpIndex(TimeSpan budget)
+    public bool CatchUpIndex(TimeSpan budget, IReadOnlyList<byte[]>? needed = null)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (true)
         {
             lock (_lock)
             {
-                if (_arguments.CatchUp(_trie))
+                if ((needed is not null && Covers(View(), needed)) || _arguments.CatchUp(_trie))
                 {
                     return true;
                 }
@@ -613,8 +615,24 @@ public sealed class AtomSpace
     {
         lock (_lock)
         {
-            return step(new MatchView(_trie, _arguments, _statistics, _atomsWithVariables > 0), state);
+            return step(View(), state);
         }
+    }
+
+    // Under the lock only.
+    private MatchView View() => new(_trie, _arguments, _statistics, _atomsWithVariables > 0);
+
+    private static bool Covers(in MatchView view, IReadOnlyList<byte[]> prefixes)
+    {
+        foreach (var prefix in prefixes)
+        {
+            if (!view.IndexCovers(prefix))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Recovery (<see cref="SpaceRecovery"/>): adds a snapshot's page of atoms to the trie and the argument index (its rules come apart, <see cref="RecoverRules"/>); returns how many.</summary>

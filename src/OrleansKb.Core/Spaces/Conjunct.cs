@@ -24,6 +24,7 @@ internal sealed class Conjunct
     // For a pattern the argument index can serve, each later argument's variables (indices into
     // Variables), to cost a walk of the index; made when a join order is first costed.
     private int[][]? _laterArguments;
+    private byte[]? _constantPrefix;
 
     public Conjunct(Atom pattern)
     {
@@ -39,6 +40,12 @@ internal sealed class Conjunct
 
     /// <summary>The pattern's encoding.</summary>
     private byte[] Encoded => _encoded ??= Codec.AtomEncoder.Encode(Pattern);
+
+    /// <summary>The bytes every atom the pattern matches by its constants begins with (<see cref="ConstantPrefixOf"/>).</summary>
+    public byte[] ConstantPrefix => _constantPrefix ??= ConstantPrefixOf(Encoded);
+
+    /// <summary>The bytes of an encoded pattern before its first variable: every stored ground atom it matches begins with them.</summary>
+    public static byte[] ConstantPrefixOf(ReadOnlySpan<byte> encoded) => encoded[..Codec.EncodedItem.ConstantPrefix(encoded, [])].ToArray();
 
     /// <summary>The pattern's variables in the order the trie walk meets them.</summary>
     public List<string> Variables { get; }

@@ -74,7 +74,13 @@ internal sealed class JoinPlanner(List<Conjunct> conjuncts)
             }
         }
 
-        var order = Order(conjuncts, view.IndexIsComplete);
+        var covers = true;
+        foreach (var conjunct in conjuncts)
+        {
+            covers &= view.IndexCovers(conjunct.ConstantPrefix);
+        }
+
+        var order = Order(conjuncts, covers);
         foreach (var conjunct in conjuncts)
         {
             conjunct.ForgetValues();

@@ -40,10 +40,10 @@ public sealed class MatchCursor
     // Null for a match from nothing bound; else the rows of bindings the pattern is matched under, one after another.
     private readonly JoinRows? _rows;
 
-    // Whether some walk of this match may take the argument index: only then does it spend its slices
-    // catching the index up (a transform's own writes keep its space's index behind; a copy, which
-    // never reads the index, is not to pay for that).
-    private readonly bool _mayWalkIndex;
+    // The constant prefixes of the patterns a walk may take the argument index for: only while the index
+    // does not cover one of them does the match spend its slices catching it up (a transform's own
+    // writes keep its space's index behind; a copy, which never reads the index, is not to pay for that).
+    private readonly byte[][] _indexedPrefixes;
 
     // Null for a single pattern (nothing to order); the join order once it is chosen.
     private readonly JoinPlanner? _planner;
@@ -87,7 +87,9 @@ public sealed class MatchCursor
         _levels = [.. _conjuncts.Select(_ => new MatchLevel())];
         _planner = _conjuncts.Count > 1 ? new JoinPlanner(_conjuncts) : null;
         _rows = rows;
-        _mayWalkIndex = _conjuncts.Exists(c => LevelPlan.IndexPosition(c.Pattern, rows?.Variables ?? _conjuncts.Where(other => other != c).SelectMany(other => other.Variables)) > 0);
+        _indexedPrefixes = [.. _conjuncts
+            .Where(c => LevelPlan.IndexPosition(c.Pattern, rows?.Variables ?? _conjuncts.Where(other => other != c).SelectMany(other => other.Variables)) > 0)
+            .Select(c => c.ConstantPrefix)];
         Finished = limit == 0;
     }
 
@@ -184,11 +186,11 @@ public sealed class MatchCursor
         }
 
         // An argument index behind the space catches up first, for at most half the slice (through
-        // the space's one catching-up step); the match walks the space's trie until it is complete.
+        // the space's one catching-up step); the match walks the space's trie until it covers its patterns.
         var started = Stopwatch.GetTimestamp();
-        if (_mayWalkIndex)
+        if (_indexedPrefixes.Length > 0)
         {
-            _space.CatchUpIndex(slice / 2);
+            _space.CatchUpIndex(slice / 2, _indexedPrefixes);
         }
 
         return _space.Step((Cursor: this, Deliver: deliver, Slice: slice, Started: started), static (view, call) => call.Cursor.RunStep(view, call.Deliver, call.Slice, call.Started));

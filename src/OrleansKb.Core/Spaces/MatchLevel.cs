@@ -35,9 +35,11 @@ internal sealed class MatchLevel
     private string[] _variables = [];
     private int[] _firstOccurrence = [];
 
-    // The pattern's distinct variables (for the plan's bound mask), and the plan last made.
+    // The pattern's distinct variables (for the plan's bound mask) and constant prefix (whether the
+    // argument index covers it), and the plan last made.
     private Atom? _variablesOf;
     private List<string> _distinct = [];
+    private byte[] _constantPrefix = [];
     private LevelPlan? _plan;
 
     // A ground pattern looked up, not walked: whether it is there, whether that has been given, and
@@ -71,7 +73,13 @@ internal sealed class MatchLevel
         _bindings = bindings;
         _pattern = null;
         _lookup = false;
-        if (PlanFor(pattern, bindings, view.IndexIsComplete) is { } plan)
+        if (!ReferenceEquals(pattern, _variablesOf))
+        {
+            (_variablesOf, _distinct, _constantPrefix) = (pattern, [.. Conjunct.VariablesOf(pattern).Distinct()], Conjunct.ConstantPrefixOf(AtomEncoder.Encode(pattern)));
+        }
+
+        var index = view.IndexCovers(_constantPrefix);
+        if (PlanFor(pattern, bindings, index) is { } plan)
         {
             (_position, _variables, _firstOccurrence) = (plan.Position, plan.Unbound, plan.FirstOccurrence);
             var length = plan.FillInto(bindings, ref _filled);
@@ -87,7 +95,7 @@ internal sealed class MatchLevel
         }
 
         var applied = bindings.Apply(pattern);
-        _position = view.IndexIsComplete ? ArgumentIndex.PositionFor(applied) : 0;
+        _position = index ? ArgumentIndex.PositionFor(applied) : 0;
         _pattern = _position > 0 ? ArgumentIndex.Permuted((ExpressionAtom)applied, _position) : applied;
         _variables = [.. Conjunct.VariablesOf(_pattern)];
         _firstOccurrence = LevelPlan.FirstOccurrences(_variables);
@@ -175,11 +183,6 @@ internal sealed class MatchLevel
     /// <summary>The plan for <paramref name="pattern"/> under <paramref name="bindings"/>, or null if a bound value was bound by unification.</summary>
     private LevelPlan? PlanFor(Atom pattern, Substitution bindings, bool index)
     {
-        if (!ReferenceEquals(pattern, _variablesOf))
-        {
-            (_variablesOf, _distinct) = (pattern, [.. Conjunct.VariablesOf(pattern).Distinct()]);
-        }
-
         if (LevelPlan.BoundMask(_distinct, bindings) is not { } bound)
         {
             return null;

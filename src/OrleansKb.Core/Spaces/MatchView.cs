@@ -11,15 +11,23 @@ internal readonly ref struct MatchView(ByteTrie trie, ArgumentIndex arguments, P
     /// <summary>The trie of the atoms.</summary>
     public ByteTrie Trie => trie;
 
-    /// <summary>The argument index's trie: walked only while <see cref="IndexIsComplete"/>.</summary>
+    /// <summary>The argument index's trie: walked only for a pattern it covers (<see cref="IndexCovers"/>).</summary>
     public ByteTrie ArgumentTrie => arguments.Trie;
 
+    // The atom that is a lone variable ($x) matches every pattern and, having no arguments, is not in the index.
+    private bool IndexIsUsable { get; } = !(hasStoredVariables && trie.Contains(LoneVariable));
+
+    /// <summary>Whether the argument index holds every atom (and may be walked for any pattern).</summary>
+    public bool IndexIsComplete => IndexIsUsable && arguments.IsComplete;
+
     /// <summary>
-    /// Whether a match may walk the argument index: only while it holds every atom, and while the
-    /// space does not hold the atom that is a lone variable (<c>$x</c>), which matches every pattern
-    /// and, having no arguments, is not in the index.
+    /// Whether a match may walk the argument index for a pattern whose constants begin with
+    /// <paramref name="prefix"/> (<see cref="Conjunct.ConstantPrefixOf"/>): while the index holds every
+    /// atom such a pattern can match — all of them if the space holds an atom with a variable, which
+    /// may match whatever the prefix — and the space does not hold a lone variable.
     /// </summary>
-    public bool IndexIsComplete { get; } = arguments.IsComplete && !(hasStoredVariables && trie.Contains(LoneVariable));
+    public bool IndexCovers(ReadOnlySpan<byte> prefix) =>
+        IndexIsUsable && (arguments.IsComplete || (!hasStoredVariables && arguments.CoversKeysStartingWith(prefix)));
 
     /// <summary>The encoding of a lone variable: the only atom a walk of the index cannot find.</summary>
     private static ReadOnlySpan<byte> LoneVariable => [Codec.EncodingTags.NewVar];
