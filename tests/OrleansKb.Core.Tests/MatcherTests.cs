@@ -395,6 +395,27 @@ public sealed class MatcherTests
     }
 
     [Fact]
+    public void A_load_in_key_order_is_not_indexed_batch_by_batch_once_it_has_fallen_behind()
+    {
+        // A sorted file, or a partition a split fills: each batch lies after every key of the space.
+        var space = new OrleansKb.Spaces.AtomSpace();
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(10)));
+        void Batch(int number) =>
+            space.AddFacts(MettaReader.Parse(string.Join(' ', Enumerable.Range(number * 2_000, 2_000).Select(i => $"(parent P{i:D6} Bob)"))));
+
+        // The first 16,000 atoms are indexed with their change; the ninth batch falls behind, and no later one is indexed.
+        Enumerable.Range(0, 9).ToList().ForEach(Batch);
+        var indexed = space.IndexMemory.LiveBytes;
+        Enumerable.Range(9, 31).ToList().ForEach(Batch);
+        Assert.Equal(indexed, space.IndexMemory.LiveBytes);
+        Assert.False(space.IndexIsComplete);
+
+        Assert.True(space.CatchUpIndex(TimeSpan.FromSeconds(30)));
+        Assert.Equal(["(p P079999)"], Match(space, "(parent $p Bob)", "(p $p)").Where(p => p.Contains("P079999", StringComparison.Ordinal)));
+        Assert.Equal(80_000, Match(space, "(parent $p Bob)", "(p $p)").Count);
+    }
+
+    [Fact]
     public void A_load_into_one_relation_leaves_the_argument_index_covering_the_others()
     {
         var space = Space(string.Join(' ', Enumerable.Range(0, 20_000).Select(i => $"(parent P{i} Bob)")));

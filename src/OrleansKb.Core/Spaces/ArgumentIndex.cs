@@ -90,19 +90,24 @@ internal sealed class ArgumentIndex
     }
 
     /// <summary>
-    /// Called before <paramref name="batch"/> goes into a space of <paramref name="spaceCount"/> atoms:
+    /// Called before <paramref name="batch"/> goes into <paramref name="space"/>:
     /// a load is not to pay for the index atom by atom (that costs more than the space's own trie), so
     /// once the atoms indexed with their change since the index was complete would pass an eighth of
     /// the space (and at least <see cref="FallBehindAtoms"/>), the index falls behind just below the
     /// batch's smallest key: the gap grows to take in the batch's keys, from just below its smallest
-    /// to its largest, and is caught up later (<see cref="CatchUp"/>). A new space, whose empty index
-    /// caught up at once, falls behind at its first large batch; atoms added a few at a time stay
-    /// indexed as they come; a load or a transform into one relation leaves the others' keys indexed.
+    /// to its largest, and is caught up later (<see cref="CatchUp"/>). At an end of
+    /// <paramref name="space"/>'s keys (none before the batch's smallest, or none after its largest)
+    /// the gap is left open at that end: the batches of a load in key order (a sorted file, a partition
+    /// filled by a split) then land in the gap one after another instead of each being indexed with
+    /// its change. A new space, whose empty index caught up at once, falls behind at its first large
+    /// batch; atoms added a few at a time stay indexed as they come; a load or a transform into one
+    /// relation leaves the others' keys indexed.
     /// </summary>
-    public void BeforeBatch(EncodedAtomWriter batch, long spaceCount)
+    public void BeforeBatch(EncodedAtomWriter batch, ByteTrie space)
     {
+        ArgumentNullException.ThrowIfNull(space);
         var atoms = batch.AtomCount;
-        if (atoms < FallBehindBatchAtoms || _indexedWithChanges + atoms < Math.Max(FallBehindAtoms, spaceCount / 8))
+        if (atoms < FallBehindBatchAtoms || _indexedWithChanges + atoms < Math.Max(FallBehindAtoms, space.Count / 8))
         {
             return;
         }
@@ -123,22 +128,24 @@ internal sealed class ArgumentIndex
         }
 
         // The gap starts after a proper prefix of the smallest key, which sorts below it (the keys up
-        // to there stay indexed), and ends at the largest, unless it had no end.
-        var below = smallest[..^1];
+        // to there stay indexed), and ends at the largest — or is open where the space has no keys.
+        var first = space.EnumerateKeys();
+        var below = first.MoveNext() && first.Current.SequenceCompareTo(smallest) < 0 ? smallest[..^1].ToArray() : [];
+        var upTo = space.EnumerateKeysAfter(largest).MoveNext() ? largest.ToArray() : null;
         if (_after is null)
         {
-            (_after, _upTo) = (below.ToArray(), largest.ToArray());
+            (_after, _upTo) = (below, upTo);
         }
         else
         {
-            if (below.SequenceCompareTo(_after) < 0)
+            if (below.AsSpan().SequenceCompareTo(_after) < 0)
             {
-                _after = below.ToArray();
+                _after = below;
             }
 
-            if (_upTo is not null && largest.SequenceCompareTo(_upTo) > 0)
+            if (_upTo is not null && (upTo is null || upTo.AsSpan().SequenceCompareTo(_upTo) > 0))
             {
-                _upTo = largest.ToArray();
+                _upTo = upTo;
             }
         }
 

@@ -512,7 +512,7 @@ public sealed class AtomSpace
     /// </summary>
     private int InsertLocked(EncodedAtomWriter batch, Span<bool> isNew)
     {
-        _arguments.BeforeBatch(batch, _trie.Count);
+        _arguments.BeforeBatch(batch, _trie);
         var added = 0;
         if (!batch.IsSorted)
         {
