@@ -266,9 +266,14 @@ internal sealed class TransformGrain : Grain, ITransformGrain
         }
     }
 
-    /// <summary>Starts a write once the one before it is durable: the removes, then the adds.</summary>
+    /// <summary>Starts a write once the one before it is durable: the removes, then the adds, each sorted meanwhile.</summary>
     private async Task WriteAsync(EncodedAtomWriter adds, EncodedAtomWriter removes)
     {
+        // Derived atoms come in the order of the solutions, scattered over the target's keys (a copy
+        // (parent $a $b) → (child $b $a) comes ordered by $a, not $b): sorted here, in this grain's
+        // turn while the write before is applied, they go into the target's trie key after key.
+        adds.SortBytes();
+        removes.SortBytes();
         await _writing;
         _writing = Write();
 

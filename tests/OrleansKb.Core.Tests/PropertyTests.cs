@@ -92,6 +92,24 @@ public sealed class PropertyTests
         }, iter: Iterations, print: t => Describe(t.Item1) + " seed " + t.Item2.ToString(CultureInfo.InvariantCulture));
 
     [Fact]
+    public void A_batch_sorted_by_its_bytes_holds_the_same_encodings_in_byte_order() => Atoms.Array[0, 12].Sample(atoms =>
+    {
+        var writer = new EncodedAtomWriter(16);
+        foreach (var atom in atoms)
+        {
+            AtomEncoder.Append(atom, writer);
+        }
+
+        writer.SortBytes();
+
+        var encodings = atoms.Select(AtomEncoder.Encode).ToList();
+        encodings.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        Assert.Equal(atoms.Length, writer.AtomCount);
+        Assert.Equal(encodings.SelectMany(e => e).ToArray(), writer.ToArray());
+        Assert.Equal(encodings.Select(e => e.Length), Enumerable.Range(0, writer.AtomCount).Select(writer.AtomLength));
+    }, iter: Iterations / 2, print: atoms => string.Join(" | ", atoms.Select(Describe)));
+
+    [Fact]
     public void A_batch_of_atoms_is_their_encodings_back_to_back() =>
         Atoms.Array[1, 6].Select(Gen.Int[1, 200], (atoms, maxBytes) => (atoms, maxBytes)).Sample((atoms, maxBytes) =>
         {

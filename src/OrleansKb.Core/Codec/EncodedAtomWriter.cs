@@ -118,6 +118,39 @@ public sealed class EncodedAtomWriter
         _sortedOrder = order;
     }
 
+    /// <summary>
+    /// Puts the atoms in byte order of their encodings, moving their bytes: a batch sent sorted goes
+    /// into a trie one key beside the last, along paths it has just walked, rather than at random
+    /// places of a trie too large for the cache.
+    /// </summary>
+    public void SortBytes()
+    {
+        SortAtoms();
+        var order = _sortedOrder!;
+        var sorted = System.Buffers.ArrayPool<byte>.Shared.Rent(_length);
+        try
+        {
+            // Each index of the order, once read, is overwritten by where its atom now ends.
+            var length = 0;
+            for (var k = 0; k < order.Length; k++)
+            {
+                var atom = Atom(order[k]);
+                atom.CopyTo(sorted.AsSpan(length));
+                length += atom.Length;
+                order[k] = length;
+            }
+
+            sorted.AsSpan(0, _length).CopyTo(_buffer);
+            order.CopyTo(_atomEnds, 0);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(sorted);
+        }
+
+        _sortedOrder = null;
+    }
+
     /// <summary>Keeps only the atoms marked in <paramref name="keep"/> (one flag per atom), in their order, moved down in place.</summary>
     internal void KeepAtoms(ReadOnlySpan<bool> keep)
     {
