@@ -110,6 +110,25 @@ public sealed class PropertyTests
     }, iter: Iterations / 2, print: atoms => string.Join(" | ", atoms.Select(Describe)));
 
     [Fact]
+    public void Atoms_alike_in_their_first_bytes_are_sorted_by_the_rest()
+    {
+        // Equal past any eight bytes after their common start, one a prefix of another, or shorter.
+        string[] texts = ["(trans 1 20)", "(trans 1 2)", "(trans 12 3)", "(trans 1 2 3)", "(trans 1 10)", "(trans 1 1)",
+            "(s \"aaaaaaaaaaaaaaaa1\")", "(s \"aaaaaaaaaaaaaaaa\")", "(s \"aaaaaaaaaaaaaaaa0\")", "(s)", "trans", "(trans 1 2)"];
+        var writer = new EncodedAtomWriter(16);
+        foreach (var atom in MettaReader.Parse(string.Join(' ', texts)))
+        {
+            AtomEncoder.Append(atom, writer);
+        }
+
+        writer.SortBytes();
+
+        var expected = MettaReader.Parse(string.Join(' ', texts)).Select(AtomEncoder.Encode).ToList();
+        expected.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        Assert.Equal(expected.SelectMany(e => e).ToArray(), writer.ToArray());
+    }
+
+    [Fact]
     public void A_batch_of_atoms_is_their_encodings_back_to_back() =>
         Atoms.Array[1, 6].Select(Gen.Int[1, 200], (atoms, maxBytes) => (atoms, maxBytes)).Sample((atoms, maxBytes) =>
         {

@@ -108,13 +108,54 @@ public sealed class EncodedAtomWriter
     /// <summary>Orders the atoms by their bytes (see <see cref="SortedOrder"/>), leaving the buffer as it is.</summary>
     internal void SortAtoms()
     {
-        var order = new int[AtomCount];
-        for (var i = 0; i < order.Length; i++)
+        // Past the bytes every atom begins with, the next eight, as a big-endian integer (zeros past an
+        // atom's end), order most pairs in one comparison of integers; atoms whose eight are equal are
+        // then ordered by their bytes. Both orders agree: an integer smaller is bytes smaller.
+        var count = AtomCount;
+        var common = count == 0 ? 0 : Atom(0).Length;
+        for (var i = 1; i < count && common > 0; i++)
         {
-            order[i] = i;
+            common = Math.Min(common, Atom(0)[..common].CommonPrefixLength(Atom(i)));
         }
 
-        Array.Sort(order, (a, b) => Atom(a).SequenceCompareTo(Atom(b)));
+        var order = new int[count];
+        var keys = System.Buffers.ArrayPool<ulong>.Shared.Rent(count);
+        try
+        {
+            Span<byte> eight = stackalloc byte[8];
+            for (var i = 0; i < count; i++)
+            {
+                var rest = Atom(i)[common..];
+                eight.Clear();
+                rest[..Math.Min(8, rest.Length)].CopyTo(eight);
+                keys[i] = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(eight);
+                order[i] = i;
+            }
+
+            Array.Sort(keys, order, 0, count);
+            IComparer<int>? byBytes = null;
+            for (var start = 0; start < count;)
+            {
+                var end = start + 1;
+                while (end < count && keys[end] == keys[start])
+                {
+                    end++;
+                }
+
+                if (end - start > 1)
+                {
+                    byBytes ??= Comparer<int>.Create((x, y) => Atom(x).SequenceCompareTo(Atom(y)));
+                    Array.Sort(order, start, end - start, byBytes);
+                }
+
+                start = end;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<ulong>.Shared.Return(keys);
+        }
+
         _sortedOrder = order;
     }
 
