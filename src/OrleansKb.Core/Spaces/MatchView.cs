@@ -17,9 +17,6 @@ internal readonly ref struct MatchView(ByteTrie trie, ArgumentIndex arguments, P
     // The atom that is a lone variable ($x) matches every pattern and, having no arguments, is not in the index.
     private bool IndexIsUsable { get; } = !(hasStoredVariables && trie.Contains(LoneVariable));
 
-    /// <summary>Whether the argument index holds every atom (and may be walked for any pattern).</summary>
-    public bool IndexIsComplete => IndexIsUsable && arguments.IsComplete;
-
     /// <summary>
     /// Whether a match may walk the argument index for a pattern whose constants begin with
     /// <paramref name="prefix"/> (<see cref="Conjunct.ConstantPrefixOf"/>): while the index holds every
