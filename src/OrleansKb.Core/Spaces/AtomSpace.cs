@@ -578,7 +578,7 @@ public sealed class AtomSpace
         {
             lock (_lock)
             {
-                if ((needed is not null && Covers(View(), needed)) || _arguments.CatchUp(_trie))
+                if ((needed is not null && View().IndexCoversAll(needed)) || _arguments.CatchUp(_trie))
                 {
                     return true;
                 }
@@ -621,19 +621,6 @@ public sealed class AtomSpace
 
     // Under the lock only.
     private MatchView View() => new(_trie, _arguments, _statistics, _atomsWithVariables > 0);
-
-    private static bool Covers(in MatchView view, IReadOnlyList<byte[]> prefixes)
-    {
-        foreach (var prefix in prefixes)
-        {
-            if (!view.IndexCovers(prefix))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     /// <summary>Recovery (<see cref="SpaceRecovery"/>): adds a snapshot's page of atoms to the trie and the argument index (its rules come apart, <see cref="RecoverRules"/>); returns how many.</summary>
     internal int RecoverAtoms(ReadOnlySpan<byte> atoms)

@@ -74,13 +74,7 @@ internal sealed class JoinPlanner(List<Conjunct> conjuncts)
             }
         }
 
-        var covers = true;
-        foreach (var conjunct in conjuncts)
-        {
-            covers &= view.IndexCovers(conjunct.ConstantPrefix);
-        }
-
-        var order = Order(conjuncts, covers);
+        var order = Order(conjuncts, view.IndexCoversAll([.. conjuncts.Select(c => c.ConstantPrefix)]));
         foreach (var conjunct in conjuncts)
         {
             conjunct.ForgetValues();

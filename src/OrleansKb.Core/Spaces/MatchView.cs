@@ -26,6 +26,20 @@ internal readonly ref struct MatchView(ByteTrie trie, ArgumentIndex arguments, P
     public bool IndexCovers(ReadOnlySpan<byte> prefix) =>
         IndexIsUsable && (arguments.IsComplete || (!hasStoredVariables && arguments.CoversKeysStartingWith(prefix)));
 
+    /// <summary>Whether the argument index covers each of <paramref name="prefixes"/> (<see cref="IndexCovers"/>).</summary>
+    public bool IndexCoversAll(IReadOnlyList<byte[]> prefixes)
+    {
+        foreach (var prefix in prefixes)
+        {
+            if (!IndexCovers(prefix))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The encoding of a lone variable: the only atom a walk of the index cannot find.</summary>
     private static ReadOnlySpan<byte> LoneVariable => [Codec.EncodingTags.NewVar];
 
