@@ -87,7 +87,7 @@ internal abstract partial class EnvironmentGrainBase
             Space.Atoms.HoldsVariables, measured?.Select(p => p.Count).ToArray(), measured?.Select(p => p.Distinct).ToArray()));
     }
 
-    public async Task<byte[][]> SampleKeys(long every) => [.. await Space.SampleKeysAsync(every)];
+    public Task<byte[][]> SampleKeys(long every) => Task.FromResult<byte[][]>([.. Space.SampleKeys(every)]);
 
     public Task TakeRange(SpacePartitions map) => WiredAsync(async () =>
     {

@@ -18,7 +18,7 @@ public sealed class ByteTrieTests
         return keys;
     }
 
-    /// <summary>Random operations against a sorted set of byte strings, checked after every step.</summary>
+    /// <summary>Random operations against a sorted set of byte strings, checked after every step (enumeration, counts and keys by rank now and then).</summary>
     [Theory]
     [InlineData(1, 4, 2000)]
     [InlineData(2, 2, 3000)]
@@ -70,6 +70,13 @@ public sealed class ByteTrieTests
                 }
 
                 Assert.Equal(reference.Where(k => k.AsSpan().SequenceCompareTo(probe) > 0).ToList(), after);
+                var ordered = reference.ToList();
+                for (var rank = 0; rank < ordered.Count; rank += 1 + random.Next(5))
+                {
+                    Assert.Equal(ordered[rank], trie.KeyAt(rank));
+                }
+
+                Assert.Throws<ArgumentOutOfRangeException>(() => trie.KeyAt(ordered.Count));
             }
         }
 

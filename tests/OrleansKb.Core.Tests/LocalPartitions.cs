@@ -67,7 +67,7 @@ internal sealed class LocalPartitions(ISpaceStore store, string space) : IPartit
 
     public async Task<long> CountAsync(int partition) => (await Open(partition)).Atoms.Count;
 
-    public async Task<IReadOnlyList<byte[]>> SampleAsync(int partition, long every) => await (await Open(partition)).SampleKeysAsync(every);
+    public async Task<IReadOnlyList<byte[]>> SampleAsync(int partition, long every) => (await Open(partition)).SampleKeys(every);
 
     public async Task PrepareAsync(int partition, PartitionMap map) => await (await Open(partition)).TakeRangeAsync(map);
 

@@ -182,7 +182,9 @@ public static class AtomDecoder
     private static int Walk<TVisitor>(ReadOnlySpan<byte> data, ref TVisitor visitor, int reportBase = 0)
         where TVisitor : struct, IDecodeVisitor
     {
-        var remaining = ArrayPool<int>.Shared.Rent(16);
+        // Children left to walk at each open depth: on the stack, in a pooled array past 16 levels.
+        Span<int> remaining = stackalloc int[16];
+        int[]? rented = null;
         try
         {
             var depth = 0;
@@ -212,9 +214,13 @@ public static class AtomDecoder
                             if (depth == remaining.Length)
                             {
                                 var larger = ArrayPool<int>.Shared.Rent(depth * 2);
-                                remaining.AsSpan(0, depth).CopyTo(larger);
-                                ArrayPool<int>.Shared.Return(remaining);
-                                remaining = larger;
+                                remaining[..depth].CopyTo(larger);
+                                if (rented is not null)
+                                {
+                                    ArrayPool<int>.Shared.Return(rented);
+                                }
+
+                                remaining = rented = larger;
                             }
 
                             remaining[depth++] = arity;
@@ -231,7 +237,7 @@ public static class AtomDecoder
                         }
 
                         var token = data.Slice(pos, length);
-                        visitor.Token(token, WordClassifier.ClassifyToken(token));
+                        visitor.Token(token);
                         pos += length;
                         break;
                     case EncodingTags.NewVar:
@@ -311,7 +317,10 @@ public static class AtomDecoder
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(remaining);
+            if (rented is not null)
+            {
+                ArrayPool<int>.Shared.Return(rented);
+            }
         }
     }
 
@@ -321,8 +330,8 @@ public static class AtomDecoder
 
         void EndExpression();
 
-        /// <summary>A token; <paramref name="kind"/> is what it stands for, null for a string.</summary>
-        void Token(ReadOnlySpan<byte> token, WordKind? kind);
+        /// <summary>A token (a visitor that needs to know what it stands for classifies it: validating does not).</summary>
+        void Token(ReadOnlySpan<byte> token);
 
         void NewVariable(int index);
 
@@ -339,7 +348,7 @@ public static class AtomDecoder
         {
         }
 
-        public void Token(ReadOnlySpan<byte> token, WordKind? kind)
+        public void Token(ReadOnlySpan<byte> token)
         {
         }
 
@@ -374,7 +383,7 @@ public static class AtomDecoder
             _first = false;
         }
 
-        public void Token(ReadOnlySpan<byte> token, WordKind? kind) =>
+        public void Token(ReadOnlySpan<byte> token) =>
             Item(token.Length <= ExcerptTokenBytes ? Encoding.UTF8.GetString(token) : Encoding.UTF8.GetString(token[..ExcerptTokenBytes]) + "…");
 
         public void NewVariable(int index) => Item($"$x{index}");
@@ -410,9 +419,9 @@ public static class AtomDecoder
 
         public void EndExpression() => Builder.EndExpression();
 
-        public void Token(ReadOnlySpan<byte> token, WordKind? kind)
+        public void Token(ReadOnlySpan<byte> token)
         {
-            if (kind is { } word)
+            if (WordClassifier.ClassifyToken(token) is { } word)
             {
                 Builder.AddToken(token, word);
                 return;

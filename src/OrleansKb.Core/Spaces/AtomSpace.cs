@@ -271,7 +271,10 @@ public sealed class AtomSpace
     /// (all, if it is empty), in key order, until the output holds <paramref name="maxBytes"/> bytes; at
     /// least one atom if any is left. A page of a paged export: pass the last atom of a page to get the next.
     /// </summary>
-    public int ExportEncoded(ReadOnlySpan<byte> after, int maxBytes, EncodedAtomWriter output)
+    public int ExportEncoded(ReadOnlySpan<byte> after, int maxBytes, EncodedAtomWriter output) => ExportEncoded(after, null, maxBytes, output);
+
+    /// <summary>As <see cref="ExportEncoded(ReadOnlySpan{byte}, int, EncodedAtomWriter)"/>, only keys below <paramref name="before"/> (none: no bound), and 0 once there are none.</summary>
+    public int ExportEncoded(ReadOnlySpan<byte> after, byte[]? before, int maxBytes, EncodedAtomWriter output)
     {
         ArgumentNullException.ThrowIfNull(output);
         lock (_lock)
@@ -280,7 +283,7 @@ public sealed class AtomSpace
             var keys = after.IsEmpty ? _trie.EnumerateKeys() : _trie.EnumerateKeysAfter(after);
             foreach (var key in keys)
             {
-                if (count > 0 && output.Length + key.Length > maxBytes)
+                if ((count > 0 && output.Length + key.Length > maxBytes) || (before is not null && key.SequenceCompareTo(before) >= 0))
                 {
                     break;
                 }
@@ -290,6 +293,26 @@ public sealed class AtomSpace
             }
 
             return count;
+        }
+    }
+
+    /// <summary>
+    /// Every <paramref name="every"/>-th key, in key order, from the first: an even sample of the
+    /// space, each key found by its rank in one descent of the trie (<see cref="ByteTrie.KeyAt"/>), so
+    /// sampling a space of millions of keys takes milliseconds, not a walk of every key.
+    /// </summary>
+    public List<byte[]> SampleKeys(long every)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
+        lock (_lock)
+        {
+            var sample = new List<byte[]>((int)Math.Min((_trie.Count / every) + 1, KeySample.DefaultCapacity * 4L));
+            for (long rank = 0; rank < _trie.Count; rank += every)
+            {
+                sample.Add(_trie.KeyAt(rank));
+            }
+
+            return sample;
         }
     }
 

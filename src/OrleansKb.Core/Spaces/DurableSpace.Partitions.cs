@@ -198,43 +198,14 @@ public sealed partial class DurableSpace
 
     /// <summary>
     /// Every <paramref name="every"/>-th key of the space, in key order, from the first: an even
-    /// sample, from which a change of the map picks its split keys. Reads a page at a time, letting
-    /// other calls in between.
+    /// sample, from which a change of the map picks its split keys (<see cref="AtomSpace.SampleKeys"/>).
     /// </summary>
-    public async Task<IReadOnlyList<byte[]>> SampleKeysAsync(long every)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(every, 1);
-        var sample = new List<byte[]>();
-        var page = WriterPool.Rent();
-        try
-        {
-            byte[] after = [];
-            for (long position = 0; Atoms.ExportEncoded(after, CopyBatchBytes, page) > 0; page.Clear())
-            {
-                for (var i = 0; i < page.AtomCount; i++, position++)
-                {
-                    if (position % every == 0)
-                    {
-                        sample.Add(page.Atom(i).ToArray());
-                    }
-                }
-
-                after = page.Atom(page.AtomCount - 1).ToArray();
-                await Task.Yield();
-            }
-        }
-        finally
-        {
-            WriterPool.Return(page);
-        }
-
-        return sample;
-    }
+    public IReadOnlyList<byte[]> SampleKeys(long every) => Atoms.SampleKeys(every);
 
     /// <summary>
     /// Copies this partition's atoms, which must be held for <paramref name="map"/> (<see cref="Seal"/>),
     /// to the partitions of <paramref name="map"/> that hold them: its rules first, in their order, then
-    /// every atom in key order, in batches of about 1 MiB, two per new partition on their way at once.
+    /// every atom in key order, in batches of up to 1 MiB, two per new partition on their way at once.
     /// <paramref name="send"/> adds a batch (its operation: facts or rules) to the partition at an index
     /// of <paramref name="map"/>, and completes once it is durable there. Returns the atoms copied.
     /// </summary>
@@ -265,34 +236,29 @@ public sealed partial class DurableSpace
             }
 
             await Flush(LogOperation.AddRules).ConfigureAwait(true);
+
+            // The keys come in order, so each new partition's keys are read straight into its batch, up to
+            // the key that starts the next range; every batch read is sent.
             long copied = 0;
-            var page = WriterPool.Rent();
-            try
+            byte[] after = [];
+            for (var index = 0; index < map.Count;)
             {
-                byte[] after = [];
-                for (int count; (count = Atoms.ExportEncoded(after, CopyBatchBytes, page)) > 0; page.Clear())
+                var batch = parts[index] ??= Fresh();
+                var count = Atoms.ExportEncoded(after, map.High(index), CopyBatchBytes, batch);
+                if (count == 0)
                 {
-                    copied += count;
-                    for (var i = 0; i < count; i++)
-                    {
-                        if (Append(page.Atom(i)) is var full and >= 0)
-                        {
-                            await Send(LogOperation.AddFacts, full).ConfigureAwait(true);
-                        }
-                    }
-
-                    after = page.Atom(count - 1).ToArray();
-
-                    // The space's other calls (reads) go between pages.
-                    await Task.Yield();
+                    index++;
+                    continue;
                 }
-            }
-            finally
-            {
-                WriterPool.Return(page);
+
+                copied += count;
+                after = batch.Atom(batch.AtomCount - 1).ToArray();
+                await Send(LogOperation.AddFacts, index).ConfigureAwait(true);
+
+                // The space's other calls (reads) go between batches.
+                await Task.Yield();
             }
 
-            await Flush(LogOperation.AddFacts).ConfigureAwait(true);
             while (sending.Count > 0)
             {
                 await Landed().ConfigureAwait(true);

@@ -10,7 +10,7 @@ public interface IPartitionPeers
     /// <summary>The partition's atoms.</summary>
     Task<long> CountAsync(int partition);
 
-    /// <summary>Every <paramref name="every"/>-th of the partition's keys, in key order, from the first (<see cref="DurableSpace.SampleKeysAsync"/>).</summary>
+    /// <summary>Every <paramref name="every"/>-th of the partition's keys, in key order, from the first (<see cref="DurableSpace.SampleKeys"/>).</summary>
     Task<IReadOnlyList<byte[]>> SampleAsync(int partition, long every);
 
     /// <summary>A new partition takes its range of <paramref name="map"/> (<see cref="DurableSpace.TakeRangeAsync"/>).</summary>
