@@ -71,7 +71,7 @@ internal abstract partial class EnvironmentGrainBase(
         try
         {
             var events = new SpaceEvents(logger, Name, store.Description, DeactivateOnIdle);
-            _space = await DurableSpace.OpenAsync(Name, store, durabilityOptions.Value.SnapshotLogBytes, events, admitRecovery: bytes => memory.AdmitRecovery(Name, bytes), cancellationToken: cancellationToken);
+            _space = await DurableSpace.OpenAsync(Name, store, durabilityOptions.Value.SnapshotLogBytes, events, admitRecovery: bytes => memory.AdmitRecovery(Name, bytes, silo.SiloAddress.ToParsableString()), cancellationToken: cancellationToken);
         }
         catch (Exception e) when (ForTheWire(e) is { } wire)
         {

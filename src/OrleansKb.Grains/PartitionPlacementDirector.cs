@@ -1,24 +1,50 @@
 using System.IO.Hashing;
 using System.Text;
 using Orleans.Runtime.Placement;
+using OrleansKb.Persistence;
 using OrleansKb.Spaces;
 
 namespace OrleansKb.Grains;
 
-/// <summary>Picks the silo of a space's grain by <see cref="PartitionPlacement"/>.</summary>
-internal sealed class PartitionPlacementDirector : IPlacementDirector
+/// <summary>
+/// Picks the silo of a space's grain by <see cref="PartitionPlacement"/>, passing over a silo whose
+/// last memory report leaves no room for what the space needs to open (<see cref="SiloMemory.PlaceWhereItFits"/>).
+/// </summary>
+internal sealed class PartitionPlacementDirector(ISpaceStore store, SiloMemory memory) : IPlacementDirector
 {
-    public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    // Only a durable space has something to recover: an ephemeral one starts empty.
+    private static readonly GrainType DurableSpace = GrainType.Create("environment");
+
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
         if (silos.Length == 1)
         {
-            return Task.FromResult(silos[0]);
+            return silos[0];
         }
 
         Array.Sort(silos, (a, b) => string.CompareOrdinal(a.ToParsableString(), b.ToParsableString()));
-        var (space, partition) = PartitionNames.Parse(target.GrainIdentity.Key.ToString());
-        var start = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(space));
-        return Task.FromResult(silos[(int)((start + (uint)partition) % (uint)silos.Length)]);
+        var name = target.GrainIdentity.Key.ToString()!;
+        var (space, partition) = PartitionNames.Parse(name);
+        var start = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(space)) + (uint)partition;
+        var inOrder = Enumerable.Range(0, silos.Length).Select(i => silos[(int)((start + (uint)i) % (uint)silos.Length)]).ToArray();
+        string[] names = [.. inOrder.Select(silo => silo.ToParsableString())];
+        try
+        {
+            // The reports as this silo last read them; read now if a silo is missing (it has just started).
+            var reports = memory.Cluster;
+            if (!names.All(silo => reports.Any(report => report.Silo == silo)))
+            {
+                reports = await store.SiloMemoryReportsAsync(DateTimeOffset.UtcNow - SiloMemoryReporter.Stale);
+            }
+
+            var needed = reports.Count > 0 && target.GrainIdentity.Type == DurableSpace ? SiloMemory.RecoveryNeeds(await store.RecoveryBytesOfAsync(name)) : 0;
+            return inOrder[SiloMemory.PlaceWhereItFits(names, reports, needed)];
+        }
+        catch (IOException)
+        {
+            // The store cannot say: the space goes where the rule says, whose silo asks again as it opens it.
+            return inOrder[0];
+        }
     }
 }

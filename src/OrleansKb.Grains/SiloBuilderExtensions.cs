@@ -28,6 +28,7 @@ public static class SiloBuilderExtensions
         silo.Services.AddOptions<MemoryOptions>().ValidateOnStart();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryOptions>, MemoryOptionsValidation>());
         silo.Services.TryAddSingleton<SiloMemory>();
+        silo.Services.AddHostedService<SiloMemoryReporter>();
         silo.Services.AddOptions<MatchOptions>().ValidateOnStart();
         silo.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MatchOptions>, MatchOptionsValidation>());
         silo.Configure<SiloMessagingOptions>(options =>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime;
 using Microsoft.Extensions.Options;
 using OrleansKb.Diagnostics;
+using OrleansKb.Persistence;
 using OrleansKb.Storage;
 
 namespace OrleansKb.Grains;
@@ -51,6 +52,39 @@ public sealed class SiloMemory
     public bool AboveHighWater => Used > HighWater;
 
     /// <summary>
+    /// The latest memory report of every silo sharing the store, this one's included, as the silo's
+    /// reporter last read them every two seconds (empty until then, and with a store no other silo shares).
+    /// </summary>
+    public IReadOnlyList<SiloMemoryReport> Cluster { get; set; } = [];
+
+    /// <summary>This silo's memory as it reports it, named <paramref name="silo"/>.</summary>
+    public SiloMemoryReport ReportAs(string silo, DateTimeOffset at) => new(silo, Budget, HighWater, Used, at);
+
+    /// <summary>The least memory recovering a space whose store holds <paramref name="bytes"/> to read needs: half of it (<see cref="AdmitRecovery"/>).</summary>
+    public static long RecoveryNeeds(long bytes) => bytes / 2;
+
+    /// <summary>
+    /// Where a space that needs <paramref name="needed"/> bytes to open goes, of <paramref name="silos"/>
+    /// in the order the placement rule prefers them (docs/cluster.md, "Placing a space where it fits"):
+    /// the first one whose last report leaves room for it below its high-water mark; the preferred one
+    /// if it has not reported (nothing is known against it); else the first that has not reported; else,
+    /// when none has room, the preferred one, which refuses it and says so.
+    /// </summary>
+    public static int PlaceWhereItFits(IReadOnlyList<string> silos, IReadOnlyList<SiloMemoryReport> reports, long needed)
+    {
+        ArgumentNullException.ThrowIfNull(silos);
+        ArgumentNullException.ThrowIfNull(reports);
+        var reported = silos.Select(silo => reports.FirstOrDefault(report => report.Silo == silo)).ToArray();
+        if (reported.Length == 0 || reported[0] is null)
+        {
+            return 0;
+        }
+
+        var fitting = Array.FindIndex(reported, report => report is not null && report.Headroom >= needed);
+        return fitting >= 0 ? fitting : Math.Max(0, Array.FindIndex(reported, report => report is null));
+    }
+
+    /// <summary>
     /// Refuses a write of <paramref name="bytes"/> encoded bytes to <paramref name="space"/> (whose trie
     /// and argument index hold <paramref name="trie"/> and <paramref name="index"/>) if it would take the
     /// heap past the mark. A trie's arenas grow by doubling, the old array alive while it is copied into
@@ -91,17 +125,22 @@ public sealed class SiloMemory
     /// needed — would take the heap past the mark: the space is not opened, nothing is read, and the
     /// silo's other spaces are unharmed. A space that passes may still need more than that.
     /// </summary>
-    public void AdmitRecovery(string space, long bytes)
+    /// <param name="silo">This silo's name in <see cref="Cluster"/>: the other silos' reports say whether one has room.</param>
+    public void AdmitRecovery(string space, long bytes, string silo)
     {
-        var needed = bytes / 2;
+        var needed = RecoveryNeeds(bytes);
         if (Used + needed <= HighWater || CollectedUsed() + needed <= HighWater)
         {
             return;
         }
 
+        var others = Cluster.Where(report => report.Silo != silo).ToArray();
+        var elsewhere = others.FirstOrDefault(report => report.Headroom >= needed) is { } roomy
+            ? $"silo {roomy.Silo} reports room for it: called again, it is opened there; "
+            : others.Length > 0 ? $"none of the cluster's {others.Length} other silos has room for it either; " : "";
         throw new SpaceMemoryException(
             $"space '{space}' was not opened: recovering it reads {Size(bytes)} from its store (its snapshot and log) and needs at least {Size(needed)} of memory, and the silo's heap holds {Size(Used)} of its {Size(Budget)} memory budget (high-water mark {Size(HighWater)}, {_percent} %); "
-            + "nothing was read and the silo's other spaces are unharmed; open it on a silo with more memory (MaxMemory, DOTNET_GCHeapHardLimit), or make room here (clear or unload other spaces)");
+            + $"nothing was read and the silo's other spaces are unharmed; {elsewhere}open it on a silo with more memory (MaxMemory, DOTNET_GCHeapHardLimit), add a silo, or make room here (clear or unload other spaces)");
     }
 
     /// <summary>The heap after a full, compacting collection (unless one ran a moment ago: then as it is).</summary>

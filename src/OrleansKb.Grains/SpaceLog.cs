@@ -31,4 +31,7 @@ internal static partial class SpaceLog
 
     [LoggerMessage(9, LogLevel.Warning, "Space {Space}: partition {Partition} left the map, and deleting what its store keeps failed; it is tried again when the partition is next activated")]
     public static partial void DropFailed(ILogger logger, Exception error, string space, int partition);
+
+    [LoggerMessage(10, LogLevel.Warning, "The silo's memory report could not be kept in its store; spaces are placed by the placement rule alone until it is")]
+    public static partial void MemoryReportFailed(ILogger logger, Exception error);
 }

@@ -61,6 +61,15 @@ internal static class PostgresSchema
         ALTER TABLE orleanskb_snapshot_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL
         """,
         """
+        -- Each silo's latest memory report (docs/cluster.md, "Placing a space where it fits").
+        CREATE TABLE IF NOT EXISTS orleanskb_silo_memory (
+            silo text PRIMARY KEY,
+            budget bigint NOT NULL,
+            high_water bigint NOT NULL,
+            used bigint NOT NULL,
+            at timestamptz NOT NULL)
+        """,
+        """
         -- Locks a space's row for the calling transaction if the epoch is still its own, and returns
         -- the space's snapshot sequence; otherwise refuses the whole transaction (OKB01).
         CREATE OR REPLACE FUNCTION orleanskb_fence(p_space text, p_epoch bigint) RETURNS bigint
@@ -95,6 +104,20 @@ internal static class PostgresSchema
     public const string WritePartitions = "UPDATE orleanskb_spaces SET partitions = $2 WHERE name = $1";
 
     public const string ReadSnapshot = "SELECT rules, count, crc, bytes FROM orleanskb_snapshot_chunks WHERE snapshot_id = $1 ORDER BY chunk";
+
+    /// <summary>As <see cref="RecoveryBytes"/>, for a space by its name without opening it (0 for one never opened).</summary>
+    public const string RecoveryBytesOf = """
+        SELECT coalesce((SELECT (SELECT coalesce(sum(octet_length(c.bytes)), 0) FROM orleanskb_snapshot_chunks c WHERE c.snapshot_id = s.snapshot_id)
+            + (SELECT coalesce(sum(octet_length(l.atoms)), 0) FROM orleanskb_log l WHERE l.space = s.name AND l.seq > s.snapshot_seq)
+            FROM orleanskb_spaces s WHERE s.name = $1), 0)
+        """;
+
+    public const string ReportSiloMemory = """
+        INSERT INTO orleanskb_silo_memory (silo, budget, high_water, used, at) VALUES ($1, $2, $3, $4, $5)
+        ON CONFLICT (silo) DO UPDATE SET budget = $2, high_water = $3, used = $4, at = $5
+        """;
+
+    public const string SiloMemoryReports = "SELECT silo, budget, high_water, used, at FROM orleanskb_silo_memory WHERE at >= $1";
 
     public const string RecoveryBytes = "SELECT (SELECT coalesce(sum(octet_length(bytes)), 0) FROM orleanskb_snapshot_chunks WHERE snapshot_id = $1) + (SELECT coalesce(sum(octet_length(atoms)), 0) FROM orleanskb_log WHERE space = $2 AND seq > $3)";
 

@@ -91,6 +91,56 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
         }
     }
 
+    public async Task<long> RecoveryBytesOfAsync(string space, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(space);
+        return Convert.ToInt64(await ScalarAsync(Command(PostgresSchema.RecoveryBytesOf, space), cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task ReportSiloMemoryAsync(SiloMemoryReport report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        await ScalarAsync(Command(PostgresSchema.ReportSiloMemory, report.Silo, report.Budget, report.HighWater, report.Used, report.At), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Command(PostgresSchema.SiloMemoryReports, since) } };
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reports = new List<SiloMemoryReport>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                reports.Add(new SiloMemoryReport(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetFieldValue<DateTimeOffset>(4)));
+            }
+
+            return reports;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    /// <summary>Runs one command on a connection of its own; its first value.</summary>
+    private async Task<object?> ScalarAsync(NpgsqlBatchCommand command, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { command } };
+            return await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
+    }
+
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 
     public void Dispose() => _dataSource.Dispose();

@@ -124,6 +124,35 @@ public sealed class StoreTests : IDisposable
         Assert.Equal("(= (f $x0) (g $x0))\n(= (f a) b)\n(= (f $x0) (k $x0))\n(= ($x0 $x1) 1)", Rules(recovered, "f", 1));
     }
 
+    [Theory]
+    [InlineData("file")]
+    [InlineData("postgres")]
+    public async Task What_recovering_a_space_reads_is_known_without_opening_it_and_silos_share_their_memory_reports(string kind)
+    {
+        var store = Store(kind);
+        var name = $"space-{Guid.NewGuid():N}";
+        Assert.Equal(0, await store.RecoveryBytesOfAsync(name));
+        var (live, stored, sequence) = await Open(store, name);
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch(Royal92ShapedFacts.Generate(3000)));
+        var bytes = await store.RecoveryBytesOfAsync(name);
+        Assert.True(bytes > 3000 * 20, $"{bytes} bytes");
+        Assert.Equal(await stored.RecoveryBytesAsync(), bytes);
+
+        // Asking did not open the space: its activation still writes.
+        await Change(live, stored, ref sequence, LogOperation.AddFacts, Batch("(after asking)"));
+        Assert.True(await store.RecoveryBytesOfAsync(name) > bytes);
+        await stored.DisposeAsync();
+
+        var at = DateTimeOffset.UtcNow;
+        var (a, b) = ($"a-{Guid.NewGuid():N}", $"b-{Guid.NewGuid():N}");
+        await store.ReportSiloMemoryAsync(new SiloMemoryReport(a, 1000, 850, 100, at.AddSeconds(-30)));
+        await store.ReportSiloMemoryAsync(new SiloMemoryReport(b, 2000, 1700, 900, at));
+        await store.ReportSiloMemoryAsync(new SiloMemoryReport(a, 1000, 850, 400, at));
+        var reports = (await store.SiloMemoryReportsAsync(at.AddSeconds(-10))).Where(report => report.Silo == a || report.Silo == b).OrderBy(report => report.Silo).ToList();
+        Assert.Equal([450, 800], reports.Select(report => report.Headroom));
+        Assert.DoesNotContain(await store.SiloMemoryReportsAsync(at.AddSeconds(1)), report => report.Silo == a || report.Silo == b);
+    }
+
     private FileSpaceStore ReopenedFileStore()
     {
         Crash();

@@ -15,6 +15,9 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
     private readonly FileStream _lock;
     private readonly Dictionary<string, long> _epochs = new(StringComparer.Ordinal);
 
+    // The silos' memory reports: only silos of this process share a data directory (a test cluster's).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SiloMemoryReport> _siloMemory = new(StringComparer.Ordinal);
+
     /// <summary>Opens (creating if needed) the data directory <paramref name="directory"/> and takes its lock.</summary>
     public FileSpaceStore(string directory, long segmentBytes = DefaultSegmentBytes)
     {
@@ -100,6 +103,22 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
 
         return Task.FromResult<IStoredSpace>(new FileStoredSpace(this, space, folder, epoch));
     }
+
+    public Task<long> RecoveryBytesOfAsync(string space, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(space);
+        return Task.FromResult(FileStoredSpace.RecoveryBytesIn(FolderOf(space)));
+    }
+
+    public Task ReportSiloMemoryAsync(SiloMemoryReport report, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        _siloMemory[report.Silo] = report;
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<SiloMemoryReport>>([.. _siloMemory.Values.Where(report => report.At >= since)]);
 
     public void Dispose() => _lock.Dispose();
 

@@ -53,23 +53,13 @@ internal sealed class FileStoredSpace : IStoredSpace
             Flush(chunks);
             return Task.CompletedTask;
         });
-        foreach (var path in Directory.EnumerateFiles(folder))
+        foreach (var path in Directory.EnumerateFiles(folder, "*.tmp"))
         {
-            var file = Path.GetFileName(path);
-            if (file.EndsWith(".tmp", StringComparison.Ordinal))
-            {
-                // A snapshot a crash interrupted before it was published: never current.
-                File.Delete(path);
-            }
-            else if (Numbered(file, "log-", ".seg") is { } first)
-            {
-                _segments.Add(first, path);
-            }
-            else if (Numbered(file, "snapshot-", ".snap") is { } sequence)
-            {
-                _snapshots.Add(sequence, path);
-            }
+            // A snapshot a crash interrupted before it was published: never current.
+            File.Delete(path);
         }
+
+        Scan(folder, _segments, _snapshots);
     }
 
     public long Epoch { get; }
@@ -87,16 +77,51 @@ internal sealed class FileStoredSpace : IStoredSpace
         }
     }
 
-    public Task<long> RecoveryBytesAsync(CancellationToken cancellationToken = default)
+    public Task<long> RecoveryBytesAsync(CancellationToken cancellationToken = default) => Task.FromResult(RecoveryBytes(_segments, _snapshots));
+
+    /// <summary>What recovering the space kept in <paramref name="folder"/> reads (<see cref="RecoveryBytesAsync"/>), without opening it; 0 if there is no such folder.</summary>
+    internal static long RecoveryBytesIn(string folder)
     {
-        var snapshot = _snapshots.Count > 0 ? _snapshots.Keys[^1] : 0;
-        var bytes = _snapshots.Count > 0 ? new FileInfo(_snapshots.Values[^1]).Length : 0;
-        for (var i = 0; i < _segments.Count; i++)
+        var (segments, snapshots) = (new SortedList<long, string>(), new SortedList<long, string>());
+        try
         {
-            bytes += CoveredBySnapshot(i, snapshot) ? 0 : new FileInfo(_segments.Values[i]).Length;
+            Scan(folder, segments, snapshots);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return 0;
         }
 
-        return Task.FromResult(bytes);
+        return RecoveryBytes(segments, snapshots);
+    }
+
+    private static long RecoveryBytes(SortedList<long, string> segments, SortedList<long, string> snapshots)
+    {
+        var snapshot = snapshots.Count > 0 ? snapshots.Keys[^1] : 0;
+        var bytes = snapshots.Count > 0 ? new FileInfo(snapshots.Values[^1]).Length : 0;
+        for (var i = 0; i < segments.Count; i++)
+        {
+            bytes += CoveredBySnapshot(segments, i, snapshot) ? 0 : new FileInfo(segments.Values[i]).Length;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The log segments and snapshots in <paramref name="folder"/>, by the sequence in their names.</summary>
+    private static void Scan(string folder, SortedList<long, string> segments, SortedList<long, string> snapshots)
+    {
+        foreach (var path in Directory.EnumerateFiles(folder))
+        {
+            var file = Path.GetFileName(path);
+            if (Numbered(file, "log-", ".seg") is { } first)
+            {
+                segments.Add(first, path);
+            }
+            else if (Numbered(file, "snapshot-", ".snap") is { } sequence)
+            {
+                snapshots.Add(sequence, path);
+            }
+        }
     }
 
     public Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default)
@@ -524,5 +549,7 @@ internal sealed class FileStoredSpace : IStoredSpace
     }
 
     /// <summary>Whether log segment <paramref name="i"/> holds only records the snapshot of <paramref name="snapshot"/> covers (the last segment never does).</summary>
-    private bool CoveredBySnapshot(int i, long snapshot) => i < _segments.Count - 1 && _segments.Keys[i + 1] <= snapshot + 1;
+    private bool CoveredBySnapshot(int i, long snapshot) => CoveredBySnapshot(_segments, i, snapshot);
+
+    private static bool CoveredBySnapshot(SortedList<long, string> segments, int i, long snapshot) => i < segments.Count - 1 && segments.Keys[i + 1] <= snapshot + 1;
 }

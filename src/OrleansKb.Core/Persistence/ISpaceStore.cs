@@ -23,4 +23,19 @@ public interface ISpaceStore
     /// data directory gone, the database unreachable): what a silo's health check asks.
     /// </summary>
     Task CheckAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// What recovering <paramref name="space"/> would read — its newest snapshot and the log after it
+    /// (<see cref="IStoredSpace.RecoveryBytesAsync"/>) — without opening it: what placing a space where
+    /// it fits asks (docs/cluster.md). 0 for a space the store does not hold, or a store whose spaces
+    /// only the silo that keeps them can open.
+    /// </summary>
+    Task<long> RecoveryBytesOfAsync(string space, CancellationToken cancellationToken = default) => Task.FromResult(0L);
+
+    /// <summary>Keeps a silo's memory report where the other silos sharing this store read it (none kept by a store no other silo shares).</summary>
+    Task ReportSiloMemoryAsync(SiloMemoryReport report, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    /// <summary>The latest report of each silo sharing this store, if made since <paramref name="since"/>.</summary>
+    Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<SiloMemoryReport>>([]);
 }
