@@ -137,7 +137,12 @@ public sealed class SiloMemory
         var others = Cluster.Where(report => report.Silo != silo).ToArray();
         var elsewhere = others.FirstOrDefault(report => report.Headroom >= needed) is { } roomy
             ? $"silo {roomy.Silo} reports room for it: called again, it is opened there; "
-            : others.Length > 0 ? $"none of the cluster's {others.Length} other silos has room for it either; " : "";
+            : others.Length switch
+            {
+                0 => "",
+                1 => "the cluster's other silo has no room for it either; ",
+                _ => $"none of the cluster's {others.Length} other silos has room for it either; ",
+            };
         throw new SpaceMemoryException(
             $"space '{space}' was not opened: recovering it reads {Size(bytes)} from its store (its snapshot and log) and needs at least {Size(needed)} of memory, and the silo's heap holds {Size(Used)} of its {Size(Budget)} memory budget (high-water mark {Size(HighWater)}, {_percent} %); "
             + $"nothing was read and the silo's other spaces are unharmed; {elsewhere}open it on a silo with more memory (MaxMemory, DOTNET_GCHeapHardLimit), add a silo, or make room here (clear or unload other spaces)");

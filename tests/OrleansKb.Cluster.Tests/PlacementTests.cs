@@ -117,7 +117,10 @@ public sealed class PlaceWhereItFitsTests
         memory.Cluster = [memory.ReportAs("here", Now), Report("there", 1L << 20)];
         var none = Assert.Throws<SpaceMemoryException>(() => memory.AdmitRecovery("big", bytes, "here"));
         Assert.Contains("space 'big' was not opened", none.Message, StringComparison.Ordinal);
-        Assert.Contains("none of the cluster's 1 other silos has room for it either", none.Message, StringComparison.Ordinal);
+        Assert.Contains("the cluster's other silo has no room for it either", none.Message, StringComparison.Ordinal);
+
+        memory.Cluster = [memory.ReportAs("here", Now), Report("there", 1L << 20), Report("yonder", 2L << 20)];
+        Assert.Contains("none of the cluster's 2 other silos has room for it either", Assert.Throws<SpaceMemoryException>(() => memory.AdmitRecovery("big", bytes, "here")).Message, StringComparison.Ordinal);
 
         memory.Cluster = [memory.ReportAs("here", Now), Report("there", 1L << 20), Report("elsewhere", 1L << 30)];
         var roomy = Assert.Throws<SpaceMemoryException>(() => memory.AdmitRecovery("big", bytes, "here"));
