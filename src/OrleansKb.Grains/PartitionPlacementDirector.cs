@@ -15,6 +15,10 @@ internal sealed class PartitionPlacementDirector(ISpaceStore store, SiloMemory m
     // Only a durable space has something to recover: an ephemeral one starts empty.
     private static readonly GrainType DurableSpace = GrainType.Create("environment");
 
+    // How long placement waits for the store to say what a space's recovery reads: every call to the
+    // space waits for its placement.
+    private static readonly TimeSpan StoreWait = TimeSpan.FromSeconds(2);
+
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         var silos = context.GetCompatibleSilos(target);
@@ -28,23 +32,27 @@ internal sealed class PartitionPlacementDirector(ISpaceStore store, SiloMemory m
         var (space, partition) = PartitionNames.Parse(name);
         var start = XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(space)) + (uint)partition;
         var inOrder = Enumerable.Range(0, silos.Length).Select(i => silos[(int)((start + (uint)i) % (uint)silos.Length)]).ToArray();
-        string[] names = [.. inOrder.Select(silo => silo.ToParsableString())];
-        try
+        var reports = memory.Cluster;
+        if (reports.Count == 0)
         {
-            // The reports as this silo last read them; read now if a silo is missing (it has just started).
-            var reports = memory.Cluster;
-            if (!names.All(silo => reports.Any(report => report.Silo == silo)))
-            {
-                reports = await store.SiloMemoryReportsAsync(DateTimeOffset.UtcNow - SiloMemoryReporter.Stale);
-            }
-
-            var needed = reports.Count > 0 && target.GrainIdentity.Type == DurableSpace ? SiloMemory.RecoveryNeeds(await store.RecoveryBytesOfAsync(name)) : 0;
-            return inOrder[SiloMemory.PlaceWhereItFits(names, reports, needed)];
-        }
-        catch (IOException)
-        {
-            // The store cannot say: the space goes where the rule says, whose silo asks again as it opens it.
             return inOrder[0];
         }
+
+        long needed = 0;
+        if (target.GrainIdentity.Type == DurableSpace)
+        {
+            try
+            {
+                using var wait = new CancellationTokenSource(StoreWait);
+                needed = SiloMemory.RecoveryNeeds(await store.RecoveryBytesOfAsync(name, wait.Token));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The store cannot say: the space goes where the rule says, and that silo asks again as it opens it.
+                return inOrder[0];
+            }
+        }
+
+        return inOrder[SiloMemory.PlaceWhereItFits([.. inOrder.Select(silo => silo.ToParsableString())], reports, needed)];
     }
 }

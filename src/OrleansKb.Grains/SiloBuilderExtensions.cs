@@ -45,7 +45,8 @@ public static class SiloBuilderExtensions
     /// Keeps the silo's spaces in a data directory on local disk (<see cref="FileSpaceStore"/>), as
     /// <paramref name="configure"/> sets it (<see cref="FileSpaceStoreOptions"/>; by default
     /// <see cref="FileSpaceStore.DefaultDirectory"/>). The directory is opened, and its lock taken, when
-    /// the store is first asked for: a host that must know at once resolves <see cref="ISpaceStore"/>.
+    /// the store is first asked for — at the latest when the host starts, by the silo's memory reporter:
+    /// a host that must know before that resolves <see cref="ISpaceStore"/>.
     /// </summary>
     public static ISiloBuilder UseFileSpaceStore(this ISiloBuilder silo, Action<OptionsBuilder<FileSpaceStoreOptions>>? configure = null)
     {

@@ -14,8 +14,8 @@ internal sealed class SiloMemoryReporter(ISpaceStore store, SiloMemory memory, I
 {
     internal static readonly TimeSpan Every = TimeSpan.FromSeconds(2);
 
-    /// <summary>A silo not heard from for this long is not counted: it stopped, or cannot reach the store.</summary>
-    internal static readonly TimeSpan Stale = TimeSpan.FromSeconds(10);
+    // A silo not heard from for this long is not counted: it stopped, or cannot reach the store.
+    private static readonly TimeSpan Stale = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -25,14 +25,13 @@ internal sealed class SiloMemoryReporter(ISpaceStore store, SiloMemory memory, I
         {
             try
             {
-                var now = DateTimeOffset.UtcNow;
-                await store.ReportSiloMemoryAsync(memory.ReportAs(silo.SiloAddress.ToParsableString(), now), stoppingToken);
-                var reports = await store.SiloMemoryReportsAsync(now - Stale, stoppingToken);
+                await store.ReportSiloMemoryAsync(memory.ReportAs(silo.SiloAddress.ToParsableString(), DateTimeOffset.UtcNow), stoppingToken);
+                var reports = await store.SiloMemoryReportsAsync(Stale, stoppingToken);
                 var members = membership.CurrentSnapshot;
                 memory.Cluster = [.. reports.Where(report => members.GetSiloStatus(SiloAddress.FromParsableString(report.Silo)) == SiloStatus.Active)];
                 failing = false;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 // The store's own health check says why it is unreachable; placement goes by the rule meanwhile.
                 memory.Cluster = [];

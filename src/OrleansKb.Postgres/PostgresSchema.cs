@@ -112,12 +112,17 @@ internal static class PostgresSchema
             FROM orleanskb_spaces s WHERE s.name = $1), 0)
         """;
 
-    public const string ReportSiloMemory = """
-        INSERT INTO orleanskb_silo_memory (silo, budget, high_water, used, at) VALUES ($1, $2, $3, $4, $5)
-        ON CONFLICT (silo) DO UPDATE SET budget = $2, high_water = $3, used = $4, at = $5
-        """;
+    /// <summary>A silo's report, stamped with the database's clock; reports of silos gone for a day are dropped.</summary>
+    public static readonly string[] ReportSiloMemory =
+    [
+        """
+        INSERT INTO orleanskb_silo_memory (silo, budget, high_water, used, at) VALUES ($1, $2, $3, $4, now())
+        ON CONFLICT (silo) DO UPDATE SET budget = $2, high_water = $3, used = $4, at = now()
+        """,
+        "DELETE FROM orleanskb_silo_memory WHERE at < now() - interval '1 day'",
+    ];
 
-    public const string SiloMemoryReports = "SELECT silo, budget, high_water, used, at FROM orleanskb_silo_memory WHERE at >= $1";
+    public const string SiloMemoryReports = "SELECT silo, budget, high_water, used, at FROM orleanskb_silo_memory WHERE at >= now() - $1";
 
     public const string RecoveryBytes = "SELECT (SELECT coalesce(sum(octet_length(bytes)), 0) FROM orleanskb_snapshot_chunks WHERE snapshot_id = $1) + (SELECT coalesce(sum(octet_length(atoms)), 0) FROM orleanskb_log WHERE space = $2 AND seq > $3)";
 

@@ -94,22 +94,49 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
     public async Task<long> RecoveryBytesOfAsync(string space, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(space);
-        return Convert.ToInt64(await ScalarAsync(Command(PostgresSchema.RecoveryBytesOf, space), cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Command(PostgresSchema.RecoveryBytesOf, space) } };
+            return Convert.ToInt64(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
     }
 
     public async Task ReportSiloMemoryAsync(SiloMemoryReport report, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
-        await ScalarAsync(Command(PostgresSchema.ReportSiloMemory, report.Silo, report.Budget, report.HighWater, report.Used, report.At), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    Command(PostgresSchema.ReportSiloMemory[0], report.Silo, report.Budget, report.HighWater, report.Used),
+                    Command(PostgresSchema.ReportSiloMemory[1]),
+                },
+            };
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            throw Unavailable(e);
+        }
     }
 
-    public async Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(TimeSpan within, CancellationToken cancellationToken = default)
     {
         try
         {
             await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Command(PostgresSchema.SiloMemoryReports, since) } };
+            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Command(PostgresSchema.SiloMemoryReports, within) } };
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var reports = new List<SiloMemoryReport>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -118,22 +145,6 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
             }
 
             return reports;
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            throw Unavailable(e);
-        }
-    }
-
-    /// <summary>Runs one command on a connection of its own; its first value.</summary>
-    private async Task<object?> ScalarAsync(NpgsqlBatchCommand command, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { command } };
-            return await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {

@@ -1,9 +1,14 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using System.Net;
+using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 using OrleansKb.Client;
+using OrleansKb.Codec;
 using OrleansKb.Grains;
 using OrleansKb.Persistence;
 using OrleansKb.Text;
+using OrleansKb.Workloads;
 
 namespace OrleansKb.Cluster.Tests;
 
@@ -63,10 +68,13 @@ public sealed class PlacementTests(TightSiloClusterFixture fixture)
     [Fact]
     public async Task Every_space_goes_to_the_silo_with_room_and_is_opened_there_again()
     {
-        IReadOnlyList<SiloMemoryReport> reports = [];
+        // Each silo has read both silos' reports (and so holds the other in its membership).
+        var memories = fixture.Cluster.Silos.Select(silo => silo.ServiceProvider.GetRequiredService<SiloMemory>()).ToList();
+        Assert.Equal(2, memories.Count);
         Assert.True(
-            await Poll.Until(async () => (reports = await fixture.Store.SiloMemoryReportsAsync(DateTimeOffset.UtcNow.AddSeconds(-10))).Count == 2, 30),
-            "both silos report their memory to the store they share");
+            await Poll.Until(() => Task.FromResult(memories.All(memory => memory.Cluster.Count == 2)), 30),
+            "both silos report their memory to the store they share, and read each other's");
+        var reports = memories[0].Cluster;
         var roomy = Orleans.Runtime.SiloAddress.FromParsableString(reports.Single(report => report.Budget > TightSiloClusterFixture.TightBudget).Silo).Endpoint.ToString();
         Assert.True(reports.Single(report => report.Budget == TightSiloClusterFixture.TightBudget).Headroom < 0);
 
@@ -125,5 +133,86 @@ public sealed class PlaceWhereItFitsTests
         memory.Cluster = [memory.ReportAs("here", Now), Report("there", 1L << 20), Report("elsewhere", 1L << 30)];
         var roomy = Assert.Throws<SpaceMemoryException>(() => memory.AdmitRecovery("big", bytes, "here"));
         Assert.Contains("silo elsewhere reports room for it: called again, it is opened there", roomy.Message, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The placement director, given a store and the silos' reports: what a space needs to open decides.</summary>
+public sealed class PlacementDirectorTests : IDisposable
+{
+    private static readonly SiloAddress First = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 11111), 1);
+    private static readonly SiloAddress Second = SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 11112), 1);
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("orleanskb-director-").FullName;
+    private readonly FileSpaceStore _store;
+    private readonly SiloMemory _memory = new(Options.Create(new MemoryOptions()));
+
+    public PlacementDirectorTests() => _store = new FileSpaceStore(_directory);
+
+    [Fact]
+    public async Task A_space_passes_over_a_silo_without_room_for_half_its_recovery_and_an_empty_or_ephemeral_one_does_not()
+    {
+        var stored = await _store.OpenAsync("big");
+        var recovery = new OrleansKb.Spaces.AtomSpace().StartRecovery();
+        await stored.RecoverAsync(recovery);
+        recovery.Finish();
+        var batch = new EncodedAtomWriter();
+        foreach (var fact in Royal92ShapedFacts.Generate(5000))
+        {
+            AtomEncoder.Append(fact, batch);
+        }
+
+        await stored.Append(new LogRecord(1, LogOperation.AddFacts, batch.WrittenMemory));
+        await stored.DisposeAsync();
+        var needed = SiloMemory.RecoveryNeeds(await _store.RecoveryBytesOfAsync("big"));
+        Assert.True(needed > 50_000, $"{needed}");
+
+        var director = new PartitionPlacementDirector(_store, _memory);
+        Task<SiloAddress> Place(string type, string name) =>
+            director.OnAddActivation(PartitionPlacement.Instance, new PlacementTarget(GrainId.Create(type, name), [], default, 0), new TwoSilos());
+
+        // With room everywhere, the rule's silo; the other is the one passed over to.
+        Report(First, long.MaxValue / 2);
+        Report(Second, long.MaxValue / 2);
+        var preferred = await Place("environment", "big");
+        var other = preferred == First ? Second : First;
+
+        Report(preferred, needed);
+        Report(other, long.MaxValue / 2);
+        Assert.Equal(preferred, await Place("environment", "big"));
+
+        Report(preferred, needed - 1);
+        Assert.Equal(other, await Place("environment", "big"));
+
+        // An ephemeral space of the same name, or a durable space with nothing stored, needs nothing to open.
+        Assert.Equal(preferred, await Place("ephemeral-environment", "big"));
+        Report(First, needed - 1);
+        Report(Second, needed - 1);
+        Assert.Equal(First, await Place("environment", "nothing-stored-a"));
+        Assert.Equal(First, await Place("environment", "nothing-stored-a"));
+
+        // Below its mark everywhere: the rule's silo, which refuses it and says so.
+        Report(First, -1);
+        Report(Second, -1);
+        Assert.Equal(preferred, await Place("environment", "big"));
+    }
+
+    private void Report(SiloAddress silo, long headroom) =>
+        _memory.Cluster = [.. _memory.Cluster.Where(report => report.Silo != silo.ToParsableString()), new SiloMemoryReport(silo.ToParsableString(), long.MaxValue, long.MaxValue / 2, (long.MaxValue / 2) - headroom, DateTimeOffset.UtcNow)];
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private sealed class TwoSilos : IPlacementContext
+    {
+        public SiloAddress LocalSilo => First;
+
+        public SiloStatus LocalSiloStatus => SiloStatus.Active;
+
+        public SiloAddress[] GetCompatibleSilos(PlacementTarget target) => [First, Second];
+
+        public IReadOnlyDictionary<ushort, SiloAddress[]> GetCompatibleSilosWithVersions(PlacementTarget target) => new Dictionary<ushort, SiloAddress[]> { [0] = [First, Second] };
     }
 }

@@ -143,14 +143,17 @@ public sealed class StoreTests : IDisposable
         Assert.True(await store.RecoveryBytesOfAsync(name) > bytes);
         await stored.DisposeAsync();
 
-        var at = DateTimeOffset.UtcNow;
         var (a, b) = ($"a-{Guid.NewGuid():N}", $"b-{Guid.NewGuid():N}");
-        await store.ReportSiloMemoryAsync(new SiloMemoryReport(a, 1000, 850, 100, at.AddSeconds(-30)));
-        await store.ReportSiloMemoryAsync(new SiloMemoryReport(b, 2000, 1700, 900, at));
-        await store.ReportSiloMemoryAsync(new SiloMemoryReport(a, 1000, 850, 400, at));
-        var reports = (await store.SiloMemoryReportsAsync(at.AddSeconds(-10))).Where(report => report.Silo == a || report.Silo == b).OrderBy(report => report.Silo).ToList();
+        await store.ReportSiloMemoryAsync(new SiloMemoryReport(a, 1000, 850, 100, DateTimeOffset.UnixEpoch));
+        await store.ReportSiloMemoryAsync(new SiloMemoryReport(b, 2000, 1700, 900, DateTimeOffset.UnixEpoch));
+        await store.ReportSiloMemoryAsync(new SiloMemoryReport(a, 1000, 850, 400, DateTimeOffset.UnixEpoch));
+        var reports = (await store.SiloMemoryReportsAsync(TimeSpan.FromSeconds(10))).Where(report => report.Silo == a || report.Silo == b).OrderBy(report => report.Silo).ToList();
+
+        // The latest report of each silo, stamped by the store's clock (not the silo's).
         Assert.Equal([450, 800], reports.Select(report => report.Headroom));
-        Assert.DoesNotContain(await store.SiloMemoryReportsAsync(at.AddSeconds(1)), report => report.Silo == a || report.Silo == b);
+        Assert.All(reports, report => Assert.True(report.At > DateTimeOffset.UtcNow.AddMinutes(-1), $"{report.At}"));
+        await Task.Delay(200);
+        Assert.DoesNotContain(await store.SiloMemoryReportsAsync(TimeSpan.FromMilliseconds(100)), report => report.Silo == a || report.Silo == b);
     }
 
     private FileSpaceStore ReopenedFileStore()

@@ -113,12 +113,15 @@ public sealed class FileSpaceStore : ISpaceStore, IDisposable
     public Task ReportSiloMemoryAsync(SiloMemoryReport report, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
-        _siloMemory[report.Silo] = report;
+        _siloMemory[report.Silo] = report with { At = DateTimeOffset.UtcNow };
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<SiloMemoryReport>>([.. _siloMemory.Values.Where(report => report.At >= since)]);
+    public Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(TimeSpan within, CancellationToken cancellationToken = default)
+    {
+        var since = DateTimeOffset.UtcNow - within;
+        return Task.FromResult<IReadOnlyList<SiloMemoryReport>>([.. _siloMemory.Values.Where(report => report.At >= since)]);
+    }
 
     public void Dispose() => _lock.Dispose();
 

@@ -32,10 +32,13 @@ public interface ISpaceStore
     /// </summary>
     Task<long> RecoveryBytesOfAsync(string space, CancellationToken cancellationToken = default) => Task.FromResult(0L);
 
-    /// <summary>Keeps a silo's memory report where the other silos sharing this store read it (none kept by a store no other silo shares).</summary>
+    /// <summary>
+    /// Keeps a silo's memory report where the other silos sharing this store read it, stamped with
+    /// the store's own clock (so the silos' clocks need not agree); none kept by a store no other silo shares.
+    /// </summary>
     Task ReportSiloMemoryAsync(SiloMemoryReport report, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    /// <summary>The latest report of each silo sharing this store, if made since <paramref name="since"/>.</summary>
-    Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(DateTimeOffset since, CancellationToken cancellationToken = default) =>
+    /// <summary>The latest report of each silo sharing this store, if made within <paramref name="within"/> by the store's clock.</summary>
+    Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(TimeSpan within, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<SiloMemoryReport>>([]);
 }

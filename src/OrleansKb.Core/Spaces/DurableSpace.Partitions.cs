@@ -219,7 +219,9 @@ public sealed partial class DurableSpace
         }
 
         var sending = new Queue<(Task Sent, EncodedAtomWriter Batch)>();
-        var parts = new EncodedAtomWriter[map.Count];
+
+        // The rules' batches, one per new partition that takes rules.
+        var parts = new EncodedAtomWriter?[map.Count];
 
         // Batches of its own, each large enough for a whole batch from the start, reused once sent.
         var spare = new Stack<EncodedAtomWriter>();
@@ -229,21 +231,32 @@ public sealed partial class DurableSpace
             Array.Sort(rules, (a, b) => a.Sequence.CompareTo(b.Sequence));
             foreach (var (_, key) in rules)
             {
-                if (Append(key) is var full and >= 0)
+                var index = map.IndexOf(key);
+                var part = parts[index] ??= Fresh();
+                part.AppendAtom(key);
+                if (part.Length >= CopyBatchBytes)
                 {
-                    await Send(LogOperation.AddRules, full).ConfigureAwait(true);
+                    await Send(LogOperation.AddRules, index, part).ConfigureAwait(true);
+                    parts[index] = null;
                 }
             }
 
-            await Flush(LogOperation.AddRules).ConfigureAwait(true);
+            for (var index = 0; index < parts.Length; index++)
+            {
+                if (parts[index] is { AtomCount: > 0 } last)
+                {
+                    await Send(LogOperation.AddRules, index, last).ConfigureAwait(true);
+                }
+            }
 
-            // The keys come in order, so each new partition's keys are read straight into its batch, up to
-            // the key that starts the next range; every batch read is sent.
+            // The keys come in order, so each new partition's keys are read straight into a batch, up to
+            // the key that starts the next range; every batch read is sent (one empty batch goes on to
+            // the next range when a range has nothing left).
             long copied = 0;
             byte[] after = [];
+            var batch = Fresh();
             for (var index = 0; index < map.Count;)
             {
-                var batch = parts[index] ??= Fresh();
                 var count = Atoms.ExportEncoded(after, map.High(index), CopyBatchBytes, batch);
                 if (count == 0)
                 {
@@ -253,7 +266,8 @@ public sealed partial class DurableSpace
 
                 copied += count;
                 after = batch.Atom(batch.AtomCount - 1).ToArray();
-                await Send(LogOperation.AddFacts, index).ConfigureAwait(true);
+                await Send(LogOperation.AddFacts, index, batch).ConfigureAwait(true);
+                batch = Fresh();
 
                 // The space's other calls (reads) go between batches.
                 await Task.Yield();
@@ -272,29 +286,8 @@ public sealed partial class DurableSpace
             sending.Clear();
         }
 
-        // Adds a key to its partition's batch; the partition's index once the batch is full, else −1.
-        int Append(ReadOnlySpan<byte> key)
+        async Task Send(LogOperation operation, int index, EncodedAtomWriter batch)
         {
-            var index = map.IndexOf(key);
-            (parts[index] ??= Fresh()).AppendAtom(key);
-            return parts[index].Length >= CopyBatchBytes ? index : -1;
-        }
-
-        async Task Flush(LogOperation operation)
-        {
-            for (var index = 0; index < parts.Length; index++)
-            {
-                if (parts[index] is { AtomCount: > 0 })
-                {
-                    await Send(operation, index).ConfigureAwait(true);
-                }
-            }
-        }
-
-        async Task Send(LogOperation operation, int index)
-        {
-            var batch = parts[index];
-            parts[index] = Fresh();
             sending.Enqueue((send(index, operation, batch), batch));
             while (sending.Count > Math.Clamp(2 * map.Count, MinCopyBatchesInFlight, MaxCopyBatchesInFlight))
             {
