@@ -105,7 +105,7 @@ internal static class PostgresSchema
 
     public const string ReadSnapshot = "SELECT rules, count, crc, bytes FROM orleanskb_snapshot_chunks WHERE snapshot_id = $1 ORDER BY chunk";
 
-    /// <summary>As <see cref="RecoveryBytes"/>, for a space by its name without opening it (0 for one never opened).</summary>
+    /// <summary>What recovering a space reads, by its name: its current snapshot and the log after it (0 for a space never opened).</summary>
     public const string RecoveryBytesOf = """
         SELECT coalesce((SELECT (SELECT coalesce(sum(octet_length(c.bytes)), 0) FROM orleanskb_snapshot_chunks c WHERE c.snapshot_id = s.snapshot_id)
             + (SELECT coalesce(sum(octet_length(l.atoms)), 0) FROM orleanskb_log l WHERE l.space = s.name AND l.seq > s.snapshot_seq)
@@ -123,8 +123,6 @@ internal static class PostgresSchema
     ];
 
     public const string SiloMemoryReports = "SELECT silo, budget, high_water, used, at FROM orleanskb_silo_memory WHERE at >= now() - $1";
-
-    public const string RecoveryBytes = "SELECT (SELECT coalesce(sum(octet_length(bytes)), 0) FROM orleanskb_snapshot_chunks WHERE snapshot_id = $1) + (SELECT coalesce(sum(octet_length(atoms)), 0) FROM orleanskb_log WHERE space = $2 AND seq > $3)";
 
     public const string ReadLog = "SELECT seq, operation, crc, atoms FROM orleanskb_log WHERE space = $1 AND seq > $2 ORDER BY seq";
 

@@ -91,51 +91,40 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
         }
     }
 
-    public async Task<long> RecoveryBytesOfAsync(string space, CancellationToken cancellationToken = default)
+    public Task<long> RecoveryBytesOfAsync(string space, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(space);
-        try
-        {
-            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Command(PostgresSchema.RecoveryBytesOf, space) } };
-            return Convert.ToInt64(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            throw Unavailable(e);
-        }
+        return OnConnectionAsync(
+            async connection =>
+            {
+                await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Command(PostgresSchema.RecoveryBytesOf, space) } };
+                return Convert.ToInt64(await batch.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            },
+            cancellationToken);
     }
 
-    public async Task ReportSiloMemoryAsync(SiloMemoryReport report, CancellationToken cancellationToken = default)
+    public Task ReportSiloMemoryAsync(SiloMemoryReport report, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(report);
-        try
-        {
-            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var batch = new NpgsqlBatch(connection)
+        return OnConnectionAsync(
+            async connection =>
             {
-                BatchCommands =
+                await using var batch = new NpgsqlBatch(connection)
                 {
-                    Command(PostgresSchema.ReportSiloMemory[0], report.Silo, report.Budget, report.HighWater, report.Used),
-                    Command(PostgresSchema.ReportSiloMemory[1]),
-                },
-            };
-            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            throw Unavailable(e);
-        }
+                    BatchCommands =
+                    {
+                        Command(PostgresSchema.ReportSiloMemory[0], report.Silo, report.Budget, report.HighWater, report.Used),
+                        Command(PostgresSchema.ReportSiloMemory[1]),
+                    },
+                };
+                return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            },
+            cancellationToken);
     }
 
-    public async Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(TimeSpan within, CancellationToken cancellationToken = default)
-    {
-        try
+    public Task<IReadOnlyList<SiloMemoryReport>> SiloMemoryReportsAsync(TimeSpan within, CancellationToken cancellationToken = default) => OnConnectionAsync<IReadOnlyList<SiloMemoryReport>>(
+        async connection =>
         {
-            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using var batch = new NpgsqlBatch(connection) { BatchCommands = { Command(PostgresSchema.SiloMemoryReports, within) } };
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var reports = new List<SiloMemoryReport>();
@@ -145,6 +134,17 @@ public sealed class PostgresSpaceStore : ISpaceStore, IAsyncDisposable, IDisposa
             }
 
             return reports;
+        },
+        cancellationToken);
+
+    /// <summary>Runs <paramref name="work"/> on a connection of its own once the schema is made; a database failure comes out as <see cref="Unavailable"/>.</summary>
+    private async Task<T> OnConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await work(connection).ConfigureAwait(false);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {

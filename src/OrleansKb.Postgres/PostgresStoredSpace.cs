@@ -57,19 +57,8 @@ internal sealed class PostgresStoredSpace : IStoredSpace
         }
     }
 
-    public async Task<long> RecoveryBytesAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            await using var connection = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            await using var sizes = new NpgsqlBatch(connection) { BatchCommands = { PostgresSpaceStore.Command(PostgresSchema.RecoveryBytes, _snapshotId, _name, _snapshotSequence) } };
-            return Convert.ToInt64(await sizes.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            throw _store.Unavailable(e);
-        }
-    }
+    // The space's row holds this activation's snapshot until it publishes another.
+    public Task<long> RecoveryBytesAsync(CancellationToken cancellationToken = default) => _store.RecoveryBytesOfAsync(_name, cancellationToken);
 
     public async Task<long> RecoverAsync(ISpaceRecovery into, CancellationToken cancellationToken = default)
     {
